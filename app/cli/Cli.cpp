@@ -1,0 +1,49 @@
+#include "app/cli/Cli.h"
+
+#include <functional>
+#include <map>
+#include <ostream>
+
+#include "app/cli/Commands.h"
+
+namespace neurolm::cli {
+
+namespace {
+void printUsage(std::ostream& out) {
+  out << "neurolm " << NEUROLM_VERSION << " - NeuroLM Studio command line\n\n"
+      << "usage: neurolm <command> [options]\n\n"
+      << "commands:\n"
+      << "  info FILE [--json]      header, channels, duration, annotations and repair report of a recording\n"
+      << "  blas                    the BLAS library the engine uses (warns on the slow reference BLAS)\n"
+      << "  help                    this text\n\n"
+      << "Run 'neurolm <command> --help' for the options of a command.\n";
+}
+}  // namespace
+
+int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
+    printUsage(args.empty() ? err : out);
+    return args.empty() ? 2 : 0;
+  }
+  if (args[0] == "--version") {
+    out << "neurolm " << NEUROLM_VERSION << "\n";
+    return 0;
+  }
+  const std::map<std::string, std::function<int(const std::vector<std::string>&, std::ostream&, std::ostream&)>>
+      commands = {{"blas", runBlas}};
+  const auto it = commands.find(args[0]);
+  if (it == commands.end()) {
+    err << "neurolm: unknown command '" << args[0] << "'\n";
+    printUsage(err);
+    return 2;
+  }
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  try {
+    return it->second(rest, out, err);
+  } catch (const std::exception& e) {
+    err << "neurolm " << args[0] << ": error: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace neurolm::cli
