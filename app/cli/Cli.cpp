@@ -30,7 +30,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     return 0;
   }
   const std::map<std::string, std::function<int(const std::vector<std::string>&, std::ostream&, std::ostream&)>>
-      commands = {{"blas", runBlas}};
+      commands = {{"info", runInfo}, {"blas", runBlas}};
   const auto it = commands.find(args[0]);
   if (it == commands.end()) {
     err << "neurolm: unknown command '" << args[0] << "'\n";

@@ -1,0 +1,125 @@
+#include <cmath>
+#include <iomanip>
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <sstream>
+
+#include "app/cli/Commands.h"
+#include "core/io/Recording.h"
+
+namespace neurolm::cli {
+namespace {
+
+std::string isoStart(const EdfHeader& h) {
+  std::ostringstream s;
+  s << std::setfill('0') << std::setw(4) << h.startYear << '-' << std::setw(2) << h.startMonth << '-'
+    << std::setw(2) << h.startDay << 'T' << std::setw(2) << h.startHour << ':' << std::setw(2) << h.startMinute
+    << ':' << std::setw(2) << h.startSecond;
+  return s.str();
+}
+
+nlohmann::json toJson(const Recording& rec) {
+  const EdfHeader& h = rec.header();
+  nlohmann::json j;
+  j["file"] = rec.sourceName();
+  j["format"] = flavorName(h.flavor);
+  j["start"] = isoStart(h);
+  j["patient"] = h.patient;
+  j["recording"] = h.recording;
+  j["duration_sec"] = rec.durationSec();
+  j["records"] = h.recordCount;
+  j["declared_records"] = h.declaredRecordCount;
+  j["record_duration_sec"] = h.recordDurationSec;
+  j["channels"] = nlohmann::json::array();
+  for (const auto& c : rec.channels()) {
+    j["channels"].push_back({{"label", c.label},
+                             {"unit", c.unit},
+                             {"sample_rate_hz", c.sampleRateHz},
+                             {"physical_min", c.physicalMin},
+                             {"physical_max", c.physicalMax},
+                             {"prefilter", c.prefilter},
+                             {"transducer", c.transducer},
+                             {"samples", c.sampleCount}});
+  }
+  j["annotations"] = nlohmann::json::array();
+  for (const auto& a : rec.annotations()) {
+    nlohmann::json ja = {{"onset_sec", a.onsetSec}, {"text", a.text}};
+    if (a.durationSec >= 0) ja["duration_sec"] = a.durationSec;
+    j["annotations"].push_back(ja);
+  }
+  j["repair_report"] = {{"strict_reader", rec.repairReport().strictReaderVerdict},
+                        {"repairs", rec.repairReport().repairs}};
+  return j;
+}
+
+}  // namespace
+
+int runInfo(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  bool json = false;
+  std::string file;
+  for (const auto& a : args) {
+    if (a == "--json") {
+      json = true;
+    } else if (a == "--help" || a == "-h") {
+      out << "usage: neurolm info FILE [--json]\n\n"
+             "Prints the header, channels, duration, annotations and the repair report of an EDF/EDF+/BDF/BDF+\n"
+             "recording. The file is never modified.\n\n"
+             "--json  one JSON object with the fields: file, format, start, patient, recording, duration_sec,\n"
+             "        records, declared_records, record_duration_sec, channels[{label, unit, sample_rate_hz,\n"
+             "        physical_min, physical_max, prefilter, transducer, samples}], annotations[{onset_sec,\n"
+             "        duration_sec?, text}], repair_report{strict_reader, repairs[]}\n";
+      return 0;
+    } else if (!a.empty() && a[0] == '-') {
+      err << "neurolm info: unknown option '" << a << "'\n";
+      return 2;
+    } else if (file.empty()) {
+      file = a;
+    } else {
+      err << "neurolm info: more than one FILE given\n";
+      return 2;
+    }
+  }
+  if (file.empty()) {
+    err << "usage: neurolm info FILE [--json]\n";
+    return 2;
+  }
+  OpenOptions options;
+  options.buildPyramid = false;
+  options.backgroundAnnotations = false;
+  const auto rec = Recording::open(file, options);
+  if (json) {
+    out << toJson(*rec).dump() << "\n";
+    return 0;
+  }
+  const EdfHeader& h = rec->header();
+  out << "file:       " << rec->sourceName() << "\n"
+      << "format:     " << flavorName(h.flavor) << "\n"
+      << "start:      " << isoStart(h) << "\n"
+      << "patient:    " << h.patient << "\n"
+      << "recording:  " << h.recording << "\n"
+      << "duration:   " << rec->durationSec() << " s (" << h.recordCount << " records of " << h.recordDurationSec
+      << " s)\n"
+      << "channels:   " << rec->channels().size() << "\n";
+  out << "  #  label              unit    rate (Hz)   physical range         prefilter\n";
+  int i = 0;
+  for (const auto& c : rec->channels()) {
+    std::ostringstream range;
+    range << c.physicalMin << " .. " << c.physicalMax;
+    out << std::setw(3) << ++i << "  " << std::left << std::setw(18) << c.label << ' ' << std::setw(7) << c.unit
+        << ' ' << std::setw(11) << c.sampleRateHz << ' ' << std::setw(22) << range.str() << ' ' << c.prefilter
+        << std::right << "\n";
+  }
+  const auto annotations = rec->annotations();
+  out << "annotations: " << annotations.size() << "\n";
+  for (const auto& a : annotations) {
+    out << "  " << std::fixed << std::setprecision(3) << a.onsetSec << std::defaultfloat;
+    if (a.durationSec >= 0) out << " (+" << a.durationSec << " s)";
+    out << "  " << a.text << "\n";
+  }
+  out << "repair report:\n  " << rec->repairReport().strictReaderVerdict << "\n";
+  if (rec->repairReport().repairs.empty()) out << "  no repairs needed\n";
+  for (const auto& r : rec->repairReport().repairs) out << "  - " << r << "\n";
+  return 0;
+}
+
+}  // namespace neurolm::cli

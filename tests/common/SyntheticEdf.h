@@ -1,0 +1,81 @@
+#pragma once
+// Writes synthetic EDF/EDF+/BDF files with EDFlib (an independent writer) for tests and benchmarks.
+#include <edflib.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace neurolm::test {
+
+struct SyntheticSpec {
+  int channels = 4;
+  int sampleRateHz = 256;
+  int seconds = 10;
+  bool edfPlus = false;
+  bool bdf = false;
+  double physicalMaxUv = 3276.7;  // digital +-32767 -> +-3276.7 uV: 0.1 uV per step
+  std::vector<std::pair<double, std::string>> annotations;  // onset s, text (EDF+ only)
+  std::vector<std::string> labels;                           // default "Ch1".. if empty
+  // Value in uV of channel c at sample i (default: sine of 10 Hz, amplitude 100 uV * (c+1)).
+  std::function<double(int c, std::int64_t i)> value;
+};
+
+inline void writeSyntheticEdf(const std::filesystem::path& path, const SyntheticSpec& spec) {
+  const int type = spec.bdf ? (spec.edfPlus ? EDFLIB_FILETYPE_BDFPLUS : EDFLIB_FILETYPE_BDF)
+                            : (spec.edfPlus ? EDFLIB_FILETYPE_EDFPLUS : EDFLIB_FILETYPE_EDF);
+  const int h = edfopen_file_writeonly(path.c_str(), type, spec.channels);
+  if (h < 0) throw std::runtime_error("EDFlib cannot create " + path.string());
+  const int digMax = spec.bdf ? 8388607 : 32767;
+  for (int c = 0; c < spec.channels; ++c) {
+    edf_set_samplefrequency(h, c, spec.sampleRateHz);
+    edf_set_physical_maximum(h, c, spec.physicalMaxUv);
+    edf_set_physical_minimum(h, c, -spec.physicalMaxUv);
+    edf_set_digital_maximum(h, c, digMax);
+    edf_set_digital_minimum(h, c, -digMax);
+    const std::string label = c < static_cast<int>(spec.labels.size()) ? spec.labels[c] : "Ch" + std::to_string(c + 1);
+    edf_set_label(h, c, label.c_str());
+    edf_set_physical_dimension(h, c, "uV");
+  }
+  const double step = spec.physicalMaxUv / digMax;
+  auto value = spec.value ? spec.value : [](int c, std::int64_t i) {
+    return 100.0 * (c + 1) * std::sin(2 * M_PI * 10.0 * static_cast<double>(i) / 256.0);
+  };
+  std::vector<int> digital(static_cast<std::size_t>(spec.sampleRateHz));
+  for (int s = 0; s < spec.seconds; ++s) {
+    for (int c = 0; c < spec.channels; ++c) {
+      for (int k = 0; k < spec.sampleRateHz; ++k) {
+        const double v = value(c, static_cast<std::int64_t>(s) * spec.sampleRateHz + k);
+        digital[static_cast<std::size_t>(k)] = static_cast<int>(std::lround(std::clamp(v / step, -1.0 * digMax, 1.0 * digMax)));
+      }
+      if (edfwrite_digital_samples(h, digital.data()) != 0) throw std::runtime_error("EDFlib write failed");
+    }
+  }
+  for (const auto& [onset, text] : spec.annotations) {
+    edfwrite_annotation_utf8(h, static_cast<long long>(std::llround(onset * 1e4)), -1, text.c_str());
+  }
+  edfclose_file(h);
+}
+
+inline std::vector<std::uint8_t> readAllBytes(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::vector<std::uint8_t>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+inline void writeAllBytes(const std::filesystem::path& p, const std::vector<std::uint8_t>& bytes) {
+  std::ofstream out(p, std::ios::binary | std::ios::trunc);
+  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+}
+
+// Overwrites a header field (padded with spaces to its width).
+inline void patchField(std::vector<std::uint8_t>& bytes, std::size_t offset, std::size_t width, const std::string& v) {
+  for (std::size_t i = 0; i < width; ++i) bytes[offset + i] = i < v.size() ? static_cast<std::uint8_t>(v[i]) : ' ';
+}
+
+}  // namespace neurolm::test
