@@ -1,0 +1,145 @@
+// NeuroLM generation (correct mask + KV cache, or the official quirks) and answer scoring.
+#include <stdexcept>
+#include <string>
+
+#include "models/nn/Attention.h"
+#include "models/nn/Generation.h"
+
+namespace neurolm::nn {
+
+namespace {
+
+// Greedy choice over GPT-2 text ids (official: logits[:, -1, :50257], top-k 1); records the top-k trace.
+torch::Tensor pickNext(const torch::Tensor& lastLogits, int64_t traceTopK, std::vector<GenerateStep>& steps) {
+  const auto text = lastLogits.narrow(-1, 0, kLastGpt2Id + 1).to(torch::kFloat);  // [B, 50257]
+  if (traceTopK > 0) {
+    auto [values, indices] = text.topk(traceTopK, -1);
+    steps.push_back({indices, values});
+  }
+  return text.argmax(-1, /*keepdim=*/true);  // [B, 1], lowest id on ties
+}
+
+void checkPosition(int64_t position, int64_t blockSize) {
+  if (position >= blockSize)
+    throw std::out_of_range("generate: text position " + std::to_string(position) + " exceeds the model's " +
+                            std::to_string(blockSize) + " positions (wpe)");
+}
+
+// EEG part for the cached paths: padded (as given) or, with dropEegPadding, cut to the longest real length
+// of the batch, using the exact tokenizer shortcut per sample (spec §8.33).
+struct EegContext {
+  torch::Tensor embedding;  // [B, Le', D]
+  torch::Tensor inputTime;  // [B, Le']
+  torch::Tensor eegMask;    // [B, Le'] bool
+};
+
+EegContext eegContext(NeuroLMImpl& model, const EegBatch& eeg, bool dropPadding) {
+  if (!dropPadding) return {model.eegEmbedding(eeg), eeg.inputTime, eeg.inputMask.to(torch::kBool)};
+  const auto valid = eeg.inputMask.to(torch::kLong).sum(1);  // [B]
+  const int64_t keep = valid.max().item<int64_t>();
+  std::vector<torch::Tensor> rows;
+  for (int64_t b = 0; b < eeg.batchSize(); ++b) {
+    auto e = model.eegEmbeddingRealTokens(eeg.slice(b, 1));  // [1, V_b, D]
+    if (e.size(1) < keep)
+      e = torch::cat({e, torch::zeros({1, keep - e.size(1), e.size(2)}, e.options())}, 1);  // masked columns
+    rows.push_back(e);
+  }
+  return {torch::cat(rows, 0), eeg.inputTime.narrow(1, 0, keep), eeg.inputMask.to(torch::kBool).narrow(1, 0, keep)};
+}
+
+}  // namespace
+
+GenerateResult generate(NeuroLMImpl& model, const EegBatch& eeg, const torch::Tensor& promptIds,
+                        const GenerateOptions& options, const torch::Tensor& gptMask) {
+  torch::NoGradGuard noGrad;
+  if (promptIds.dim() != 2 || promptIds.size(0) != eeg.batchSize())
+    throw std::invalid_argument("generate: prompt ids must be [B, Lt] with the EEG batch size");
+  const int64_t b = eeg.batchSize();
+  const int64_t lt = promptIds.size(1);
+  const int64_t blockSize = model.config().gpt.blockSize;
+  GenerateResult result;
+  auto ids = promptIds.to(torch::kLong);
+  auto& gpt = *model.GPT2;
+  const auto start = model.textStart(eeg.inputTime);  // [B]
+
+  if (options.officialQuirks || !options.useKvCache) {
+    const auto e = model.eegEmbedding(eeg);  // computed once
+    torch::Tensor mask;
+    if (options.officialQuirks)
+      mask = gptMask.defined() ? gptMask : eegTextMask(eeg.inputTime, eeg.inputMask, lt);
+    for (int64_t step = 0; step < options.maxNewTokens; ++step) {
+      if (!options.officialQuirks) mask = eegTextMask(eeg.inputTime, eeg.inputMask, ids.size(1));
+      const auto h0 = model.inputSequence(e, eeg.inputTime, ids, start);
+      const auto hidden = gpt.hidden(h0, mask, nullptr);
+      const auto last = gpt.logits(hidden.select(1, hidden.size(1) - 1));  // [B, V]
+      ids = torch::cat({ids, pickNext(last, options.traceTopK, result.steps)}, 1);
+      if (options.officialQuirks) {
+        // Official: old rows get a 0 column, the new row is all ones; the float blocks turn the mask into
+        // an additive float mask from the second step on.
+        const int64_t m = mask.size(-1);
+        auto f = mask.to(torch::kFloat);
+        f = torch::cat({f, torch::zeros({b, 1, m, 1}, f.options())}, -1);      // [B, 1, M, M+1]
+        mask = torch::cat({f, torch::ones({b, 1, 1, m + 1}, f.options())}, -2);  // [B, 1, M+1, M+1]
+      }
+    }
+    result.ids = ids;
+    return result;
+  }
+
+  // Correct mode with a KV cache: one prefill of EEG + prompt, then one text row per new token.
+  const auto ctx = eegContext(model, eeg, options.dropEegPadding);
+  auto cache = gpt.emptyCache();
+  const auto h0 = model.inputSequence(ctx.embedding, ctx.inputTime, ids, start);
+  auto hidden = gpt.hidden(h0, eegTextMask(ctx.inputTime, ctx.eegMask, lt), &cache);
+  auto last = gpt.logits(hidden.select(1, hidden.size(1) - 1));  // [B, V]
+  for (int64_t step = 0; step < options.maxNewTokens; ++step) {
+    const auto next = pickNext(last, options.traceTopK, result.steps);  // [B, 1]
+    ids = torch::cat({ids, next}, 1);
+    if (step + 1 == options.maxNewTokens) break;
+    const auto position = start + (lt + step);  // [B]
+    checkPosition(position.max().item<int64_t>(), blockSize);
+    const auto h1 = gpt.embedText(next, position.unsqueeze(1));  // [B, 1, D]
+    hidden = gpt.hidden(h1, textRowsMask(ctx.eegMask, lt + step, 1), &cache);
+    last = gpt.logits(hidden.select(1, 0));
+  }
+  result.ids = ids;
+  return result;
+}
+
+ChoiceScores scoreChoices(NeuroLMImpl& model, const EegBatch& eeg, const torch::Tensor& promptIds,
+                          const std::vector<std::vector<int64_t>>& choices) {
+  torch::NoGradGuard noGrad;
+  if (eeg.batchSize() != 1 || promptIds.dim() != 2 || promptIds.size(0) != 1)
+    throw std::invalid_argument("scoreChoices: one sample, prompt ids [1, Lt]");
+  const int64_t lt = promptIds.size(1);
+  auto& gpt = *model.GPT2;
+  const auto start = model.textStart(eeg.inputTime);
+  const auto eegMask = eeg.inputMask.to(torch::kBool);
+  auto cache = gpt.emptyCache();
+  const auto h0 = model.inputSequence(model.eegEmbedding(eeg), eeg.inputTime, promptIds.to(torch::kLong), start);
+  const auto hidden = gpt.hidden(h0, eegTextMask(eeg.inputTime, eegMask, lt), &cache);
+  const auto firstLogProbs = torch::log_softmax(gpt.logits(hidden.select(1, hidden.size(1) - 1)), -1)[0];  // [V]
+
+  ChoiceScores scores;
+  for (const auto& choice : choices) {
+    if (choice.empty()) throw std::invalid_argument("scoreChoices: empty answer continuation");
+    double sum = firstLogProbs[choice[0]].item<double>();
+    const int64_t k = static_cast<int64_t>(choice.size());
+    if (k > 1) {
+      auto branch = cache;  // the appended keys/values of this branch are new tensors; `cache` is unchanged
+      const auto fed = torch::tensor(std::vector<int64_t>(choice.begin(), choice.end() - 1)).unsqueeze(0);
+      const auto positions = start.unsqueeze(1) + lt + torch::arange(k - 1, start.options()).unsqueeze(0);
+      checkPosition(positions.max().item<int64_t>(), model.config().gpt.blockSize);
+      const auto h = gpt.hidden(gpt.embedText(fed, positions), textRowsMask(eegMask, lt, k - 1), &branch);
+      const auto logProbs = torch::log_softmax(gpt.logits(h), -1)[0];  // [k−1, V]
+      for (int64_t i = 1; i < k; ++i) sum += logProbs[i - 1][choice[static_cast<size_t>(i)]].item<double>();
+    }
+    scores.logProb.push_back(sum);
+    scores.meanLogProb.push_back(sum / static_cast<double>(k));
+    if (scores.best < 0 || sum > scores.logProb[static_cast<size_t>(scores.best)])
+      scores.best = static_cast<int64_t>(scores.logProb.size()) - 1;
+  }
+  return scores;
+}
+
+}  // namespace neurolm::nn

@@ -1,0 +1,49 @@
+#pragma once
+// Answer generation and answer scoring with NeuroLM (official NeuroLM.generate, spec §4.5 and §8.11).
+#include <torch/torch.h>
+
+#include <vector>
+
+#include "models/nn/EegBatch.h"
+#include "models/nn/NeuroLm.h"
+
+namespace neurolm::nn {
+
+struct GenerateOptions {
+  int64_t maxNewTokens = 5;
+  // false (default): training-time mask extended causally (each new row = a text row: real EEG, earlier text,
+  //   itself), greedy argmax, KV cache. true: the official generate with its quirks — full recomputation, new
+  //   mask rows of ones, mask turned into an additive float 0/1 mask after the first step. For parity only.
+  bool officialQuirks = false;
+  bool useKvCache = true;         // correct mode only; false = full recomputation (reference for the cache)
+  bool dropEegPadding = false;    // correct mode with cache only: skip padding work exactly (spec §8.33)
+  int64_t traceTopK = 5;          // per-step top-k ids/logits recorded (0 = none)
+};
+
+struct GenerateStep {
+  torch::Tensor topIds;     // [B, k] int64, over ids 0…50256
+  torch::Tensor topLogits;  // [B, k] float
+};
+
+struct GenerateResult {
+  torch::Tensor ids;  // [B, Lt + maxNewTokens] int64: prompt then the generated ids
+  std::vector<GenerateStep> steps;
+};
+
+// Greedy generation (argmax over 0…50256, lowest id on ties). promptIds [B, Lt] (e.g. [SEP] + prompt, all rows
+// the same length). gptMask: only for officialQuirks (the loader's [B, 1, M, M] bool mask; undefined = built).
+GenerateResult generate(NeuroLMImpl& model, const EegBatch& eeg, const torch::Tensor& promptIds,
+                        const GenerateOptions& options = {}, const torch::Tensor& gptMask = {});
+
+struct ChoiceScores {
+  std::vector<double> logProb;      // sum over the choice's tokens of log p(token | EEG, prompt, earlier tokens)
+  std::vector<double> meanLogProb;  // the same divided by the choice length
+  int64_t best = -1;                // index of the highest logProb (first on ties)
+};
+
+// Constrained scoring of answer continuations for ONE sample (spec §8.14; not the official metric): the
+// log-softmax runs over all 58 496 outputs, as the training loss. promptIds [1, Lt].
+ChoiceScores scoreChoices(NeuroLMImpl& model, const EegBatch& eeg, const torch::Tensor& promptIds,
+                          const std::vector<std::vector<int64_t>>& choices);
+
+}  // namespace neurolm::nn

@@ -1,0 +1,100 @@
+// NeuroLM: tokenizer features -> GPT-2 with the stair mask.
+#include <stdexcept>
+#include <string>
+
+#include "models/nn/NeuroLm.h"
+
+namespace neurolm::nn {
+
+NeuroLMImpl::NeuroLMImpl(const NeuroLmConfig& config, const torch::TensorOptions& options) : config_(config) {
+  const int64_t d = config.gpt.nEmbd;
+  // Registration order = the official state-dict order: GPT2, tokenizer, pos_embed, encode_transform_layer.
+  GPT2 = register_module("GPT2", GPT(config.gpt, options));
+  tokenizer = register_module("tokenizer", NeuralTransformer(config.tokenizer, options));
+  for (auto& p : tokenizer->parameters()) p.set_requires_grad(false);  // frozen in every stage
+  pos_embed = register_module("pos_embed", Embedding(config.channelEmbedRows, d, 1.0, options));
+  if (config.tokenizer.nEmbd != d)
+    encode_transform_layer = register_module(
+        "encode_transform_layer",
+        torch::nn::Sequential(Linear(config.tokenizer.nEmbd, d, true, options), torch::nn::GELU()));
+}
+
+torch::Tensor NeuroLMImpl::transformFeatures(const torch::Tensor& features, const torch::Tensor& inputChans) {
+  const auto f = hasTransformLayer() ? encode_transform_layer->forward(features) : features;  // [B, Le, D]
+  return f + pos_embed(inputChans);
+}
+
+torch::Tensor NeuroLMImpl::eegEmbedding(const EegBatch& eeg) {
+  return transformFeatures(tokenizer->forward(eeg), eeg.inputChans);
+}
+
+torch::Tensor NeuroLMImpl::eegEmbeddingRealTokens(const EegBatch& eeg) {
+  if (eeg.batchSize() != 1) throw std::invalid_argument("eegEmbeddingRealTokens: one sample at a time");
+  const int64_t v = eeg.inputMask.sum().item<int64_t>();
+  const auto chans = eeg.inputChans.narrow(1, 0, v);
+  const auto features = tokenizer->forwardRealTokens(eeg.x.narrow(1, 0, v), chans, eeg.inputTime.narrow(1, 0, v),
+                                                     eeg.paddedLength());
+  return transformFeatures(features, chans);  // [1, V, D]
+}
+
+torch::Tensor NeuroLMImpl::textStart(const torch::Tensor& inputTime) const {
+  const auto t = inputTime.to(torch::kLong);
+  if (config_.textPositions == TextPositions::BatchMax)
+    return torch::full({t.size(0)}, t.max().item<int64_t>() + 1, t.options());
+  return t.amax(1) + 1;  // [B]
+}
+
+torch::Tensor NeuroLMImpl::inputSequence(const torch::Tensor& eegEmbedding, const torch::Tensor& inputTime,
+                                         const torch::Tensor& textIds, const torch::Tensor& textStartPositions) {
+  const int64_t blockSize = config_.gpt.blockSize;
+  const auto time = inputTime.to(torch::kLong);
+  auto eegPart = eegEmbedding + GPT2->transformer->wpe(time);  // [B, Le, D]
+  if (!textIds.defined() || textIds.size(1) == 0) return eegPart;
+  const int64_t lt = textIds.size(1);
+  const auto positions = textStartPositions.to(torch::kLong).unsqueeze(1) +
+                         torch::arange(lt, time.options()).unsqueeze(0);  // [B, Lt]
+  const int64_t last = positions.max().item<int64_t>();
+  if (last >= blockSize)
+    throw std::out_of_range("NeuroLM: EEG seconds + text tokens need position " + std::to_string(last) +
+                            ", the model has " + std::to_string(blockSize) + " positions (wpe)");
+  const auto textPart = GPT2->embedText(textIds.to(torch::kLong), positions);  // [B, Lt, D]
+  return torch::cat({eegPart, textPart}, 1);                                  // [B, Le + Lt, D]
+}
+
+NeuroLmOutput NeuroLMImpl::forward(const EegBatch& eeg, const torch::Tensor& textIds, const torch::Tensor& gptMask,
+                                   const torch::Tensor& targets) {
+  const int64_t lt = textIds.size(1);
+  const auto e = eegEmbedding(eeg);
+  const auto h0 = inputSequence(e, eeg.inputTime, textIds, textStart(eeg.inputTime));
+  const auto mask = gptMask.defined() ? gptMask : eegTextMask(eeg.inputTime, eeg.inputMask, lt);
+  NeuroLmOutput out;
+  out.hidden = GPT2->hidden(h0, mask, nullptr);  // [B, M, D]
+  if (targets.defined()) {
+    out.logits = GPT2->logits(out.hidden);
+    auto l = languageModelLoss(out.logits, targets);
+    out.loss = l.loss;
+    out.accuracy = l.accuracy;
+  } else {
+    out.logits = GPT2->logits(out.hidden.narrow(1, out.hidden.size(1) - 1, 1));  // [B, 1, V]
+  }
+  return out;
+}
+
+NeuroLmOutput NeuroLMImpl::forwardEeg(const EegBatch& eeg, const torch::Tensor& gptMask, const torch::Tensor& yEeg) {
+  const auto h0 = inputSequence(eegEmbedding(eeg), eeg.inputTime, torch::Tensor(), torch::Tensor());
+  const auto mask = gptMask.defined() ? gptMask : eegTextMask(eeg.inputTime, eeg.inputMask, 0);
+  NeuroLmOutput out;
+  out.hidden = GPT2->hidden(h0, mask, nullptr);
+  if (yEeg.defined()) {
+    out.logits = GPT2->logits(out.hidden);
+    const auto y = yEeg.to(torch::kLong);
+    auto l = languageModelLoss(out.logits, torch::where(y >= 0, y + kEegCodeOffset, torch::full_like(y, -1)));
+    out.loss = l.loss;
+    out.accuracy = l.accuracy;
+  } else {
+    out.logits = GPT2->logits(out.hidden.narrow(1, out.hidden.size(1) - 1, 1));
+  }
+  return out;
+}
+
+}  // namespace neurolm::nn
