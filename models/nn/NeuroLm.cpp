@@ -98,3 +98,82 @@ NeuroLmOutput NeuroLMImpl::forwardEeg(const EegBatch& eeg, const torch::Tensor& 
 }
 
 }  // namespace neurolm::nn
+
+// ---------------------------------------------------------------------------------- configs from checkpoints
+#include <set>
+
+#include "models/nn/Configs.h"
+
+namespace neurolm::nn {
+
+namespace {
+int64_t intField(const nlohmann::json& args, const char* field, const std::string& what) {
+  if (!args.is_object() || !args.contains(field) || !args[field].is_number_integer())
+    throw std::invalid_argument(what + ": integer field '" + field + "' missing or not an integer");
+  return args[field].get<int64_t>();
+}
+bool boolField(const nlohmann::json& args, const char* field, const std::string& what) {
+  if (!args.is_object() || !args.contains(field) || !args[field].is_boolean())
+    throw std::invalid_argument(what + ": boolean field '" + field + "' missing or not a boolean");
+  return args[field].get<bool>();
+}
+}  // namespace
+
+NeuralTransformerConfig transformerConfigFromArgs(const nlohmann::json& args, const std::string& what) {
+  NeuralTransformerConfig c;
+  c.nLayer = intField(args, "n_layer", what);
+  c.nHead = intField(args, "n_head", what);
+  c.nEmbd = intField(args, "n_embd", what);
+  c.bias = boolField(args, "bias", what);
+  c.inChans = intField(args, "in_chans", what);
+  return c;
+}
+
+VqConfig vqConfigFromArgs(const nlohmann::json& encoderArgs, const nlohmann::json& decoderArgs) {
+  VqConfig c;
+  c.encoder = transformerConfigFromArgs(encoderArgs, "encoder_args");
+  c.decoder = transformerConfigFromArgs(decoderArgs, "decoder_args");
+  return c;
+}
+
+GptConfig gptConfigFromArgs(const nlohmann::json& modelArgs) {
+  GptConfig c;
+  c.nLayer = intField(modelArgs, "n_layer", "model_args");
+  c.nHead = intField(modelArgs, "n_head", "model_args");
+  c.nEmbd = intField(modelArgs, "n_embd", "model_args");
+  c.blockSize = intField(modelArgs, "block_size", "model_args");
+  c.vocabSize = intField(modelArgs, "vocab_size", "model_args");
+  c.bias = boolField(modelArgs, "bias", "model_args");
+  c.outputSize = c.vocabSize + 8192;
+  return c;
+}
+
+int64_t countBlocks(const NamedTensorList& tensors, const std::string& prefix) {
+  std::set<int64_t> indices;
+  for (const auto& [name, tensor] : tensors) {
+    if (name.rfind(prefix, 0) != 0) continue;
+    const auto rest = name.substr(prefix.size());
+    const auto dot = rest.find('.');
+    indices.insert(std::stoll(rest.substr(0, dot)));
+  }
+  const int64_t n = static_cast<int64_t>(indices.size());
+  if (n > 0 && *indices.rbegin() != n - 1)
+    throw std::invalid_argument("checkpoint: blocks under '" + prefix + "' are not numbered 0…" + std::to_string(n - 1));
+  return n;
+}
+
+NeuroLmConfig neuroLmConfigFromCheckpoint(const nlohmann::json& modelArgs, const NamedTensorList& tensors) {
+  NeuroLmConfig c;
+  c.gpt = gptConfigFromArgs(modelArgs);
+  c.tokenizer = NeuralTransformerConfig::officialEncoder();
+  c.tokenizer.nLayer = countBlocks(tensors, "tokenizer.blocks.");
+  bool hasBias = false;
+  for (const auto& [name, tensor] : tensors) {
+    if (name == "tokenizer.fc_norm.weight") c.tokenizer.nEmbd = tensor.size(0);
+    if (name == "tokenizer.blocks.0.ln_1.bias") hasBias = true;
+  }
+  c.tokenizer.bias = hasBias;
+  return c;
+}
+
+}  // namespace neurolm::nn
