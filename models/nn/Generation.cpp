@@ -127,7 +127,8 @@ ChoiceScores scoreChoices(NeuroLMImpl& model, const EegBatch& eeg, const torch::
     const int64_t k = static_cast<int64_t>(choice.size());
     if (k > 1) {
       auto branch = cache;  // the appended keys/values of this branch are new tensors; `cache` is unchanged
-      const auto fed = torch::tensor(std::vector<int64_t>(choice.begin(), choice.end() - 1)).unsqueeze(0);
+      const auto fed =
+          torch::tensor(std::vector<int64_t>(choice.begin(), choice.end() - 1)).unsqueeze(0).to(start.device());
       const auto positions = start.unsqueeze(1) + lt + torch::arange(k - 1, start.options()).unsqueeze(0);
       checkPosition(positions.max().item<int64_t>(), model.config().gpt.blockSize);
       const auto h = gpt.hidden(gpt.embedText(fed, positions), textRowsMask(eegMask, lt, k - 1), &branch);

@@ -31,6 +31,8 @@ torch::Tensor NeuroLMImpl::eegEmbedding(const EegBatch& eeg) {
 torch::Tensor NeuroLMImpl::eegEmbeddingRealTokens(const EegBatch& eeg) {
   if (eeg.batchSize() != 1) throw std::invalid_argument("eegEmbeddingRealTokens: one sample at a time");
   const int64_t v = eeg.inputMask.sum().item<int64_t>();
+  if (v == 0 || !eeg.inputMask.narrow(1, 0, v).all().item<bool>())
+    throw std::invalid_argument("eegEmbeddingRealTokens: real tokens must be non-empty and precede the padding");
   const auto chans = eeg.inputChans.narrow(1, 0, v);
   const auto features = tokenizer->forwardRealTokens(eeg.x.narrow(1, 0, v), chans, eeg.inputTime.narrow(1, 0, v),
                                                      eeg.paddedLength());
@@ -48,6 +50,9 @@ torch::Tensor NeuroLMImpl::inputSequence(const torch::Tensor& eegEmbedding, cons
                                          const torch::Tensor& textIds, const torch::Tensor& textStartPositions) {
   const int64_t blockSize = config_.gpt.blockSize;
   const auto time = inputTime.to(torch::kLong);
+  if (time.numel() > 0 && time.max().item<int64_t>() >= blockSize)
+    throw std::out_of_range("NeuroLM: EEG second index " + std::to_string(time.max().item<int64_t>()) +
+                            " needs more than the model's " + std::to_string(blockSize) + " positions (wpe)");
   auto eegPart = eegEmbedding + GPT2->transformer->wpe(time);  // [B, Le, D]
   if (!textIds.defined() || textIds.size(1) == 0) return eegPart;
   const int64_t lt = textIds.size(1);
