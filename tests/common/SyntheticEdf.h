@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -27,7 +28,62 @@ struct SyntheticSpec {
   std::function<double(int c, std::int64_t i)> value;
 };
 
+// Plain EDF/BDF (EDFlib writes only EDF+/BDF+): header and records written here, following the EDF spec.
+inline void writePlainEdf(const std::filesystem::path& path, const SyntheticSpec& spec) {
+  const int ns = spec.channels;
+  const int bps = spec.bdf ? 3 : 2;
+  const int digMax = spec.bdf ? 8388607 : 32767;
+  auto field = [](std::string v, std::size_t w) {
+    v.resize(w, ' ');
+    return v;
+  };
+  auto num = [&](double v, std::size_t w) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return field(buf, w);
+  };
+  std::string h;
+  h += spec.bdf ? std::string("\xff") + "BIOSEMI" : field("0", 8);
+  h += field("X X X X", 80) + field("Startdate X X X X", 80) + "01.02.03" + "04.05.06";
+  h += num(256.0 * (ns + 1), 8) + field(spec.bdf ? "24BIT" : "", 44) + num(spec.seconds, 8) + field("1", 8) +
+       num(ns, 4);
+  for (int c = 0; c < ns; ++c) {
+    h += field(c < static_cast<int>(spec.labels.size()) ? spec.labels[c] : "Ch" + std::to_string(c + 1), 16);
+  }
+  for (int c = 0; c < ns; ++c) h += field("AgAgCl electrode", 80);
+  for (int c = 0; c < ns; ++c) h += field("uV", 8);
+  for (int c = 0; c < ns; ++c) h += num(-spec.physicalMaxUv, 8);
+  for (int c = 0; c < ns; ++c) h += num(spec.physicalMaxUv, 8);
+  for (int c = 0; c < ns; ++c) h += num(-digMax, 8);
+  for (int c = 0; c < ns; ++c) h += num(digMax, 8);
+  for (int c = 0; c < ns; ++c) h += field("HP:0.1Hz LP:75Hz", 80);
+  for (int c = 0; c < ns; ++c) h += num(spec.sampleRateHz, 8);
+  for (int c = 0; c < ns; ++c) h += field("", 32);
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(h.data(), static_cast<std::streamsize>(h.size()));
+  const double step = spec.physicalMaxUv / digMax;
+  auto value = spec.value ? spec.value : [](int c, std::int64_t i) {
+    return 100.0 * (c + 1) * std::sin(2 * M_PI * 10.0 * static_cast<double>(i) / 256.0);
+  };
+  std::vector<char> rec(static_cast<std::size_t>(ns * spec.sampleRateHz * bps));
+  for (int s = 0; s < spec.seconds; ++s) {
+    std::size_t w = 0;
+    for (int c = 0; c < ns; ++c) {
+      for (int k = 0; k < spec.sampleRateHz; ++k) {
+        const double v = value(c, static_cast<std::int64_t>(s) * spec.sampleRateHz + k);
+        const auto d = static_cast<std::int32_t>(std::lround(std::clamp(v / step, -1.0 * digMax, 1.0 * digMax)));
+        for (int b = 0; b < bps; ++b) rec[w++] = static_cast<char>((d >> (8 * b)) & 0xFF);
+      }
+    }
+    out.write(rec.data(), static_cast<std::streamsize>(rec.size()));
+  }
+}
+
 inline void writeSyntheticEdf(const std::filesystem::path& path, const SyntheticSpec& spec) {
+  if (!spec.edfPlus) {
+    writePlainEdf(path, spec);
+    return;
+  }
   const int type = spec.bdf ? (spec.edfPlus ? EDFLIB_FILETYPE_BDFPLUS : EDFLIB_FILETYPE_BDF)
                             : (spec.edfPlus ? EDFLIB_FILETYPE_EDFPLUS : EDFLIB_FILETYPE_EDF);
   const int h = edfopen_file_writeonly(path.c_str(), type, spec.channels);
