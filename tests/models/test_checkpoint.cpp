@@ -2,11 +2,11 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <fstream>
 #include <random>
 
+#include "common/TempDir.h"
 #include "common/TestPaths.h"
 #include "models/io/RestrictedUnpickler.h"
 #include "models/io/TorchCheckpoint.h"
@@ -16,13 +16,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// Shared by the tests of this file (the fixtures are generated once); removed at exit.
 fs::path scratchDir() {
-  static const fs::path dir = [] {
-    const fs::path d = fs::temp_directory_path() / ("neurolm_ckpt_test_" + std::to_string(::getpid()));
-    fs::create_directories(d);
-    return d;
-  }();
-  return dir;
+  static const test::TempDir dir("neurolm-ckpt");
+  return dir.path();
 }
 
 int runPython(const std::string& args) {
