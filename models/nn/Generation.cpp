@@ -1,4 +1,5 @@
 // NeuroLM generation (correct mask + KV cache, or the official quirks) and answer scoring.
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -9,15 +10,58 @@ namespace neurolm::nn {
 
 namespace {
 
-// Greedy choice over GPT-2 text ids (official: logits[:, -1, :50257], top-k 1); records the top-k trace.
-torch::Tensor pickNext(const torch::Tensor& lastLogits, int64_t traceTopK, std::vector<GenerateStep>& steps) {
-  const auto text = lastLogits.narrow(-1, 0, kLastGpt2Id + 1).to(torch::kFloat);  // [B, 50257]
-  if (traceTopK > 0) {
-    auto [values, indices] = text.topk(traceTopK, -1);
-    steps.push_back({indices, values});
+// Next ids over GPT-2 text ids (official: logits[:, -1, :50257]); records the top-k trace. Greedy is the
+// official top-k = 1 without its random tie-break: argmax, lowest id on ties.
+class TokenPicker {
+ public:
+  explicit TokenPicker(const GenerateOptions& options) : options_(options) {
+    if (options.sample) {
+      if (!(options.temperature > 0.0)) throw std::invalid_argument("generate: temperature must be > 0");
+      if (!(options.topP > 0.0 && options.topP <= 1.0)) throw std::invalid_argument("generate: top-p must be in (0, 1]");
+      generator_ = at::detail::createCPUGenerator(options.seed);
+    }
   }
-  return text.argmax(-1, /*keepdim=*/true);  // [B, 1], lowest id on ties
-}
+
+  torch::Tensor operator()(const torch::Tensor& lastLogits, std::vector<GenerateStep>& steps) {
+    const auto text = lastLogits.narrow(-1, 0, kLastGpt2Id + 1).to(torch::kFloat);  // [B, 50257]
+    if (options_.traceTopK > 0) {
+      auto [values, indices] = text.topk(options_.traceTopK, -1);
+      steps.push_back({indices, values});
+    }
+    torch::Tensor next = options_.sample ? sample(text) : text.argmax(-1, /*keepdim=*/true);  // [B, 1]
+    if (options_.stopId) {
+      if (!finished_.defined()) finished_ = torch::zeros_like(next, torch::kBool);
+      next = torch::where(finished_, torch::full_like(next, *options_.stopId), next);
+      finished_ = finished_ | (next == *options_.stopId);
+    }
+    return next;
+  }
+
+  bool allFinished() const { return finished_.defined() && finished_.all().item<bool>(); }
+
+ private:
+  torch::Tensor sample(const torch::Tensor& text) {
+    auto logits = text / options_.temperature;
+    const float negInf = -std::numeric_limits<float>::infinity();
+    if (options_.topK > 0 && options_.topK < logits.size(-1)) {
+      const auto kth = std::get<0>(logits.topk(options_.topK, -1)).narrow(-1, options_.topK - 1, 1);  // [B, 1]
+      logits = logits.masked_fill(logits < kth, negInf);
+    }
+    if (options_.topP < 1.0) {
+      auto [sorted, order] = logits.sort(-1, /*descending=*/true);
+      const auto cumulative = torch::softmax(sorted, -1).cumsum(-1);
+      // Drop a token when the tokens before it already reach top-p (the first one always stays).
+      const auto drop = (cumulative - torch::softmax(sorted, -1)) >= options_.topP;
+      logits = logits.scatter(-1, order, sorted.masked_fill(drop, negInf));
+    }
+    const auto probs = torch::softmax(logits, -1).to(torch::kCPU);
+    return torch::multinomial(probs, 1, /*replacement=*/false, generator_).to(text.device());  // [B, 1]
+  }
+
+  const GenerateOptions& options_;
+  torch::Generator generator_;
+  torch::Tensor finished_;
+};
 
 void checkPosition(int64_t position, int64_t blockSize) {
   if (position >= blockSize)
@@ -58,7 +102,16 @@ GenerateResult generate(NeuroLMImpl& model, const EegBatch& eeg, const torch::Te
   const int64_t lt = promptIds.size(1);
   const int64_t blockSize = model.config().gpt.blockSize;
   GenerateResult result;
+  TokenPicker pick(options);
   auto ids = promptIds.to(torch::kLong);
+  // True when generation must stop after this step's ids.
+  const auto stopAfter = [&](int64_t step, const torch::Tensor& next) {
+    if (options.onToken && !options.onToken(step, next.squeeze(1))) {
+      result.cancelled = true;
+      return true;
+    }
+    return pick.allFinished();
+  };
   auto& gpt = *model.GPT2;
   const auto start = model.textStart(eeg.inputTime);  // [B]
 
@@ -72,7 +125,9 @@ GenerateResult generate(NeuroLMImpl& model, const EegBatch& eeg, const torch::Te
       const auto h0 = model.inputSequence(e, eeg.inputTime, ids, start);
       const auto hidden = gpt.hidden(h0, mask, nullptr);
       const auto last = gpt.logits(hidden.select(1, hidden.size(1) - 1));  // [B, V]
-      ids = torch::cat({ids, pickNext(last, options.traceTopK, result.steps)}, 1);
+      const auto next = pick(last, result.steps);
+      ids = torch::cat({ids, next}, 1);
+      if (stopAfter(step, next)) break;
       if (options.officialQuirks) {
         // Official: old rows get a 0 column, the new row is all ones; the float blocks turn the mask into
         // an additive float mask from the second step on.
@@ -93,9 +148,9 @@ GenerateResult generate(NeuroLMImpl& model, const EegBatch& eeg, const torch::Te
   auto hidden = gpt.hidden(h0, eegTextMask(ctx.inputTime, ctx.eegMask, lt), &cache);
   auto last = gpt.logits(hidden.select(1, hidden.size(1) - 1));  // [B, V]
   for (int64_t step = 0; step < options.maxNewTokens; ++step) {
-    const auto next = pickNext(last, options.traceTopK, result.steps);  // [B, 1]
+    const auto next = pick(last, result.steps);  // [B, 1]
     ids = torch::cat({ids, next}, 1);
-    if (step + 1 == options.maxNewTokens) break;
+    if (stopAfter(step, next) || step + 1 == options.maxNewTokens) break;
     const auto position = start + (lt + step);  // [B]
     checkPosition(position.max().item<int64_t>(), blockSize);
     const auto h1 = gpt.embedText(next, position.unsqueeze(1));  // [B, 1, D]

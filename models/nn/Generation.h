@@ -2,6 +2,9 @@
 // Answer generation and answer scoring with NeuroLM (official NeuroLM.generate, spec §4.5 and §8.11).
 #include <torch/torch.h>
 
+#include <cstdint>
+#include <functional>
+#include <optional>
 #include <vector>
 
 #include "models/nn/EegBatch.h"
@@ -18,6 +21,20 @@ struct GenerateOptions {
   bool useKvCache = true;         // correct mode only; false = full recomputation (reference for the cache)
   bool dropEegPadding = false;    // correct mode with cache only: skip padding work exactly (spec §8.33)
   int64_t traceTopK = 5;          // per-step top-k ids/logits recorded (0 = none)
+
+  // Free-text chat only (spec §8.22; classification stays greedy): sample instead of argmax, from
+  // softmax(logits / temperature) restricted to the topK largest (0 = all) and to the smallest set whose
+  // probability reaches topP, with a seeded generator (reproducible).
+  bool sample = false;
+  double temperature = 1.0;
+  int64_t topK = 0;
+  double topP = 1.0;
+  uint64_t seed = 0;
+  // Stop once every sample has produced this id (e.g. 50256); finished rows then repeat it. The official
+  // evaluation never stops early.
+  std::optional<int64_t> stopId;
+  // Called after each step with the new ids [B]; returning false cancels (the ids so far are returned).
+  std::function<bool(int64_t step, const torch::Tensor& newIds)> onToken;
 };
 
 struct GenerateStep {
@@ -26,11 +43,12 @@ struct GenerateStep {
 };
 
 struct GenerateResult {
-  torch::Tensor ids;  // [B, Lt + maxNewTokens] int64: prompt then the generated ids
+  torch::Tensor ids;  // [B, Lt + n] int64: prompt then the n ≤ maxNewTokens generated ids
+  bool cancelled = false;  // onToken returned false
   std::vector<GenerateStep> steps;
 };
 
-// Greedy generation (argmax over 0…50256, lowest id on ties). promptIds [B, Lt] (e.g. [SEP] + prompt, all rows
+// Generation over ids 0…50256: greedy argmax (lowest id on ties) unless options.sample. promptIds [B, Lt] (e.g. [SEP] + prompt, all rows
 // the same length). gptMask: only for officialQuirks (the loader's [B, 1, M, M] bool mask; undefined = built).
 GenerateResult generate(NeuroLMImpl& model, const EegBatch& eeg, const torch::Tensor& promptIds,
                         const GenerateOptions& options = {}, const torch::Tensor& gptMask = {});

@@ -205,3 +205,60 @@ TEST(NnNeuroLm, PretrainingTargetsAreEegCodesOffsetInTheOutputSpace) {
   for (int64_t p = 0; p < 4; ++p) expected -= logProbs[p][kEegCodeOffset + 100 + 17 * p].item<double>();
   EXPECT_NEAR(out.loss.item<double>(), expected / 4.0, 1e-4);
 }
+
+TEST(NnGeneration, SamplingRespectsTopKTopPAndSeedAndTopK1IsGreedy) {
+  auto model = makeModel(27);
+  const auto eeg = sample(3, 2, 12, 11);
+  const auto text = prompt({kSepId, 24361, 25});
+  GenerateOptions greedy;
+  greedy.maxNewTokens = 6;
+  const auto g = generate(*model, eeg, text, greedy);
+  GenerateOptions s = greedy;
+  s.sample = true;
+  s.topK = 1;
+  s.seed = 5;
+  EXPECT_TRUE(torch::equal(generate(*model, eeg, text, s).ids, g.ids));
+  s.topK = 0;
+  s.topP = 1e-6;  // only the most likely token survives
+  EXPECT_TRUE(torch::equal(generate(*model, eeg, text, s).ids, g.ids));
+  s.topP = 1.0;
+  s.topK = 3;
+  s.temperature = 50.0;  // nearly uniform over the three survivors
+  const auto a = generate(*model, eeg, text, s);
+  EXPECT_TRUE(torch::equal(generate(*model, eeg, text, s).ids, a.ids));  // same seed, same ids
+  bool leftGreedy = false;
+  for (int64_t step = 0; step < 6; ++step) {
+    const int64_t id = a.ids[0][3 + step].item<int64_t>();
+    const auto top3 = a.steps[static_cast<size_t>(step)].topIds[0].narrow(0, 0, 3);
+    EXPECT_TRUE((top3 == id).any().item<bool>()) << "step " << step << " sampled " << id << " outside the top 3";
+    leftGreedy = leftGreedy || id != top3[0].item<int64_t>();
+  }
+  EXPECT_TRUE(leftGreedy) << "at temperature 50 some step should pick a non-argmax token";
+}
+
+TEST(NnGeneration, StopIdAndCancellationEndGenerationEarly) {
+  auto model = makeModel(28);
+  const auto eeg = sample(3, 2, 12, 12);
+  const auto text = prompt({kSepId, 24361, 25});
+  GenerateOptions o;
+  o.maxNewTokens = 6;
+  const auto full = generate(*model, eeg, text, o);
+  o.stopId = full.ids[0][4].item<int64_t>();  // the second generated id
+  const int64_t firstHit = full.ids[0][3].item<int64_t>() == *o.stopId ? 1 : 2;
+  const auto stopped = generate(*model, eeg, text, o);
+  EXPECT_EQ(stopped.ids.size(1), 3 + firstHit);
+  EXPECT_TRUE(torch::equal(stopped.ids, full.ids.narrow(1, 0, 3 + firstHit)));
+  GenerateOptions c;
+  c.maxNewTokens = 6;
+  int64_t calls = 0;
+  c.onToken = [&](int64_t step, const torch::Tensor& ids) {
+    ++calls;
+    EXPECT_EQ(ids.sizes().vec(), (std::vector<int64_t>{1}));
+    EXPECT_EQ(ids[0].item<int64_t>(), full.ids[0][3 + step].item<int64_t>());
+    return step < 1;  // cancel after the second token
+  };
+  const auto cancelled = generate(*model, eeg, text, c);
+  EXPECT_TRUE(cancelled.cancelled);
+  EXPECT_EQ(calls, 2);
+  EXPECT_TRUE(torch::equal(cancelled.ids, full.ids.narrow(1, 0, 5)));
+}
