@@ -1,8 +1,13 @@
 #include "core/preprocess/NeuroLmPreprocess.h"
 
+#include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
+#include <exception>
 #include <map>
+#include <mutex>
+#include <thread>
 
 #include "core/dsp/MneResample.h"
 
@@ -139,26 +144,54 @@ PreprocessResult preprocessNeuroLm(const MultichannelSignal& recording, const Pr
   if (result.notch) notch.emplace(result.notch->taps);
   const dsp::MneResampler resampler(n, fs, options.targetRateHz);
 
+  // Channels in parallel: each worker takes the next channel index; results land in their own row.
   const double steps = static_cast<double>(channels) * 3.0;
+  std::mutex progressMutex;
   double done = 0.0;
+  std::atomic<bool> cancelled = false;
   const auto report = [&] {
+    if (!options.progress) return;
+    std::lock_guard lock(progressMutex);
     done += 1.0;
-    if (options.progress && !options.progress(steps > 0 ? done / steps : 1.0)) throw PreprocessCancelled();
+    if (!cancelled && !options.progress(steps > 0 ? done / steps : 1.0)) cancelled = true;
   };
   if (options.progress && !options.progress(0.0)) throw PreprocessCancelled();
 
   result.signal.names = selected.names;
   result.signal.sampleRateHz = options.targetRateHz;
-  result.signal.samplesUv.reserve(channels);
-  for (std::size_t c = 0; c < channels; ++c) {
-    std::vector<double> row = bandPass.apply(selected.samplesUv[c]);
-    report();
-    if (notch) row = notch->apply(row);
-    report();
-    result.signal.samplesUv.push_back(resampler.apply(row));
-    report();
-    selected.samplesUv[c] = {};  // release the source row early: long recordings
-  }
+  result.signal.samplesUv.assign(channels, {});
+  std::atomic<std::size_t> nextChannel = 0;
+  std::exception_ptr failure;
+  std::mutex failureMutex;
+  const auto work = [&] {
+    try {
+      for (std::size_t c = nextChannel++; c < channels && !cancelled; c = nextChannel++) {
+        std::vector<double> row = bandPass.apply(selected.samplesUv[c]);
+        report();
+        if (cancelled) return;
+        if (notch) row = notch->apply(row);
+        report();
+        if (cancelled) return;
+        result.signal.samplesUv[c] = resampler.apply(row);
+        report();
+        selected.samplesUv[c] = {};  // release the source row early: long recordings
+      }
+    } catch (...) {
+      std::lock_guard lock(failureMutex);
+      if (!failure) failure = std::current_exception();
+      cancelled = true;
+    }
+  };
+  std::size_t threads = options.threadCount != 0 ? options.threadCount
+                                                 : std::max(1u, std::thread::hardware_concurrency());
+  threads = std::min(threads, channels);
+  {
+    std::vector<std::jthread> pool;
+    for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+    work();
+  }  // joined here
+  if (failure) std::rethrow_exception(failure);
+  if (cancelled) throw PreprocessCancelled();
   return result;
 }
 

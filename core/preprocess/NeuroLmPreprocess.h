@@ -27,8 +27,12 @@ struct PreprocessOptions {
   // Recordings at fs <= 2·bandPassHighHz cannot take the official low-pass and are refused. Setting this
   // low-passes at the given edge instead: a labelled deviation from the training distribution.
   std::optional<double> lowRateHighEdgeHz;
-  // Called with the fraction done (0…1) between channels and steps; returning false cancels.
+  // Called with the fraction done (0…1) between channels and steps; returning false cancels. Calls are
+  // serialised but may come from the worker threads.
   std::function<bool(double)> progress;
+  // Channels are processed in parallel on this many threads (0: one per hardware thread). The result does not
+  // depend on it: every channel is computed the same way on any thread.
+  std::size_t threadCount = 0;
 };
 
 struct PreprocessResult {

@@ -4,6 +4,7 @@
 #include <edflib.h>
 
 #include <cmath>
+#include <cstdio>
 #include <memory>
 #include <numeric>
 
@@ -178,6 +179,29 @@ TEST(PreprocessPipeline, EegmatRestAppendixA) {
   EXPECT_EQ(windows[0].samplesUv[0][0], r.signal.samplesUv[0][36400 - 12000]);
 }
 
+TEST(PreprocessPipeline, ShorterRestRecordingKeepsItsLastMinute) {
+  // Subject04_1 is 170 s: 85 000 samples -> 34 000 at 200 Hz; windows from seconds 110–170 (spec §1.5).
+  const auto raw = readEdfUv(eegmat("Subject04_1.edf"));
+  ASSERT_EQ(raw.sampleCount(), 85000u);
+  const PreprocessResult r = preprocessNeuroLm(raw, workloadPreprocessOptions());
+  ASSERT_EQ(r.signal.sampleCount(), 34000u);
+  const auto windows = workloadWindows(r.signal);
+  ASSERT_EQ(windows.size(), 29u);
+  EXPECT_EQ(windows[0].samplesUv[3][0], r.signal.samplesUv[3][110 * 200]);
+  EXPECT_EQ(windows[28].samplesUv[3][799], r.signal.samplesUv[3][33999]);
+}
+
+TEST(PreprocessPipeline, ThreadCountDoesNotChangeTheResult) {
+  const auto raw = readEdfUv(eegmat("Subject00_2.edf"));
+  PreprocessOptions options = workloadPreprocessOptions();
+  options.threadCount = 1;
+  const auto single = preprocessNeuroLm(raw, options);
+  options.threadCount = 3;
+  const auto three = preprocessNeuroLm(raw, options);
+  EXPECT_EQ(single.signal.samplesUv, three.signal.samplesUv);  // bitwise
+  EXPECT_EQ(single.signal.samplesUv, subject00Task().signal.samplesUv);
+}
+
 TEST(PreprocessPipeline, MissingChannelsAreAllNamed) {
   MultichannelSignal s;
   s.sampleRateHz = 500;
@@ -256,6 +280,7 @@ TEST(PreprocessPipeline, WarnsWhenShorterThanTheFilterAndCancels) {
 
   int calls = 0;
   PreprocessOptions options;
+  options.threadCount = 1;
   options.progress = [&](double fraction) {
     EXPECT_GE(fraction, 0.0);
     EXPECT_LE(fraction, 1.0);
