@@ -72,6 +72,22 @@ enum Op : std::uint8_t {
   FRAME = 0x95,
 };
 
+// Names from the stream for error messages: control bytes escaped (a NUL would end the message).
+std::string printable(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    const auto b = static_cast<unsigned char>(c);
+    if (b < 0x20 || b == 0x7F) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "\\x%02x", b);
+      out += hex;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 const char* kindName(Kind kind) {
@@ -245,7 +261,7 @@ class Unpickler {
   void global(std::string module, std::string name) {
     std::string qualified = module + "." + name;
     if (!isAllowedGlobal(qualified)) {
-      fail("refusing global '" + qualified +
+      fail("refusing global '" + printable(qualified) +
            "': not on the allow-list of a checkpoint reader (tensors, dicts and storages only; nothing is executed)");
     }
     Object o;
