@@ -163,6 +163,21 @@ VqLosses VQImpl::losses(const EegBatch& batch, const torch::Tensor& yFreq, const
   return out;
 }
 
+VqLosses VQImpl::trainForward(const EegBatch& batch, const torch::Tensor& yFreq, const torch::Tensor& yRaw,
+                              torch::Generator generator, torch::Tensor* features) {
+  const auto feat = encoder->forward(batch);  // [B, L, De]
+  const auto q = quantize->trainForward(encode_task_layer->forward(feat.to(torch::kFloat)), generator);
+  const auto dec = decode(q.zq, batch);
+  const auto m = batch.inputMask.to(torch::kFloat).unsqueeze(-1);  // [B, L] -> [B, L, 1]
+  VqLosses out;
+  out.quant = q.commitmentLoss;
+  out.recFreq = torch::mse_loss(dec.recFreq * m, yFreq);
+  out.recRaw = torch::mse_loss(dec.recRaw * m, yRaw);
+  out.total = out.quant + out.recFreq + out.recRaw;
+  if (features != nullptr) *features = feat;
+  return out;
+}
+
 // ------------------------------------------------------------------------------------------------ VQ_Align
 namespace {
 // Identity forward; backward multiplies the gradient by −alpha (domain-adversarial training).
@@ -191,6 +206,30 @@ VQAlignImpl::VQAlignImpl(const VqConfig& config, const torch::TensorOptions& opt
 
 torch::Tensor VQAlignImpl::domainLogits(const torch::Tensor& features, double alpha) {
   return domain_classifier->forward(GradientReversal::apply(features, alpha));
+}
+
+AlignLosses VQAlignImpl::trainingLosses(const EegBatch& batch, const torch::Tensor& yFreq, const torch::Tensor& yRaw,
+                                        const torch::Tensor& textIds, double alpha, torch::Generator generator) {
+  namespace F = torch::nn::functional;
+  AlignLosses out;
+  torch::Tensor features;
+  out.vq = vq->trainForward(batch, yFreq, yRaw, generator, &features);
+  const int64_t classifierWidth = domain_classifier->ptr(0)->as<LinearImpl>()->weight.size(1);
+  if (features.size(-1) != classifierWidth || wte->weight.size(1) != classifierWidth)
+    throw std::invalid_argument("VQ_Align: the domain classifier takes width " + std::to_string(classifierWidth) +
+                                " (the decoder width, as the official code) but encoder features are " +
+                                std::to_string(features.size(-1)) + " and wte rows " +
+                                std::to_string(wte->weight.size(1)) + " wide");
+  const auto eegLogits = domainLogits(features, alpha);  // [B, L, 2]
+  const auto eegTargets = torch::where(batch.inputMask.to(torch::kBool), torch::zeros_like(batch.inputMask, torch::kLong),
+                                       torch::full_like(batch.inputMask, -1, torch::kLong));  // padding ignored
+  out.domainEeg = F::cross_entropy(eegLogits.reshape({-1, 2}), eegTargets.reshape({-1}),
+                                   F::CrossEntropyFuncOptions().ignore_index(-1));
+  const auto textLogits = domain_classifier->forward(wte(textIds).detach());  // [Bt, Lt, 2]
+  out.domainText = F::cross_entropy(textLogits.reshape({-1, 2}),
+                                    torch::ones({textIds.numel()}, textIds.options().dtype(torch::kLong)));
+  out.total = out.vq.total + out.domainEeg + out.domainText;
+  return out;
 }
 
 }  // namespace neurolm::nn

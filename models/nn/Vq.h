@@ -55,6 +55,11 @@ class VQImpl : public torch::nn::Module {
   // The losses of the official VQ.forward for targets Y_freq [B, L, 100], Y_raw [B, L, 200], computed
   // without the eval-mode cluster_size update of the official code (spec §8.17).
   VqLosses losses(const EegBatch& batch, const torch::Tensor& yFreq, const torch::Tensor& yRaw);
+  // Training forward (official VQ.forward in train mode): k-means codebook initialisation at the first call
+  // (seeded by `generator`), EMA codebook update when the module is in training mode. features = the encoder
+  // features of the batch (input of the domain classifier).
+  VqLosses trainForward(const EegBatch& batch, const torch::Tensor& yFreq, const torch::Tensor& yRaw,
+                        torch::Generator generator, torch::Tensor* features = nullptr);
 
   const VqConfig& config() const { return config_; }
 
@@ -71,12 +76,23 @@ class VQImpl : public torch::nn::Module {
 };
 TORCH_MODULE(VQ);
 
+struct AlignLosses {
+  VqLosses vq;
+  torch::Tensor domainEeg;   // cross-entropy of the classifier on real EEG tokens, target 0 ("EEG")
+  torch::Tensor domainText;  // cross-entropy on the detached wte rows of a text batch, target 1 ("text")
+  torch::Tensor total;       // vq.total + domainEeg + domainText (official weights 1)
+};
+
 // Tokenizer-training root module: VQ + domain classifier (EEG vs text) + the frozen GPT-2 token embedding.
 class VQAlignImpl : public torch::nn::Module {
  public:
   explicit VQAlignImpl(const VqConfig& config, const torch::TensorOptions& options = {});
   // Gradient-reversal (identity forward, gradient × −alpha) then domain_classifier. features [B, L, D] -> [B, L, 2].
   torch::Tensor domainLogits(const torch::Tensor& features, double alpha);
+  // One tokenizer training step's loss (spec §2.7): VQ losses + EEG domain loss through the gradient reversal
+  // + text domain loss on wte(textIds) [Bt, Lt]. alpha = 2 / (1 + exp(−10·progress)) − 1 is the caller's.
+  AlignLosses trainingLosses(const EegBatch& batch, const torch::Tensor& yFreq, const torch::Tensor& yRaw,
+                             const torch::Tensor& textIds, double alpha, torch::Generator generator);
 
   VQ vq{nullptr};                               // registered as `VQ`
   torch::nn::Sequential domain_classifier{nullptr};  // Linear(decoder n_embd, 256), GELU, Linear(256, 2)

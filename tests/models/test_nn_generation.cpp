@@ -22,14 +22,14 @@ NeuroLmConfig smallConfig() {
 }
 
 // Random weights with clear top-1 margins (as the parity fixture: wte, lm_head ×25, c_attn ×10).
-NeuroLM makeModel(uint64_t seed, NeuroLmConfig config = smallConfig()) {
+NeuroLM makeModel(uint64_t seed, NeuroLmConfig config = smallConfig(), double attentionScale = 10.0) {
   torch::manual_seed(seed);
   NeuroLM model(config);
   torch::NoGradGuard g;
   model->GPT2->transformer->wte->weight.mul_(25.0);
   model->GPT2->lm_head->weight.mul_(25.0);
   for (auto& p : model->named_parameters())
-    if (p.key().find("c_attn.weight") != std::string::npos) p.value().mul_(10.0);
+    if (p.key().find("c_attn.weight") != std::string::npos) p.value().mul_(attentionScale);
   for (auto& p : model->parameters())
     if (p.dim() == 1) p.add_(0.1 * torch::randn_like(p));
   model->eval();
@@ -261,4 +261,35 @@ TEST(NnGeneration, StopIdAndCancellationEndGenerationEarly) {
   EXPECT_TRUE(cancelled.cancelled);
   EXPECT_EQ(calls, 2);
   EXPECT_TRUE(torch::equal(cancelled.ids, full.ids.narrow(1, 0, 5)));
+}
+
+TEST(NnGpt, TextOnlyForwardIsCausal) {
+  torch::manual_seed(29);
+  GPT gpt(GptConfig{2, 2, 16});
+  torch::NoGradGuard g;
+  const auto a = gpt->textLogits(torch::tensor({{5, 6, 7, 8}}));
+  const auto b = gpt->textLogits(torch::tensor({{5, 6, 9, 1}}));
+  EXPECT_TRUE(torch::allclose(a.narrow(1, 0, 2), b.narrow(1, 0, 2)));
+  EXPECT_FALSE(torch::allclose(a.narrow(1, 2, 1), b.narrow(1, 2, 1)));
+}
+
+TEST(NnOfficialSize, NeuroLmBPaddingShortcutAndKvCacheAgreeWithThePaddedFullComputation) {
+  // 12 × 12 × 768 tokenizer and GPT-2, head dim 64; attention weights at their init scale (×10 over 24 layers
+  // makes the network chaotic: float rounding alone would then move the logits).
+  auto model = makeModel(30, NeuroLmConfig::B(), 1.0);
+  const auto eeg = sample(5, 2, 24, 13);
+  const auto text = prompt({kSepId, 24361, 25});
+  torch::NoGradGuard g;
+  const auto e = model->eegEmbedding(eeg);
+  EXPECT_LT(maxAbs(model->eegEmbeddingRealTokens(eeg), e.narrow(1, 0, 10)), 1e-4);
+  GenerateOptions full;
+  full.maxNewTokens = 3;
+  full.useKvCache = false;
+  GenerateOptions fast;
+  fast.maxNewTokens = 3;
+  fast.dropEegPadding = true;
+  const auto a = generate(*model, eeg, text, full);
+  const auto b = generate(*model, eeg, text, fast);
+  EXPECT_TRUE(torch::equal(a.ids, b.ids));
+  for (size_t s = 0; s < 3; ++s) EXPECT_LT(maxAbs(a.steps[s].topLogits, b.steps[s].topLogits), 2e-3) << s;  // |v| ~ 60
 }

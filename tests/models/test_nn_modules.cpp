@@ -349,3 +349,57 @@ TEST(NnQuantizer, KmeansFindsWellSeparatedDirections) {
   EXPECT_NEAR(sim.amax(1).min().item<float>(), 1.0f, 1e-6);
   EXPECT_EQ(bins.min().item<int64_t>(), 2);
 }
+
+// ------------------------------------------------------------------------------------ tokenizer training
+TEST(NnTokenizerTraining, GradientReversalIsIdentityForwardAndScalesTheGradientByMinusAlpha) {
+  VqConfig cfg;
+  cfg.encoder.nLayer = 0;
+  cfg.decoder = NeuralTransformerConfig{0, 12, 768, false, 128};
+  cfg.textVocab = 10;
+  VQAlign model(cfg);
+  torch::manual_seed(12);
+  const auto features = torch::randn({1, 3, 768}, torch::requires_grad());
+  const auto reversed = model->domainLogits(features, 0.3);
+  const auto plain = model->domain_classifier->forward(features);
+  EXPECT_TRUE(torch::equal(reversed, plain));
+  const auto gReversed = torch::autograd::grad({reversed.sum()}, {features})[0];
+  const auto gPlain = torch::autograd::grad({plain.sum()}, {features})[0];
+  EXPECT_TRUE(torch::allclose(gReversed, -0.3 * gPlain, 1e-6, 1e-7));
+}
+
+TEST(NnTokenizerTraining, TrainingLossesInitialiseTheCodebookAndAddTheDomainLosses) {
+  VqConfig cfg;
+  cfg.encoder.nLayer = 0;
+  cfg.decoder = NeuralTransformerConfig{1, 12, 768, false, 128};
+  cfg.quantizer.nEmbed = 16;
+  cfg.textVocab = 10;
+  torch::manual_seed(13);
+  VQAlign model(cfg);
+  model->train();
+  const auto eeg = randomEeg(4, 2, 12, 14);
+  const auto yFreq = torch::randn({1, 12, 100}) * eeg.inputMask.unsqueeze(-1);
+  const auto yRaw = torch::randn({1, 12, 200}) * eeg.inputMask.unsqueeze(-1);
+  const auto text = torch::tensor({{1, 5, 7}, {2, 2, 9}});
+  auto& quantizer = *model->vq->quantize;
+  EXPECT_EQ(quantizer.embedding->initted.item<float>(), 0.0f);
+  const auto losses = model->trainingLosses(eeg, yFreq, yRaw, text, 0.5, at::detail::createCPUGenerator(3));
+  EXPECT_EQ(quantizer.embedding->initted.item<float>(), 1.0f);
+  EXPECT_TRUE(torch::allclose(quantizer.embedding->weight.norm(2, 1), torch::ones({16}), 1e-5, 1e-5));
+  EXPECT_NEAR(quantizer.cluster_size.sum().item<double>(), 0.01 * 12, 1e-6);  // one EMA step over 12 tokens
+  EXPECT_NEAR(losses.total.item<double>(),
+              (losses.vq.total + losses.domainEeg + losses.domainText).item<double>(), 1e-6);
+  // The EEG domain loss by hand: real tokens only, target 0.
+  torch::Tensor expectedEeg, expectedText;
+  {
+    torch::NoGradGuard g;
+    const auto logits = model->domain_classifier->forward(model->vq->encoderFeatures(eeg))[0].narrow(0, 0, 8);
+    expectedEeg = -torch::log_softmax(logits, -1).select(1, 0).mean();
+    const auto textLogits = model->domain_classifier->forward(model->wte(text)).reshape({-1, 2});
+    expectedText = -torch::log_softmax(textLogits, -1).select(1, 1).mean();
+  }
+  EXPECT_NEAR(losses.domainEeg.item<double>(), expectedEeg.item<double>(), 1e-5);
+  EXPECT_NEAR(losses.domainText.item<double>(), expectedText.item<double>(), 1e-5);
+  losses.total.backward();
+  EXPECT_TRUE(model->vq->encoder->fc_norm->weight.grad().defined());
+  EXPECT_FALSE(model->wte->weight.grad().defined());  // frozen
+}
