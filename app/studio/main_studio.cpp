@@ -1,0 +1,59 @@
+#include <QApplication>
+#include <QLibraryInfo>
+#include <QLocale>
+#include <QTimer>
+#include <QTranslator>
+#include <cstdio>
+
+#include "app/studio/MainWindow.h"
+#include "app/studio/StudioOptions.h"
+#include "widgets/traces/TraceView.h"
+
+int main(int argc, char** argv) {
+  QApplication app(argc, argv);
+  QApplication::setApplicationName(QStringLiteral("NeuroLM Studio"));
+  QApplication::setOrganizationName(QStringLiteral("NeuroLM Studio"));
+  QApplication::setApplicationVersion(QStringLiteral(NEUROLM_VERSION));
+  const auto options = neurolm::app::parseStudioOptions(QApplication::arguments());
+
+  QTranslator translator;
+  const QLocale locale = options.language.isEmpty() ? QLocale() : QLocale(options.language);
+  if (translator.load(locale, QStringLiteral("neurolm"), QStringLiteral("_"), QStringLiteral(":/i18n"))) {
+    QApplication::installTranslator(&translator);
+  }
+  QTranslator qtTranslator;
+  if (qtTranslator.load(locale, QStringLiteral("qtbase"), QStringLiteral("_"),
+                        QLibraryInfo::path(QLibraryInfo::TranslationsPath))) {
+    QApplication::installTranslator(&qtTranslator);
+  }
+
+  if (!options.error.isEmpty() || options.showHelp) {
+    std::fprintf(options.showHelp ? stdout : stderr, "%s%s\n",
+                 options.error.isEmpty() ? "" : qPrintable(options.error + QLatin1Char('\n')),
+                 qPrintable(QApplication::translate(
+                     "main", "usage: neurolm-studio [FILE] [--lang LOCALE] [--screenshot PNG]\n"
+                             "  FILE            EDF/EDF+/BDF/BDF+ recording (default: the embedded sample)\n"
+                             "  --lang LOCALE   user interface language, e.g. zh_CN\n"
+                             "  --screenshot P  save the window with its first page to P and quit")));
+    return options.showHelp ? 0 : 2;
+  }
+
+  neurolm::app::MainWindow window;
+  window.show();
+  const QString file = options.file.isEmpty() ? neurolm::app::sampleRecordingPath() : options.file;
+  window.openFile(file);
+
+  if (!options.screenshotPath.isEmpty()) {
+    const QString out = options.screenshotPath;
+    auto save = [&window, out]() {
+      const bool ok = window.grab().save(out);
+      std::fprintf(ok ? stdout : stderr, "%s %s\n", ok ? "screenshot saved to" : "cannot write", qPrintable(out));
+      QApplication::exit(ok ? 0 : 1);
+    };
+    QObject::connect(window.traceView(), &neurolm::widgets::TraceView::pageRendered, &window,
+                     [save]() { QTimer::singleShot(300, save); });
+    QObject::connect(&window, &neurolm::app::MainWindow::openFailed, &window, [save]() { save(); });
+    QTimer::singleShot(60000, save);  // never hang a headless run
+  }
+  return app.exec();
+}

@@ -1,0 +1,148 @@
+#include "widgets/traces/TraceView.h"
+
+#include <QKeyEvent>
+#include <QPainter>
+#include <QWheelEvent>
+#include <algorithm>
+#include <cmath>
+
+namespace neurolm::widgets {
+
+TraceView::TraceView(QWidget* parent) : QWidget(parent) {
+  setFocusPolicy(Qt::StrongFocus);
+  setMinimumSize(320, 200);
+  setAttribute(Qt::WA_OpaquePaintEvent);
+  worker_ = new QObject();  // owned by the worker thread: deleted on finished()
+  worker_->moveToThread(&workerThread_);
+  connect(&workerThread_, &QThread::finished, worker_, &QObject::deleteLater);
+  workerThread_.setObjectName(QStringLiteral("trace-renderer"));
+  workerThread_.start();
+}
+
+TraceView::~TraceView() {
+  latestId_->store(~0ull);  // everything queued is stale now
+  workerThread_.quit();
+  workerThread_.wait();
+}
+
+void TraceView::setRecording(std::shared_ptr<const Recording> recording) {
+  recording_ = std::move(recording);
+  pageStartSec_ = 0;
+  image_ = QImage();
+  requestRender();
+  Q_EMIT pageChanged(pageStartSec_, pageDurationSec_);
+}
+
+TraceGeometry TraceView::geometry() const {
+  TraceGeometry g;
+  g.size = size();
+  g.channels = recording_ ? static_cast<int>(recording_->channels().size()) : 0;
+  g.style = style_;
+  return g;
+}
+
+double TraceView::maxStartSec() const {
+  if (!recording_) return 0;
+  return std::max(0.0, recording_->durationSec() - pageDurationSec_);
+}
+
+void TraceView::setPageStart(double startSec) {
+  const double clamped = std::clamp(startSec, 0.0, maxStartSec());
+  if (clamped == pageStartSec_ && !image_.isNull()) return;
+  pageStartSec_ = clamped;
+  requestRender();
+  Q_EMIT pageChanged(pageStartSec_, pageDurationSec_);
+}
+
+void TraceView::setPageDuration(double durationSec) {
+  pageDurationSec_ = std::clamp(durationSec, 1.0, 3600.0);
+  pageStartSec_ = std::clamp(pageStartSec_, 0.0, maxStartSec());
+  requestRender();
+  Q_EMIT pageChanged(pageStartSec_, pageDurationSec_);
+}
+
+void TraceView::setSensitivityUv(double microvolts) {
+  style_.sensitivityUv = std::clamp(microvolts, 0.1, 100000.0);
+  requestRender();
+}
+
+void TraceView::nextPage() { setPageStart(pageStartSec_ + pageDurationSec_); }
+void TraceView::previousPage() { setPageStart(pageStartSec_ - pageDurationSec_); }
+
+void TraceView::requestRender() {
+  if (!recording_ || width() <= 0 || height() <= 0) return;
+  const quint64 id = latestId_->fetch_add(1) + 1;
+  const TraceGeometry g = geometry();
+  auto recording = recording_;
+  auto latest = latestId_;
+  const double start = pageStartSec_, duration = pageDurationSec_;
+  QMetaObject::invokeMethod(
+      worker_,
+      [this, id, g, recording, latest, start, duration]() {
+        if (latest->load() != id) return;  // a newer page was requested meanwhile
+        QImage image;
+        try {
+          image = renderTracePage(loadTracePage(*recording, start, duration, g.plotWidth()), g);
+        } catch (const std::exception&) {
+          return;  // the file became unreadable; the window reports errors from its own checks
+        }
+        if (latest->load() != id) return;
+        QMetaObject::invokeMethod(
+            this,
+            [this, id, image]() {
+              if (id < deliveredId_) return;
+              deliveredId_ = id;
+              image_ = image;
+              update();
+              Q_EMIT pageRendered(id);
+            },
+            Qt::QueuedConnection);
+      },
+      Qt::QueuedConnection);
+}
+
+void TraceView::paintEvent(QPaintEvent*) {
+  QPainter p(this);
+  p.fillRect(rect(), QColor(255, 255, 255));
+  if (!image_.isNull()) {
+    p.drawImage(0, 0, image_);
+  } else {
+    p.setPen(QColor(120, 120, 130));
+    p.drawText(rect(), Qt::AlignCenter,
+               recording_ ? tr("Loading page…") : tr("Open an EDF/BDF recording (File → Open, or drop it here)"));
+  }
+  if (hasFocus()) {
+    p.setPen(QColor(80, 140, 255));
+    p.drawRect(rect().adjusted(0, 0, -1, -1));
+  }
+}
+
+void TraceView::resizeEvent(QResizeEvent*) { requestRender(); }
+
+void TraceView::keyPressEvent(QKeyEvent* event) {
+  switch (event->key()) {
+    case Qt::Key_PageDown: nextPage(); break;
+    case Qt::Key_PageUp: previousPage(); break;
+    case Qt::Key_Right: setPageStart(pageStartSec_ + std::max(1.0, pageDurationSec_ / 10)); break;
+    case Qt::Key_Left: setPageStart(pageStartSec_ - std::max(1.0, pageDurationSec_ / 10)); break;
+    case Qt::Key_Home: setPageStart(0); break;
+    case Qt::Key_End: setPageStart(maxStartSec()); break;
+    case Qt::Key_Plus:
+    case Qt::Key_Equal: setSensitivityUv(style_.sensitivityUv / 1.5); break;  // more sensitive: larger traces
+    case Qt::Key_Minus: setSensitivityUv(style_.sensitivityUv * 1.5); break;
+    default: QWidget::keyPressEvent(event); return;
+  }
+  event->accept();
+}
+
+void TraceView::wheelEvent(QWheelEvent* event) {
+  const double steps = event->angleDelta().y() / 120.0;
+  if (event->modifiers() & Qt::ControlModifier) {
+    setSensitivityUv(style_.sensitivityUv * std::pow(1.25, steps));
+  } else {
+    setPageStart(pageStartSec_ - steps * pageDurationSec_ / 4);
+  }
+  event->accept();
+}
+
+}  // namespace neurolm::widgets

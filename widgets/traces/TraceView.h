@@ -1,0 +1,67 @@
+#pragma once
+// The trace view: one page of a recording, rendered from min/max envelopes on a worker thread.
+// Every page request carries an id; the worker skips requests that are already stale, and the view shows only
+// the newest delivered image, so scrolling never waits for an old page.
+#include <QImage>
+#include <QThread>
+#include <QWidget>
+#include <atomic>
+#include <memory>
+
+#include "core/io/Recording.h"
+#include "widgets/traces/TraceRenderer.h"
+
+namespace neurolm::widgets {
+
+class TraceView : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit TraceView(QWidget* parent = nullptr);
+  ~TraceView() override;
+
+  void setRecording(std::shared_ptr<const Recording> recording);
+  const std::shared_ptr<const Recording>& recording() const { return recording_; }
+
+  double pageStartSec() const { return pageStartSec_; }
+  double pageDurationSec() const { return pageDurationSec_; }
+  double sensitivityUv() const { return style_.sensitivityUv; }
+  // The geometry of the image currently shown (for hit testing and tests).
+  TraceGeometry geometry() const;
+  QImage currentImage() const { return image_; }
+  quint64 deliveredRequestId() const { return deliveredId_; }
+  quint64 latestRequestId() const { return latestId_->load(); }
+
+ public Q_SLOTS:
+  void setPageStart(double startSec);
+  void setPageDuration(double durationSec);
+  void setSensitivityUv(double microvolts);
+  void nextPage();
+  void previousPage();
+
+ Q_SIGNALS:
+  void pageChanged(double startSec, double durationSec);
+  void pageRendered(quint64 requestId);
+
+ protected:
+  void paintEvent(QPaintEvent* event) override;
+  void resizeEvent(QResizeEvent* event) override;
+  void keyPressEvent(QKeyEvent* event) override;
+  void wheelEvent(QWheelEvent* event) override;
+
+ private:
+  void requestRender();
+  double maxStartSec() const;
+
+  std::shared_ptr<const Recording> recording_;
+  double pageStartSec_ = 0;
+  double pageDurationSec_ = 10;
+  TraceStyle style_;
+  QImage image_;
+  quint64 deliveredId_ = 0;
+  std::shared_ptr<std::atomic<quint64>> latestId_ = std::make_shared<std::atomic<quint64>>(0);
+  QThread workerThread_;
+  QObject* worker_ = nullptr;  // lives in workerThread_, deleted when it finishes
+};
+
+}  // namespace neurolm::widgets
