@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 namespace neurolm::nn {
@@ -37,14 +38,22 @@ torch::Tensor eegTextMask(const torch::Tensor& inputTime, const torch::Tensor& e
 // eegMask [B, Le] bool -> [B, 1, newLength, Le + pastTextLength + newLength] bool.
 torch::Tensor textRowsMask(const torch::Tensor& eegMask, int64_t pastTextLength, int64_t newLength);
 
-// Per-layer keys and values seen so far: [B, H, T, hd] each (undefined before the first call).
+// Per-layer keys and values seen so far, in a buffer [B, H, capacity, hd] of which the first `length`
+// positions are filled (capacity grows by doubling; reserve it up front to avoid copies).
+// Copying a LayerKv/KvCache shares the buffers: a copy may be extended (a scoring branch) as long as no other
+// copy of the same cache is extended concurrently; each sees only its own first `length` positions.
 struct LayerKv {
-  torch::Tensor keys;
-  torch::Tensor values;
+  torch::Tensor keys;    // buffer [B, H, capacity, hd] (undefined before the first call)
+  torch::Tensor values;  // buffer [B, H, capacity, hd]
+  int64_t length = 0;
+  int64_t reserve = 0;   // capacity of the first allocation (0: exactly what the first call needs)
+
+  // Appends k/v [B, H, L, hd]; returns all keys and values so far, [B, H, length, hd] each.
+  std::pair<torch::Tensor, torch::Tensor> append(const torch::Tensor& k, const torch::Tensor& v);
 };
 struct KvCache {
   std::vector<LayerKv> layers;
-  int64_t length() const { return layers.empty() || !layers[0].keys.defined() ? 0 : layers[0].keys.size(2); }
+  int64_t length() const { return layers.empty() ? 0 : layers[0].length; }
 };
 
 }  // namespace neurolm::nn

@@ -1,4 +1,5 @@
 // NeuroLM generation (correct mask + KV cache, or the official quirks) and answer scoring.
+#include <algorithm>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -143,7 +144,7 @@ GenerateResult generate(NeuroLMImpl& model, const EegBatch& eeg, const torch::Te
 
   // Correct mode with a KV cache: one prefill of EEG + prompt, then one text row per new token.
   const auto ctx = eegContext(model, eeg, options.dropEegPadding);
-  auto cache = gpt.emptyCache();
+  auto cache = gpt.emptyCache(ctx.embedding.size(1) + lt + options.maxNewTokens);
   const auto h0 = model.inputSequence(ctx.embedding, ctx.inputTime, ids, start);
   auto hidden = gpt.hidden(h0, eegTextMask(ctx.inputTime, ctx.eegMask, lt), &cache);
   auto last = gpt.logits(hidden.select(1, hidden.size(1) - 1));  // [B, V]
@@ -170,7 +171,9 @@ ChoiceScores scoreChoices(NeuroLMImpl& model, const EegBatch& eeg, const torch::
   auto& gpt = *model.GPT2;
   const auto start = model.textStart(eeg.inputTime);
   const auto eegMask = eeg.inputMask.to(torch::kBool);
-  auto cache = gpt.emptyCache();
+  size_t longest = 0;
+  for (const auto& choice : choices) longest = std::max(longest, choice.size());
+  auto cache = gpt.emptyCache(eeg.paddedLength() + lt + static_cast<int64_t>(longest));
   const auto h0 = model.inputSequence(model.eegEmbedding(eeg), eeg.inputTime, promptIds.to(torch::kLong), start);
   const auto hidden = gpt.hidden(h0, eegTextMask(eeg.inputTime, eegMask, lt), &cache);
   const auto firstLogProbs = torch::log_softmax(gpt.logits(hidden.select(1, hidden.size(1) - 1)), -1)[0];  // [V]

@@ -56,9 +56,10 @@ torch::Tensor GPTImpl::textLogits(const torch::Tensor& ids) {
   return logits(hidden(embedText(ids, positions), torch::Tensor()));
 }
 
-KvCache GPTImpl::emptyCache() const {
+KvCache GPTImpl::emptyCache(int64_t capacity) const {
   KvCache cache;
   cache.layers.resize(static_cast<size_t>(config_.nLayer));
+  for (auto& layer : cache.layers) layer.reserve = capacity;
   return cache;
 }
 

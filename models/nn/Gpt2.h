@@ -52,7 +52,8 @@ class GPTImpl : public torch::nn::Module {
   torch::Tensor logits(const torch::Tensor& hiddenStates) { return lm_head(hiddenStates); }  // [..., 58496]
   // Text-only forward (official case 2): causal, positions 0…L−1.
   torch::Tensor textLogits(const torch::Tensor& ids);
-  KvCache emptyCache() const;
+  // A cache with room for `capacity` positions per layer (grows when exceeded).
+  KvCache emptyCache(int64_t capacity = 0) const;
 
   const GptConfig& config() const { return config_; }
 

@@ -1,5 +1,7 @@
 // Leaf modules, attention and the transformer block (Primitives.h, Attention.h, Block.h).
+#include <algorithm>
 #include <atomic>
+#include <tuple>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -188,6 +190,26 @@ torch::Tensor textRowsMask(const torch::Tensor& eegMask, int64_t pastTextLength,
   return torch::cat({eegPart, textPart}, 3);  // [B, 1, n, Le + past + n]
 }
 
+std::pair<torch::Tensor, torch::Tensor> LayerKv::append(const torch::Tensor& k, const torch::Tensor& v) {
+  const int64_t add = k.size(2);
+  const int64_t needed = length + add;
+  if (!keys.defined() || keys.size(2) < needed) {
+    const int64_t capacity = keys.defined() ? std::max(needed, 2 * keys.size(2)) : std::max(needed, reserve);
+    auto grownKeys = torch::empty({k.size(0), k.size(1), capacity, k.size(3)}, k.options());
+    auto grownValues = torch::empty({v.size(0), v.size(1), capacity, v.size(3)}, v.options());
+    if (length > 0) {
+      grownKeys.narrow(2, 0, length).copy_(keys.narrow(2, 0, length));
+      grownValues.narrow(2, 0, length).copy_(values.narrow(2, 0, length));
+    }
+    keys = grownKeys;
+    values = grownValues;
+  }
+  keys.narrow(2, length, add).copy_(k);
+  values.narrow(2, length, add).copy_(v);
+  length = needed;
+  return {keys.narrow(2, 0, length), values.narrow(2, 0, length)};
+}
+
 // -------------------------------------------------------------------------------------------------- block
 CausalSelfAttentionImpl::CausalSelfAttentionImpl(const BlockConfig& config, const torch::TensorOptions& options)
     : nHead(config.nHead) {
@@ -207,14 +229,7 @@ torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& x, const tor
   auto q = qkv[0].view({b, l, nHead, hd}).transpose(1, 2);  // [B, L, D] -> [B, H, L, hd]
   auto k = qkv[1].view({b, l, nHead, hd}).transpose(1, 2);  // [B, L, D] -> [B, H, L, hd]
   auto v = qkv[2].view({b, l, nHead, hd}).transpose(1, 2);  // [B, L, D] -> [B, H, L, hd]
-  if (kv != nullptr) {
-    if (kv->keys.defined()) {
-      k = torch::cat({kv->keys, k}, 2);  // [B, H, T + L, hd]
-      v = torch::cat({kv->values, v}, 2);
-    }
-    kv->keys = k;
-    kv->values = v;
-  }
+  if (kv != nullptr) std::tie(k, v) = kv->append(k, v);  // [B, H, T + L, hd]
   const auto y = scaledDotProductAttention(q, k, v, mask);  // [B, H, L, hd]
   return c_proj(y.transpose(1, 2).contiguous().view({b, l, d}));  // [B, H, L, hd] -> [B, L, D]
 }

@@ -403,3 +403,26 @@ TEST(NnTokenizerTraining, TrainingLossesInitialiseTheCodebookAndAddTheDomainLoss
   EXPECT_TRUE(model->vq->encoder->fc_norm->weight.grad().defined());
   EXPECT_FALSE(model->wte->weight.grad().defined());  // frozen
 }
+
+TEST(NnAttention, KvCacheAppendsLikeConcatenationAndBranchesDoNotDisturbTheOriginal) {
+  torch::manual_seed(15);
+  const auto a = torch::randn({2, 3, 4, 5});
+  const auto b = torch::randn({2, 3, 1, 5});
+  const auto c = torch::randn({2, 3, 2, 5});
+  for (const int64_t reserve : {0, 16}) {
+    LayerKv kv;
+    kv.reserve = reserve;
+    kv.append(a, -a);
+    auto [k, v] = kv.append(b, -b);
+    EXPECT_TRUE(torch::equal(k, torch::cat({a, b}, 2)));
+    EXPECT_TRUE(torch::equal(v, torch::cat({-a, -b}, 2)));
+    LayerKv branch = kv;
+    auto [kb, vb] = branch.append(c, -c);
+    EXPECT_EQ(branch.length, 7);
+    EXPECT_TRUE(torch::equal(kb, torch::cat({a, b, c}, 2)));
+    EXPECT_EQ(kv.length, 5);
+    auto [k2, v2] = kv.append(b, b);  // the original continues from its own length
+    EXPECT_TRUE(torch::equal(k2, torch::cat({a, b, b}, 2)));
+    EXPECT_TRUE(torch::equal(v2, torch::cat({-a, -b, b}, 2)));
+  }
+}
