@@ -36,10 +36,10 @@ std::pair<torch::Tensor, torch::Tensor> groupNormWithVirtualRows(const torch::Te
   const auto mean = ((xr.sum(1) + n * xp.sum(1)) / count).unsqueeze(1);  // [G, 1]
   const auto var = (((xr - mean).square().sum(1) + n * (xp - mean).square().sum(1)) / count).unsqueeze(1);
   const auto rstd = (var + norm.eps).rsqrt();
-  const auto weight = norm.weight.to(torch::kDouble).view({1, c, 1, 1});
-  const auto bias = norm.bias.to(torch::kDouble).view({1, c, 1, 1});
+  const auto weight = norm.weight.to(torch::kDouble).view({1, c, 1, 1});  // [C] -> [1, C, 1, 1]
+  const auto bias = norm.bias.to(torch::kDouble).view({1, c, 1, 1});      // [C] -> [1, C, 1, 1]
   const auto normalise = [&](const torch::Tensor& x, int64_t rows) {
-    const auto grouped = x.reshape({g, (c / g) * rows * w});
+    const auto grouped = x.reshape({g, (c / g) * rows * w});  // [G, C/G·rows·W] (already grouped)
     const auto z = ((grouped - mean) * rstd).view({1, c, rows, w});  // [G, C/G·rows·W] -> [1, C, rows, W]
     return (z * weight + bias).to(real.scalar_type());
   };

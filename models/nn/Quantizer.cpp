@@ -223,10 +223,11 @@ AlignLosses VQAlignImpl::trainingLosses(const EegBatch& batch, const torch::Tens
   const auto eegLogits = domainLogits(features, alpha);  // [B, L, 2]
   const auto eegTargets = torch::where(batch.inputMask.to(torch::kBool), torch::zeros_like(batch.inputMask, torch::kLong),
                                        torch::full_like(batch.inputMask, -1, torch::kLong));  // padding ignored
+  // [B, L, 2] -> [B·L, 2], [B, L] -> [B·L]
   out.domainEeg = F::cross_entropy(eegLogits.reshape({-1, 2}), eegTargets.reshape({-1}),
                                    F::CrossEntropyFuncOptions().ignore_index(-1));
   const auto textLogits = domain_classifier->forward(wte(textIds).detach());  // [Bt, Lt, 2]
-  out.domainText = F::cross_entropy(textLogits.reshape({-1, 2}),
+  out.domainText = F::cross_entropy(textLogits.reshape({-1, 2}),  // [Bt, Lt, 2] -> [Bt·Lt, 2]
                                     torch::ones({textIds.numel()}, textIds.options().dtype(torch::kLong)));
   out.total = out.vq.total + out.domainEeg + out.domainText;
   return out;

@@ -182,9 +182,11 @@ torch::Tensor eegTextMask(const torch::Tensor& inputTime, const torch::Tensor& e
 torch::Tensor textRowsMask(const torch::Tensor& eegMask, int64_t pastTextLength, int64_t newLength) {
   const int64_t b = eegMask.size(0);
   const int64_t le = eegMask.size(1);
+  // [B, Le] -> [B, 1, 1, Le] -> [B, 1, n, Le]
   const auto eegPart = eegMask.to(torch::kBool).view({b, 1, 1, le}).expand({b, 1, newLength, le});
   const auto rows = torch::arange(newLength, eegMask.options().dtype(torch::kLong)).unsqueeze(1) + pastTextLength;
   const auto cols = torch::arange(pastTextLength + newLength, eegMask.options().dtype(torch::kLong)).unsqueeze(0);
+  // [n, past + n] -> [1, 1, n, past + n] -> [B, 1, n, past + n]
   const auto textPart = (cols <= rows).view({1, 1, newLength, pastTextLength + newLength})
                             .expand({b, 1, newLength, pastTextLength + newLength});
   return torch::cat({eegPart, textPart}, 3);  // [B, 1, n, Le + past + n]
