@@ -1,4 +1,221 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
+<context>
+    <name>StudioOptions</name>
+    <message>
+        <location filename="../app/studio/StudioOptions.cpp" line="17"/>
+        <source>%1 needs a value</source>
+        <translation>%1 需要一个值</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/StudioOptions.cpp" line="22"/>
+        <source>unknown option %1</source>
+        <translation>未知选项 %1</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/StudioOptions.cpp" line="27"/>
+        <source>more than one file given</source>
+        <translation>给出了多个文件</translation>
+    </message>
+</context>
+<context>
+    <name>TraceView</name>
+    <message>
+        <location filename="../widgets/traces/TraceRenderer.cpp" line="113"/>
+        <source>%1 µV/½ lane</source>
+        <extracomment>Scale legend of the trace view; %1 is the sensitivity in microvolts</extracomment>
+        <translation>%1 µV/½ 通道高</translation>
+    </message>
+</context>
+<context>
+    <name>main</name>
+    <message>
+        <location filename="../app/studio/main_studio.cpp" line="33"/>
+        <source>usage: neurolm-studio [FILE] [--lang LOCALE] [--screenshot PNG]
+  FILE            EDF/EDF+/BDF/BDF+ recording (default: the embedded sample)
+  --lang LOCALE   user interface language, e.g. zh_CN
+  --screenshot P  save the window with its first page to P and quit</source>
+        <translation>用法：neurolm-studio [文件] [--lang 语言区域] [--screenshot PNG]
+  文件            EDF/EDF+/BDF/BDF+ 记录（默认：内置示例）
+  --lang 语言区域  界面语言，例如 zh_CN
+  --screenshot P  保存显示第一页的窗口截图到 P 并退出</translation>
+    </message>
+</context>
+<context>
+    <name>neurolm::app::MainWindow</name>
+    <message>
+        <location filename="../app/studio/MainWindow.cpp" line="37"/>
+        <source>NeuroLM Studio</source>
+        <translation>NeuroLM Studio</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MainWindow.cpp" line="60"/>
+        <source>File report</source>
+        <translation>文件报告</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MainWindow.cpp" line="85"/>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MainWindow.cpp" line="86"/>
+        <source>&amp;Open…</source>
+        <translation>打开(&amp;O)…</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MainWindow.cpp" line="89"/>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MainWindow.cpp" line="92"/>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MainWindow.cpp" line="93"/>
+        <source>&amp;Next page</source>
+        <translation>下一页(&amp;N)</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MainWindow.cpp" line="94"/>
+        <source>&amp;Previous page</source>
+        <translation>上一页(&amp;P)</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MainWindow.cpp" line="99"/>
+        <source>Page</source>
+        <translation>页面</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MainWindow.cpp" line="101"/>
+        <source>Page length </source>
+        <translation>页长 </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../app/studio/MainWindow.cpp" line="104"/>
+        <source>%n s</source>
+        <translation>
+            <numerusform>%n 秒</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../app/studio/MainWindow.cpp" line="104"/>
+        <source>%n min</source>
+        <translation>
+            <numerusform>%n 分钟</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MainWindow.cpp" line="111"/>
+        <source> Sensitivity </source>
+        <translation> 灵敏度 </translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MainWindow.cpp" line="116"/>
+        <source> µV</source>
+        <translation> µV</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MainWindow.cpp" line="122"/>
+        <source>Open recording</source>
+        <translation>打开记录</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MainWindow.cpp" line="123"/>
+        <source>EEG recordings (*.edf *.EDF *.bdf *.BDF);;All files (*)</source>
+        <translation>脑电记录 (*.edf *.EDF *.bdf *.BDF);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MainWindow.cpp" line="132"/>
+        <source>Opening %1…</source>
+        <translation>正在打开 %1…</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MainWindow.cpp" line="162"/>
+        <source>%1 — NeuroLM Studio</source>
+        <translation>%1 — NeuroLM Studio</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MainWindow.cpp" line="168"/>
+        <source>Opened %1</source>
+        <translation>已打开 %1</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MainWindow.cpp" line="190"/>
+        <source>Could not open %1: %2</source>
+        <translation>无法打开 %1：%2</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MainWindow.cpp" line="192"/>
+        <source>Open failed</source>
+        <translation>打开失败</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MainWindow.cpp" line="202"/>
+        <source>%1 – %2 of %3</source>
+        <translation>%1 – %2（共 %3）</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MainWindow.cpp" line="206"/>
+        <source>indexing %1%</source>
+        <translation>正在建立索引 %1%</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MainWindow.cpp" line="220"/>
+        <source>Format</source>
+        <translation>格式</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MainWindow.cpp" line="221"/>
+        <source>Start</source>
+        <translation>开始时间</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MainWindow.cpp" line="223"/>
+        <source>Duration</source>
+        <translation>时长</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MainWindow.cpp" line="224"/>
+        <location filename="../app/studio/MainWindow.cpp" line="241"/>
+        <source>Channels</source>
+        <translation>通道</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MainWindow.cpp" line="225"/>
+        <source>Annotations</source>
+        <translation>注释</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MainWindow.cpp" line="227"/>
+        <source>indexing…</source>
+        <translation>正在建立索引…</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MainWindow.cpp" line="229"/>
+        <source>Repair report</source>
+        <translation>修复报告</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MainWindow.cpp" line="233"/>
+        <source>No repairs were needed.</source>
+        <translation>无需修复。</translation>
+    </message>
+</context>
+<context>
+    <name>neurolm::widgets::TraceView</name>
+    <message>
+        <location filename="../widgets/traces/TraceView.cpp" line="112"/>
+        <source>Loading page…</source>
+        <translation>正在加载页面…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces/TraceView.cpp" line="112"/>
+        <source>Open an EDF/BDF recording (File → Open, or drop it here)</source>
+        <translation>打开 EDF/BDF 记录（文件 → 打开，或拖放到此处）</translation>
+    </message>
+</context>
 </TS>

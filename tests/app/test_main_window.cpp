@@ -19,8 +19,8 @@ QApplication& qtApp() {
   static int argc = 1;
   static char name[] = "app_tests";
   static char* argv[] = {name, nullptr};
-  static QApplication* a = new QApplication(argc, argv);
-  return *a;
+  if (!qApp) new QApplication(argc, argv);
+  return *qApp;
 }
 
 bool isTrace(QRgb c) { return qBlue(c) > 120 && qRed(c) < 90 && qGreen(c) < 120; }
