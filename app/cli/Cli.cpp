@@ -14,6 +14,11 @@ void printUsage(std::ostream& out) {
       << "usage: neurolm <command> [options]\n\n"
       << "commands:\n"
       << "  info FILE [--json]      header, channels, duration, annotations and repair report of a recording\n"
+      << "  tokenize FILE --vq CKPT neural tokens (codes per channel and second) and features of EEG windows\n"
+      << "  ask FILE --model CKPT --window a:b \"INSTRUCTION\"\n"
+      << "                          NeuroLM's answer about EEG windows, streamed, with option probabilities\n"
+      << "  init --kind vq|neurolm --out FILE.safetensors\n"
+      << "                          a randomly initialised model in our format (tests, demos)\n"
       << "  blas                    the BLAS library the engine uses (warns on the slow reference BLAS)\n"
       << "  help                    this text\n\n"
       << "Run 'neurolm <command> --help' for the options of a command.\n";
@@ -30,7 +35,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     return 0;
   }
   const std::map<std::string, std::function<int(const std::vector<std::string>&, std::ostream&, std::ostream&)>>
-      commands = {{"info", runInfo}, {"blas", runBlas}};
+      commands = {{"info", runInfo}, {"blas", runBlas}, {"tokenize", runTokenize}, {"ask", runAsk}, {"init", runInit}};
   const auto it = commands.find(args[0]);
   if (it == commands.end()) {
     err << "neurolm: unknown command '" << args[0] << "'\n";

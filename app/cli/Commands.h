@@ -9,5 +9,8 @@ namespace neurolm::cli {
 
 int runInfo(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int runBlas(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int runTokenize(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int runAsk(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int runInit(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace neurolm::cli

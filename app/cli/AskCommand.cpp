@@ -1,0 +1,197 @@
+#include <iomanip>
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <stdexcept>
+
+#include "app/cli/Commands.h"
+#include "app/cli/EngineArgs.h"
+#include "models/runtime/InferenceRuntime.h"
+
+namespace neurolm::cli {
+namespace {
+
+constexpr const char* kWorkloadPrompt = "Question: Is this EEG segment of high workload? Answer:";
+
+constexpr const char* kUsage =
+    "usage: neurolm ask FILE --model CKPT [--vq CKPT] (--window a:b | --windows LEN:HOP [--range a:b])\n"
+    "                   [--options \" Yes, No\"] [--max-new-tokens N] [--official-generate] [--json] \"INSTRUCTION\"\n";
+
+void printHelp(std::ostream& out) {
+  out << kUsage
+      << "\nAsks NeuroLM about EEG windows. The prompt is [SEP] + GPT-2 BPE(INSTRUCTION); the answer tokens are\n"
+         "printed as they are produced (greedy decoding, KV cache, padding skipped), then the probability of\n"
+         "each answer option (log-softmax of the model's next-token outputs, normalised over the options).\n\n"
+      << kInputOptionsHelp
+      << "model and decoding:\n"
+         "  --model CKPT            NeuroLM: official checkpoint (.pt) or ours (.safetensors); its own\n"
+         "                          tokenizer encoder gives the EEG features\n"
+         "  --vq CKPT               optional tokenizer file: adds the window's codes to the output\n"
+         "  --options \"A,B\"         answer options, split at commas, spaces kept (default for the Workload\n"
+         "                          prompt '" << kWorkloadPrompt << "': \" Yes, No\"; none otherwise)\n"
+         "  --max-new-tokens N      answer length limit (default 5, as the official evaluation)\n"
+         "  --official-generate     the official generate with its quirks (mask rows of ones, additive float\n"
+         "                          mask after step 1, full recomputation, no early stop) - for parity only\n"
+         "  --no-kv-cache           recompute everything every step (reference for the cache)\n"
+         "  --keep-padding          run the padding tokens (default: skipped exactly, spec 8.33)\n"
+         "  --sample [--temperature T] [--top-k K] [--top-p P] [--seed S]   sampled chat (default greedy)\n"
+         "  --json-tokens           with --json: also a {type:\"token\"} line per generated token\n\n"
+         "--json lines: first {type:\"input\", ...} (see neurolm tokenize --help), then per window\n"
+         "  {type:\"answer\", window:[a, b], padded_length, mode (greedy|official|sample), prompt_ids[],\n"
+         "   answer_ids[], answer, cancelled, step_top_logits[] (largest text logit per step),\n"
+         "   options[{text, ids[], log_prob, mean_log_prob, probability}],\n"
+         "   best_option (text or null), codes_flat[] (with --vq), seconds};\n"
+         "  token lines {type:\"token\", window:[a, b], step, id, text}\n";
+}
+
+std::vector<std::string> splitOptions(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t begin = 0;
+  for (;;) {
+    const auto comma = text.find(',', begin);
+    const std::string item = text.substr(begin, comma == std::string::npos ? std::string::npos : comma - begin);
+    if (item.empty()) throw std::invalid_argument("--options '" + text + "' has an empty option");
+    out.push_back(item);
+    if (comma == std::string::npos) return out;
+    begin = comma + 1;
+  }
+}
+
+double number(const std::vector<std::string>& args, std::size_t& i) {
+  const auto& v = optionValue(args, i);
+  try {
+    std::size_t used = 0;
+    const double d = std::stod(v, &used);
+    if (used == v.size()) return d;
+  } catch (const std::exception&) {
+  }
+  throw std::invalid_argument(args[i - 1] + " '" + v + "' is not a number");
+}
+
+}  // namespace
+
+int runAsk(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  InputArgs input;
+  runtime::RuntimeOptions ro;
+  runtime::AskOptions ao;
+  std::optional<std::string> options;
+  std::optional<std::string> instruction;
+  bool jsonTokens = false;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const auto& a = args[i];
+    if (a == "--help" || a == "-h") {
+      printHelp(out);
+      return 0;
+    } else if (parseInputOption(args, i, input)) {
+    } else if (a == "--model") {
+      ro.neuroLmPath = optionValue(args, i);
+    } else if (a == "--vq") {
+      ro.tokenizerPath = optionValue(args, i);
+    } else if (a == "--options") {
+      options = optionValue(args, i);
+    } else if (a == "--max-new-tokens") {
+      const double n = number(args, i);
+      if (n < 1 || n > 1000 || n != static_cast<double>(static_cast<int64_t>(n)))
+        throw std::invalid_argument("--max-new-tokens must be a whole number 1...1000");
+      ao.maxNewTokens = static_cast<int64_t>(n);
+    } else if (a == "--official-generate") {
+      ao.officialGenerate = true;
+    } else if (a == "--no-kv-cache") {
+      ao.kvCache = false;
+    } else if (a == "--keep-padding") {
+      ao.dropEegPadding = false;
+    } else if (a == "--sample") {
+      ao.sample = true;
+    } else if (a == "--temperature") {
+      ao.temperature = number(args, i);
+    } else if (a == "--top-k") {
+      ao.topK = static_cast<int64_t>(number(args, i));
+    } else if (a == "--top-p") {
+      ao.topP = number(args, i);
+    } else if (a == "--seed") {
+      ao.seed = static_cast<uint64_t>(number(args, i));
+    } else if (a == "--json-tokens") {
+      jsonTokens = true;
+    } else if (!a.empty() && a[0] == '-' && a.size() > 1) {
+      err << "neurolm ask: unknown option '" << a << "'\n" << kUsage;
+      return 2;
+    } else if (input.file.empty()) {
+      input.file = a;
+    } else if (!instruction) {
+      instruction = a;
+    } else {
+      err << "neurolm ask: more than one INSTRUCTION given (quote it)\n" << kUsage;
+      return 2;
+    }
+  }
+  if (input.file.empty() || ro.neuroLmPath.empty() || !instruction) {
+    err << "neurolm ask: need FILE, --model CKPT and an INSTRUCTION\n" << kUsage;
+    return 2;
+  }
+  if (ao.officialGenerate && ao.sample) throw std::invalid_argument("--official-generate is greedy; drop --sample");
+  if (options) {
+    if (*options != "none") ao.choices = splitOptions(*options);
+  } else if (*instruction == kWorkloadPrompt) {
+    ao.choices = {" Yes", " No"};
+  }
+  const std::string mode = ao.officialGenerate ? "official" : (ao.sample ? "sample" : "greedy");
+  const std::size_t padded = preprocess::kInstructionPaddedLength;
+  ro.device = input.device;
+  ro.bpeDir = std::filesystem::path(NEUROLM_RESOURCES_DIR) / "tokenizer" / "gpt2";
+  const auto source = runtime::EegSource::open(input.file, input.source);
+  const auto windows = windowsToRun(input, source, padded);
+  std::vector<preprocess::PatchGrid> grids;
+  for (const auto& w : windows) grids.push_back(source.window(w, padded));  // all checked before loading
+  runtime::InferenceRuntime engine(ro);
+
+  if (input.json) out << describeInput(source, padded, engine.deviceDescription()).dump() << "\n";
+  else out << describeInputText(source, padded, engine.deviceDescription()) << "prompt:   " << *instruction << "\n";
+  out.flush();
+
+  for (std::size_t k = 0; k < windows.size(); ++k) {
+    const nlohmann::json window = {windows[k].startSec, windows[k].endSec};
+    if (!input.json) out << "\nwindow " << windows[k].startSec << ":" << windows[k].endSec << " s answer: " << std::flush;
+    auto stream = [&](const runtime::AskToken& t) {
+      if (!input.json) out << t.bytes << std::flush;
+      else if (jsonTokens)
+        out << nlohmann::json{{"type", "token"}, {"window", window}, {"step", t.step}, {"id", t.tokenId},
+                              {"text", t.bytes}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+            << "\n" << std::flush;
+      return true;
+    };
+    const auto r = engine.ask(grids[k], *instruction, ao, stream).get();
+    std::vector<int64_t> codes;
+    if (engine.hasTokenizer()) codes = engine.tokenize(grids[k]).get().codes;
+    if (input.json) {
+      nlohmann::json opts = nlohmann::json::array();
+      for (const auto& c : r.choices)
+        opts.push_back({{"text", c.text}, {"ids", c.tokenIds}, {"log_prob", c.logProb},
+                        {"mean_log_prob", c.meanLogProb}, {"probability", c.probability}});
+      nlohmann::json j = {{"type", "answer"},       {"window", window},           {"padded_length", padded},
+                          {"mode", mode},           {"prompt_ids", r.promptIds},  {"answer_ids", r.answerIds},
+                          {"answer", r.answer},     {"cancelled", r.cancelled},   {"step_top_logits", r.stepTopLogits},   {"options", opts},
+                          {"seconds", r.seconds}};
+      j["best_option"] = r.bestChoice >= 0 ? nlohmann::json(r.choices[static_cast<std::size_t>(r.bestChoice)].text)
+                                           : nlohmann::json(nullptr);
+      if (!codes.empty()) j["codes_flat"] = codes;
+      out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n" << std::flush;
+    } else {
+      out << "\n  ids: ";
+      for (auto id : r.answerIds) out << id << ' ';
+      out << "(" << mode << ", " << std::fixed << std::setprecision(3) << r.seconds << " s)" << std::defaultfloat
+          << "\n";
+      for (const auto& c : r.choices)
+        out << "  option \"" << c.text << "\": p = " << std::fixed << std::setprecision(4) << c.probability
+            << "  log p = " << c.logProb << std::defaultfloat << "\n";
+      if (r.bestChoice >= 0)
+        out << "  best option: \"" << r.choices[static_cast<std::size_t>(r.bestChoice)].text << "\"\n";
+      if (!codes.empty()) {
+        out << "  codes:";
+        for (auto c : codes) out << ' ' << c;
+        out << "\n";
+      }
+    }
+  }
+  return 0;
+}
+
+}  // namespace neurolm::cli

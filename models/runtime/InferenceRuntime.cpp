@@ -1,0 +1,313 @@
+#include "models/runtime/InferenceRuntime.h"
+
+#include <torch/torch.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "models/nn/Generation.h"
+#include "models/runtime/Device.h"
+#include "models/runtime/ModelStore.h"
+#include "models/text/Gpt2Bpe.h"
+
+namespace neurolm::runtime {
+namespace {
+
+nn::EegBatch toBatch(const preprocess::PatchGrid& g, const torch::Device& device) {
+  const auto le = static_cast<int64_t>(g.paddedLength);
+  if (g.patches.size() != g.paddedLength * preprocess::kSamplesPerPatch || g.inputChans.size() != g.paddedLength ||
+      g.inputTime.size() != g.paddedLength || g.inputMask.size() != g.paddedLength)
+    throw std::invalid_argument("window: inconsistent patch grid sizes");
+  auto x = torch::from_blob(const_cast<float*>(g.patches.data()), {1, le, 200}, torch::kFloat).clone();
+  auto chans = torch::from_blob(const_cast<int32_t*>(g.inputChans.data()), {1, le}, torch::kInt).to(torch::kLong);
+  auto time = torch::from_blob(const_cast<int32_t*>(g.inputTime.data()), {1, le}, torch::kInt).to(torch::kLong);
+  auto mask = torch::from_blob(const_cast<uint8_t*>(g.inputMask.data()), {1, le}, torch::kUInt8).to(torch::kBool);
+  return {x.to(device), chans.to(device), time.to(device), mask.to(device)};
+}
+
+std::vector<TokenId> toTokenIds(const std::vector<int64_t>& ids) { return {ids.begin(), ids.end()}; }
+
+}  // namespace
+
+struct InferenceRuntime::Impl {
+  struct Job {
+    RequestId id = 0;
+    std::function<void()> run;
+    std::function<void()> dropQueued;  // sets RequestCancelled on the promise
+    bool inferenceMode = true;         // false for loading: parameters must be normal (not inference) tensors
+  };
+
+  RuntimeOptions options;
+  DeviceChoice device;
+  std::optional<LoadedTokenizer> tokenizer;
+  std::optional<LoadedNeuroLm> neuroLm;
+  std::optional<ModelSummary> tokenizerSummary, neuroLmSummary;
+  std::unique_ptr<Gpt2Bpe> bpe;
+
+  std::mutex mutex;
+  std::condition_variable wake;
+  std::deque<Job> queue;
+  std::map<RequestId, std::shared_ptr<std::atomic<bool>>> cancelFlags;
+  RequestId nextId = 1;
+  bool stopping = false;
+  std::thread worker;
+
+  void loop() {
+    for (;;) {
+      Job job;
+      {
+        std::unique_lock lock(mutex);
+        wake.wait(lock, [&] { return stopping || !queue.empty(); });
+        if (queue.empty()) return;  // stopping and drained
+        job = std::move(queue.front());
+        queue.pop_front();
+        const auto flag = cancelFlags.find(job.id);
+        if (stopping || (flag != cancelFlags.end() && flag->second->load())) {
+          cancelFlags.erase(job.id);
+          lock.unlock();
+          job.dropQueued();
+          continue;
+        }
+      }
+      if (job.inferenceMode) {
+        c10::InferenceMode inference;
+        job.run();
+      } else {
+        job.run();
+      }
+      std::lock_guard lock(mutex);
+      cancelFlags.erase(job.id);
+    }
+  }
+
+  template <typename Result>
+  std::future<Result> post(std::function<Result(RequestId, const std::atomic<bool>&)> work, RequestId* idOut,
+                           bool inferenceMode = true) {
+    auto promise = std::make_shared<std::promise<Result>>();
+    auto future = promise->get_future();
+    std::lock_guard lock(mutex);
+    const RequestId id = nextId++;
+    auto flag = std::make_shared<std::atomic<bool>>(false);
+    cancelFlags[id] = flag;
+    Job job;
+    job.id = id;
+    job.inferenceMode = inferenceMode;
+    job.run = [promise, work = std::move(work), id, flag] {
+      try {
+        promise->set_value(work(id, *flag));
+      } catch (...) {
+        promise->set_exception(std::current_exception());
+      }
+    };
+    job.dropQueued = [promise, id] { promise->set_exception(std::make_exception_ptr(RequestCancelled(id))); };
+    queue.push_back(std::move(job));
+    if (idOut) *idOut = id;
+    wake.notify_one();
+    return future;
+  }
+
+  static ModelSummary summarise(torch::nn::Module& m, const std::filesystem::path& path, ModelFormat format,
+                                ModelKind kind, const nlohmann::json& config) {
+    return {path.string(), formatName(format), kindName(kind), config.dump(), parameterCount(m)};
+  }
+
+  void load() {
+    device = chooseDevice(options.device);
+    if (!options.tokenizerPath.empty()) {
+      tokenizer = loadTokenizer(options.tokenizerPath);
+      tokenizerSummary = summarise(*tokenizer->vq, tokenizer->path, tokenizer->format, ModelKind::Tokenizer,
+                                   vqConfigToJson(tokenizer->vq->config()));
+    }
+    if (!options.neuroLmPath.empty()) {
+      neuroLm = loadNeuroLm(options.neuroLmPath);
+      neuroLmSummary = summarise(*neuroLm->model, neuroLm->path, neuroLm->format, ModelKind::NeuroLm,
+                                 neuroLmConfigToJson(neuroLm->model->config()));
+      if (options.bpeDir.empty()) throw std::invalid_argument("NeuroLM needs the GPT-2 BPE files (bpeDir)");
+      bpe = std::make_unique<Gpt2Bpe>(Gpt2Bpe::fromDirectory(options.bpeDir));
+    }
+    if (device.device.is_cuda()) {
+      try {
+        if (tokenizer) tokenizer->vq->to(device.device);
+        if (neuroLm) neuroLm->model->to(device.device);
+      } catch (const std::exception& e) {
+        const std::string why = e.what();
+        if (tokenizer) tokenizer->vq->to(torch::kCPU);
+        if (neuroLm) neuroLm->model->to(torch::kCPU);
+        device = {torch::Device(torch::kCPU), "moving the models to " + device.device.str() +
+                                                  " failed (" + why.substr(0, why.find('\n')) + "); using CPU"};
+      }
+    }
+  }
+
+  TokenizeResult tokenize(RequestId id, const preprocess::PatchGrid& grid) {
+    const auto batch = toBatch(grid, device.device);
+    const auto v = static_cast<int64_t>(grid.realTokenCount());
+    TokenizeResult r;
+    r.id = id;
+    r.channelCount = grid.channelCount;
+    r.windowSec = grid.windowSec;
+    r.paddedLength = grid.paddedLength;
+    torch::Tensor features;
+    if (tokenizer) {
+      const auto enc = tokenizer->vq->encode(batch);
+      const auto codes = enc.codes[0].narrow(0, 0, v).to(torch::kCPU).contiguous();
+      r.codes.assign(codes.data_ptr<int64_t>(), codes.data_ptr<int64_t>() + v);
+      features = enc.features[0].narrow(0, 0, v);
+      r.featureSource = "vq";
+    } else if (neuroLm) {
+      features = neuroLm->model->tokenizer->forward(batch)[0].narrow(0, 0, v);
+      r.featureSource = "neurolm";
+    } else {
+      throw std::invalid_argument("tokenize needs a tokenizer (VQ) or a NeuroLM model; none is loaded");
+    }
+    features = features.to(torch::kCPU, torch::kFloat).contiguous();
+    r.featureDim = features.size(1);
+    r.features.assign(features.data_ptr<float>(), features.data_ptr<float>() + features.numel());
+    return r;
+  }
+
+  AskResult ask(RequestId id, const std::atomic<bool>& cancelled, const preprocess::PatchGrid& grid,
+                const std::string& instruction, const AskOptions& o,
+                const std::function<bool(const AskToken&)>& onToken) {
+    if (!neuroLm) throw std::invalid_argument("ask needs a NeuroLM model; none is loaded");
+    const auto started = std::chrono::steady_clock::now();
+    auto& model = *neuroLm->model;
+    const auto batch = toBatch(grid, device.device);
+    AskResult r;
+    r.id = id;
+    r.promptIds.push_back(nn::kSepId);
+    for (TokenId t : bpe->encode(instruction)) r.promptIds.push_back(t);
+    const auto prompt = torch::tensor(r.promptIds, torch::kLong).view({1, -1}).to(device.device);
+
+    nn::GenerateOptions g;
+    g.maxNewTokens = o.maxNewTokens;
+    g.officialQuirks = o.officialGenerate;
+    g.useKvCache = o.kvCache;
+    g.dropEegPadding = o.dropEegPadding && o.kvCache && !o.officialGenerate;
+    g.traceTopK = 1;
+    g.sample = o.sample;
+    g.temperature = o.temperature;
+    g.topK = o.topK;
+    g.topP = o.topP;
+    g.seed = o.seed;
+    if (o.stopAtEndOfText && !o.officialGenerate) g.stopId = nn::kLastGpt2Id;
+    bool stoppedByCaller = false;
+    g.onToken = [&](int64_t step, const torch::Tensor& newIds) {
+      if (cancelled.load()) {
+        stoppedByCaller = true;
+        return false;  // cancelled while this step ran: the token is not delivered
+      }
+      AskToken t;
+      t.id = id;
+      t.step = step;
+      t.tokenId = newIds[0].item<int64_t>();
+      const TokenId one[1] = {static_cast<TokenId>(t.tokenId)};
+      t.bytes = bpe->decodeBytes(one, Gpt2Bpe::UnknownIds::Mark);
+      r.answerIds.push_back(t.tokenId);
+      if (onToken && !onToken(t)) {
+        stoppedByCaller = true;
+        return false;
+      }
+      if (g.stopId && t.tokenId == *g.stopId) return false;  // nothing after <|endoftext|>
+      return !cancelled.load();
+    };
+    const auto generated = nn::generate(model, batch, prompt, g);
+    for (std::size_t s = 0; s < r.answerIds.size() && s < generated.steps.size(); ++s)
+      r.stepTopLogits.push_back(generated.steps[s].topLogits[0][0].item<double>());
+    r.cancelled = stoppedByCaller || cancelled.load();
+    r.answer = bpe->decode(toTokenIds(r.answerIds), Gpt2Bpe::UnknownIds::Mark);
+
+    if (!o.choices.empty() && !r.cancelled) {
+      std::vector<std::vector<int64_t>> choiceIds;
+      for (const auto& c : o.choices) {
+        const auto ids = bpe->encode(c);
+        if (ids.empty()) throw std::invalid_argument("answer option '" + c + "' has no tokens");
+        choiceIds.emplace_back(ids.begin(), ids.end());
+      }
+      const auto scores = nn::scoreChoices(model, batch, prompt, choiceIds);
+      double maxLog = scores.logProb.front();
+      for (double l : scores.logProb) maxLog = std::max(maxLog, l);
+      double total = 0;
+      for (double l : scores.logProb) total += std::exp(l - maxLog);
+      for (std::size_t i = 0; i < o.choices.size(); ++i)
+        r.choices.push_back({o.choices[i], choiceIds[i], scores.logProb[i], scores.meanLogProb[i],
+                             std::exp(scores.logProb[i] - maxLog) / total});
+      r.bestChoice = scores.best;
+    }
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return r;
+  }
+};
+
+InferenceRuntime::InferenceRuntime(const RuntimeOptions& options) : impl_(std::make_unique<Impl>()) {
+  impl_->options = options;
+  impl_->worker = std::thread([this] { impl_->loop(); });
+  try {
+    impl_->post<int>([this](RequestId, const std::atomic<bool>&) {
+      impl_->load();
+      return 0;
+    }, nullptr, false).get();
+  } catch (...) {
+    {
+      std::lock_guard lock(impl_->mutex);
+      impl_->stopping = true;
+    }
+    impl_->wake.notify_all();
+    impl_->worker.join();
+    throw;
+  }
+}
+
+InferenceRuntime::~InferenceRuntime() {
+  {
+    std::lock_guard lock(impl_->mutex);
+    impl_->stopping = true;
+    for (auto& [id, flag] : impl_->cancelFlags) flag->store(true);
+  }
+  impl_->wake.notify_all();
+  if (impl_->worker.joinable()) impl_->worker.join();
+}
+
+std::string InferenceRuntime::deviceDescription() const { return impl_->device.describe(); }
+bool InferenceRuntime::hasTokenizer() const { return impl_->tokenizer.has_value(); }
+bool InferenceRuntime::hasNeuroLm() const { return impl_->neuroLm.has_value(); }
+std::optional<ModelSummary> InferenceRuntime::tokenizerSummary() const { return impl_->tokenizerSummary; }
+std::optional<ModelSummary> InferenceRuntime::neuroLmSummary() const { return impl_->neuroLmSummary; }
+
+std::future<TokenizeResult> InferenceRuntime::tokenize(preprocess::PatchGrid window, RequestId* idOut) {
+  return impl_->post<TokenizeResult>(
+      [this, window = std::move(window)](RequestId id, const std::atomic<bool>&) {
+        return impl_->tokenize(id, window);
+      },
+      idOut);
+}
+
+std::future<AskResult> InferenceRuntime::ask(preprocess::PatchGrid window, std::string instruction,
+                                             AskOptions options, std::function<bool(const AskToken&)> onToken,
+                                             RequestId* idOut) {
+  return impl_->post<AskResult>(
+      [this, window = std::move(window), instruction = std::move(instruction), options = std::move(options),
+       onToken = std::move(onToken)](RequestId id, const std::atomic<bool>& cancelled) {
+        return impl_->ask(id, cancelled, window, instruction, options, onToken);
+      },
+      idOut);
+}
+
+void InferenceRuntime::cancel(RequestId id) {
+  std::lock_guard lock(impl_->mutex);
+  const auto it = impl_->cancelFlags.find(id);
+  if (it != impl_->cancelFlags.end()) it->second->store(true);
+}
+
+std::vector<int64_t> InferenceRuntime::encodeText(const std::string& text) const {
+  if (!impl_->bpe) throw std::logic_error("no BPE loaded (load a NeuroLM model)");
+  const auto ids = impl_->bpe->encode(text);
+  return {ids.begin(), ids.end()};
+}
+
+}  // namespace neurolm::runtime

@@ -1,0 +1,123 @@
+#pragma once
+// The engine a GUI or the CLI talks to (no torch, no Qt in this header): owns the loaded models and ONE worker
+// thread that runs every request in order under c10::InferenceMode. Requests return a request id and a
+// std::future; ask() streams tokens through a callback (called on the worker) and can be cancelled by id
+// (effective at the next token). Device chosen at start (auto|cpu|cuda) with CPU fallback and the reason.
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <future>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/preprocess/PatchGrid.h"
+
+namespace neurolm::runtime {
+
+using RequestId = std::uint64_t;
+
+struct RuntimeOptions {
+  std::filesystem::path tokenizerPath;  // VQ (official .pt or ours); needed for codes
+  std::filesystem::path neuroLmPath;    // NeuroLM (official .pt or ours); needed for ask
+  std::filesystem::path bpeDir;         // GPT-2 encoder.json + vocab.bpe (needed for ask)
+  std::string device = "auto";          // auto | cpu | cuda | cuda:N
+};
+
+struct ModelSummary {
+  std::string path, format, kind;
+  std::string config;  // compact JSON (our config field names)
+  int64_t parameters = 0;
+};
+
+struct TokenizeResult {
+  RequestId id = 0;
+  std::size_t channelCount = 0, windowSec = 0, paddedLength = 0;
+  std::vector<int64_t> codes;   // [V] codes of the real tokens, time-major (token a·N + n); empty without a VQ
+  std::vector<float> features;  // [V, D] encoder fc_norm features of the real tokens
+  int64_t featureDim = 0;
+  std::string featureSource;    // "vq" (tokenizer file) or "neurolm" (tokenizer inside the NeuroLM file)
+};
+
+struct AskOptions {
+  int64_t maxNewTokens = 5;
+  bool officialGenerate = false;  // the official generate with its quirks (parity); default: correct greedy
+  bool kvCache = true;
+  bool dropEegPadding = true;     // spec §8.33 fast path (correct mode with KV cache)
+  bool stopAtEndOfText = true;    // correct mode: stop after <|endoftext|> (the official code never stops)
+  bool sample = false;            // free chat only (spec §8.22); greedy by default
+  double temperature = 1.0;
+  int64_t topK = 0;
+  double topP = 1.0;
+  uint64_t seed = 0;
+  std::vector<std::string> choices;  // answer options to score (e.g. " Yes", " No"); empty: none
+};
+
+struct AskToken {
+  RequestId id = 0;
+  int64_t step = 0;     // 0-based
+  int64_t tokenId = 0;
+  std::string bytes;    // the token's UTF-8 bytes (ids outside GPT-2 as "<|id:N|>")
+};
+
+struct ChoiceScore {
+  std::string text;
+  std::vector<int64_t> tokenIds;
+  double logProb = 0, meanLogProb = 0;
+  double probability = 0;  // exp(logProb) normalised over the choices
+};
+
+struct AskResult {
+  RequestId id = 0;
+  std::vector<int64_t> promptIds;  // [SEP] + BPE(instruction)
+  std::vector<int64_t> answerIds;  // generated ids (≤ maxNewTokens)
+  std::string answer;              // decoded answer text
+  std::vector<double> stepTopLogits;  // the largest text logit at each delivered step (the greedy choice's)
+  bool cancelled = false;
+  std::vector<ChoiceScore> choices;
+  int64_t bestChoice = -1;
+  double seconds = 0;
+};
+
+class InferenceRuntime {
+ public:
+  // Loads the models named in options on the worker and waits for them; throws what loading threw (path in
+  // the message). Neither path is required, but each request needs its model.
+  explicit InferenceRuntime(const RuntimeOptions& options);
+  ~InferenceRuntime();  // cancels queued/running requests and joins the worker
+  InferenceRuntime(const InferenceRuntime&) = delete;
+  InferenceRuntime& operator=(const InferenceRuntime&) = delete;
+
+  std::string deviceDescription() const;  // e.g. "cpu (no CUDA device available)"
+  bool hasTokenizer() const;
+  bool hasNeuroLm() const;
+  std::optional<ModelSummary> tokenizerSummary() const;
+  std::optional<ModelSummary> neuroLmSummary() const;
+
+  // Features + codes of one window. Uses the VQ file when loaded, else the tokenizer inside the NeuroLM file
+  // (features only).
+  std::future<TokenizeResult> tokenize(preprocess::PatchGrid window, RequestId* idOut = nullptr);
+  // Answers `instruction` about the window: prompt = [SEP] + BPE(instruction). onToken (on the worker thread)
+  // sees every new token as it is produced; returning false cancels like cancel(id).
+  std::future<AskResult> ask(preprocess::PatchGrid window, std::string instruction, AskOptions options,
+                             std::function<bool(const AskToken&)> onToken = {}, RequestId* idOut = nullptr);
+  // Cancels a queued or running request: a running ask stops before its next token and returns the tokens
+  // so far with cancelled = true; a queued request is not run (its future throws RequestCancelled).
+  void cancel(RequestId id);
+
+  // GPT-2 BPE of text (for showing/choosing options), without [SEP].
+  std::vector<int64_t> encodeText(const std::string& text) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+class RequestCancelled : public std::runtime_error {
+ public:
+  explicit RequestCancelled(RequestId id) : std::runtime_error("request " + std::to_string(id) + " cancelled") {}
+};
+
+}  // namespace neurolm::runtime

@@ -1,0 +1,76 @@
+#pragma once
+// Loading and saving the two model kinds the engine runs: the neural tokenizer (official VQ_Align .pt or our
+// safetensors) and NeuroLM (official train_pretrain/train_instruction .pt or our safetensors). The format is
+// detected from the file's content, never from its name; configurations come from the official checkpoint's
+// `encoder_args`/`decoder_args`/`model_args` (+ what only tensor shapes tell) or from our JSON metadata; every
+// tensor is verified by name and shape (loadStateDict). Errors start with the path.
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "models/nn/NeuroLm.h"
+#include "models/nn/Vq.h"
+
+namespace neurolm::runtime {
+
+enum class ModelKind { Tokenizer, NeuroLm };
+enum class ModelFormat { OfficialTorch, SafeTensors };
+
+std::string kindName(ModelKind kind);        // "vq" / "neurolm" (as in our files' config "kind")
+std::string formatName(ModelFormat format);  // "official torch.save" / "safetensors"
+
+// From the first bytes: a zip (torch.save) or a safetensors header. Throws naming the path otherwise.
+ModelFormat detectFormat(const std::filesystem::path& path);
+
+struct ModelFileInfo {
+  ModelFormat format = ModelFormat::OfficialTorch;
+  ModelKind kind = ModelKind::Tokenizer;
+};
+// Format and kind (official: encoder_args => tokenizer, model_args => NeuroLM; ours: config "kind").
+ModelFileInfo inspectModelFile(const std::filesystem::path& path);
+
+struct LoadedTokenizer {
+  nn::VQ vq{nullptr};  // eval mode, CPU
+  std::filesystem::path path;
+  ModelFormat format = ModelFormat::OfficialTorch;
+};
+struct LoadedNeuroLm {
+  nn::NeuroLM model{nullptr};  // eval mode, CPU
+  std::filesystem::path path;
+  ModelFormat format = ModelFormat::OfficialTorch;
+};
+
+// Official tokenizer files are loaded into a full VQ_Align (so that every one of their tensors is checked);
+// the VQ part is kept. Throws std::runtime_error naming the path and, for a NeuroLM file, saying so.
+LoadedTokenizer loadTokenizer(const std::filesystem::path& path);
+LoadedNeuroLm loadNeuroLm(const std::filesystem::path& path);
+
+// Our format (atomic write). Tokenizer files hold the inference part `VQ` only (no domain classifier, no
+// frozen GPT-2 wte): keys `encoder.*`, `decoder_freq.*`, `decoder_raw.*`, `quantize.*`, `*_task_layer*`.
+// NeuroLM files hold the whole NeuroLM state dict (`GPT2.*`, `tokenizer.*`, `pos_embed.*`, …).
+void saveTokenizer(nn::VQImpl& vq, const std::filesystem::path& path);
+void saveNeuroLm(nn::NeuroLMImpl& model, const std::filesystem::path& path);
+
+// The JSON configurations of our files (field names as the official NTConfig/GPTConfig: n_layer, n_head, …).
+nlohmann::json vqConfigToJson(const nn::VqConfig& config);
+nn::VqConfig vqConfigFromJson(const nlohmann::json& json, const std::string& what);
+nlohmann::json neuroLmConfigToJson(const nn::NeuroLmConfig& config);
+nn::NeuroLmConfig neuroLmConfigFromJson(const nlohmann::json& json, const std::string& what);
+
+// Model sizes for `neurolm init`. "tiny": tokenizer encoder 2 layers × 12 heads × 768 (768 is fixed by
+// TemporalConv's Linear(400, 768)), decoders 2 × 2 × 32, codebook 8192 × 128; GPT-2 2 layers × 2 heads × 64.
+// "B": the official sizes (tokenizer 12 × 12 × 768 / decoders 4 × 12 × 768, GPT-2 12 × 12 × 768).
+nn::VqConfig vqConfigForSize(const std::string& size);
+nn::NeuroLmConfig neuroLmConfigForSize(const std::string& size);
+
+// Randomly initialised models (seeded; official initialisers). The tokenizer's codebook is set to seeded
+// L2-normalised Gaussian rows and marked initialised, so that it can encode without a k-means pass.
+nn::VQ randomTokenizer(const nn::VqConfig& config, uint64_t seed);
+nn::NeuroLM randomNeuroLm(const nn::NeuroLmConfig& config, uint64_t seed);
+
+int64_t parameterCount(torch::nn::Module& module);
+
+}  // namespace neurolm::runtime
