@@ -125,7 +125,9 @@ class Recording {
   // Pyramid: per channel, per level, interleaved min/max digital values.
   std::vector<std::vector<std::vector<std::int32_t>>> pyramid_;
   std::atomic<std::int64_t> pyramidRecordsDone_{0};
-  std::atomic<bool> pyramidDone_{false};
+  std::atomic<std::size_t> pyramidBytes_{0};  // allocated by the pyramid worker
+  std::atomic<bool> pyramidDone_{false};   // the worker has finished (or none was started)
+  std::atomic<bool> pyramidReady_{false};  // pyramid_ is complete and answers envelope()
   mutable std::mutex pyramidMutex_;
   mutable std::condition_variable pyramidCv_;
 

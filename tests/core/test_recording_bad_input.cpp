@@ -2,6 +2,8 @@
 // message naming the file and the problem. The source is never written.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "common/SyntheticEdf.h"
 #include "common/TempDir.h"
 #include "core/io/Recording.h"
@@ -143,4 +145,28 @@ TEST_F(BadInput, NonAsciiLabelsAreDecodedAndReported) {
 TEST_F(BadInput, GarbageStartDateIsReportedNotFatal) {
   auto rec = expectRepair(patched(168, 8, "xx.yy.zz"), "start date 'xx.yy.zz' is not dd.mm.yy; assumed 01.01.1985");
   EXPECT_EQ(rec->header().startYear, 1985);
+}
+
+// ---- Regressions found by tests/fuzz/fuzz_edf.cpp ------------------------------------------------------------
+
+// fuzz crash-6d7391051d8e (UBSan: reference binding to null pointer in envelope): with buildPyramid = false the
+// pyramid counted as "done", so a wide envelope (>= 2 pyramid bins per column) indexed a pyramid that was never
+// built. It must fold the samples instead: the columns equal the min/max of readPhysical over the same samples.
+TEST_F(BadInput, WideEnvelopeWithoutPyramidFoldsTheSamples) {
+  OpenOptions o;
+  o.buildPyramid = false;
+  auto rec = Recording::open(good(), o);
+  EXPECT_TRUE(rec->pyramidComplete());  // nothing to wait for
+  rec->waitForPyramid();
+  const std::vector<double> v = rec->readPhysical(1, 0, 5 * 256);
+  const auto env = rec->envelope(1, 0, 5 * 256, 2);  // 640 samples per column
+  ASSERT_EQ(env.size(), 2u);
+  for (std::size_t px = 0; px < 2; ++px) {
+    const auto [mn, mx] = std::minmax_element(v.begin() + 640 * px, v.begin() + 640 * (px + 1));
+    EXPECT_FLOAT_EQ(env[px].min, static_cast<float>(*mn));
+    EXPECT_FLOAT_EQ(env[px].max, static_cast<float>(*mx));
+    // Channel 2 is 200 uV * sin(2 pi 10 t) sampled at 256 Hz: each 2.5-s column holds its full swing.
+    EXPECT_NEAR(env[px].max, 200.0, 1.0);
+    EXPECT_NEAR(env[px].min, -200.0, 1.0);
+  }
 }
