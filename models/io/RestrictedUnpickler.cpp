@@ -92,18 +92,30 @@ std::string printable(std::string_view text) {
 
 const char* kindName(Kind kind) {
   switch (kind) {
-    case Kind::None: return "None";
-    case Kind::Bool: return "bool";
-    case Kind::Int: return "int";
-    case Kind::Float: return "float";
-    case Kind::String: return "str";
-    case Kind::Bytes: return "bytes";
-    case Kind::Tuple: return "tuple";
-    case Kind::List: return "list";
-    case Kind::Dict: return "dict";
-    case Kind::Global: return "global";
-    case Kind::Storage: return "storage";
-    case Kind::Tensor: return "tensor";
+    case Kind::None:
+      return "None";
+    case Kind::Bool:
+      return "bool";
+    case Kind::Int:
+      return "int";
+    case Kind::Float:
+      return "float";
+    case Kind::String:
+      return "str";
+    case Kind::Bytes:
+      return "bytes";
+    case Kind::Tuple:
+      return "tuple";
+    case Kind::List:
+      return "list";
+    case Kind::Dict:
+      return "dict";
+    case Kind::Global:
+      return "global";
+    case Kind::Storage:
+      return "storage";
+    case Kind::Tensor:
+      return "tensor";
   }
   return "?";
 }
@@ -154,7 +166,8 @@ class Unpickler {
     throw std::runtime_error(where_ + ": pickle byte " + std::to_string(opStart_) + ": " + what);
   }
 
-  // ---- raw reads -------------------------------------------------------------------------------------------
+  // ---- raw reads
+  // -------------------------------------------------------------------------------------------
   void need(std::size_t n) const {
     if (n > bytes_.size() - pos_) fail("truncated pickle (needs " + std::to_string(n) + " more bytes)");
   }
@@ -191,7 +204,8 @@ class Unpickler {
     return static_cast<std::int64_t>(v);
   }
 
-  // ---- objects and stack -----------------------------------------------------------------------------------
+  // ---- objects and stack
+  // -----------------------------------------------------------------------------------
   ObjectId make(Object obj) {
     if (doc_.objects_.size() >= std::numeric_limits<ObjectId>::max()) fail("too many objects");
     doc_.objects_.push_back(std::move(obj));
@@ -249,11 +263,13 @@ class Unpickler {
     if (dict.kind != Kind::Dict) fail(std::string("SETITEM on a ") + kindName(dict.kind) + ", not a dict");
     for (std::size_t i = 0; i < keyValues.size(); i += 2) {
       const Object& key = doc_.objects_[keyValues[i]];
-      if (key.kind != Kind::String && key.kind != Kind::Int && key.kind != Kind::Bool && key.kind != Kind::None &&
-          key.kind != Kind::Float && key.kind != Kind::Bytes && key.kind != Kind::Tuple) {
+      if (key.kind != Kind::String && key.kind != Kind::Int && key.kind != Kind::Bool &&
+          key.kind != Kind::None && key.kind != Kind::Float && key.kind != Kind::Bytes &&
+          key.kind != Kind::Tuple) {
         fail(std::string("dict key of kind ") + kindName(key.kind));
       }
-      // Appended as found: torch.save never repeats a key; the checkpoint reader rejects repeated tensor names.
+      // Appended as found: torch.save never repeats a key; the checkpoint reader rejects repeated tensor
+      // names.
       dict.items.push_back(keyValues[i]);
       dict.items.push_back(keyValues[i + 1]);
     }
@@ -262,7 +278,8 @@ class Unpickler {
     std::string qualified = module + "." + name;
     if (!isAllowedGlobal(qualified)) {
       fail("refusing global '" + printable(qualified) +
-           "': not on the allow-list of a checkpoint reader (tensors, dicts and storages only; nothing is executed)");
+           "': not on the allow-list of a checkpoint reader (tensors, dicts and storages only; nothing is "
+           "executed)");
     }
     Object o;
     o.kind = Kind::Global;
@@ -273,13 +290,15 @@ class Unpickler {
   void persistentId() {
     const ObjectId pidId = pop();
     const Object& pid = obj(pidId);
-    if (pid.kind != Kind::Tuple || pid.items.size() != 5) fail("persistent id is not a 5-tuple ('storage', ...)");
+    if (pid.kind != Kind::Tuple || pid.items.size() != 5)
+      fail("persistent id is not a 5-tuple ('storage', ...)");
     const Object& tag = obj(pid.items[0]);
     const Object& type = obj(pid.items[1]);
     const Object& key = obj(pid.items[2]);
     const Object& location = obj(pid.items[3]);
     const Object& numel = obj(pid.items[4]);
-    if (tag.kind != Kind::String || tag.text != "storage") fail("persistent id does not start with 'storage'");
+    if (tag.kind != Kind::String || tag.text != "storage")
+      fail("persistent id does not start with 'storage'");
     if (type.kind != Kind::Global || !type.text.starts_with("torch.") || !type.text.ends_with("Storage")) {
       fail("persistent id names no torch storage type");
     }
@@ -312,7 +331,8 @@ class Unpickler {
   void reduce() {
     const ObjectId argsId = pop();
     const ObjectId callableId = pop();
-    if (obj(callableId).kind != Kind::Global) fail(std::string("REDUCE on a ") + kindName(obj(callableId).kind));
+    if (obj(callableId).kind != Kind::Global)
+      fail(std::string("REDUCE on a ") + kindName(obj(callableId).kind));
     if (obj(argsId).kind != Kind::Tuple) fail("REDUCE arguments are not a tuple");
     // Copies, not references: make() below may grow the arena.
     const std::string name = obj(callableId).text;
@@ -358,12 +378,24 @@ class Unpickler {
         if (version > 5) fail("unsupported pickle protocol " + std::to_string(version));
         break;
       }
-      case FRAME: readLittle(8); break;  // framing is a hint only
-      case MARK: marks_.push_back(stack_.size()); break;
-      case POP: pop(); break;
-      case POP_MARK: popToMark(); break;
-      case DUP: push(top()); break;
-      case NONE: push(makeKind(Kind::None)); break;
+      case FRAME:
+        readLittle(8);
+        break;  // framing is a hint only
+      case MARK:
+        marks_.push_back(stack_.size());
+        break;
+      case POP:
+        pop();
+        break;
+      case POP_MARK:
+        popToMark();
+        break;
+      case DUP:
+        push(top());
+        break;
+      case NONE:
+        push(makeKind(Kind::None));
+        break;
       case NEWTRUE:
       case NEWFALSE: {
         Object o;
@@ -398,7 +430,8 @@ class Unpickler {
       case BINFLOAT: {
         need(8);
         std::uint64_t bits = 0;
-        for (int i = 0; i < 8; ++i) bits = (bits << 8) | bytes_[pos_ + static_cast<std::size_t>(i)];  // big-endian
+        for (int i = 0; i < 8; ++i)
+          bits = (bits << 8) | bytes_[pos_ + static_cast<std::size_t>(i)];  // big-endian
         pos_ += 8;
         Object o;
         o.kind = Kind::Float;
@@ -429,10 +462,18 @@ class Unpickler {
         push(make(std::move(o)));
         break;
       }
-      case EMPTY_DICT: push(makeKind(Kind::Dict)); break;
-      case EMPTY_LIST: push(makeKind(Kind::List)); break;
-      case EMPTY_TUPLE: push(makeTuple({})); break;
-      case TUPLE: push(makeTuple(popToMark())); break;
+      case EMPTY_DICT:
+        push(makeKind(Kind::Dict));
+        break;
+      case EMPTY_LIST:
+        push(makeKind(Kind::List));
+        break;
+      case EMPTY_TUPLE:
+        push(makeTuple({}));
+        break;
+      case TUPLE:
+        push(makeTuple(popToMark()));
+        break;
       case TUPLE1:
       case TUPLE2:
       case TUPLE3: {
@@ -477,11 +518,21 @@ class Unpickler {
         setItems(top(), items);
         break;
       }
-      case BINPUT: memoPut(readLittle(1)); break;
-      case LONG_BINPUT: memoPut(readLittle(4)); break;
-      case MEMOIZE: memoPut(memo_.size()); break;
-      case BINGET: memoGet(readLittle(1)); break;
-      case LONG_BINGET: memoGet(readLittle(4)); break;
+      case BINPUT:
+        memoPut(readLittle(1));
+        break;
+      case LONG_BINPUT:
+        memoPut(readLittle(4));
+        break;
+      case MEMOIZE:
+        memoPut(memo_.size());
+        break;
+      case BINGET:
+        memoGet(readLittle(1));
+        break;
+      case LONG_BINGET:
+        memoGet(readLittle(4));
+        break;
       case GLOBAL: {
         std::string module = readLine();
         std::string name = readLine();
@@ -491,18 +542,23 @@ class Unpickler {
       case STACK_GLOBAL: {
         const Object& name = obj(pop());
         const Object& module = obj(pop());
-        if (name.kind != Kind::String || module.kind != Kind::String) fail("STACK_GLOBAL without two strings");
+        if (name.kind != Kind::String || module.kind != Kind::String)
+          fail("STACK_GLOBAL without two strings");
         global(module.text, name.text);
         break;
       }
-      case REDUCE: reduce(); break;
+      case REDUCE:
+        reduce();
+        break;
       case BUILD: {
         pop();  // the state: attributes such as an OrderedDict's `_metadata`, not needed here
         const Kind k = obj(top()).kind;
         if (k != Kind::Dict && k != Kind::Tensor) fail(std::string("BUILD on a ") + kindName(k));
         break;
       }
-      case BINPERSID: persistentId(); break;
+      case BINPERSID:
+        persistentId();
+        break;
       default: {
         char hex[8];
         std::snprintf(hex, sizeof hex, "0x%02x", op);

@@ -3,14 +3,15 @@
 //
 // It understands the opcodes torch.save emits (protocol 2; a few protocol 3/4 opcodes newer PyTorch versions
 // may use are accepted too) and builds plain values: None, bool, int, float, str, bytes, tuple, list, dict,
-// plus descriptions of storages (persistent ids) and tensors (`_rebuild_tensor_v2` calls). Globals are resolved
-// against a short allow-list only; anything else is refused with its name. Nothing is ever executed: the
-// allowed "calls" are interpreted here (an OrderedDict becomes a dict, a tensor rebuild becomes a TensorRef).
+// plus descriptions of storages (persistent ids) and tensors (`_rebuild_tensor_v2` calls). Globals are
+// resolved against a short allow-list only; anything else is refused with its name. Nothing is ever executed:
+// the allowed "calls" are interpreted here (an OrderedDict becomes a dict, a tensor rebuild becomes a
+// TensorRef).
 //
-// Every read is bounds-checked; malformed input gives std::runtime_error("<where>: pickle byte N: ..."), never
-// undefined behaviour. Objects live in one arena and refer to each other by index, so shared or even cyclic
-// references in hostile input cannot cause deep recursion or leaks.
-// No torch dependency: the checkpoint reader turns the descriptions into tensors.
+// Every read is bounds-checked; malformed input gives std::runtime_error("<where>: pickle byte N: ..."),
+// never undefined behaviour. Objects live in one arena and refer to each other by index, so shared or even
+// cyclic references in hostile input cannot cause deep recursion or leaks. No torch dependency: the
+// checkpoint reader turns the descriptions into tensors.
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -59,8 +60,9 @@ struct Object {
   bool boolValue = false;
   std::int64_t intValue = 0;
   double floatValue = 0.0;
-  std::string text;             // String / Bytes contents; Global: "module.name"
-  std::vector<ObjectId> items;  // Tuple/List elements; Dict: key0, value0, key1, value1, ... in insertion order
+  std::string text;  // String / Bytes contents; Global: "module.name"
+  std::vector<ObjectId>
+      items;  // Tuple/List elements; Dict: key0, value0, key1, value1, ... in insertion order
   StorageRef storage;
   TensorRef tensor;
 };

@@ -29,8 +29,8 @@ struct DtypeName {
   const char* name;
 };
 constexpr DtypeName kDtypes[] = {
-    {c10::kBool, "BOOL"}, {c10::kByte, "U8"},     {c10::kChar, "I8"},       {c10::kShort, "I16"},
-    {c10::kInt, "I32"},   {c10::kLong, "I64"},    {c10::kHalf, "F16"},      {c10::kBFloat16, "BF16"},
+    {c10::kBool, "BOOL"}, {c10::kByte, "U8"},    {c10::kChar, "I8"},  {c10::kShort, "I16"},
+    {c10::kInt, "I32"},   {c10::kLong, "I64"},   {c10::kHalf, "F16"}, {c10::kBFloat16, "BF16"},
     {c10::kFloat, "F32"}, {c10::kDouble, "F64"},
 };
 
@@ -122,17 +122,20 @@ void writeSafeTensors(const std::filesystem::path& path, const NamedTensors& ten
   std::set<std::string> names;
   std::uint64_t offset = 0;
   for (const auto& [name, tensor] : tensors) {
-    if (name.empty() || name == kMetadataKey) throw std::runtime_error(where + ": invalid tensor name '" + name + "'");
-    if (!names.insert(name).second) throw std::runtime_error(where + ": tensor name '" + name + "' appears twice");
+    if (name.empty() || name == kMetadataKey)
+      throw std::runtime_error(where + ": invalid tensor name '" + name + "'");
+    if (!names.insert(name).second)
+      throw std::runtime_error(where + ": tensor name '" + name + "' appears twice");
     if (!tensor.defined()) throw std::runtime_error(where + ": tensor '" + name + "' is undefined");
     const char* dtype = dtypeName(tensor.scalar_type());
     if (dtype == nullptr) {
       throw std::runtime_error(where + ": tensor '" + name + "' has dtype " +
-                               std::string(c10::toString(tensor.scalar_type())) + ", which safetensors files " +
-                               "written here do not support");
+                               std::string(c10::toString(tensor.scalar_type())) +
+                               ", which safetensors files " + "written here do not support");
     }
     const std::uint64_t bytes = static_cast<std::uint64_t>(tensor.numel()) * tensor.element_size();
-    header[name] = {{"dtype", dtype}, {"shape", tensor.sizes().vec()}, {"data_offsets", {offset, offset + bytes}}};
+    header[name] = {
+        {"dtype", dtype}, {"shape", tensor.sizes().vec()}, {"data_offsets", {offset, offset + bytes}}};
     offset += bytes;
   }
   std::string text = header.dump();
@@ -151,15 +154,17 @@ void writeSafeTensors(const std::filesystem::path& path, const NamedTensors& ten
   out.commit();
 }
 
-void writeSafeTensors(const std::filesystem::path& path, const NamedTensors& tensors, const nlohmann::json& config,
-                      std::map<std::string, std::string> metadata) {
+void writeSafeTensors(const std::filesystem::path& path, const NamedTensors& tensors,
+                      const nlohmann::json& config, std::map<std::string, std::string> metadata) {
   metadata[std::string(kNeurolmConfigKey)] = config.dump();
   writeSafeTensors(path, tensors, metadata);
 }
 
 SafeTensorsFile readSafeTensors(const std::filesystem::path& path, SafeTensorsLoad mode) {
   const std::string where = path.string();
-  auto fail = [&](const std::string& what) -> std::runtime_error { return std::runtime_error(where + ": " + what); };
+  auto fail = [&](const std::string& what) -> std::runtime_error {
+    return std::runtime_error(where + ": " + what);
+  };
   auto file = std::make_shared<FileMapping>(path);
   const std::uint64_t fileSize = file->size();
   if (fileSize < 8) throw fail("too short for a safetensors file (" + std::to_string(fileSize) + " bytes)");
@@ -198,7 +203,8 @@ SafeTensorsFile readSafeTensors(const std::filesystem::path& path, SafeTensorsLo
     if (!info.is_object()) throw fail(what + ": entry is not an object");
     if (!info.contains("dtype") || !info["dtype"].is_string()) throw fail(what + ": no string 'dtype'");
     if (!info.contains("shape") || !info["shape"].is_array()) throw fail(what + ": no array 'shape'");
-    if (!info.contains("data_offsets") || !info["data_offsets"].is_array() || info["data_offsets"].size() != 2) {
+    if (!info.contains("data_offsets") || !info["data_offsets"].is_array() ||
+        info["data_offsets"].size() != 2) {
       throw fail(what + ": 'data_offsets' is not a pair [begin, end]");
     }
     Entry e;
@@ -210,7 +216,8 @@ SafeTensorsFile readSafeTensors(const std::filesystem::path& path, SafeTensorsLo
     e.dtype = known->type;
     std::uint64_t bytes = c10::elementSize(e.dtype);
     for (const auto& dim : info["shape"]) {
-      if (!dim.is_number_unsigned()) throw fail(what + ": shape " + info["shape"].dump() + " is not non-negative ints");
+      if (!dim.is_number_unsigned())
+        throw fail(what + ": shape " + info["shape"].dump() + " is not non-negative ints");
       const std::uint64_t d = dim.get<std::uint64_t>();
       if (d > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) ||
           __builtin_mul_overflow(bytes, d, &bytes)) {
@@ -218,7 +225,8 @@ SafeTensorsFile readSafeTensors(const std::filesystem::path& path, SafeTensorsLo
       }
       e.shape.push_back(static_cast<std::int64_t>(d));
     }
-    const std::string badOffsets = what + ": data_offsets " + info["data_offsets"].dump() + " are not two non-negative ints";
+    const std::string badOffsets =
+        what + ": data_offsets " + info["data_offsets"].dump() + " are not two non-negative ints";
     e.begin = jsonOffset(info["data_offsets"][0], badOffsets);
     e.end = jsonOffset(info["data_offsets"][1], badOffsets);
     if (e.end < e.begin || e.end - e.begin != bytes) {
@@ -238,13 +246,15 @@ SafeTensorsFile readSafeTensors(const std::filesystem::path& path, SafeTensorsLo
   for (const auto& e : entries) {
     if (e.begin != expected) {
       throw fail("tensor '" + e.name + "' starts at data byte " + std::to_string(e.begin) + ", expected " +
-                 std::to_string(expected) + (e.begin < expected ? " (overlaps the previous tensor)" : " (gap)"));
+                 std::to_string(expected) +
+                 (e.begin < expected ? " (overlaps the previous tensor)" : " (gap)"));
     }
     expected = e.end;
   }
   if (expected != dataBytes) {
     throw fail("tensors cover " + std::to_string(expected) + " data bytes, but the file holds " +
-               std::to_string(dataBytes) + (expected > dataBytes ? " (file truncated?)" : " (trailing bytes)"));
+               std::to_string(dataBytes) +
+               (expected > dataBytes ? " (file truncated?)" : " (trailing bytes)"));
   }
 
   std::uint8_t* const dataStart = file->data() + 8 + headerBytes;
@@ -256,7 +266,8 @@ SafeTensorsFile readSafeTensors(const std::filesystem::path& path, SafeTensorsLo
     if (e.end == e.begin) {
       t = torch::empty(e.shape, options);
     } else if (mode == SafeTensorsLoad::Map && aligned) {
-      t = torch::from_blob(p, e.shape, [file](void*) {}, options);  // keeps the mapping alive
+      t = torch::from_blob(
+          p, e.shape, [file](void*) {}, options);  // keeps the mapping alive
     } else {
       t = torch::empty(e.shape, options);
       std::memcpy(t.data_ptr(), p, e.end - e.begin);

@@ -3,9 +3,10 @@
 //   [u64 little-endian N][N bytes of JSON header][raw tensor bytes]
 // The header maps each tensor name to {"dtype": "F32", "shape": [...], "data_offsets": [begin, end]} (offsets
 // relative to the first byte after the header) and may hold "__metadata__", a map of string to string.
-// The model configuration travels as JSON text in __metadata__["neurolm_config"], so one file is self-describing.
-// Files written here: tensors in the given order, contiguous and C-ordered, the header padded with spaces so that
-// the data start is 8-byte aligned, no `_orig_mod.` prefixes; written atomically (temp file, fsync, rename).
+// The model configuration travels as JSON text in __metadata__["neurolm_config"], so one file is
+// self-describing. Files written here: tensors in the given order, contiguous and C-ordered, the header
+// padded with spaces so that the data start is 8-byte aligned, no `_orig_mod.` prefixes; written atomically
+// (temp file, fsync, rename).
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
@@ -39,13 +40,14 @@ void writeSafeTensors(const std::filesystem::path& path, const NamedTensors& ten
                       const std::map<std::string, std::string>& metadata = {});
 
 // Same, with `config` stored as __metadata__["neurolm_config"] (compact JSON) next to `metadata`.
-void writeSafeTensors(const std::filesystem::path& path, const NamedTensors& tensors, const nlohmann::json& config,
-                      std::map<std::string, std::string> metadata);
+void writeSafeTensors(const std::filesystem::path& path, const NamedTensors& tensors,
+                      const nlohmann::json& config, std::map<std::string, std::string> metadata);
 
 // Reads and validates a safetensors file: header length within the file (and <= 100 MB), JSON header, known
-// dtypes, non-negative shapes, data_offsets that match each shape's byte size and tile the data section exactly
-// (no gaps, no overlaps, nothing beyond the end), string-only metadata. Errors: std::runtime_error starting
-// with the path and naming the tensor/field, the value found and what was expected.
-SafeTensorsFile readSafeTensors(const std::filesystem::path& path, SafeTensorsLoad mode = SafeTensorsLoad::Map);
+// dtypes, non-negative shapes, data_offsets that match each shape's byte size and tile the data section
+// exactly (no gaps, no overlaps, nothing beyond the end), string-only metadata. Errors: std::runtime_error
+// starting with the path and naming the tensor/field, the value found and what was expected.
+SafeTensorsFile readSafeTensors(const std::filesystem::path& path,
+                                SafeTensorsLoad mode = SafeTensorsLoad::Map);
 
 }  // namespace neurolm

@@ -88,7 +88,8 @@ LoadStateDictResult loadStateDict(torch::nn::Module& module, const NamedTensors&
                            shapeToString(target.sizes()));
       continue;
     }
-    if (tensor.is_floating_point() != target.is_floating_point() || tensor.is_complex() != target.is_complex()) {
+    if (tensor.is_floating_point() != target.is_floating_point() ||
+        tensor.is_complex() != target.is_complex()) {
       mismatched.push_back(key + ": found dtype " + std::string(c10::toString(tensor.scalar_type())) +
                            ", expected " + std::string(c10::toString(target.scalar_type())));
       continue;

@@ -23,14 +23,14 @@ std::string stripOrigModPrefix(std::string_view key);
 NamedTensors selectPrefix(const NamedTensors& tensors, std::string_view prefix);
 
 struct LoadStateDictResult {
-  std::size_t copied = 0;                     // parameters + buffers filled
+  std::size_t copied = 0;                      // parameters + buffers filled
   std::vector<std::string> ignoredLegacyKeys;  // `...attn.bias` causal-mask buffers of PyTorch < 2 files
 };
 
 // Copies `tensors` into the parameters and buffers of `module` (under NoGradGuard, converting dtype/device to
 // the module's). Keys are matched after stripping "_orig_mod.". Strict: every module key must be present with
-// the same shape, and no other key may appear, except `<...>.attn.bias` tensors of shape [1, 1, n, n] that the
-// module does not have (the causal-mask buffers nanoGPT registered under PyTorch < 2), which are ignored.
+// the same shape, and no other key may appear, except `<...>.attn.bias` tensors of shape [1, 1, n, n] that
+// the module does not have (the causal-mask buffers nanoGPT registered under PyTorch < 2), which are ignored.
 // On any problem nothing is copied and ONE std::runtime_error lists, for `sourceName`, every missing key,
 // every unexpected key and every shape mismatch (key, shape found, shape expected).
 LoadStateDictResult loadStateDict(torch::nn::Module& module, const NamedTensors& tensors,

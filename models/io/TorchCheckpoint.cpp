@@ -24,9 +24,9 @@ std::string firstLine(const std::string& s) { return s.substr(0, s.find('\n')); 
 
 c10::ScalarType dtypeOfStorage(const std::string& storageType, const std::string& where) {
   static const std::map<std::string, c10::ScalarType> kTypes = {
-      {"FloatStorage", c10::kFloat}, {"DoubleStorage", c10::kDouble}, {"HalfStorage", c10::kHalf},
-      {"BFloat16Storage", c10::kBFloat16}, {"LongStorage", c10::kLong}, {"IntStorage", c10::kInt},
-      {"ShortStorage", c10::kShort}, {"CharStorage", c10::kChar}, {"ByteStorage", c10::kByte},
+      {"FloatStorage", c10::kFloat},       {"DoubleStorage", c10::kDouble}, {"HalfStorage", c10::kHalf},
+      {"BFloat16Storage", c10::kBFloat16}, {"LongStorage", c10::kLong},     {"IntStorage", c10::kInt},
+      {"ShortStorage", c10::kShort},       {"CharStorage", c10::kChar},     {"ByteStorage", c10::kByte},
       {"BoolStorage", c10::kBool}};
   const auto it = kTypes.find(storageType);
   if (it == kTypes.end()) throw std::runtime_error(where + ": unsupported storage type torch." + storageType);
@@ -35,6 +35,10 @@ c10::ScalarType dtypeOfStorage(const std::string& storageType, const std::string
 
 // What the first bytes say about the file, before the zip reader sees it.
 void checkSignature(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw std::runtime_error(path.string() + ": is a directory, not a checkpoint file");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error(path.string() + ": cannot open checkpoint file");
   unsigned char head[4] = {0, 0, 0, 0};
@@ -42,9 +46,10 @@ void checkSignature(const std::filesystem::path& path) {
   const auto got = in.gcount();
   if (got == 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) return;
   if (got >= 2 && head[0] == 0x80 && head[1] <= 5) {
-    throw std::runtime_error(path.string() +
-                             ": legacy torch.save format (PyTorch < 1.6 or _use_new_zipfile_serialization=False) "
-                             "is not supported; re-save it with torch.save in a current PyTorch");
+    throw std::runtime_error(
+        path.string() +
+        ": legacy torch.save format (PyTorch < 1.6 or _use_new_zipfile_serialization=False) "
+        "is not supported; re-save it with torch.save in a current PyTorch");
   }
   throw std::runtime_error(path.string() + ": not a PyTorch checkpoint (no zip signature at the start; " +
                            std::to_string(got) + " bytes read)");
@@ -109,11 +114,16 @@ class CheckpointBuilder {
 
   std::string keyText(const Object& key) const {
     switch (key.kind) {
-      case Kind::String: return key.text;
-      case Kind::Int: return std::to_string(key.intValue);
-      case Kind::Bool: return key.boolValue ? "True" : "False";
-      case Kind::None: return "None";
-      default: return std::string("<") + pickle::kindName(key.kind) + ">";
+      case Kind::String:
+        return key.text;
+      case Kind::Int:
+        return std::to_string(key.intValue);
+      case Kind::Bool:
+        return key.boolValue ? "True" : "False";
+      case Kind::None:
+        return "None";
+      default:
+        return std::string("<") + pickle::kindName(key.kind) + ">";
     }
   }
 
@@ -134,11 +144,16 @@ class CheckpointBuilder {
   nlohmann::json toJson(const Object& value, int depth, const std::string& name) const {
     if (depth > kMaxJsonDepth) fail("'" + name + "' is nested deeper than " + std::to_string(kMaxJsonDepth));
     switch (value.kind) {
-      case Kind::None: return nullptr;
-      case Kind::Bool: return value.boolValue;
-      case Kind::Int: return value.intValue;
-      case Kind::Float: return value.floatValue;
-      case Kind::String: return value.text;
+      case Kind::None:
+        return nullptr;
+      case Kind::Bool:
+        return value.boolValue;
+      case Kind::Int:
+        return value.intValue;
+      case Kind::Float:
+        return value.floatValue;
+      case Kind::String:
+        return value.text;
       case Kind::Tuple:
       case Kind::List: {
         nlohmann::json a = nlohmann::json::array();
@@ -152,7 +167,8 @@ class CheckpointBuilder {
         }
         return o;
       }
-      default: fail("'" + name + "' holds a " + pickle::kindName(value.kind) + ", expected plain data");
+      default:
+        fail("'" + name + "' holds a " + pickle::kindName(value.kind) + ", expected plain data");
     }
   }
 
@@ -161,7 +177,8 @@ class CheckpointBuilder {
     for (std::size_t i = 0; i + 1 < model.items.size(); i += 2) {
       const Object& key = doc_.at(model.items[i]);
       const Object& value = doc_.at(model.items[i + 1]);
-      if (key.kind != Kind::String) fail("'model' has a key of kind " + std::string(pickle::kindName(key.kind)));
+      if (key.kind != Kind::String)
+        fail("'model' has a key of kind " + std::string(pickle::kindName(key.kind)));
       if (value.kind != Kind::Tensor) {
         fail("'model' entry '" + key.text + "' is a " + pickle::kindName(value.kind) + ", not a tensor");
       }
@@ -173,7 +190,8 @@ class CheckpointBuilder {
     }
   }
 
-  c10::Storage storageFor(const pickle::StorageRef& ref, c10::ScalarType dtype, const std::string& tensorName) {
+  c10::Storage storageFor(const pickle::StorageRef& ref, c10::ScalarType dtype,
+                          const std::string& tensorName) {
     const auto cached = storages_.find(ref.key);
     if (cached != storages_.end()) {
       if (cached->second.dtype != dtype || cached->second.numel != ref.numel) {
@@ -188,8 +206,9 @@ class CheckpointBuilder {
     auto [data, bytes] = reader_.getRecord(record);
     const std::size_t elementSize = c10::elementSize(dtype);
     if (static_cast<std::uint64_t>(ref.numel) > bytes / elementSize || bytes != ref.numel * elementSize) {
-      fail("storage record '" + record + "' has " + std::to_string(bytes) + " bytes, but the pickle declares " +
-           std::to_string(ref.numel) + " elements of " + std::to_string(elementSize) + " bytes");
+      fail("storage record '" + record + "' has " + std::to_string(bytes) +
+           " bytes, but the pickle declares " + std::to_string(ref.numel) + " elements of " +
+           std::to_string(elementSize) + " bytes");
     }
     c10::Storage storage(c10::Storage::use_byte_size_t(), bytes, std::move(data), /*allocator=*/nullptr,
                          /*resizable=*/false);
@@ -202,7 +221,8 @@ class CheckpointBuilder {
     const Object& storageObj = doc_.at(t.storage);
     const pickle::StorageRef& ref = storageObj.storage;
     const c10::ScalarType dtype = dtypeOfStorage(ref.storageType, where_ + ": tensor '" + name + "'");
-    if (t.sizes.size() > kMaxTensorDims) fail("tensor '" + name + "' has " + std::to_string(t.sizes.size()) + " dims");
+    if (t.sizes.size() > kMaxTensorDims)
+      fail("tensor '" + name + "' has " + std::to_string(t.sizes.size()) + " dims");
     // The view must lie inside its storage: offset + sum((size_i - 1) * stride_i) < numel, without overflow.
     if (t.storageOffset < 0) fail("tensor '" + name + "' has a negative storage offset");
     bool empty = false;
@@ -214,9 +234,9 @@ class CheckpointBuilder {
       }
       if (t.sizes[d] == 0) empty = true;
       std::int64_t span = 0;
-      if (t.sizes[d] > 0 && (__builtin_mul_overflow(t.sizes[d] - 1, t.strides[d], &span) ||
-                             __builtin_add_overflow(last, span, &last) ||
-                             __builtin_mul_overflow(numel, t.sizes[d], &numel))) {
+      if (t.sizes[d] > 0 &&
+          (__builtin_mul_overflow(t.sizes[d] - 1, t.strides[d], &span) ||
+           __builtin_add_overflow(last, span, &last) || __builtin_mul_overflow(numel, t.sizes[d], &numel))) {
         fail("tensor '" + name + "' has sizes/strides that overflow 64 bits");
       }
     }
@@ -252,8 +272,9 @@ TorchCheckpoint readTorchCheckpoint(const std::filesystem::path& path) {
   try {
     caffe2::serialize::PyTorchStreamReader reader(where);
     if (!reader.hasRecord("data.pkl")) {
-      throw std::runtime_error(where + ": zip archive has no data.pkl (not a torch.save file; TorchScript "
-                                       "archives are not supported)");
+      throw std::runtime_error(where +
+                               ": zip archive has no data.pkl (not a torch.save file; TorchScript "
+                               "archives are not supported)");
     }
     if (reader.hasRecord("byteorder")) {
       auto [order, orderBytes] = reader.getRecord("byteorder");
@@ -265,7 +286,10 @@ TorchCheckpoint readTorchCheckpoint(const std::filesystem::path& path) {
     const Document doc = pickle::unpickle({begin, pklBytes}, where + ": data.pkl");
     return CheckpointBuilder(path, reader, doc).build();
   } catch (const c10::Error& e) {
-    throw std::runtime_error(where + ": malformed PyTorch zip archive: " + firstLine(e.what_without_backtrace()));
+    const std::string why = firstLine(e.what_without_backtrace());
+    const bool noDirectory = why.find("central directory") != std::string::npos;
+    throw std::runtime_error(where + ": malformed PyTorch zip archive: " + why +
+                             (noDirectory ? " (is the file truncated?)" : ""));
   }
 }
 

@@ -22,8 +22,8 @@ constexpr std::string_view kPretokenizePattern =
     R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)";
 constexpr std::size_t kCacheCapacity = 1 << 16;
 
-// One UTF-8 sequence at s[i]: its length when well-formed (code point in *cp), otherwise 0 with *bad set to the
-// length of the maximal ill-formed prefix (at least 1), following Unicode's "maximal subpart" practice.
+// One UTF-8 sequence at s[i]: its length when well-formed (code point in *cp), otherwise 0 with *bad set to
+// the length of the maximal ill-formed prefix (at least 1), following Unicode's "maximal subpart" practice.
 std::size_t utf8Sequence(std::string_view s, std::size_t i, char32_t* cp, std::size_t* bad) {
   const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
   const unsigned char c = byte(i);
@@ -162,11 +162,11 @@ struct Gpt2Bpe::Impl {
     std::int32_t rank;
     TokenId result;
   };
-  std::vector<std::string> bytesOfId;                  // raw bytes each id stands for
+  std::vector<std::string> bytesOfId;                     // raw bytes each id stands for
   std::unordered_map<std::string, TokenId> idOfSpelling;  // byte-level spelling ("Ġworld") -> id
   std::array<TokenId, 256> idOfByte{};
   TokenId endOfText = kEndOfText;
-  std::unordered_map<std::uint64_t, Merge> merges;     // (left id, right id) -> rank, merged id
+  std::unordered_map<std::uint64_t, Merge> merges;  // (left id, right id) -> rank, merged id
   std::unique_ptr<pcre2_code, PcreCodeDeleter> pattern;
 
   mutable std::mutex cacheMutex;
@@ -198,11 +198,12 @@ void Gpt2Bpe::Impl::loadEncoder(const std::filesystem::path& path) {
   for (const auto& [spelling, value] : encoder.items()) {
     if (!value.is_number_integer() || value.get<std::int64_t>() < 0 ||
         value.get<std::int64_t>() >= static_cast<std::int64_t>(n)) {
-      throw std::runtime_error(where + ": token '" + printable(spelling) + "' has id " + value.dump() + ", expected 0.." +
-                               std::to_string(n - 1));
+      throw std::runtime_error(where + ": token '" + printable(spelling) + "' has id " + value.dump() +
+                               ", expected 0.." + std::to_string(n - 1));
     }
     const auto id = static_cast<TokenId>(value.get<std::int64_t>());
-    if (seen[static_cast<std::size_t>(id)]) throw std::runtime_error(where + ": id " + std::to_string(id) + " appears twice");
+    if (seen[static_cast<std::size_t>(id)])
+      throw std::runtime_error(where + ": id " + std::to_string(id) + " appears twice");
     seen[static_cast<std::size_t>(id)] = true;
     std::string bytes;
     for (std::size_t i = 0; i < spelling.size();) {
@@ -230,7 +231,8 @@ void Gpt2Bpe::Impl::loadEncoder(const std::filesystem::path& path) {
     idOfByte[static_cast<std::size_t>(b)] = it->second;
   }
   const auto eot = idOfSpelling.find(std::string(kEndOfTextText));
-  if (eot == idOfSpelling.end()) throw std::runtime_error(where + ": no " + std::string(kEndOfTextText) + " token");
+  if (eot == idOfSpelling.end())
+    throw std::runtime_error(where + ": no " + std::string(kEndOfTextText) + " token");
   endOfText = eot->second;
 }
 
@@ -247,8 +249,8 @@ void Gpt2Bpe::Impl::loadMerges(const std::filesystem::path& path) {
     const std::size_t space = line.find(' ');
     if (space == std::string::npos || space == 0 || space + 1 == line.size() ||
         line.find(' ', space + 1) != std::string::npos) {
-      throw std::runtime_error(where + ": line " + std::to_string(lineNo) + ": expected 'left right', found '" +
-                               printable(line) + "'");
+      throw std::runtime_error(where + ": line " + std::to_string(lineNo) +
+                               ": expected 'left right', found '" + printable(line) + "'");
     }
     const std::string left = line.substr(0, space), right = line.substr(space + 1);
     const auto l = idOfSpelling.find(left), r = idOfSpelling.find(right), m = idOfSpelling.find(left + right);
@@ -265,8 +267,9 @@ void Gpt2Bpe::Impl::loadMerges(const std::filesystem::path& path) {
 void Gpt2Bpe::Impl::compilePattern() {
   int error = 0;
   PCRE2_SIZE errorOffset = 0;
-  pcre2_code* code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(kPretokenizePattern.data()),
-                                   kPretokenizePattern.size(), PCRE2_UTF | PCRE2_UCP, &error, &errorOffset, nullptr);
+  pcre2_code* code =
+      pcre2_compile(reinterpret_cast<PCRE2_SPTR>(kPretokenizePattern.data()), kPretokenizePattern.size(),
+                    PCRE2_UTF | PCRE2_UCP, &error, &errorOffset, nullptr);
   if (code == nullptr) throw std::runtime_error("GPT-2 pre-tokeniser pattern: " + pcreError(error));
   pattern.reset(code);
 }
@@ -283,7 +286,8 @@ void Gpt2Bpe::Impl::encodePiece(std::string_view piece, std::vector<TokenId>& ou
   std::vector<TokenId> symbols;
   symbols.reserve(piece.size());
   for (const char c : piece) symbols.push_back(idOfByte[static_cast<unsigned char>(c)]);
-  // Repeatedly merge the adjacent pair with the lowest rank (all its non-overlapping occurrences, left to right).
+  // Repeatedly merge the adjacent pair with the lowest rank (all its non-overlapping occurrences, left to
+  // right).
   std::vector<TokenId> next;
   while (symbols.size() > 1) {
     std::int32_t bestRank = std::numeric_limits<std::int32_t>::max();
@@ -322,8 +326,10 @@ void Gpt2Bpe::Impl::encodeOrdinary(std::string_view text, std::vector<TokenId>& 
   const auto* subject = reinterpret_cast<PCRE2_SPTR>(text.data());
   std::size_t offset = 0;
   while (offset < text.size()) {
-    const int rc = pcre2_match(pattern.get(), subject, text.size(), offset, PCRE2_NO_UTF_CHECK, match.get(), nullptr);
-    if (rc == PCRE2_ERROR_NOMATCH) {  // cannot happen (every character matches some branch); keep the bytes anyway
+    const int rc =
+        pcre2_match(pattern.get(), subject, text.size(), offset, PCRE2_NO_UTF_CHECK, match.get(), nullptr);
+    if (rc ==
+        PCRE2_ERROR_NOMATCH) {  // cannot happen (every character matches some branch); keep the bytes anyway
       encodePiece(text.substr(offset), out);
       return;
     }
@@ -360,7 +366,8 @@ Gpt2Bpe& Gpt2Bpe::operator=(Gpt2Bpe&&) noexcept = default;
 std::vector<TokenId> Gpt2Bpe::encode(std::string_view utf8) const {
   const std::size_t bad = firstInvalidUtf8(utf8);
   if (bad != std::string_view::npos) {
-    throw std::invalid_argument("text to tokenise is not valid UTF-8 (byte offset " + std::to_string(bad) + ")");
+    throw std::invalid_argument("text to tokenise is not valid UTF-8 (byte offset " + std::to_string(bad) +
+                                ")");
   }
   std::vector<TokenId> ids;
   std::size_t start = 0;
@@ -385,8 +392,8 @@ std::string Gpt2Bpe::decodeBytes(std::span<const TokenId> ids, UnknownIds unknow
       out += "<|id:" + std::to_string(id) + "|>";
     } else {
       throw std::out_of_range("token id " + std::to_string(id) + " at position " + std::to_string(i) +
-                              " is not in the GPT-2 vocabulary (0.." + std::to_string(impl_->bytesOfId.size() - 1) +
-                              ")");
+                              " is not in the GPT-2 vocabulary (0.." +
+                              std::to_string(impl_->bytesOfId.size() - 1) + ")");
     }
   }
   return out;

@@ -1,6 +1,6 @@
 #pragma once
-// GPT-2's byte-level BPE (the text tokenizer of NeuroLM), driven by the original `encoder.json` and `vocab.bpe`
-// (resources/tokenizer/gpt2). As GPT-2 / tiktoken "gpt2":
+// GPT-2's byte-level BPE (the text tokenizer of NeuroLM), driven by the original `encoder.json` and
+// `vocab.bpe` (resources/tokenizer/gpt2). As GPT-2 / tiktoken "gpt2":
 //   1. `<|endoftext|>` is split off as the special id 50256 before anything else;
 //   2. each remaining piece is pre-tokenised with
 //      's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+   (PCRE2, UTF + UCP);
@@ -49,8 +49,8 @@ class Gpt2Bpe {
   // bytes.decode("utf-8", errors="replace"), which tiktoken's decode uses).
   std::string decode(std::span<const TokenId> ids, UnknownIds unknown = UnknownIds::Refuse) const;
 
-  std::size_t vocabSize() const;                  // 50257 for GPT-2
-  std::size_t mergeCount() const;                 // 50000 for GPT-2
+  std::size_t vocabSize() const;                    // 50257 for GPT-2
+  std::size_t mergeCount() const;                   // 50000 for GPT-2
   TokenId idOfToken(std::string_view token) const;  // byte-level spelling ("Ġworld"); -1 if absent
 
  private:

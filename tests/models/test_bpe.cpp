@@ -1,8 +1,8 @@
-// GPT-2 byte-level BPE: the prompt ids of spec §7.5 and neurolm_facts.json, round trips, and agreement with an
-// independent pure-Python BPE (tests/tools/gpt2_bpe_reference.py).
+// GPT-2 byte-level BPE: the prompt ids of spec §7.5 and neurolm_facts.json, round trips, and agreement with
+// an independent pure-Python BPE (tests/tools/gpt2_bpe_reference.py).
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <sys/wait.h>
+#include <nlohmann/json.hpp>
 
 #include <fstream>
 #include <thread>
@@ -73,8 +73,9 @@ TEST(Bpe, WorkloadPromptOfSpec) {
   EXPECT_EQ(bpe().encode(prompt), promptIds);
   EXPECT_EQ(withSep(bpe().encode(prompt)),
             (Ids{50257, 24361, 25, 1148, 428, 48749, 10618, 286, 1029, 26211, 30, 23998, 25}));
-  EXPECT_EQ(withSep(bpe().encode(prompt + " Yes <|endoftext|>")),
-            (Ids{50257, 24361, 25, 1148, 428, 48749, 10618, 286, 1029, 26211, 30, 23998, 25, 3363, 220, 50256}));
+  EXPECT_EQ(
+      withSep(bpe().encode(prompt + " Yes <|endoftext|>")),
+      (Ids{50257, 24361, 25, 1148, 428, 48749, 10618, 286, 1029, 26211, 30, 23998, 25, 3363, 220, 50256}));
   Ids no = withSep(bpe().encode(prompt + " No <|endoftext|>"));
   ASSERT_EQ(no.size(), 16u);
   EXPECT_EQ(no[13], 1400);
@@ -91,22 +92,28 @@ TEST(Bpe, EvaluationIdsOfAllSixTasksAsInTheSpecTable) {
        {50257, 24361, 25, 1148, 428, 48749, 10618, 18801, 30, 23998, 25}},
       {"Question: Which emotion type does this EEG segment belong to? Answer:",
        {50257, 24361, 25, 9022, 9942, 2099, 857, 428, 48749, 10618, 5594, 284, 30, 23998, 25}},
-      {"Question: Which type does this EEG segment belong to? Options: (A) background. (B) seizure. (C) slowing. "
+      {"Question: Which type does this EEG segment belong to? Options: (A) background. (B) seizure. (C) "
+       "slowing. "
        "Answer: (",
-       {50257, 24361, 25, 9022, 2099, 857, 428, 48749, 10618, 5594, 284, 30, 18634, 25, 357, 32, 8, 4469, 13, 357, 33,
-        8, 22338, 13, 357, 34, 8, 21605, 13, 23998, 25, 357}},
-      {"Question: Which sleep type does this EEG segment belong to? Options: (A) Wake. (B) NREM-1. (C) NREM-2. (D) "
+       {50257, 24361, 25, 9022, 2099, 857, 428,   48749, 10618, 5594, 284, 30,    18634, 25,    357, 32,
+        8,     4469,  13, 357,  33,   8,   22338, 13,    357,   34,   8,   21605, 13,    23998, 25,  357}},
+      {"Question: Which sleep type does this EEG segment belong to? Options: (A) Wake. (B) NREM-1. (C) "
+       "NREM-2. (D) "
        "NREM-3. (E) REM. Answer: (",
-       {50257, 24361, 25, 9022, 3993, 2099, 857, 428, 48749, 10618, 5594, 284, 30, 18634, 25, 357, 32, 8, 20441, 13, 357,
-        33, 8, 399, 40726, 12, 16, 13, 357, 34, 8, 399, 40726, 12, 17, 13, 357, 35, 8, 399, 40726, 12, 18, 13, 357, 36, 8,
-        22657, 13, 23998, 25, 357}},
-      {"Question: Which event type does this EEG segment belong to? Options: (A) spike and slow wave. (B) generalized "
-       "periodic epileptiform discharge. (C) periodic lateralized epileptiform discharge. (D) eye movement. (E) "
+       {50257, 24361, 25,  9022, 3993, 2099,  857,   428, 48749, 10618, 5594,  284,   30,
+        18634, 25,    357, 32,   8,    20441, 13,    357, 33,    8,     399,   40726, 12,
+        16,    13,    357, 34,   8,    399,   40726, 12,  17,    13,    357,   35,    8,
+        399,   40726, 12,  18,   13,   357,   36,    8,   22657, 13,    23998, 25,    357}},
+      {"Question: Which event type does this EEG segment belong to? Options: (A) spike and slow wave. (B) "
+       "generalized "
+       "periodic epileptiform discharge. (C) periodic lateralized epileptiform discharge. (D) eye movement. "
+       "(E) "
        "artifact. (F) background. Answer: (",
-       {50257, 24361, 25, 9022, 1785, 2099, 857, 428, 48749, 10618, 5594, 284, 30, 18634, 25, 357, 32, 8, 20240, 290,
-        3105, 6769, 13, 357, 33, 8, 38284, 27458, 29790, 457, 6933, 17655, 13, 357, 34, 8, 27458, 25653, 1143, 29790,
-        457, 6933, 17655, 13, 357, 35, 8, 4151, 3356, 13, 357, 36, 8, 24127, 13, 357, 37, 8, 4469, 13, 23998, 25,
-        357}},
+       {50257, 24361, 25,    9022,  1785, 2099,  857,  428,  48749, 10618, 5594,  284,   30,
+        18634, 25,    357,   32,    8,    20240, 290,  3105, 6769,  13,    357,   33,    8,
+        38284, 27458, 29790, 457,   6933, 17655, 13,   357,  34,    8,     27458, 25653, 1143,
+        29790, 457,   6933,  17655, 13,   357,   35,   8,    4151,  3356,  13,    357,   36,
+        8,     24127, 13,    357,   37,   8,     4469, 13,   23998, 25,    357}},
   };
   for (const auto& [prompt, ids] : table) {
     SCOPED_TRACE(prompt);
@@ -179,8 +186,8 @@ TEST(Bpe, RefusesOrMarksIdsOutsideTheVocabularyAndInvalidUtf8) {
     EXPECT_NE(std::string(e.what()).find("byte offset 3"), std::string::npos) << e.what();
   }
   EXPECT_EQ(firstInvalidUtf8("abc"), std::string_view::npos);
-  EXPECT_EQ(firstInvalidUtf8("a\xED\xA0\x80"), 1u);  // a surrogate
-  EXPECT_EQ(firstInvalidUtf8("ab\xE0\x80\x80"), 2u);  // an overlong form
+  EXPECT_EQ(firstInvalidUtf8("a\xED\xA0\x80"), 1u);     // a surrogate
+  EXPECT_EQ(firstInvalidUtf8("ab\xE0\x80\x80"), 2u);    // an overlong form
   EXPECT_EQ(firstInvalidUtf8("\xF4\x90\x80\x80"), 0u);  // beyond U+10FFFF
 }
 
@@ -208,8 +215,9 @@ TEST(Bpe, ReportsInconsistentVocabularyFiles) {
   const fs::path real = test::resourcesDir() / "tokenizer" / "gpt2";
   fs::copy_file(real / "encoder.json", dir / "encoder.json", fs::copy_options::overwrite_existing);
   write("vocab.bpe", "#version: 0.2\nh e\nq qqqqqq\n");
-  EXPECT_NE(loadError().find("vocab.bpe: line 3: merge 'q qqqqqq' uses or makes a token that encoder.json lacks"),
-            std::string::npos)
+  EXPECT_NE(
+      loadError().find("vocab.bpe: line 3: merge 'q qqqqqq' uses or makes a token that encoder.json lacks"),
+      std::string::npos)
       << loadError();
   write("vocab.bpe", "#version: 0.2\nhe\n");
   EXPECT_NE(loadError().find("line 2: expected 'left right', found 'he'"), std::string::npos) << loadError();
@@ -219,17 +227,24 @@ TEST(Bpe, ReportsInconsistentVocabularyFiles) {
 TEST(Bpe, AgreesWithAnIndependentPythonBpe) {
   test::TempDir dir("neurolm-bpe");
   std::vector<std::string> texts = {
-      "Hello world", "The quick brown fox jumps over the lazy dog's back; it's 3:45pm!",
-      "   leading spaces and trailing   ", "line one\nline two\n\n\tindented\r\n",
-      "脑电图是一种记录大脑电活动的方法，广泛用于癫痫诊断。", "😀 emoji 🎉🧠 mixed 👩‍🔬 sequences",
-      "Ελληνικά, русский текст, العربية, हिन्दी", "numbers: 1234567890 3.14159 1e-10 ½ ①②",
-      "symbols ~!@#$%^&*()_+{}|:\"<>?`-=[]\\;',./", "contractions I'll we'd they've you're she's 'm 't",
-      "CAPS SHOUTING 'S 'T and MiXeD",     "a<|endoftext|>b <|endoftext|> c",
+      "Hello world",
+      "The quick brown fox jumps over the lazy dog's back; it's 3:45pm!",
+      "   leading spaces and trailing   ",
+      "line one\nline two\n\n\tindented\r\n",
+      "脑电图是一种记录大脑电活动的方法，广泛用于癫痫诊断。",
+      "😀 emoji 🎉🧠 mixed 👩‍🔬 sequences",
+      "Ελληνικά, русский текст, العربية, हिन्दी",
+      "numbers: 1234567890 3.14159 1e-10 ½ ①②",
+      "symbols ~!@#$%^&*()_+{}|:\"<>?`-=[]\\;',./",
+      "contractions I'll we'd they've you're she's 'm 't",
+      "CAPS SHOUTING 'S 'T and MiXeD",
+      "a<|endoftext|>b <|endoftext|> c",
       "Question: Which sleep type does this EEG segment belong to? Options: (A) Wake. (B) NREM-1.",
   };
   // A long pseudo-random text over a mixed alphabet exercises many merges.
-  const std::vector<std::string> alphabet = {"a", "e", "th", " ", "  ", "\n", "0", "9", ".", ",", "'s", "é", "中",
-                                             "😀", "EEG", " Answer", ":", "-", "\t", "ing", "Q"};
+  const std::vector<std::string> alphabet = {"a",   "e",       "th", " ",  "  ", "\n",  "0",
+                                             "9",   ".",       ",",  "'s", "é",  "中",  "😀",
+                                             "EEG", " Answer", ":",  "-",  "\t", "ing", "Q"};
   std::uint32_t state = 12345;
   std::string longText;
   for (int i = 0; i < 4000; ++i) {
@@ -243,8 +258,8 @@ TEST(Bpe, AgreesWithAnIndependentPythonBpe) {
   }
   const std::string cmd = std::string(test::python()) + " '" +
                           (test::testsDir() / "tools" / "gpt2_bpe_reference.py").string() + "' '" +
-                          (test::resourcesDir() / "tokenizer" / "gpt2").string() + "' '" + (dir / "in.json").string() +
-                          "' '" + (dir / "out.json").string() + "'";
+                          (test::resourcesDir() / "tokenizer" / "gpt2").string() + "' '" +
+                          (dir / "in.json").string() + "' '" + (dir / "out.json").string() + "'";
   const int status = std::system(cmd.c_str());
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << cmd;
   std::ifstream in(dir / "out.json");
@@ -261,7 +276,9 @@ TEST(Bpe, AgreesWithAnIndependentPythonBpe) {
 
 TEST(Bpe, EncodesConcurrentlyWithTheSameResults) {
   // Distinct texts per iteration, so that threads race on filling and clearing the merge cache.
-  auto textFor = [](int i) { return "Question " + std::to_string(i) + ": EEG 脑电图 😀 workload" + std::string(i % 5, 'x'); };
+  auto textFor = [](int i) {
+    return "Question " + std::to_string(i) + ": EEG 脑电图 😀 workload" + std::string(i % 5, 'x');
+  };
   const Gpt2Bpe separate = Gpt2Bpe::fromDirectory(test::resourcesDir() / "tokenizer" / "gpt2");
   std::vector<Ids> expected;
   for (int i = 0; i < 300; ++i) expected.push_back(separate.encode(textFor(i)));
@@ -269,7 +286,9 @@ TEST(Bpe, EncodesConcurrentlyWithTheSameResults) {
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
-      for (int i = 0; i < 300; ++i) matches[static_cast<std::size_t>(t)] += bpe().encode(textFor(i)) == expected[static_cast<std::size_t>(i)];
+      for (int i = 0; i < 300; ++i)
+        matches[static_cast<std::size_t>(t)] +=
+            bpe().encode(textFor(i)) == expected[static_cast<std::size_t>(i)];
     });
   }
   for (auto& th : threads) th.join();

@@ -1,9 +1,11 @@
 // Official torch.save checkpoints read without Python, checked against torch.load run by /usr/bin/python3.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <sys/wait.h>
+#include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <iostream>
+#include <map>
 #include <random>
 
 #include "common/TempDir.h"
@@ -34,7 +36,8 @@ fs::path toolScript() { return test::testsDir() / "tools" / "make_test_checkpoin
 
 // torch.load's view of a checkpoint (see tests/tools/make_test_checkpoints.py).
 nlohmann::json torchSummary(const fs::path& ckpt) {
-  const fs::path out = scratchDir() / (ckpt.stem().string() + "_" + ckpt.parent_path().filename().string() + ".json");
+  const fs::path out =
+      scratchDir() / (ckpt.stem().string() + "_" + ckpt.parent_path().filename().string() + ".json");
   EXPECT_EQ(runPython(quoted(toolScript()) + " summary " + quoted(ckpt) + " " + quoted(out)), 0);
   std::ifstream in(out);
   return nlohmann::json::parse(in);
@@ -82,7 +85,8 @@ void expectSameAsTorchLoad(const TorchCheckpoint& ckpt, const nlohmann::json& re
     if (d.contains("values")) {
       const auto values = d.at("values").get<std::vector<double>>();
       ASSERT_EQ(static_cast<std::size_t>(flat.numel()), values.size());
-      for (std::size_t k = 0; k < values.size(); ++k) EXPECT_EQ(flat[static_cast<std::int64_t>(k)].item<double>(), values[k]);
+      for (std::size_t k = 0; k < values.size(); ++k)
+        EXPECT_EQ(flat[static_cast<std::int64_t>(k)].item<double>(), values[k]);
     }
   }
 }
@@ -133,7 +137,8 @@ TEST(Checkpoint, ReadsTheTokenizerParityCheckpoint) {
   EXPECT_EQ(ckpt.modelTensors.back().first, "wte.weight");
   EXPECT_EQ(tensorNamed(ckpt, "VQ.encoder.patch_embed.conv1.weight").sizes().vec(),
             (std::vector<std::int64_t>{16, 1, 1, 15}));
-  EXPECT_EQ(tensorNamed(ckpt, "VQ.quantize.embedding.weight").sizes().vec(), (std::vector<std::int64_t>{8192, 128}));
+  EXPECT_EQ(tensorNamed(ckpt, "VQ.quantize.embedding.weight").sizes().vec(),
+            (std::vector<std::int64_t>{8192, 128}));
 
   // The two storage tricks of the fixture: a stride-(0,0) zero and a stride-(0,1) repeated row.
   const torch::Tensor& embedAvg = tensorNamed(ckpt, "VQ.quantize.embedding.embed_avg");
@@ -180,13 +185,27 @@ TEST(Checkpoint, ReadsEveryDtypeViewsSharedStoragesAndParameters) {
   EXPECT_EQ(ckpt.iterNum, 12345678901);
   EXPECT_EQ(ckpt.epoch, 3);
   EXPECT_EQ(ckpt.otherKeys, (std::vector<std::string>{"config"}));
-  EXPECT_EQ(ckpt.encoderArgs, nlohmann::json::parse(R"({"n_layer": 1, "nested": [1, 2.5, true, null, {"k": "v"}]})"));
+  EXPECT_EQ(ckpt.encoderArgs,
+            nlohmann::json::parse(R"({"n_layer": 1, "nested": [1, 2.5, true, null, {"k": "v"}]})"));
   EXPECT_FALSE(ckpt.hadOptimizer);
   // Two views of one storage share memory, as after torch.load.
   const torch::Tensor& a = tensorNamed(ckpt, "shared_a");
   const torch::Tensor& b = tensorNamed(ckpt, "shared_b");
   EXPECT_TRUE(a.storage().is_alias_of(b.storage()));
   EXPECT_EQ(b.storage_offset(), 12);
+}
+
+TEST(Checkpoint, SkipsAPopulatedOptimizerState) {
+  const fs::path path = fixturesDir() / "trained.pt";
+  const TorchCheckpoint ckpt = readTorchCheckpoint(path);
+  expectSameAsTorchLoad(ckpt, torchSummary(path));
+  ASSERT_EQ(ckpt.modelTensors.size(), 2u);
+  EXPECT_EQ(ckpt.modelTensors[0].first, "weight");
+  EXPECT_TRUE(ckpt.hadOptimizer);
+  EXPECT_EQ(ckpt.iterNum, 1);
+  EXPECT_FALSE(ckpt.epoch.has_value());
+  EXPECT_EQ(ckpt.modelArgs, nlohmann::json::parse(R"({"n_layer": 1, "bias": true})"));
+  EXPECT_EQ(ckpt.otherKeys, (std::vector<std::string>{"best_val_loss", "config"}));
 }
 
 TEST(Checkpoint, ReadsABareStateDict) {
@@ -212,9 +231,11 @@ TEST(Checkpoint, ExplainsFilesItCannotRead) {
   EXPECT_NE(readError(fixturesDir() / "model_not_tensor.pt").find("'model' entry 'n' is a int, not a tensor"),
             std::string::npos)
       << readError(fixturesDir() / "model_not_tensor.pt");
-  EXPECT_NE(readError(fixturesDir() / "no_model.pt").find("no 'model' entry (top-level keys: weights, iter_num)"),
-            std::string::npos)
+  EXPECT_NE(
+      readError(fixturesDir() / "no_model.pt").find("no 'model' entry (top-level keys: weights, iter_num)"),
+      std::string::npos)
       << readError(fixturesDir() / "no_model.pt");
+  EXPECT_NE(readError(scratchDir()).find("is a directory"), std::string::npos);
   const std::string missing = readError(scratchDir() / "does_not_exist.pt");
   EXPECT_NE(missing.find("does_not_exist.pt: cannot open checkpoint file"), std::string::npos) << missing;
 }
@@ -228,6 +249,12 @@ TEST(Checkpoint, TruncatedOrRandomFilesGiveClearErrors) {
     writeBytes(cut, bytes.data(), n);
     const std::string err = readError(cut);
     EXPECT_EQ(err.rfind(cut.string() + ": ", 0), 0u) << err;  // starts with the path
+    EXPECT_TRUE(err.find(n < 4 ? "not a PyTorch checkpoint" : "malformed PyTorch zip archive") !=
+                std::string::npos)
+        << err;
+    if (n >= 4) {
+      EXPECT_NE(err.find("(is the file truncated?)"), std::string::npos) << err;
+    }
   }
   std::mt19937 rng(20250508);
   std::vector<char> noise(4096);
@@ -238,6 +265,41 @@ TEST(Checkpoint, TruncatedOrRandomFilesGiveClearErrors) {
   noise[0] = 'P', noise[1] = 'K', noise[2] = 3, noise[3] = 4;  // zip signature, garbage after it
   writeBytes(random, noise.data(), noise.size());
   EXPECT_NE(readError(random).find("malformed PyTorch zip archive"), std::string::npos) << readError(random);
+}
+
+// Damaged archives (bytes overwritten in the local headers, the pickle, the storages and the central
+// directory): each read either succeeds or throws std::runtime_error naming the file, never crashes.
+TEST(Checkpoint, DamagedArchivesGiveErrorsNotCrashes) {
+  const std::vector<char> bytes = fileBytes(test::parityDir() / "neurolm" / "ckpt.pt");
+  const fs::path damaged = scratchDir() / "damaged.pt";
+  std::mt19937 rng(42);
+  std::size_t errors = 0, loaded = 0;
+  std::map<std::string, int> kinds;
+  for (int trial = 0; trial < 300; ++trial) {
+    std::vector<char> copy = bytes;
+    // Alternate between the archive's two ends (headers + pickle at the start, central directory at the end).
+    const std::size_t region = trial % 2 == 0 ? 12000 : 8000;
+    const std::size_t base = trial % 2 == 0 ? 0 : copy.size() - region;
+    for (int k = 0; k < 4; ++k) copy[base + rng() % region] = static_cast<char>(rng());
+    writeBytes(damaged, copy.data(), copy.size());
+    try {
+      readTorchCheckpoint(damaged);
+      ++loaded;
+    } catch (const std::runtime_error& e) {
+      ++errors;
+      const std::string what = e.what();
+      ASSERT_EQ(what.rfind(damaged.string() + ": ", 0), 0u) << what;
+      const char* kind = what.find("pickle byte") != std::string::npos             ? "pickle"
+                         : what.find("malformed PyTorch zip") != std::string::npos ? "zip"
+                         : what.find("storage record") != std::string::npos        ? "storage record"
+                         : what.find("outside its storage") != std::string::npos   ? "view bounds"
+                                                                                   : nullptr;
+      ++kinds[kind != nullptr ? kind : what.substr(damaged.string().size() + 2, 60)];
+    }
+  }
+  EXPECT_GT(errors, 100u);
+  for (const auto& [k, n] : kinds) std::cout << "  " << n << " x " << k << "...\n";
+  std::cout << "  " << loaded << " damaged copies still loaded (damage in unused bytes)\n";
 }
 
 // The pickle inside an official file, cut at every length and mutated at random: always an error or a
@@ -254,7 +316,8 @@ TEST(Checkpoint, UnpicklerSurvivesEveryTruncationAndRandomMutations) {
   std::vector<std::uint8_t> pkl;
   for (auto it = start; it != zip.end(); ++it) {
     pkl.push_back(static_cast<std::uint8_t>(*it));
-    if (*it == '.' && pkl.size() > 100 && static_cast<std::uint8_t>(*(it - 1)) == 'u') break;  // SETITEMS STOP
+    if (*it == '.' && pkl.size() > 100 && static_cast<std::uint8_t>(*(it - 1)) == 'u')
+      break;  // SETITEMS STOP
   }
   const pickle::Document full = pickle::unpickle(pkl, "data.pkl");
   const pickle::Object& root = full.at(full.root());
@@ -291,7 +354,7 @@ TEST(Checkpoint, UnpicklerHandlesHandWrittenStreams) {
     return pickle::unpickle(b, "hand");
   };
   // {'a': [1, -2, 300, 2**40], 'b': (True, None, 1.5)} written opcode by opcode (protocol 2).
-  std::string a = "\x80\x02}";  // PROTO 2, EMPTY_DICT
+  std::string a = "\x80\x02}";             // PROTO 2, EMPTY_DICT
   auto text = [&](const std::string& t) {  // BINUNICODE
     a += 'X';
     for (int i = 0; i < 4; ++i) a += static_cast<char>((t.size() >> (8 * i)) & 0xff);
@@ -299,16 +362,16 @@ TEST(Checkpoint, UnpicklerHandlesHandWrittenStreams) {
   };
   a += '(';
   text("a");
-  a += "](";                                        // EMPTY_LIST, MARK
-  a += "K\x01";                                     // BININT1 1
-  a += "J\xfe\xff\xff\xff";                          // BININT -2
-  a += std::string("M\x2c\x01");                    // BININT2 300
-  a += std::string("\x8a\x06\0\0\0\0\0\x01", 8);    // LONG1 2**40
-  a += 'e';                                         // APPENDS
+  a += "](";                                      // EMPTY_LIST, MARK
+  a += "K\x01";                                   // BININT1 1
+  a += "J\xfe\xff\xff\xff";                       // BININT -2
+  a += std::string("M\x2c\x01");                  // BININT2 300
+  a += std::string("\x8a\x06\0\0\0\0\0\x01", 8);  // LONG1 2**40
+  a += 'e';                                       // APPENDS
   text("b");
-  a += "\x88N";                                     // NEWTRUE, NONE
-  a += std::string("G\x3f\xf8\0\0\0\0\0\0", 9);      // BINFLOAT 1.5 (big-endian)
-  a += "\x87u.";                                    // TUPLE3, SETITEMS, STOP
+  a += "\x88N";                                  // NEWTRUE, NONE
+  a += std::string("G\x3f\xf8\0\0\0\0\0\0", 9);  // BINFLOAT 1.5 (big-endian)
+  a += "\x87u.";                                 // TUPLE3, SETITEMS, STOP
   const pickle::Document doc = parse(a);
   const pickle::Object& root = doc.at(doc.root());
   const pickle::Object* list = doc.find(root, "a");
@@ -334,13 +397,20 @@ TEST(Checkpoint, UnpicklerHandlesHandWrittenStreams) {
     return std::string("(no error)");
   };
   EXPECT_NE(error("\x80\x02h\x05.").find("memo index 5 was never stored"), std::string::npos);
-  EXPECT_NE(error("\x80\x02" "cbuiltins\neval\n.").find("refusing global 'builtins.eval'"), std::string::npos);
+  EXPECT_NE(error("\x80\x02"
+                  "cbuiltins\neval\n.")
+                .find("refusing global 'builtins.eval'"),
+            std::string::npos);
   EXPECT_NE(error("\x80\x02K\x01K\x02K\x03s.").find("SETITEM on a int"), std::string::npos);
-  EXPECT_NE(error("\x80\x02" "0.").find("stack underflow"), std::string::npos);
+  EXPECT_NE(error("\x80\x02"
+                  "0.")
+                .find("stack underflow"),
+            std::string::npos);
   EXPECT_NE(error("\x80\x02\xff.").find("unsupported or invalid pickle opcode 0xff"), std::string::npos);
   EXPECT_NE(error("\x80\x02X\xff\xff\xff\x7f").find("truncated pickle"), std::string::npos);
-  EXPECT_NE(error(std::string("\x80\x02\x8a\x09", 4) + std::string(9, '\x01') + ".").find("does not fit 64 bits"),
-            std::string::npos);
+  EXPECT_NE(
+      error(std::string("\x80\x02\x8a\x09", 4) + std::string(9, '\x01') + ".").find("does not fit 64 bits"),
+      std::string::npos);
   // A persistent id that is not a storage tuple.
   EXPECT_NE(error("\x80\x02K\x01Q.").find("persistent id is not a 5-tuple"), std::string::npos);
 }

@@ -1,8 +1,8 @@
 // Our own weight format (safetensors + JSON config in __metadata__): round trips, an independent Python
 // reader/writer (tests/tools/safetensors_reference.py), validation of hostile headers, atomic replacement.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <sys/wait.h>
+#include <nlohmann/json.hpp>
 
 #include <fstream>
 
@@ -118,7 +118,9 @@ TEST(SafeTensors, IndependentPythonReaderSeesTheSameFile) {
   test::TempDir dir("neurolm-st");
   const NamedTensors tensors = sampleTensors();
   writeSafeTensors(dir / "m.safetensors", tensors, nlohmann::json{{"n_embd", 8}}, {});
-  ASSERT_EQ(runPython(quoted(script()) + " dump " + quoted(dir / "m.safetensors") + " " + quoted(dir / "d.json")), 0);
+  ASSERT_EQ(
+      runPython(quoted(script()) + " dump " + quoted(dir / "m.safetensors") + " " + quoted(dir / "d.json")),
+      0);
   const nlohmann::json dump = readJson(dir / "d.json");
   EXPECT_EQ(dump.at("data_start").get<int>() % 8, 0);  // our header is padded
   EXPECT_EQ(nlohmann::json::parse(dump.at("metadata").at("neurolm_config").get<std::string>()),
@@ -126,7 +128,7 @@ TEST(SafeTensors, IndependentPythonReaderSeesTheSameFile) {
   const auto& refs = dump.at("tensors");
   ASSERT_EQ(refs.size(), tensors.size());
   const std::map<c10::ScalarType, std::string> names = {
-      {torch::kFloat, "F32"}, {torch::kDouble, "F64"}, {torch::kHalf, "F16"}, {torch::kBFloat16, "BF16"},
+      {torch::kFloat, "F32"}, {torch::kDouble, "F64"}, {torch::kHalf, "F16"},  {torch::kBFloat16, "BF16"},
       {torch::kLong, "I64"},  {torch::kInt, "I32"},    {torch::kShort, "I16"}, {torch::kChar, "I8"},
       {torch::kByte, "U8"},   {torch::kBool, "BOOL"}};
   for (std::size_t i = 0; i < tensors.size(); ++i) {
@@ -140,8 +142,9 @@ TEST(SafeTensors, IndependentPythonReaderSeesTheSameFile) {
 
 TEST(SafeTensors, ReadsAFileWrittenByThePythonReferenceWithUnalignedData) {
   test::TempDir dir("neurolm-st");
-  ASSERT_EQ(runPython(quoted(script()) + " write " + quoted(dir / "py.safetensors") + " " + quoted(dir / "e.json")),
-            0);
+  ASSERT_EQ(
+      runPython(quoted(script()) + " write " + quoted(dir / "py.safetensors") + " " + quoted(dir / "e.json")),
+      0);
   const nlohmann::json expected = readJson(dir / "e.json");
   for (const auto mode : {SafeTensorsLoad::Map, SafeTensorsLoad::Copy}) {
     const SafeTensorsFile file = readSafeTensors(dir / "py.safetensors", mode);
@@ -186,14 +189,16 @@ TEST(SafeTensors, RejectsMalformedHeadersWithClearErrors) {
       {R"({"a":{"dtype":"F99","shape":[2],"data_offsets":[0,8]}})", 8, "tensor 'a': unsupported dtype 'F99'"},
       {R"({"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})", 8,
        "tensor 'a': data_offsets [0,8] span 8 bytes, but dtype F32 and shape [3] need 12"},
-      {R"({"a":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}})", 8, "shape [-2] is not non-negative ints"},
+      {R"({"a":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}})", 8,
+       "shape [-2] is not non-negative ints"},
       {R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[8,0]}})", 8, "data_offsets [8,0] span 0 bytes"},
       {R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0]}})", 8, "'data_offsets' is not a pair"},
       {R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
        8, "tensor 'b' starts at data byte 4, expected 8 (overlaps the previous tensor)"},
       {R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})", 12,
        "tensor 'a' starts at data byte 4, expected 0 (gap)"},
-      {R"({"a":{"dtype":"F32","shape":[4294967296,4294967296,4294967296],"data_offsets":[0,8]}})", 8, "overflows"},
+      {R"({"a":{"dtype":"F32","shape":[4294967296,4294967296,4294967296],"data_offsets":[0,8]}})", 8,
+       "overflows"},
       {R"({"__metadata__":{"k":1},"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})", 8,
        "__metadata__.k is not a string"},
       {R"({"a":{"shape":[2],"data_offsets":[0,8]}})", 8, "tensor 'a': no string 'dtype'"},
@@ -207,12 +212,11 @@ TEST(SafeTensors, RejectsMalformedHeadersWithClearErrors) {
   }
   EXPECT_NE(readError(rawFile(dir, ok, 8, 1000)).find("header length 1000 runs past the end of the file"),
             std::string::npos);
-  EXPECT_NE(readError(rawFile(dir, ok, 8, std::uint64_t{1} << 40)).find("exceeds the limit"), std::string::npos);
+  EXPECT_NE(readError(rawFile(dir, ok, 8, std::uint64_t{1} << 40)).find("exceeds the limit"),
+            std::string::npos);
   EXPECT_NE(readError(rawFile(dir, "", 0, 0)).find("header does not start with '{'"), std::string::npos);
   EXPECT_NE(readError(dir / "missing.safetensors").find("cannot open"), std::string::npos);
-  {
-    std::ofstream(dir / "short.safetensors") << "abc";
-  }
+  { std::ofstream(dir / "short.safetensors") << "abc"; }
   EXPECT_NE(readError(dir / "short.safetensors").find("too short for a safetensors file (3 bytes)"),
             std::string::npos);
 
@@ -240,11 +244,13 @@ TEST(SafeTensors, FailedWritesLeaveTheOldFileUntouched) {
     }
     return std::string("(no error)");
   };
-  EXPECT_NE(writeError({{"c", torch::ones({2}, torch::kComplexFloat)}}, target).find("has dtype ComplexFloat"),
-            std::string::npos);
+  EXPECT_NE(
+      writeError({{"c", torch::ones({2}, torch::kComplexFloat)}}, target).find("has dtype ComplexFloat"),
+      std::string::npos);
   EXPECT_NE(writeError({{"w", torch::ones({1})}, {"w", torch::ones({1})}}, target).find("'w' appears twice"),
             std::string::npos);
-  EXPECT_NE(writeError({{"__metadata__", torch::ones({1})}}, target).find("invalid tensor name"), std::string::npos);
+  EXPECT_NE(writeError({{"__metadata__", torch::ones({1})}}, target).find("invalid tensor name"),
+            std::string::npos);
   EXPECT_NE(writeError(good, dir / "no" / "such" / "dir.safetensors").find("cannot create temporary file"),
             std::string::npos);
   expectEqualTensors(readSafeTensors(target).tensors, good);

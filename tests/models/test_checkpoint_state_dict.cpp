@@ -97,10 +97,10 @@ TEST(CheckpointStateDict, ReportsEveryProblemInOneErrorAndChangesNothing) {
   Tiny m;
   const torch::Tensor before = m.blocks[0]->as<TinyBlock>()->attn->c_attn->weight.clone();
   NamedTensors t = matchingTensors("");
-  t.erase(t.begin() + 3);                                    // blocks.0.ln.bias missing
-  t[2].second = torch::ones({5});                            // blocks.0.ln.weight wrong shape
+  t.erase(t.begin() + 3);                                           // blocks.0.ln.bias missing
+  t[2].second = torch::ones({5});                                   // blocks.0.ln.weight wrong shape
   t.emplace_back("blocks.0.mlp.c_fc.weight", torch::ones({2, 2}));  // not in the model
-  t.emplace_back("initted", torch::ones({1}));               // repeated
+  t.emplace_back("initted", torch::ones({1}));                      // repeated
   const std::string err = loadError(m, t);
   EXPECT_NE(err.find("test.pt: state dict does not match the model (1 missing, 1 unexpected, 1 mismatched, 1 "
                      "repeated)"),
@@ -108,7 +108,8 @@ TEST(CheckpointStateDict, ReportsEveryProblemInOneErrorAndChangesNothing) {
       << err;
   EXPECT_NE(err.find("missing key: blocks.0.ln.bias [4]"), std::string::npos) << err;
   EXPECT_NE(err.find("unexpected key: blocks.0.mlp.c_fc.weight [2, 2]"), std::string::npos) << err;
-  EXPECT_NE(err.find("shape mismatch: blocks.0.ln.weight: found [5], expected [4]"), std::string::npos) << err;
+  EXPECT_NE(err.find("shape mismatch: blocks.0.ln.weight: found [5], expected [4]"), std::string::npos)
+      << err;
   EXPECT_NE(err.find("repeated key: initted"), std::string::npos) << err;
   // Nothing was copied, although c_attn itself matched.
   EXPECT_TRUE(torch::equal(m.blocks[0]->as<TinyBlock>()->attn->c_attn->weight, before));
@@ -116,7 +117,8 @@ TEST(CheckpointStateDict, ReportsEveryProblemInOneErrorAndChangesNothing) {
 
   NamedTensors ints = matchingTensors("");
   ints[2].second = torch::ones({4}, torch::kLong);
-  EXPECT_NE(loadError(m, ints).find("blocks.0.ln.weight: found dtype Long, expected Float"), std::string::npos);
+  EXPECT_NE(loadError(m, ints).find("blocks.0.ln.weight: found dtype Long, expected Float"),
+            std::string::npos);
 }
 
 TEST(CheckpointStateDict, LoadsViewsAndSelectsByPrefix) {

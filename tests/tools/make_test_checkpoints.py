@@ -103,6 +103,16 @@ def fixtures(outdir):
 
     torch.save({"w": torch.ones(2, 3), "b": torch.zeros(3)}, os.path.join(outdir, "bare_state_dict.pt"))
 
+    # A nanoGPT-style training checkpoint after one AdamW step: populated optimizer state (int-keyed dict,
+    # step/exp_avg/exp_avg_sq tensors), a tensor-valued best_val_loss and a config dict at the top level.
+    net = torch.nn.Linear(3, 2)
+    opt = torch.optim.AdamW(net.parameters(), lr=1e-3)
+    net(torch.randn(4, 3, generator=g)).sum().backward()
+    opt.step()
+    torch.save({"model": net.state_dict(), "optimizer": opt.state_dict(),
+                "model_args": {"n_layer": 1, "bias": True}, "iter_num": 1, "best_val_loss": torch.tensor(1.5),
+                "config": {"batch_size": 4}}, os.path.join(outdir, "trained.pt"))
+
     marker = os.path.join(outdir, "pwned")
     torch.save({"model": {"w": torch.ones(1)}, "payload": Evil(marker)}, os.path.join(outdir, "evil_system.pt"))
     torch.save({"model": {"w": torch.ones(1)}, "extra": Custom()}, os.path.join(outdir, "evil_class.pt"))
