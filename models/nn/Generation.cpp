@@ -97,8 +97,11 @@ EegContext eegContext(NeuroLMImpl& model, const EegBatch& eeg, bool dropPadding)
 GenerateResult generate(NeuroLMImpl& model, const EegBatch& eeg, const torch::Tensor& promptIds,
                         const GenerateOptions& options, const torch::Tensor& gptMask) {
   torch::NoGradGuard noGrad;
-  if (promptIds.dim() != 2 || promptIds.size(0) != eeg.batchSize())
-    throw std::invalid_argument("generate: prompt ids must be [B, Lt] with the EEG batch size");
+  if (promptIds.dim() != 2 || promptIds.size(0) != eeg.batchSize() || promptIds.size(1) == 0)
+    throw std::invalid_argument("generate: prompt ids must be [B, Lt] (Lt > 0) with the EEG batch size");
+  if (gptMask.defined() && !options.officialQuirks)
+    throw std::invalid_argument("generate: a given EEG-text mask is only used by the official-quirks mode");
+  if (options.maxNewTokens < 1) throw std::invalid_argument("generate: maxNewTokens must be >= 1");
   const int64_t b = eeg.batchSize();
   const int64_t lt = promptIds.size(1);
   const int64_t blockSize = model.config().gpt.blockSize;

@@ -66,9 +66,31 @@ torch::Tensor NeuroLMImpl::inputSequence(const torch::Tensor& eegEmbedding, cons
   return torch::cat({eegPart, textPart}, 1);                                  // [B, Le + Lt, D]
 }
 
+namespace {
+void checkTextIds(const torch::Tensor& ids, int64_t batch, int64_t vocab) {
+  if (!ids.defined() || ids.dim() != 2 || ids.size(0) != batch)
+    throw std::invalid_argument("NeuroLM: text ids must be [B, Lt] with B = " + std::to_string(batch));
+  if (ids.numel() > 0 && (ids.min().item<int64_t>() < 0 || ids.max().item<int64_t>() >= vocab))
+    throw std::out_of_range("NeuroLM: text ids must lie in [0, " + std::to_string(vocab) + "), found [" +
+                            std::to_string(ids.min().item<int64_t>()) + ", " +
+                            std::to_string(ids.max().item<int64_t>()) + "]");
+}
+void checkSquare(const torch::Tensor& t, int64_t batch, int64_t m, const char* what) {
+  if (t.defined() && (t.dim() != 4 || (t.size(0) != batch && t.size(0) != 1) || t.size(1) != 1 || t.size(2) != m ||
+                      t.size(3) != m))
+    throw std::invalid_argument(std::string("NeuroLM: ") + what + " must be [B, 1, M, M] with M = " +
+                                std::to_string(m));
+}
+}  // namespace
+
 NeuroLmOutput NeuroLMImpl::forward(const EegBatch& eeg, const torch::Tensor& textIds, const torch::Tensor& gptMask,
                                    const torch::Tensor& targets) {
+  checkTextIds(textIds, eeg.batchSize(), config_.gpt.vocabSize);
   const int64_t lt = textIds.size(1);
+  const int64_t m = eeg.paddedLength() + lt;
+  checkSquare(gptMask, eeg.batchSize(), m, "the EEG-text mask");
+  if (targets.defined() && (targets.dim() != 2 || targets.size(0) != eeg.batchSize() || targets.size(1) != m))
+    throw std::invalid_argument("NeuroLM: targets must be [B, M] with M = " + std::to_string(m));
   const auto e = eegEmbedding(eeg);
   const auto h0 = inputSequence(e, eeg.inputTime, textIds, textStart(eeg.inputTime));
   const auto mask = gptMask.defined() ? gptMask : eegTextMask(eeg.inputTime, eeg.inputMask, lt);
@@ -86,6 +108,9 @@ NeuroLmOutput NeuroLMImpl::forward(const EegBatch& eeg, const torch::Tensor& tex
 }
 
 NeuroLmOutput NeuroLMImpl::forwardEeg(const EegBatch& eeg, const torch::Tensor& gptMask, const torch::Tensor& yEeg) {
+  checkSquare(gptMask, eeg.batchSize(), eeg.paddedLength(), "the pre-training mask");
+  if (yEeg.defined() && yEeg.sizes() != eeg.inputMask.sizes())
+    throw std::invalid_argument("NeuroLM: EEG targets must be [B, Le] like input_mask");
   const auto h0 = inputSequence(eegEmbedding(eeg), eeg.inputTime, torch::Tensor(), torch::Tensor());
   const auto mask = gptMask.defined() ? gptMask : eegTextMask(eeg.inputTime, eeg.inputMask, 0);
   NeuroLmOutput out;

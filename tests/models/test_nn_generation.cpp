@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <functional>
+#include <string>
 #include <tuple>
 #include <vector>
 
@@ -292,4 +294,26 @@ TEST(NnOfficialSize, NeuroLmBPaddingShortcutAndKvCacheAgreeWithThePaddedFullComp
   const auto b = generate(*model, eeg, text, fast);
   EXPECT_TRUE(torch::equal(a.ids, b.ids));
   for (size_t s = 0; s < 3; ++s) EXPECT_LT(maxAbs(a.steps[s].topLogits, b.steps[s].topLogits), 2e-3) << s;  // |v| ~ 60
+}
+
+TEST(NnNeuroLm, BadInputsAreRefusedWithAReason) {
+  NeuroLmConfig config = smallConfig();
+  config.tokenizer.nLayer = 0;
+  NeuroLM model(config);
+  const auto eeg = sample(2, 2, 6, 14);
+  const auto expectMessage = [](const std::function<void()>& f, const std::string& part) {
+    try {
+      f();
+      ADD_FAILURE() << "no exception, expected one mentioning '" << part << "'";
+    } catch (const std::exception& e) {
+      EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
+    }
+  };
+  expectMessage([&] { model->forward(eeg, prompt({kSepId, 60000}), torch::Tensor()); }, "[0, 50304)");
+  expectMessage([&] { model->forward(eeg, prompt({kSepId, 1}), torch::ones({1, 1, 7, 7}, torch::kBool)); }, "M = 8");
+  expectMessage([&] { model->forward(eeg, prompt({kSepId, 1}), torch::Tensor(), torch::full({1, 7}, -1)); },
+                "targets");
+  expectMessage([&] { generate(*model, eeg, torch::zeros({2, 3}, torch::kLong)); }, "batch size");
+  expectMessage([&] { generate(*model, eeg, prompt({kSepId}), {}, torch::ones({1, 1, 7, 7}, torch::kBool)); },
+                "official-quirks");
 }
