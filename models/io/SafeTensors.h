@@ -30,6 +30,8 @@ struct SafeTensorsFile {
 
 enum class SafeTensorsLoad {
   Map,   // tensors view a private (copy-on-write) memory map of the file; the map lives as long as any tensor
+         // (the file must not be truncated in place while mapped; replacing it by rename, as our writer does,
+         // is safe)
   Copy,  // tensors own their memory; the file is closed on return
 };
 
