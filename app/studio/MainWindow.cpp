@@ -249,6 +249,24 @@ void MainWindow::updateReport() {
   report_->setHtml(html);
 }
 
+bool MainWindow::event(QEvent* event) {
+  // QMainWindow consumes drag events for its tool bars and docks; recordings dropped anywhere open here.
+  if (event->type() == QEvent::DragEnter || event->type() == QEvent::DragMove) {
+    auto* drag = static_cast<QDragMoveEvent*>(event);
+    if (drag->mimeData()->hasUrls()) {
+      drag->acceptProposedAction();
+      return true;
+    }
+  } else if (event->type() == QEvent::Drop) {
+    auto* drop = static_cast<QDropEvent*>(event);
+    if (drop->mimeData()->hasUrls()) {
+      dropEvent(drop);
+      return true;
+    }
+  }
+  return QMainWindow::event(event);
+}
+
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
   if (event->mimeData()->hasUrls()) event->acceptProposedAction();
 }

@@ -42,6 +42,7 @@ class MainWindow : public QMainWindow {
   void openFailed(const QString& path, const QString& message);
 
  protected:
+  bool event(QEvent* event) override;
   void dragEnterEvent(QDragEnterEvent* event) override;
   void dropEvent(QDropEvent* event) override;
 

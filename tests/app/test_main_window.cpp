@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 
 #include <QApplication>
+#include <QMimeData>
+#include <QUrl>
+#include <QDropEvent>
 #include <QSignalSpy>
 #include <QTest>
 #include <cmath>
@@ -101,4 +104,22 @@ TEST(StudioOptions, ParsesFileLanguageAndScreenshot) {
   EXPECT_EQ(o.language, QStringLiteral("zh_CN"));
   EXPECT_EQ(o.screenshotPath, QStringLiteral("x.png"));
   EXPECT_FALSE(app::parseStudioOptions({"neurolm-studio", "--bogus"}).error.isEmpty());
+}
+
+TEST(MainWindow, OpensAFileDroppedOnIt) {
+  qtApp();
+  app::MainWindow window;
+  window.show();
+  QSignalSpy opened(&window, &app::MainWindow::recordingOpened);
+  QMimeData mime;
+  mime.setUrls({QUrl::fromLocalFile(app::sampleRecordingPath())});
+  // As a real drag: enter first (Qt routes the drop to the widget that accepted the enter), then drop.
+  QDragEnterEvent enter(QPoint(200, 200), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+  QApplication::sendEvent(&window, &enter);
+  EXPECT_TRUE(enter.isAccepted());
+  QDropEvent drop(QPointF(200, 200), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+  QApplication::sendEvent(&window, &drop);
+  ASSERT_TRUE(opened.wait(10000));
+  EXPECT_EQ(opened.first().first().toString(), app::sampleRecordingPath());
+  EXPECT_EQ(window.recording()->channels().size(), 21u);
 }
