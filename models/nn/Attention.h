@@ -15,8 +15,8 @@ namespace neurolm::nn {
 //   floating mask   -> ADDED to the scores as is (the official generate quirk relies on this).
 // Softmax in float32. A fully masked row gives zeros (not NaN) and is counted in guardedAttentionRows().
 // q [B, H, Lq, hd], k/v [B, H, Lk, hd] -> [B, H, Lq, hd].
-torch::Tensor scaledDotProductAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
-                                        const torch::Tensor& mask);
+torch::Tensor scaledDotProductAttention(const torch::Tensor& q, const torch::Tensor& k,
+                                        const torch::Tensor& v, const torch::Tensor& mask);
 // Number of fully masked query rows met since process start (never non-zero for NeuroLM's own masks).
 int64_t guardedAttentionRows();
 
@@ -46,7 +46,7 @@ struct LayerKv {
   torch::Tensor keys;    // buffer [B, H, capacity, hd] (undefined before the first call)
   torch::Tensor values;  // buffer [B, H, capacity, hd]
   int64_t length = 0;
-  int64_t reserve = 0;   // capacity of the first allocation (0: exactly what the first call needs)
+  int64_t reserve = 0;  // capacity of the first allocation (0: exactly what the first call needs)
 
   // Appends k/v [B, H, L, hd]; returns all keys and values so far, [B, H, length, hd] each.
   std::pair<torch::Tensor, torch::Tensor> append(const torch::Tensor& k, const torch::Tensor& v);

@@ -18,7 +18,8 @@ class TokenPicker {
   explicit TokenPicker(const GenerateOptions& options) : options_(options) {
     if (options.sample) {
       if (!(options.temperature > 0.0)) throw std::invalid_argument("generate: temperature must be > 0");
-      if (!(options.topP > 0.0 && options.topP <= 1.0)) throw std::invalid_argument("generate: top-p must be in (0, 1]");
+      if (!(options.topP > 0.0 && options.topP <= 1.0))
+        throw std::invalid_argument("generate: top-p must be in (0, 1]");
       generator_ = at::detail::createCPUGenerator(options.seed);
     }
   }
@@ -45,7 +46,8 @@ class TokenPicker {
     auto logits = text / options_.temperature;
     const float negInf = -std::numeric_limits<float>::infinity();
     if (options_.topK > 0 && options_.topK < logits.size(-1)) {
-      const auto kth = std::get<0>(logits.topk(options_.topK, -1)).narrow(-1, options_.topK - 1, 1);  // [B, 1]
+      const auto kth =
+          std::get<0>(logits.topk(options_.topK, -1)).narrow(-1, options_.topK - 1, 1);  // [B, 1]
       logits = logits.masked_fill(logits < kth, negInf);
     }
     if (options_.topP < 1.0) {
@@ -89,7 +91,8 @@ EegContext eegContext(NeuroLMImpl& model, const EegBatch& eeg, bool dropPadding)
       e = torch::cat({e, torch::zeros({1, keep - e.size(1), e.size(2)}, e.options())}, 1);  // masked columns
     rows.push_back(e);
   }
-  return {torch::cat(rows, 0), eeg.inputTime.narrow(1, 0, keep), eeg.inputMask.to(torch::kBool).narrow(1, 0, keep)};
+  return {torch::cat(rows, 0), eeg.inputTime.narrow(1, 0, keep),
+          eeg.inputMask.to(torch::kBool).narrow(1, 0, keep)};
 }
 
 }  // namespace
@@ -137,7 +140,7 @@ GenerateResult generate(NeuroLMImpl& model, const EegBatch& eeg, const torch::Te
         // an additive float mask from the second step on.
         const int64_t m = mask.size(-1);
         auto f = mask.to(torch::kFloat);
-        f = torch::cat({f, torch::zeros({b, 1, m, 1}, f.options())}, -1);      // [B, 1, M, M+1]
+        f = torch::cat({f, torch::zeros({b, 1, m, 1}, f.options())}, -1);        // [B, 1, M, M+1]
         mask = torch::cat({f, torch::ones({b, 1, 1, m + 1}, f.options())}, -2);  // [B, 1, M+1, M+1]
       }
     }
@@ -177,9 +180,11 @@ ChoiceScores scoreChoices(NeuroLMImpl& model, const EegBatch& eeg, const torch::
   size_t longest = 0;
   for (const auto& choice : choices) longest = std::max(longest, choice.size());
   auto cache = gpt.emptyCache(eeg.paddedLength() + lt + static_cast<int64_t>(longest));
-  const auto h0 = model.inputSequence(model.eegEmbedding(eeg), eeg.inputTime, promptIds.to(torch::kLong), start);
+  const auto h0 =
+      model.inputSequence(model.eegEmbedding(eeg), eeg.inputTime, promptIds.to(torch::kLong), start);
   const auto hidden = gpt.hidden(h0, eegTextMask(eeg.inputTime, eegMask, lt), &cache);
-  const auto firstLogProbs = torch::log_softmax(gpt.logits(hidden.select(1, hidden.size(1) - 1)), -1)[0];  // [V]
+  const auto firstLogProbs =
+      torch::log_softmax(gpt.logits(hidden.select(1, hidden.size(1) - 1)), -1)[0];  // [V]
 
   ChoiceScores scores;
   for (const auto& choice : choices) {
@@ -188,8 +193,9 @@ ChoiceScores scoreChoices(NeuroLMImpl& model, const EegBatch& eeg, const torch::
     const int64_t k = static_cast<int64_t>(choice.size());
     if (k > 1) {
       auto branch = cache;  // the appended keys/values of this branch are new tensors; `cache` is unchanged
-      const auto fed =
-          torch::tensor(std::vector<int64_t>(choice.begin(), choice.end() - 1)).unsqueeze(0).to(start.device());
+      const auto fed = torch::tensor(std::vector<int64_t>(choice.begin(), choice.end() - 1))
+                           .unsqueeze(0)
+                           .to(start.device());
       const auto positions = start.unsqueeze(1) + lt + torch::arange(k - 1, start.options()).unsqueeze(0);
       checkPosition(positions.max().item<int64_t>(), model.config().gpt.blockSize);
       const auto h = gpt.hidden(gpt.embedText(fed, positions), textRowsMask(eegMask, lt, k - 1), &branch);

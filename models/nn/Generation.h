@@ -18,9 +18,9 @@ struct GenerateOptions {
   //   itself), greedy argmax, KV cache. true: the official generate with its quirks — full recomputation, new
   //   mask rows of ones, mask turned into an additive float 0/1 mask after the first step. For parity only.
   bool officialQuirks = false;
-  bool useKvCache = true;         // correct mode only; false = full recomputation (reference for the cache)
-  bool dropEegPadding = false;    // correct mode with cache only: skip padding work exactly (spec §8.33)
-  int64_t traceTopK = 5;          // per-step top-k ids/logits recorded (0 = none)
+  bool useKvCache = true;       // correct mode only; false = full recomputation (reference for the cache)
+  bool dropEegPadding = false;  // correct mode with cache only: skip padding work exactly (spec §8.33)
+  int64_t traceTopK = 5;        // per-step top-k ids/logits recorded (0 = none)
 
   // Free-text chat only (spec §8.22; classification stays greedy): sample instead of argmax, from
   // softmax(logits / temperature) restricted to the topK largest (0 = all) and to the smallest set whose
@@ -43,18 +43,19 @@ struct GenerateStep {
 };
 
 struct GenerateResult {
-  torch::Tensor ids;  // [B, Lt + n] int64: prompt then the n ≤ maxNewTokens generated ids
+  torch::Tensor ids;       // [B, Lt + n] int64: prompt then the n ≤ maxNewTokens generated ids
   bool cancelled = false;  // onToken returned false
   std::vector<GenerateStep> steps;
 };
 
-// Generation over ids 0…50256: greedy argmax (lowest id on ties) unless options.sample. promptIds [B, Lt] (e.g. [SEP] + prompt, all rows
-// the same length). gptMask: only for officialQuirks (the loader's [B, 1, M, M] bool mask; undefined = built).
+// Generation over ids 0…50256: greedy argmax (lowest id on ties) unless options.sample. promptIds [B, Lt]
+// (e.g. [SEP] + prompt, all rows the same length). gptMask: only for officialQuirks (the loader's [B, 1, M,
+// M] bool mask; undefined = built).
 GenerateResult generate(NeuroLMImpl& model, const EegBatch& eeg, const torch::Tensor& promptIds,
                         const GenerateOptions& options = {}, const torch::Tensor& gptMask = {});
 
 struct ChoiceScores {
-  std::vector<double> logProb;      // sum over the choice's tokens of log p(token | EEG, prompt, earlier tokens)
+  std::vector<double> logProb;  // sum over the choice's tokens of log p(token | EEG, prompt, earlier tokens)
   std::vector<double> meanLogProb;  // the same divided by the choice length
   int64_t best = -1;                // index of the highest logProb (first on ties)
 };

@@ -39,11 +39,12 @@ torch::Tensor GPTImpl::embedText(const torch::Tensor& ids, const torch::Tensor& 
 
 torch::Tensor GPTImpl::hidden(const torch::Tensor& h0, const torch::Tensor& mask, KvCache* cache) {
   if (cache != nullptr && cache->layers.size() != transformer->h->size())
-    throw std::invalid_argument("GPT: KV cache has " + std::to_string(cache->layers.size()) + " layers, model " +
-                                std::to_string(transformer->h->size()));
+    throw std::invalid_argument("GPT: KV cache has " + std::to_string(cache->layers.size()) +
+                                " layers, model " + std::to_string(transformer->h->size()));
   auto h = h0;
   for (size_t i = 0; i < transformer->h->size(); ++i)
-    h = transformer->h->ptr(i)->as<BlockImpl>()->forward(h, mask, cache != nullptr ? &cache->layers[i] : nullptr);
+    h = transformer->h->ptr(i)->as<BlockImpl>()->forward(h, mask,
+                                                         cache != nullptr ? &cache->layers[i] : nullptr);
   return transformer->ln_f(h);
 }
 
@@ -65,11 +66,12 @@ KvCache GPTImpl::emptyCache(int64_t capacity) const {
 
 LmLoss languageModelLoss(const torch::Tensor& logits, const torch::Tensor& targets) {
   const int64_t v = logits.size(-1);
-  const auto flatLogits = logits.reshape({-1, v});            // [B, L, V] -> [B·L, V]
+  const auto flatLogits = logits.reshape({-1, v});                  // [B, L, V] -> [B·L, V]
   const auto flatTargets = targets.reshape({-1}).to(torch::kLong);  // [B, L] -> [B·L]
   LmLoss out;
-  out.loss = torch::nn::functional::cross_entropy(
-      flatLogits.to(torch::kFloat), flatTargets, torch::nn::functional::CrossEntropyFuncOptions().ignore_index(-1));
+  out.loss =
+      torch::nn::functional::cross_entropy(flatLogits.to(torch::kFloat), flatTargets,
+                                           torch::nn::functional::CrossEntropyFuncOptions().ignore_index(-1));
   const auto valid = flatTargets != -1;
   out.count = valid.sum().item<int64_t>();
   const auto correct = (flatLogits.argmax(-1) == flatTargets) & valid;

@@ -23,8 +23,10 @@ void checkIndexRange(const torch::Tensor& indices, int64_t rows, const char* wha
 // GroupNorm of one sample whose L rows are `real` [1, C, V, W] plus `paddingCount` copies of `pad`
 // [1, C, 1, W]; statistics in float64 over (C/G channels × (V + n) rows × W), as torch.group_norm on the
 // padded tensor. Returns the normalised real rows and the normalised pad row.
-std::pair<torch::Tensor, torch::Tensor> groupNormWithVirtualRows(const torch::Tensor& real, const torch::Tensor& pad,
-                                                                 int64_t paddingCount, const GroupNormImpl& norm) {
+std::pair<torch::Tensor, torch::Tensor> groupNormWithVirtualRows(const torch::Tensor& real,
+                                                                 const torch::Tensor& pad,
+                                                                 int64_t paddingCount,
+                                                                 const GroupNormImpl& norm) {
   const int64_t c = real.size(1);
   const int64_t v = real.size(2);
   const int64_t w = real.size(3);
@@ -39,7 +41,7 @@ std::pair<torch::Tensor, torch::Tensor> groupNormWithVirtualRows(const torch::Te
   const auto weight = norm.weight.to(torch::kDouble).view({1, c, 1, 1});  // [C] -> [1, C, 1, 1]
   const auto bias = norm.bias.to(torch::kDouble).view({1, c, 1, 1});      // [C] -> [1, C, 1, 1]
   const auto normalise = [&](const torch::Tensor& x, int64_t rows) {
-    const auto grouped = x.reshape({g, (c / g) * rows * w});  // [G, C/G·rows·W] (already grouped)
+    const auto grouped = x.reshape({g, (c / g) * rows * w});         // [G, C/G·rows·W] (already grouped)
     const auto z = ((grouped - mean) * rstd).view({1, c, rows, w});  // [G, C/G·rows·W] -> [1, C, rows, W]
     return (z * weight + bias).to(real.scalar_type());
   };
@@ -64,21 +66,23 @@ TemporalConvImpl::TemporalConvImpl(int64_t outDim, const torch::TensorOptions& o
 torch::Tensor TemporalConvImpl::forward(const torch::Tensor& x) {
   const int64_t b = x.size(0);
   const int64_t len = x.size(1);
-  auto h = x.unsqueeze(1);                 // [B, L, 200] -> [B, 1, L, 200]
-  h = torch::gelu(norm1(conv1(h)));        // [B, 16, L, 25]
-  h = torch::gelu(norm2(conv2(h)));        // [B, 16, L, 25]
-  h = torch::gelu(norm3(conv3(h)));        // [B, 16, L, 25]
+  auto h = x.unsqueeze(1);           // [B, L, 200] -> [B, 1, L, 200]
+  h = torch::gelu(norm1(conv1(h)));  // [B, 16, L, 25]
+  h = torch::gelu(norm2(conv2(h)));  // [B, 16, L, 25]
+  h = torch::gelu(norm3(conv3(h)));  // [B, 16, L, 25]
   const int64_t width = h.size(3);
-  h = h.permute({0, 2, 3, 1}).reshape({b, len, width * 16});  // [B, 16, L, 25] -> [B, L, 25, 16] -> [B, L, 400]
-  return l->forward(h);                                        // [B, L, outDim]
+  h = h.permute({0, 2, 3, 1})
+          .reshape({b, len, width * 16});  // [B, 16, L, 25] -> [B, L, 25, 16] -> [B, L, 400]
+  return l->forward(h);                    // [B, L, outDim]
 }
 
 torch::Tensor TemporalConvImpl::forwardWithVirtualPadding(const torch::Tensor& x, int64_t paddingCount) {
-  if (x.size(0) != 1) throw std::invalid_argument("TemporalConv fast path takes one sample, got batch " +
-                                                  std::to_string(x.size(0)));
+  if (x.size(0) != 1)
+    throw std::invalid_argument("TemporalConv fast path takes one sample, got batch " +
+                                std::to_string(x.size(0)));
   if (paddingCount == 0) return forward(x);
   const int64_t len = x.size(1);
-  auto h = x.unsqueeze(1);                                    // [1, V, 200] -> [1, 1, V, 200]
+  auto h = x.unsqueeze(1);                                   // [1, V, 200] -> [1, 1, V, 200]
   auto p = torch::zeros({1, 1, 1, x.size(2)}, x.options());  // the shared zero padding patch [1, 1, 1, 200]
   const std::pair<Conv2d*, GroupNorm*> stages[] = {{&conv1, &norm1}, {&conv2, &norm2}, {&conv3, &norm3}};
   for (const auto& [conv, norm] : stages) {
@@ -87,7 +91,8 @@ torch::Tensor TemporalConvImpl::forwardWithVirtualPadding(const torch::Tensor& x
     p = torch::gelu(pn);  // [1, 16, 1, 25]
   }
   const int64_t width = h.size(3);
-  h = h.permute({0, 2, 3, 1}).reshape({1, len, width * 16});  // [1, 16, V, 25] -> [1, V, 25, 16] -> [1, V, 400]
+  h = h.permute({0, 2, 3, 1})
+          .reshape({1, len, width * 16});  // [1, 16, V, 25] -> [1, V, 25, 16] -> [1, V, 400]
   return l->forward(h);
 }
 
@@ -101,12 +106,14 @@ NeuralTransformerConfig NeuralTransformerConfig::officialDecoder() {
   return c;
 }
 
-NeuralTransformerImpl::NeuralTransformerImpl(const NeuralTransformerConfig& config, const torch::TensorOptions& options)
+NeuralTransformerImpl::NeuralTransformerImpl(const NeuralTransformerConfig& config,
+                                             const torch::TensorOptions& options)
     : config_(config) {
   if (config.inChans == 1) {
     if (config.nEmbd != 768)
-      throw std::invalid_argument("NeuralTransformer: the TemporalConv patch embedding hard-codes width 768, got " +
-                                  std::to_string(config.nEmbd));
+      throw std::invalid_argument(
+          "NeuralTransformer: the TemporalConv patch embedding hard-codes width 768, got " +
+          std::to_string(config.nEmbd));
     temporalPatchEmbed = register_module("patch_embed", TemporalConv(config.nEmbd, options));
   } else {
     linearPatchEmbed = register_module("patch_embed", Linear(config.inChans, config.nEmbd, true, options));
@@ -129,26 +136,29 @@ NeuralTransformerImpl::NeuralTransformerImpl(const NeuralTransformerConfig& conf
 }
 
 torch::Tensor NeuralTransformerImpl::embedAndRun(torch::Tensor h, const torch::Tensor& inputChans,
-                                                 const torch::Tensor& inputTime, const torch::Tensor& attnMask) {
+                                                 const torch::Tensor& inputTime,
+                                                 const torch::Tensor& attnMask) {
   checkIndexRange(inputChans, config_.channelEmbedRows, "input_chans");
   checkIndexRange(inputTime, config_.timeEmbedRows, "input_time (seconds)");
-  h = h + pos_embed(inputChans);   // [B, L, D] channel (spatial) embedding
-  h = h + time_embed(inputTime);   // [B, L, D] second index
+  h = h + pos_embed(inputChans);  // [B, L, D] channel (spatial) embedding
+  h = h + time_embed(inputTime);  // [B, L, D] second index
   for (const auto& block : *blocks) h = block->as<BlockImpl>()->forward(h, attnMask, nullptr);
   return fc_norm(h);
 }
 
 torch::Tensor NeuralTransformerImpl::forward(const torch::Tensor& x, const torch::Tensor& inputChans,
                                              const torch::Tensor& inputTime, const torch::Tensor& inputMask) {
-  if (x.dim() != 3 || inputChans.sizes() != x.sizes().slice(0, 2) || inputTime.sizes() != x.sizes().slice(0, 2) ||
-      inputMask.sizes() != x.sizes().slice(0, 2))
-    throw std::invalid_argument("NeuralTransformer: x must be [B, L, C] with input_chans, input_time and "
-                                "input_mask [B, L]");
+  if (x.dim() != 3 || inputChans.sizes() != x.sizes().slice(0, 2) ||
+      inputTime.sizes() != x.sizes().slice(0, 2) || inputMask.sizes() != x.sizes().slice(0, 2))
+    throw std::invalid_argument(
+        "NeuralTransformer: x must be [B, L, C] with input_chans, input_time and "
+        "input_mask [B, L]");
   const auto h = temporalPatchEmbed ? temporalPatchEmbed(x) : linearPatchEmbed(x);  // [B, L, D]
   return embedAndRun(h, inputChans, inputTime, keyPaddingMask(inputMask));
 }
 
-torch::Tensor NeuralTransformerImpl::forwardRealTokens(const torch::Tensor& x, const torch::Tensor& inputChans,
+torch::Tensor NeuralTransformerImpl::forwardRealTokens(const torch::Tensor& x,
+                                                       const torch::Tensor& inputChans,
                                                        const torch::Tensor& inputTime, int64_t paddedLength) {
   if (!temporalPatchEmbed) throw std::logic_error("forwardRealTokens: only for the TemporalConv encoder");
   const int64_t v = x.size(1);

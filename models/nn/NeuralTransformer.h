@@ -16,7 +16,8 @@ struct NeuralTransformerConfig {
   int64_t nHead = 12;
   int64_t nEmbd = 768;
   bool bias = false;
-  int64_t inChans = 1;  // 1: TemporalConv on 200-sample patches (needs nEmbd 768); otherwise Linear(inChans, nEmbd)
+  int64_t inChans =
+      1;  // 1: TemporalConv on 200-sample patches (needs nEmbd 768); otherwise Linear(inChans, nEmbd)
   int64_t channelEmbedRows = 256;  // pos_embed (spatial / channel embedding)
   int64_t timeEmbedRows = 64;      // time_embed (second index)
 
@@ -26,12 +27,13 @@ struct NeuralTransformerConfig {
 
 class NeuralTransformerImpl : public torch::nn::Module {
  public:
-  explicit NeuralTransformerImpl(const NeuralTransformerConfig& config, const torch::TensorOptions& options = {});
+  explicit NeuralTransformerImpl(const NeuralTransformerConfig& config,
+                                 const torch::TensorOptions& options = {});
 
   // x [B, L, inDim], inputChans/inputTime [B, L] (any integer dtype), inputMask [B, L] bool (key padding,
   // bidirectional) -> fc_norm output for every token [B, L, nEmbd].
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& inputChans, const torch::Tensor& inputTime,
-                        const torch::Tensor& inputMask);
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& inputChans,
+                        const torch::Tensor& inputTime, const torch::Tensor& inputMask);
   torch::Tensor forward(const EegBatch& batch) {
     return forward(batch.x, batch.inputChans, batch.inputTime, batch.inputMask);
   }

@@ -32,10 +32,11 @@ torch::Tensor NeuroLMImpl::eegEmbeddingRealTokens(const EegBatch& eeg) {
   if (eeg.batchSize() != 1) throw std::invalid_argument("eegEmbeddingRealTokens: one sample at a time");
   const int64_t v = eeg.inputMask.sum().item<int64_t>();
   if (v == 0 || !eeg.inputMask.narrow(1, 0, v).all().item<bool>())
-    throw std::invalid_argument("eegEmbeddingRealTokens: real tokens must be non-empty and precede the padding");
+    throw std::invalid_argument(
+        "eegEmbeddingRealTokens: real tokens must be non-empty and precede the padding");
   const auto chans = eeg.inputChans.narrow(1, 0, v);
-  const auto features = tokenizer->forwardRealTokens(eeg.x.narrow(1, 0, v), chans, eeg.inputTime.narrow(1, 0, v),
-                                                     eeg.paddedLength());
+  const auto features = tokenizer->forwardRealTokens(eeg.x.narrow(1, 0, v), chans,
+                                                     eeg.inputTime.narrow(1, 0, v), eeg.paddedLength());
   return transformFeatures(features, chans);  // [1, V, D]
 }
 
@@ -47,7 +48,8 @@ torch::Tensor NeuroLMImpl::textStart(const torch::Tensor& inputTime) const {
 }
 
 torch::Tensor NeuroLMImpl::inputSequence(const torch::Tensor& eegEmbedding, const torch::Tensor& inputTime,
-                                         const torch::Tensor& textIds, const torch::Tensor& textStartPositions) {
+                                         const torch::Tensor& textIds,
+                                         const torch::Tensor& textStartPositions) {
   const int64_t blockSize = config_.gpt.blockSize;
   const auto time = inputTime.to(torch::kLong);
   if (time.numel() > 0 && time.max().item<int64_t>() >= blockSize)
@@ -63,7 +65,7 @@ torch::Tensor NeuroLMImpl::inputSequence(const torch::Tensor& eegEmbedding, cons
     throw std::out_of_range("NeuroLM: EEG seconds + text tokens need position " + std::to_string(last) +
                             ", the model has " + std::to_string(blockSize) + " positions (wpe)");
   const auto textPart = GPT2->embedText(textIds.to(torch::kLong), positions);  // [B, Lt, D]
-  return torch::cat({eegPart, textPart}, 1);                                  // [B, Le + Lt, D]
+  return torch::cat({eegPart, textPart}, 1);                                   // [B, Le + Lt, D]
 }
 
 namespace {
@@ -76,15 +78,15 @@ void checkTextIds(const torch::Tensor& ids, int64_t batch, int64_t vocab) {
                             std::to_string(ids.max().item<int64_t>()) + "]");
 }
 void checkSquare(const torch::Tensor& t, int64_t batch, int64_t m, const char* what) {
-  if (t.defined() && (t.dim() != 4 || (t.size(0) != batch && t.size(0) != 1) || t.size(1) != 1 || t.size(2) != m ||
-                      t.size(3) != m))
-    throw std::invalid_argument(std::string("NeuroLM: ") + what + " must be [B, 1, M, M] with M = " +
-                                std::to_string(m));
+  if (t.defined() && (t.dim() != 4 || (t.size(0) != batch && t.size(0) != 1) || t.size(1) != 1 ||
+                      t.size(2) != m || t.size(3) != m))
+    throw std::invalid_argument(std::string("NeuroLM: ") + what +
+                                " must be [B, 1, M, M] with M = " + std::to_string(m));
 }
 }  // namespace
 
-NeuroLmOutput NeuroLMImpl::forward(const EegBatch& eeg, const torch::Tensor& textIds, const torch::Tensor& gptMask,
-                                   const torch::Tensor& targets) {
+NeuroLmOutput NeuroLMImpl::forward(const EegBatch& eeg, const torch::Tensor& textIds,
+                                   const torch::Tensor& gptMask, const torch::Tensor& targets) {
   checkTextIds(textIds, eeg.batchSize(), config_.gpt.vocabSize);
   const int64_t lt = textIds.size(1);
   const int64_t m = eeg.paddedLength() + lt;
@@ -107,7 +109,8 @@ NeuroLmOutput NeuroLMImpl::forward(const EegBatch& eeg, const torch::Tensor& tex
   return out;
 }
 
-NeuroLmOutput NeuroLMImpl::forwardEeg(const EegBatch& eeg, const torch::Tensor& gptMask, const torch::Tensor& yEeg) {
+NeuroLmOutput NeuroLMImpl::forwardEeg(const EegBatch& eeg, const torch::Tensor& gptMask,
+                                      const torch::Tensor& yEeg) {
   checkSquare(gptMask, eeg.batchSize(), eeg.paddedLength(), "the pre-training mask");
   if (yEeg.defined() && yEeg.sizes() != eeg.inputMask.sizes())
     throw std::invalid_argument("NeuroLM: EEG targets must be [B, Le] like input_mask");
@@ -188,7 +191,8 @@ int64_t countBlocks(const NamedTensorList& tensors, const std::string& prefix) {
   }
   const int64_t n = static_cast<int64_t>(indices.size());
   if (n > 0 && *indices.rbegin() != n - 1)
-    throw std::invalid_argument("checkpoint: blocks under '" + prefix + "' are not numbered 0…" + std::to_string(n - 1));
+    throw std::invalid_argument("checkpoint: blocks under '" + prefix + "' are not numbered 0…" +
+                                std::to_string(n - 1));
   return n;
 }
 

@@ -11,7 +11,8 @@
 namespace neurolm::nn {
 
 // Where the text positions start (spec §8.10): t0 + 1 with t0 = the sample's own last second (engine
-// default) or the maximum second of the whole batch tensor (the official code; only differs in mixed batches).
+// default) or the maximum second of the whole batch tensor (the official code; only differs in mixed
+// batches).
 enum class TextPositions { PerSample, BatchMax };
 
 struct NeuroLmConfig {
@@ -38,8 +39,8 @@ class NeuroLMImpl : public torch::nn::Module {
 
   // E = encode_transform_layer(tokenizer(x)) + pos_embed[input_chans]: [B, Le, D] (before wpe).
   torch::Tensor eegEmbedding(const EegBatch& eeg);
-  // Spec §8.33 fast path for ONE sample: E of the real tokens only [1, V, D], equal to eegEmbedding rows 0…V−1
-  // of the same sample padded to eeg.paddedLength().
+  // Spec §8.33 fast path for ONE sample: E of the real tokens only [1, V, D], equal to eegEmbedding rows
+  // 0…V−1 of the same sample padded to eeg.paddedLength().
   torch::Tensor eegEmbeddingRealTokens(const EegBatch& eeg);
   // t0 + 1 per sample: [B] int64.
   torch::Tensor textStart(const torch::Tensor& inputTime) const;

@@ -51,7 +51,8 @@ class NormEMAVectorQuantizerImpl : public torch::nn::Module {
   // One EMA step from unit vectors zUnit [N, d] and their codes [N] (spec §2.5); unused codes unchanged.
   void emaUpdate(const torch::Tensor& zUnit, const torch::Tensor& codes);
   // k-means on unit vectors (cosine), as the official kmeans(): returns {means [n, d], bins [n]}.
-  std::pair<torch::Tensor, torch::Tensor> kmeans(const torch::Tensor& samples, torch::Generator generator) const;
+  std::pair<torch::Tensor, torch::Tensor> kmeans(const torch::Tensor& samples,
+                                                 torch::Generator generator) const;
 
   const QuantizerConfig& config() const { return config_; }
 

@@ -16,10 +16,12 @@ namespace neurolm::nn {
 // True when tensors made with these options hold no data (meta device): initialisation is skipped.
 bool isMeta(const torch::TensorOptions& options);
 
-// nn.Linear: weight [out, in], optional bias [out]. Init normal(0, 0.02), zero bias (official from-scratch init).
+// nn.Linear: weight [out, in], optional bias [out]. Init normal(0, 0.02), zero bias (official from-scratch
+// init).
 class LinearImpl : public torch::nn::Module {
  public:
-  LinearImpl(int64_t inFeatures, int64_t outFeatures, bool withBias, const torch::TensorOptions& options = {});
+  LinearImpl(int64_t inFeatures, int64_t outFeatures, bool withBias,
+             const torch::TensorOptions& options = {});
   torch::Tensor forward(const torch::Tensor& x);
   torch::Tensor weight;  // [out, in]
   torch::Tensor bias;    // [out]; undefined when built without bias
@@ -52,8 +54,9 @@ TORCH_MODULE(LayerNorm);
 // nn.Conv2d with bias; PyTorch's default init (uniform ±1/sqrt(fan_in) for weight and bias).
 class Conv2dImpl : public torch::nn::Module {
  public:
-  Conv2dImpl(int64_t inChannels, int64_t outChannels, std::array<int64_t, 2> kernel, std::array<int64_t, 2> stride,
-             std::array<int64_t, 2> padding, const torch::TensorOptions& options = {});
+  Conv2dImpl(int64_t inChannels, int64_t outChannels, std::array<int64_t, 2> kernel,
+             std::array<int64_t, 2> stride, std::array<int64_t, 2> padding,
+             const torch::TensorOptions& options = {});
   torch::Tensor forward(const torch::Tensor& x);
   torch::Tensor weight;  // [out, in, kh, kw]
   torch::Tensor bias;    // [out]

@@ -7,7 +7,9 @@
 
 namespace neurolm::nn {
 
-torch::Tensor l2Normalize(const torch::Tensor& x) { return x / x.norm(2, -1, /*keepdim=*/true).clamp_min(1e-12); }
+torch::Tensor l2Normalize(const torch::Tensor& x) {
+  return x / x.norm(2, -1, /*keepdim=*/true).clamp_min(1e-12);
+}
 
 // -------------------------------------------------------------------------------------------- EmbeddingEMA
 EmbeddingEMAImpl::EmbeddingEMAImpl(const QuantizerConfig& config, const torch::TensorOptions& options) {
@@ -39,13 +41,14 @@ QuantizerOutput NormEMAVectorQuantizerImpl::quantize(const torch::Tensor& zIn) c
     throw std::invalid_argument("quantizer: input width " + std::to_string(zIn.size(-1)) + ", expected " +
                                 std::to_string(config_.embedDim));
   if (embedding->initted.item<float>() == 0.0f)
-    throw std::logic_error("quantizer: the codebook is not initialised (initted = 0); load a trained tokenizer");
+    throw std::logic_error(
+        "quantizer: the codebook is not initialised (initted = 0); load a trained tokenizer");
   QuantizerOutput out;
   out.z = l2Normalize(zIn);
   const auto flat = out.z.reshape({-1, config_.embedDim});  // [..., d] -> [N, d]
   const auto sizes = out.z.sizes().vec();
   out.codes = nearestCodes(flat).view(std::vector<int64_t>(sizes.begin(), sizes.end() - 1));  // [N] -> [...]
-  const auto e = torch::embedding(embedding->weight, out.codes);  // [..., d]
+  const auto e = torch::embedding(embedding->weight, out.codes);                              // [..., d]
   out.commitmentLoss = config_.beta * torch::mse_loss(e.detach(), out.z);
   out.zq = out.z + (e - out.z).detach();
   return out;
@@ -64,7 +67,7 @@ std::pair<torch::Tensor, torch::Tensor> NormEMAVectorQuantizerImpl::kmeans(const
   torch::Tensor bins;
   for (int64_t it = 0; it < config_.kmeansIters; ++it) {
     const auto buckets = torch::matmul(samples, means.t()).argmax(-1);  // [count] most similar mean
-    bins = torch::bincount(buckets, {}, n);                              // [n]
+    bins = torch::bincount(buckets, {}, n);                             // [n]
     const auto zeroMask = bins == 0;
     const auto binsClamped = bins.masked_fill(zeroMask, 1);
     auto newMeans = torch::zeros({n, dim}, samples.options())
@@ -91,7 +94,8 @@ void NormEMAVectorQuantizerImpl::emaUpdate(const torch::Tensor& zUnit, const tor
   weight.copy_(l2Normalize(weight));
 }
 
-QuantizerOutput NormEMAVectorQuantizerImpl::trainForward(const torch::Tensor& zIn, torch::Generator generator) {
+QuantizerOutput NormEMAVectorQuantizerImpl::trainForward(const torch::Tensor& zIn,
+                                                         torch::Generator generator) {
   const auto flat = l2Normalize(zIn).reshape({-1, config_.embedDim});  // [..., d] -> [N, d]
   if (embedding->initted.item<float>() == 0.0f) {
     torch::NoGradGuard noGrad;
@@ -119,21 +123,22 @@ VQImpl::VQImpl(const VqConfig& config, const torch::TensorOptions& options) : co
   decoder_freq = register_module("decoder_freq", NeuralTransformer(config_.decoder, options));
   decoder_raw = register_module("decoder_raw", NeuralTransformer(config_.decoder, options));
   quantize = register_module("quantize", NormEMAVectorQuantizer(config_.quantizer, options));
-  encode_task_layer = register_module(
-      "encode_task_layer", taskLayer(config_.encoder.nEmbd, config_.quantizer.embedDim, options));
+  encode_task_layer = register_module("encode_task_layer",
+                                      taskLayer(config_.encoder.nEmbd, config_.quantizer.embedDim, options));
   // Official: Linear(Dd, Dd) then Linear(Dd, out) on the decoder features.
-  decode_task_layer_freq = register_module(
-      "decode_task_layer_freq", taskLayer(config_.decoder.nEmbd, config_.decoderOutFreq, options));
-  decode_task_layer_raw = register_module(
-      "decode_task_layer_raw", taskLayer(config_.decoder.nEmbd, config_.decoderOutRaw, options));
+  decode_task_layer_freq = register_module("decode_task_layer_freq",
+                                           taskLayer(config_.decoder.nEmbd, config_.decoderOutFreq, options));
+  decode_task_layer_raw = register_module("decode_task_layer_raw",
+                                          taskLayer(config_.decoder.nEmbd, config_.decoderOutRaw, options));
 }
 
 torch::Tensor VQImpl::encoderFeatures(const EegBatch& batch) { return encoder->forward(batch); }
 
 VqEncoded VQImpl::encode(const EegBatch& batch) {
   VqEncoded out;
-  out.features = encoder->forward(batch);                                      // [B, L, De]
-  out.toQuantizer = encode_task_layer->forward(out.features.to(torch::kFloat));  // [B, L, d], float32 as official
+  out.features = encoder->forward(batch);  // [B, L, De]
+  out.toQuantizer =
+      encode_task_layer->forward(out.features.to(torch::kFloat));  // [B, L, d], float32 as official
   auto q = quantize->quantize(out.toQuantizer);
   out.z = q.z;
   out.codes = q.codes;
@@ -198,8 +203,8 @@ VQAlignImpl::VQAlignImpl(const VqConfig& config, const torch::TensorOptions& opt
   vq = register_module("VQ", VQ(config, options));
   // Official: sized by the DECODER width although it is fed encoder features and wte rows (equal officially).
   domain_classifier = register_module(
-      "domain_classifier", torch::nn::Sequential(Linear(config.decoder.nEmbd, 256, true, options), torch::nn::GELU(),
-                                                 Linear(256, 2, true, options)));
+      "domain_classifier", torch::nn::Sequential(Linear(config.decoder.nEmbd, 256, true, options),
+                                                 torch::nn::GELU(), Linear(256, 2, true, options)));
   wte = register_module("wte", Embedding(config.textVocab, config.textEmbd, 1.0, options));
   wte->weight.set_requires_grad(false);
 }
@@ -208,26 +213,28 @@ torch::Tensor VQAlignImpl::domainLogits(const torch::Tensor& features, double al
   return domain_classifier->forward(GradientReversal::apply(features, alpha));
 }
 
-AlignLosses VQAlignImpl::trainingLosses(const EegBatch& batch, const torch::Tensor& yFreq, const torch::Tensor& yRaw,
-                                        const torch::Tensor& textIds, double alpha, torch::Generator generator) {
+AlignLosses VQAlignImpl::trainingLosses(const EegBatch& batch, const torch::Tensor& yFreq,
+                                        const torch::Tensor& yRaw, const torch::Tensor& textIds, double alpha,
+                                        torch::Generator generator) {
   namespace F = torch::nn::functional;
   AlignLosses out;
   torch::Tensor features;
   out.vq = vq->trainForward(batch, yFreq, yRaw, generator, &features);
   const int64_t classifierWidth = domain_classifier->ptr(0)->as<LinearImpl>()->weight.size(1);
   if (features.size(-1) != classifierWidth || wte->weight.size(1) != classifierWidth)
-    throw std::invalid_argument("VQ_Align: the domain classifier takes width " + std::to_string(classifierWidth) +
-                                " (the decoder width, as the official code) but encoder features are " +
-                                std::to_string(features.size(-1)) + " and wte rows " +
-                                std::to_string(wte->weight.size(1)) + " wide");
+    throw std::invalid_argument(
+        "VQ_Align: the domain classifier takes width " + std::to_string(classifierWidth) +
+        " (the decoder width, as the official code) but encoder features are " +
+        std::to_string(features.size(-1)) + " and wte rows " + std::to_string(wte->weight.size(1)) + " wide");
   const auto eegLogits = domainLogits(features, alpha);  // [B, L, 2]
-  const auto eegTargets = torch::where(batch.inputMask.to(torch::kBool), torch::zeros_like(batch.inputMask, torch::kLong),
-                                       torch::full_like(batch.inputMask, -1, torch::kLong));  // padding ignored
+  const auto eegTargets =
+      torch::where(batch.inputMask.to(torch::kBool), torch::zeros_like(batch.inputMask, torch::kLong),
+                   torch::full_like(batch.inputMask, -1, torch::kLong));  // padding ignored
   // [B, L, 2] -> [B·L, 2], [B, L] -> [B·L]
   out.domainEeg = F::cross_entropy(eegLogits.reshape({-1, 2}), eegTargets.reshape({-1}),
                                    F::CrossEntropyFuncOptions().ignore_index(-1));
   const auto textLogits = domain_classifier->forward(wte(textIds).detach());  // [Bt, Lt, 2]
-  out.domainText = F::cross_entropy(textLogits.reshape({-1, 2}),  // [Bt, Lt, 2] -> [Bt·Lt, 2]
+  out.domainText = F::cross_entropy(textLogits.reshape({-1, 2}),              // [Bt, Lt, 2] -> [Bt·Lt, 2]
                                     torch::ones({textIds.numel()}, textIds.options().dtype(torch::kLong)));
   out.total = out.vq.total + out.domainEeg + out.domainText;
   return out;

@@ -1,11 +1,11 @@
 // Leaf modules, attention and the transformer block (Primitives.h, Attention.h, Block.h).
 #include <algorithm>
 #include <atomic>
-#include <tuple>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 
 #include "models/nn/Attention.h"
 #include "models/nn/Block.h"
@@ -16,7 +16,8 @@ namespace neurolm::nn {
 bool isMeta(const torch::TensorOptions& options) { return options.device().is_meta(); }
 
 // ---------------------------------------------------------------------------------------------- leaf modules
-LinearImpl::LinearImpl(int64_t inFeatures, int64_t outFeatures, bool withBias, const torch::TensorOptions& options) {
+LinearImpl::LinearImpl(int64_t inFeatures, int64_t outFeatures, bool withBias,
+                       const torch::TensorOptions& options) {
   weight = register_parameter("weight", torch::empty({outFeatures, inFeatures}, options));
   if (withBias) bias = register_parameter("bias", torch::empty({outFeatures}, options));
   if (!isMeta(options)) {
@@ -54,7 +55,8 @@ Conv2dImpl::Conv2dImpl(int64_t inChannels, int64_t outChannels, std::array<int64
                        std::array<int64_t, 2> stride_, std::array<int64_t, 2> padding_,
                        const torch::TensorOptions& options)
     : stride(stride_), padding(padding_) {
-  weight = register_parameter("weight", torch::empty({outChannels, inChannels, kernel[0], kernel[1]}, options));
+  weight =
+      register_parameter("weight", torch::empty({outChannels, inChannels, kernel[0], kernel[1]}, options));
   bias = register_parameter("bias", torch::empty({outChannels}, options));
   if (!isMeta(options)) {
     torch::NoGradGuard noGrad;
@@ -68,13 +70,16 @@ torch::Tensor Conv2dImpl::forward(const torch::Tensor& x) {
   return torch::conv2d(x, weight, bias, {stride[0], stride[1]}, {padding[0], padding[1]});
 }
 
-GroupNormImpl::GroupNormImpl(int64_t groups_, int64_t channels, double eps_, const torch::TensorOptions& options)
+GroupNormImpl::GroupNormImpl(int64_t groups_, int64_t channels, double eps_,
+                             const torch::TensorOptions& options)
     : groups(groups_), eps(eps_) {
   weight = register_parameter("weight", torch::ones({channels}, options));
   bias = register_parameter("bias", torch::zeros({channels}, options));
 }
 
-torch::Tensor GroupNormImpl::forward(const torch::Tensor& x) { return torch::group_norm(x, groups, weight, bias, eps); }
+torch::Tensor GroupNormImpl::forward(const torch::Tensor& x) {
+  return torch::group_norm(x, groups, weight, bias, eps);
+}
 
 int64_t stateElementCount(const torch::nn::Module& module) {
   int64_t count = 0;
@@ -86,7 +91,8 @@ int64_t stateElementCount(const torch::nn::Module& module) {
 namespace {
 void appendState(const torch::nn::Module& module, const std::string& prefix,
                  std::vector<std::pair<std::string, torch::Tensor>>& out) {
-  for (const auto& p : module.named_parameters(/*recurse=*/false)) out.emplace_back(prefix + p.key(), p.value());
+  for (const auto& p : module.named_parameters(/*recurse=*/false))
+    out.emplace_back(prefix + p.key(), p.value());
   for (const auto& b : module.named_buffers(/*recurse=*/false)) out.emplace_back(prefix + b.key(), b.value());
   for (const auto& c : module.named_children()) appendState(*c.value(), prefix + c.key() + ".", out);
 }
@@ -105,13 +111,14 @@ std::atomic<int64_t> guardedRows{0};
 
 int64_t guardedAttentionRows() { return guardedRows.load(); }
 
-torch::Tensor scaledDotProductAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
-                                        const torch::Tensor& mask) {
+torch::Tensor scaledDotProductAttention(const torch::Tensor& q, const torch::Tensor& k,
+                                        const torch::Tensor& v, const torch::Tensor& mask) {
   const int64_t lq = q.size(-2);
   const int64_t lk = k.size(-2);
   const double scale = 1.0 / std::sqrt(static_cast<double>(q.size(-1)));
   // Same operation order as the SDPA reference: (q @ kᵀ) * scale, then the mask.
-  auto scores = torch::matmul(q.to(torch::kFloat), k.to(torch::kFloat).transpose(-2, -1)) * scale;  // [B,H,Lq,Lk]
+  auto scores =
+      torch::matmul(q.to(torch::kFloat), k.to(torch::kFloat).transpose(-2, -1)) * scale;  // [B,H,Lq,Lk]
   const float negInf = -std::numeric_limits<float>::infinity();
   bool mayHaveDeadRows = false;
   if (!mask.defined()) {
@@ -146,9 +153,10 @@ torch::Tensor keyPaddingMask(const torch::Tensor& inputMask) {
 torch::Tensor stairMask(int64_t channels, int64_t seconds, int64_t paddedEegLength, int64_t textLength) {
   const int64_t valid = channels * seconds;
   if (channels <= 0 || seconds <= 0 || valid > paddedEegLength || textLength < 0)
-    throw std::invalid_argument("stairMask: need channels, seconds > 0, channels*seconds <= padded length (got " +
-                                std::to_string(channels) + "x" + std::to_string(seconds) + " > " +
-                                std::to_string(paddedEegLength) + ")");
+    throw std::invalid_argument(
+        "stairMask: need channels, seconds > 0, channels*seconds <= padded length (got " +
+        std::to_string(channels) + "x" + std::to_string(seconds) + " > " + std::to_string(paddedEegLength) +
+        ")");
   const int64_t m = paddedEegLength + textLength;
   const auto idx = torch::arange(m, torch::kLong);
   const auto i = idx.unsqueeze(1);  // [M, 1] queries
@@ -184,10 +192,13 @@ torch::Tensor textRowsMask(const torch::Tensor& eegMask, int64_t pastTextLength,
   const int64_t le = eegMask.size(1);
   // [B, Le] -> [B, 1, 1, Le] -> [B, 1, n, Le]
   const auto eegPart = eegMask.to(torch::kBool).view({b, 1, 1, le}).expand({b, 1, newLength, le});
-  const auto rows = torch::arange(newLength, eegMask.options().dtype(torch::kLong)).unsqueeze(1) + pastTextLength;
-  const auto cols = torch::arange(pastTextLength + newLength, eegMask.options().dtype(torch::kLong)).unsqueeze(0);
+  const auto rows =
+      torch::arange(newLength, eegMask.options().dtype(torch::kLong)).unsqueeze(1) + pastTextLength;
+  const auto cols =
+      torch::arange(pastTextLength + newLength, eegMask.options().dtype(torch::kLong)).unsqueeze(0);
   // [n, past + n] -> [1, 1, n, past + n] -> [B, 1, n, past + n]
-  const auto textPart = (cols <= rows).view({1, 1, newLength, pastTextLength + newLength})
+  const auto textPart = (cols <= rows)
+                            .view({1, 1, newLength, pastTextLength + newLength})
                             .expand({b, 1, newLength, pastTextLength + newLength});
   return torch::cat({eegPart, textPart}, 3);  // [B, 1, n, Le + past + n]
 }
@@ -213,26 +224,28 @@ std::pair<torch::Tensor, torch::Tensor> LayerKv::append(const torch::Tensor& k, 
 }
 
 // -------------------------------------------------------------------------------------------------- block
-CausalSelfAttentionImpl::CausalSelfAttentionImpl(const BlockConfig& config, const torch::TensorOptions& options)
+CausalSelfAttentionImpl::CausalSelfAttentionImpl(const BlockConfig& config,
+                                                 const torch::TensorOptions& options)
     : nHead(config.nHead) {
   if (config.nEmbd % config.nHead != 0)
-    throw std::invalid_argument("attention: n_embd " + std::to_string(config.nEmbd) + " is not divisible by n_head " +
-                                std::to_string(config.nHead));
+    throw std::invalid_argument("attention: n_embd " + std::to_string(config.nEmbd) +
+                                " is not divisible by n_head " + std::to_string(config.nHead));
   c_attn = register_module("c_attn", Linear(config.nEmbd, 3 * config.nEmbd, config.bias, options));
   c_proj = register_module("c_proj", Linear(config.nEmbd, config.nEmbd, config.bias, options));
 }
 
-torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& mask, LayerKv* kv) {
+torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& mask,
+                                               LayerKv* kv) {
   const int64_t b = x.size(0);
   const int64_t l = x.size(1);
   const int64_t d = x.size(2);
   const int64_t hd = d / nHead;
-  const auto qkv = c_attn(x).split(d, 2);  // [B, L, 3D] -> 3 x [B, L, D]
-  auto q = qkv[0].view({b, l, nHead, hd}).transpose(1, 2);  // [B, L, D] -> [B, H, L, hd]
-  auto k = qkv[1].view({b, l, nHead, hd}).transpose(1, 2);  // [B, L, D] -> [B, H, L, hd]
-  auto v = qkv[2].view({b, l, nHead, hd}).transpose(1, 2);  // [B, L, D] -> [B, H, L, hd]
-  if (kv != nullptr) std::tie(k, v) = kv->append(k, v);  // [B, H, T + L, hd]
-  const auto y = scaledDotProductAttention(q, k, v, mask);  // [B, H, L, hd]
+  const auto qkv = c_attn(x).split(d, 2);                         // [B, L, 3D] -> 3 x [B, L, D]
+  auto q = qkv[0].view({b, l, nHead, hd}).transpose(1, 2);        // [B, L, D] -> [B, H, L, hd]
+  auto k = qkv[1].view({b, l, nHead, hd}).transpose(1, 2);        // [B, L, D] -> [B, H, L, hd]
+  auto v = qkv[2].view({b, l, nHead, hd}).transpose(1, 2);        // [B, L, D] -> [B, H, L, hd]
+  if (kv != nullptr) std::tie(k, v) = kv->append(k, v);           // [B, H, T + L, hd]
+  const auto y = scaledDotProductAttention(q, k, v, mask);        // [B, H, L, hd]
   return c_proj(y.transpose(1, 2).contiguous().view({b, l, d}));  // [B, H, L, hd] -> [B, L, D]
 }
 
@@ -241,7 +254,9 @@ MlpImpl::MlpImpl(const BlockConfig& config, const torch::TensorOptions& options)
   c_proj = register_module("c_proj", Linear(4 * config.nEmbd, config.nEmbd, config.bias, options));
 }
 
-torch::Tensor MlpImpl::forward(const torch::Tensor& x) { return c_proj(torch::gelu(c_fc(x))); }  // exact erf GELU
+torch::Tensor MlpImpl::forward(const torch::Tensor& x) {
+  return c_proj(torch::gelu(c_fc(x)));
+}  // exact erf GELU
 
 BlockImpl::BlockImpl(const BlockConfig& config, const torch::TensorOptions& options) {
   ln_1 = register_module("ln_1", LayerNorm(config.nEmbd, config.bias, config.layerNormEps, options));

@@ -22,12 +22,12 @@ struct VqConfig {
 };
 
 struct VqEncoded {
-  torch::Tensor features;         // [B, L, De] encoder fc_norm output (what NeuroLM consumes)
-  torch::Tensor toQuantizer;      // [B, L, d] encode_task_layer output
-  torch::Tensor z;                // [B, L, d] L2-normalised
-  torch::Tensor codes;            // [B, L] int64
-  torch::Tensor zq;               // [B, L, d] straight-through quantised vectors
-  torch::Tensor commitmentLoss;   // scalar
+  torch::Tensor features;        // [B, L, De] encoder fc_norm output (what NeuroLM consumes)
+  torch::Tensor toQuantizer;     // [B, L, d] encode_task_layer output
+  torch::Tensor z;               // [B, L, d] L2-normalised
+  torch::Tensor codes;           // [B, L] int64
+  torch::Tensor zq;              // [B, L, d] straight-through quantised vectors
+  torch::Tensor commitmentLoss;  // scalar
 };
 
 struct VqDecoded {
@@ -87,16 +87,17 @@ struct AlignLosses {
 class VQAlignImpl : public torch::nn::Module {
  public:
   explicit VQAlignImpl(const VqConfig& config, const torch::TensorOptions& options = {});
-  // Gradient-reversal (identity forward, gradient × −alpha) then domain_classifier. features [B, L, D] -> [B, L, 2].
+  // Gradient-reversal (identity forward, gradient × −alpha) then domain_classifier. features [B, L, D] -> [B,
+  // L, 2].
   torch::Tensor domainLogits(const torch::Tensor& features, double alpha);
   // One tokenizer training step's loss (spec §2.7): VQ losses + EEG domain loss through the gradient reversal
   // + text domain loss on wte(textIds) [Bt, Lt]. alpha = 2 / (1 + exp(−10·progress)) − 1 is the caller's.
   AlignLosses trainingLosses(const EegBatch& batch, const torch::Tensor& yFreq, const torch::Tensor& yRaw,
                              const torch::Tensor& textIds, double alpha, torch::Generator generator);
 
-  VQ vq{nullptr};                               // registered as `VQ`
+  VQ vq{nullptr};                                    // registered as `VQ`
   torch::nn::Sequential domain_classifier{nullptr};  // Linear(decoder n_embd, 256), GELU, Linear(256, 2)
-  Embedding wte{nullptr};                       // [50257, 768], frozen
+  Embedding wte{nullptr};                            // [50257, 768], frozen
 };
 TORCH_MODULE(VQAlign);
 

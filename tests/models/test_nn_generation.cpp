@@ -54,8 +54,8 @@ EegBatch sample(int64_t channels, int64_t seconds, int64_t padded, uint64_t seed
 }
 
 EegBatch concat(const EegBatch& a, const EegBatch& b) {
-  return {torch::cat({a.x, b.x}), torch::cat({a.inputChans, b.inputChans}), torch::cat({a.inputTime, b.inputTime}),
-          torch::cat({a.inputMask, b.inputMask})};
+  return {torch::cat({a.x, b.x}), torch::cat({a.inputChans, b.inputChans}),
+          torch::cat({a.inputTime, b.inputTime}), torch::cat({a.inputMask, b.inputMask})};
 }
 
 torch::Tensor prompt(std::vector<int64_t> ids) { return torch::tensor(ids).unsqueeze(0); }
@@ -179,12 +179,14 @@ TEST(NnNeuroLm, TextPositionsStartAfterTheSampleOrTheBatchLastSecond) {
   perSample.tokenizer.nLayer = 0;
   NeuroLmConfig batchMax = perSample;
   batchMax.textPositions = TextPositions::BatchMax;
-  EXPECT_TRUE(torch::equal(NeuroLM(perSample)->textStart(eeg.inputTime), torch::tensor({2, 4}, torch::kLong)));
+  EXPECT_TRUE(
+      torch::equal(NeuroLM(perSample)->textStart(eeg.inputTime), torch::tensor({2, 4}, torch::kLong)));
   EXPECT_TRUE(torch::equal(NeuroLM(batchMax)->textStart(eeg.inputTime), torch::tensor({4, 4}, torch::kLong)));
 }
 
 TEST(NnNeuroLm, LanguageModelLossIsTheMeanCrossEntropyOverScoredPositions) {
-  const auto logits = torch::tensor({{{1.0f, 2.0f, 0.5f}, {0.0f, 0.0f, 9.0f}, {3.0f, -1.0f, 0.0f}}});  // [1, 3, 3]
+  const auto logits =
+      torch::tensor({{{1.0f, 2.0f, 0.5f}, {0.0f, 0.0f, 9.0f}, {3.0f, -1.0f, 0.0f}}});  // [1, 3, 3]
   const auto targets = torch::tensor({{1, -1, 2}});
   const auto l = languageModelLoss(logits, targets);
   const double lse0 = std::log(std::exp(1.0) + std::exp(2.0) + std::exp(0.5));
@@ -232,7 +234,8 @@ TEST(NnGeneration, SamplingRespectsTopKTopPAndSeedAndTopK1IsGreedy) {
   for (int64_t step = 0; step < 6; ++step) {
     const int64_t id = a.ids[0][3 + step].item<int64_t>();
     const auto top3 = a.steps[static_cast<size_t>(step)].topIds[0].narrow(0, 0, 3);
-    EXPECT_TRUE((top3 == id).any().item<bool>()) << "step " << step << " sampled " << id << " outside the top 3";
+    EXPECT_TRUE((top3 == id).any().item<bool>())
+        << "step " << step << " sampled " << id << " outside the top 3";
     leftGreedy = leftGreedy || id != top3[0].item<int64_t>();
   }
   EXPECT_TRUE(leftGreedy) << "at temperature 50 some step should pick a non-argmax token";
@@ -293,7 +296,8 @@ TEST(NnOfficialSize, NeuroLmBPaddingShortcutAndKvCacheAgreeWithThePaddedFullComp
   const auto a = generate(*model, eeg, text, full);
   const auto b = generate(*model, eeg, text, fast);
   EXPECT_TRUE(torch::equal(a.ids, b.ids));
-  for (size_t s = 0; s < 3; ++s) EXPECT_LT(maxAbs(a.steps[s].topLogits, b.steps[s].topLogits), 2e-3) << s;  // |v| ~ 60
+  for (size_t s = 0; s < 3; ++s)
+    EXPECT_LT(maxAbs(a.steps[s].topLogits, b.steps[s].topLogits), 2e-3) << s;  // |v| ~ 60
 }
 
 TEST(NnNeuroLm, BadInputsAreRefusedWithAReason) {
@@ -310,10 +314,20 @@ TEST(NnNeuroLm, BadInputsAreRefusedWithAReason) {
     }
   };
   expectMessage([&] { model->forward(eeg, prompt({kSepId, 60000}), torch::Tensor()); }, "[0, 50304)");
-  expectMessage([&] { model->forward(eeg, prompt({kSepId, 1}), torch::ones({1, 1, 7, 7}, torch::kBool)); }, "M = 8");
-  expectMessage([&] { model->forward(eeg, prompt({kSepId, 1}), torch::Tensor(), torch::full({1, 7}, -1)); },
-                "targets");
+  expectMessage(
+      [&] {
+        model->forward(eeg, prompt({kSepId, 1}), torch::ones({1, 1, 7, 7}, torch::kBool));
+      },
+      "M = 8");
+  expectMessage(
+      [&] {
+        model->forward(eeg, prompt({kSepId, 1}), torch::Tensor(), torch::full({1, 7}, -1));
+      },
+      "targets");
   expectMessage([&] { generate(*model, eeg, torch::zeros({2, 3}, torch::kLong)); }, "batch size");
-  expectMessage([&] { generate(*model, eeg, prompt({kSepId}), {}, torch::ones({1, 1, 7, 7}, torch::kBool)); },
-                "official-quirks");
+  expectMessage(
+      [&] {
+        generate(*model, eeg, prompt({kSepId}), {}, torch::ones({1, 1, 7, 7}, torch::kBool));
+      },
+      "official-quirks");
 }

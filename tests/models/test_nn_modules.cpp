@@ -89,7 +89,8 @@ TEST(NnStructure, NeuroLmBStateDictEqualsTheOfficialKeysShapesAndOrder) {
 }
 
 TEST(NnStructure, NeuroLmLAndXLAppendTheTransformLayerAfterPosEmbed) {
-  for (const auto& [config, d] : {std::pair{NeuroLmConfig::L(), int64_t{1024}}, {NeuroLmConfig::XL(), int64_t{1600}}}) {
+  for (const auto& [config, d] :
+       {std::pair{NeuroLmConfig::L(), int64_t{1024}}, {NeuroLmConfig::XL(), int64_t{1600}}}) {
     NeuroLM model(config, kMetaOptions);
     const auto state = orderedStateDict(*model);
     ASSERT_GE(state.size(), 3u);
@@ -104,13 +105,15 @@ TEST(NnStructure, NeuroLmLAndXLAppendTheTransformLayerAfterPosEmbed) {
 
 TEST(NnStructure, ParameterCountsOfBLAndXLEqualSpecTable71) {
   const auto counts = facts()["param_counts"];
-  for (const auto& [config, key] : {std::pair{NeuroLmConfig::B(), "NeuroLM_B"}, {NeuroLmConfig::L(), "NeuroLM_L"},
+  for (const auto& [config, key] : {std::pair{NeuroLmConfig::B(), "NeuroLM_B"},
+                                    {NeuroLmConfig::L(), "NeuroLM_L"},
                                     {NeuroLmConfig::XL(), "NeuroLM_XL"}}) {
     NeuroLM model(config, kMetaOptions);  // no memory: XL alone would be 7 GB
     const auto& c = counts[key];
     const int64_t total = stateElementCount(*model);
     EXPECT_EQ(total, c["total"].get<int64_t>()) << key;
-    EXPECT_EQ(total - model->GPT2->transformer->wpe->weight.numel(), c["get_num_params_minus_wpe"].get<int64_t>());
+    EXPECT_EQ(total - model->GPT2->transformer->wpe->weight.numel(),
+              c["get_num_params_minus_wpe"].get<int64_t>());
     EXPECT_EQ(countWithPrefix(*model, "GPT2."), c["gpt2_part"].get<int64_t>()) << key;
     EXPECT_EQ(countWithPrefix(*model, "tokenizer."), c["tokenizer_frozen"].get<int64_t>()) << key;
     EXPECT_EQ(countWithPrefix(*model, "pos_embed."), c["pos_embed"].get<int64_t>()) << key;
@@ -128,7 +131,8 @@ TEST(NnStructure, TokenizerParameterCountsEqualSpec) {
   EXPECT_EQ(countWithPrefix(*model, "VQ.decoder_freq."), c["VQ_decoder_each"].get<int64_t>());
   EXPECT_EQ(countWithPrefix(*model, "VQ.quantize."), c["VQ_quantize_state"].get<int64_t>());
   EXPECT_EQ(countWithPrefix(*model, "VQ.encode_task_layer."), c["encode_task_layer"].get<int64_t>());
-  EXPECT_EQ(countWithPrefix(*model, "VQ.decode_task_layer_freq."), c["decode_task_layer_freq"].get<int64_t>());
+  EXPECT_EQ(countWithPrefix(*model, "VQ.decode_task_layer_freq."),
+            c["decode_task_layer_freq"].get<int64_t>());
   EXPECT_EQ(countWithPrefix(*model, "VQ.decode_task_layer_raw."), c["decode_task_layer_raw"].get<int64_t>());
   EXPECT_EQ(countWithPrefix(*model, "domain_classifier."), c["domain_classifier"].get<int64_t>());
   EXPECT_EQ(countWithPrefix(*model, "wte."), c["align_wte_frozen"].get<int64_t>());
@@ -165,7 +169,8 @@ TEST(NnMask, StairMaskEqualsTheOfficialLoaderMasks) {
   const auto dir = test::parityDir() / "neurolm";
   const auto time = npyTensor(dir / "input_time.npy");
   const auto real = npyTensor(dir / "input_eeg_mask.npy");
-  for (const auto& [file, textLength] : {std::pair{"eval_gpt_mask.npy", int64_t{13}}, {"train_gpt_mask.npy", int64_t{80}},
+  for (const auto& [file, textLength] : {std::pair{"eval_gpt_mask.npy", int64_t{13}},
+                                         {"train_gpt_mask.npy", int64_t{80}},
                                          {"generate_causal_final_mask.npy", int64_t{18}}}) {
     const auto official = npyTensor(dir / file);
     EXPECT_TRUE(torch::equal(stairMask(19, 4, 276, textLength).view_as(official), official)) << file;
@@ -194,9 +199,12 @@ TEST(NnAttention, BoolMaskExcludesAndFloatMaskIsAdded) {
   const auto s = torch::matmul(qd, kd.transpose(-2, -1)) / 2.0;  // 1/sqrt(4)
   const auto refBool = torch::matmul(torch::softmax(s.masked_fill(allowed.logical_not(), -1e300), -1), vd);
   const auto refFloat = torch::matmul(torch::softmax(s + additive.to(torch::kDouble), -1), vd);
-  EXPECT_LT((scaledDotProductAttention(q, k, v, allowed).to(torch::kDouble) - refBool).abs().max().item<double>(), 1e-6);
-  EXPECT_LT((scaledDotProductAttention(q, k, v, additive).to(torch::kDouble) - refFloat).abs().max().item<double>(),
-            1e-6);
+  EXPECT_LT(
+      (scaledDotProductAttention(q, k, v, allowed).to(torch::kDouble) - refBool).abs().max().item<double>(),
+      1e-6);
+  EXPECT_LT(
+      (scaledDotProductAttention(q, k, v, additive).to(torch::kDouble) - refFloat).abs().max().item<double>(),
+      1e-6);
   // A float 0/1 mask is NOT a boolean mask: it adds +1 to the allowed scores and masks nothing.
   const auto asFloat = scaledDotProductAttention(q, k, v, allowed.to(torch::kFloat));
   const auto refOnes = torch::matmul(torch::softmax(s + allowed.to(torch::kDouble), -1), vd);
@@ -208,7 +216,8 @@ TEST(NnAttention, UndefinedMaskIsCausalAlignedToTheLastKeys) {
   const auto q = torch::randn({2, 3, 2, 8});
   const auto k = torch::randn({2, 3, 5, 8});
   const auto v = torch::randn({2, 3, 5, 8});
-  const auto explicitMask = torch::ones({2, 5}, torch::kBool).tril(3).view({1, 1, 2, 5});  // rows = keys 3 and 4
+  const auto explicitMask =
+      torch::ones({2, 5}, torch::kBool).tril(3).view({1, 1, 2, 5});  // rows = keys 3 and 4
   EXPECT_TRUE(torch::allclose(scaledDotProductAttention(q, k, v, torch::Tensor()),
                               scaledDotProductAttention(q, k, v, explicitMask)));
 }

@@ -1,5 +1,5 @@
-// NeuroLM parity: the official fixture checkpoint (0-block tokenizer, 2-layer/2-head/8-wide GPT-2) through our
-// modules vs the official outputs (../shared/parity/neurolm, tolerances of its README).
+// NeuroLM parity: the official fixture checkpoint (0-block tokenizer, 2-layer/2-head/8-wide GPT-2) through
+// our modules vs the official outputs (../shared/parity/neurolm, tolerances of its README).
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -36,7 +36,8 @@ torch::Tensor loadNpy(const std::string& name) {
   }
 }
 
-void expectClose(const std::string& what, const torch::Tensor& ours, const torch::Tensor& official, double tol) {
+void expectClose(const std::string& what, const torch::Tensor& ours, const torch::Tensor& official,
+                 double tol) {
   ASSERT_EQ(ours.sizes().vec(), official.sizes().vec()) << what;
   const double d = (ours.to(torch::kDouble) - official.to(torch::kDouble)).abs().max().item<double>();
   std::cout << "[parity] " << what << " max|d| = " << d << " (tolerance " << tol << ")\n";
@@ -68,7 +69,8 @@ LmFixture& fixture() {
 }
 
 // Per-step top-5 ids identical and logits within tolerance of outputs.json[key]["steps"].
-void expectSteps(const std::string& mode, const GenerateResult& r, const nlohmann::json& reference, double tol) {
+void expectSteps(const std::string& mode, const GenerateResult& r, const nlohmann::json& reference,
+                 double tol) {
   const auto& steps = reference["steps"];
   ASSERT_EQ(r.steps.size(), steps.size());
   for (size_t s = 0; s < steps.size(); ++s) {
@@ -122,10 +124,12 @@ TEST(ParityNeuroLm, TrainingForwardLossLogitsAndArgmaxMatch) {
   EXPECT_DOUBLE_EQ(out.accuracy.item<double>(), f.outputs["train_accuracy"].get<double>());
   const auto positions = f.outputs["train_target_positions_in_sequence"].get<std::vector<int64_t>>();
   const auto at = out.logits.index_select(1, torch::tensor(positions));
-  expectClose("neurolm train logits at target positions", at, loadNpy("train_logits_at_target_positions.npy"), 1e-3);
+  expectClose("neurolm train logits at target positions", at, loadNpy("train_logits_at_target_positions.npy"),
+              1e-3);
   const auto argmax = out.logits.argmax(-1);
   const auto refArgmax = loadNpy("train_argmax_all_positions.npy");
-  EXPECT_TRUE(torch::equal(argmax, refArgmax)) << (argmax != refArgmax).sum().item<int64_t>() << " positions differ";
+  EXPECT_TRUE(torch::equal(argmax, refArgmax))
+      << (argmax != refArgmax).sum().item<int64_t>() << " positions differ";
 }
 
 TEST(ParityNeuroLm, OfficialQuirkGenerateReproducesIdsAndPerStepLogits) {
@@ -144,7 +148,8 @@ TEST(ParityNeuroLm, CorrectGreedyDecodeMatchesWithAndWithoutCacheAndPaddingShort
   auto& f = fixture();
   const auto prompt = loadNpy("eval_x_text.npy");
   const auto reference = loadNpy("generate_causal_greedy_ids.npy");
-  for (const auto& [name, cache, drop] : {std::tuple{"kv cache", true, false}, {"full recomputation", false, false},
+  for (const auto& [name, cache, drop] : {std::tuple{"kv cache", true, false},
+                                          {"full recomputation", false, false},
                                           {"kv cache + padding shortcut", true, true}}) {
     GenerateOptions o;
     o.useKvCache = cache;
@@ -160,9 +165,12 @@ TEST(ParityNeuroLm, ChoiceScoresEqualTheOfficialLogitsLogSoftmax) {
   torch::NoGradGuard g;
   // Single token: log_softmax of the official last-position logits of the eval sequence.
   const auto evalLogProbs = torch::log_softmax(loadNpy("eval_logits_last.npy")[0][0].to(torch::kDouble), -1);
-  // Three tokens " Yes", " ", <|endoftext|>: the official training logits at positions 288-290 (same causal rows).
-  const auto trainLogProbs = torch::log_softmax(loadNpy("train_logits_at_target_positions.npy")[0].to(torch::kDouble), -1);
-  const auto s = scoreChoices(*f.model, f.eeg, loadNpy("eval_x_text.npy"), {{3363}, {1400}, {3363, 220, 50256}});
+  // Three tokens " Yes", " ", <|endoftext|>: the official training logits at positions 288-290 (same causal
+  // rows).
+  const auto trainLogProbs =
+      torch::log_softmax(loadNpy("train_logits_at_target_positions.npy")[0].to(torch::kDouble), -1);
+  const auto s =
+      scoreChoices(*f.model, f.eeg, loadNpy("eval_x_text.npy"), {{3363}, {1400}, {3363, 220, 50256}});
   ASSERT_EQ(s.logProb.size(), 3u);
   EXPECT_NEAR(s.logProb[0], evalLogProbs[3363].item<double>(), 1e-3);
   EXPECT_NEAR(s.logProb[1], evalLogProbs[1400].item<double>(), 1e-3);
@@ -170,7 +178,8 @@ TEST(ParityNeuroLm, ChoiceScoresEqualTheOfficialLogitsLogSoftmax) {
                        trainLogProbs[2][50256].item<double>();
   EXPECT_NEAR(s.logProb[2], three, 1e-3);
   std::cout << "[parity] choice log-probs " << s.logProb[0] << " " << s.logProb[1] << " " << s.logProb[2]
-            << " (official logits: " << evalLogProbs[3363].item<double>() << " " << evalLogProbs[1400].item<double>()
-            << " " << three << ")\n";
-  EXPECT_EQ(s.best, s.logProb[0] >= s.logProb[1] ? (s.logProb[0] >= s.logProb[2] ? 0 : 2) : (s.logProb[1] >= s.logProb[2] ? 1 : 2));
+            << " (official logits: " << evalLogProbs[3363].item<double>() << " "
+            << evalLogProbs[1400].item<double>() << " " << three << ")\n";
+  EXPECT_EQ(s.best, s.logProb[0] >= s.logProb[1] ? (s.logProb[0] >= s.logProb[2] ? 0 : 2)
+                                                 : (s.logProb[1] >= s.logProb[2] ? 1 : 2));
 }

@@ -41,7 +41,8 @@ double maxAbsDiff(const torch::Tensor& a, const torch::Tensor& b) {
 }
 
 // Prints the measured deviation (for the parity report) and checks it.
-void expectClose(const char* what, const torch::Tensor& ours, const torch::Tensor& official, double tolerance) {
+void expectClose(const char* what, const torch::Tensor& ours, const torch::Tensor& official,
+                 double tolerance) {
   const double d = maxAbsDiff(ours, official);
   std::cout << "[parity] " << what << " max|d| = " << d << " (tolerance " << tolerance << ")\n";
   EXPECT_LE(d, tolerance) << what;
@@ -95,18 +96,21 @@ TEST(ParityVq, EncoderFeaturesCodesAndQuantisedVectorsMatchTheOfficialOutputs) {
   torch::NoGradGuard g;
   const auto enc = vq.encode(eeg);
   expectClose("vq encoder_features", enc.features, loadNpy(vqDir() / "encoder_features.npy"), 1e-4);
-  expectClose("vq to_quantizer_features", enc.toQuantizer, loadNpy(vqDir() / "to_quantizer_features.npy"), 1e-5);
+  expectClose("vq to_quantizer_features", enc.toQuantizer, loadNpy(vqDir() / "to_quantizer_features.npy"),
+              1e-5);
   expectClose("vq z_normalized", enc.z, loadNpy(vqDir() / "z_normalized.npy"), 1e-5);
   expectClose("vq z_q", enc.zq, loadNpy(vqDir() / "z_q.npy"), 1e-5);
   const auto codes = loadNpy(vqDir() / "codes.npy");
-  EXPECT_TRUE(torch::equal(enc.codes, codes)) << "codes differ at " << (enc.codes != codes).sum().item<int64_t>();
+  EXPECT_TRUE(torch::equal(enc.codes, codes))
+      << "codes differ at " << (enc.codes != codes).sum().item<int64_t>();
   // The listed real-token codes of outputs.json (independent copy).
   const auto listed = fixture().outputs["codes_real_tokens_276"].get<std::vector<int64_t>>();
   EXPECT_TRUE(torch::equal(enc.codes[0].narrow(0, 0, 76), torch::tensor(listed)));
   expectRelClose("vq commitment_loss_276", enc.commitmentLoss.item<double>(),
                  fixture().outputs["commitment_loss_276"].get<double>(), 1e-5);
   EXPECT_TRUE(torch::equal(vq.codebookIndices(eeg), codes));
-  EXPECT_TRUE(torch::equal(vq.quantize->cluster_size, clusterBefore)) << "inference must not change the quantizer";
+  EXPECT_TRUE(torch::equal(vq.quantize->cluster_size, clusterBefore))
+      << "inference must not change the quantizer";
 }
 
 TEST(ParityVq, DecoderOutputsMatchTheOfficialOutputs) {
@@ -114,8 +118,10 @@ TEST(ParityVq, DecoderOutputsMatchTheOfficialOutputs) {
   const auto eeg = batch276();
   torch::NoGradGuard g;
   const auto dec = vq.decode(vq.encode(eeg).zq, eeg);
-  expectClose("vq decoder_freq_features", dec.freqFeatures, loadNpy(vqDir() / "decoder_freq_features.npy"), 1e-4);
-  expectClose("vq decoder_raw_features", dec.rawFeatures, loadNpy(vqDir() / "decoder_raw_features.npy"), 1e-4);
+  expectClose("vq decoder_freq_features", dec.freqFeatures, loadNpy(vqDir() / "decoder_freq_features.npy"),
+              1e-4);
+  expectClose("vq decoder_raw_features", dec.rawFeatures, loadNpy(vqDir() / "decoder_raw_features.npy"),
+              1e-4);
   expectClose("vq rec_freq", dec.recFreq, loadNpy(vqDir() / "rec_freq.npy"), 1e-4);
   expectClose("vq rec_raw", dec.recRaw, loadNpy(vqDir() / "rec_raw.npy"), 1e-4);
 }
@@ -123,8 +129,8 @@ TEST(ParityVq, DecoderOutputsMatchTheOfficialOutputs) {
 TEST(ParityVq, PickleLoader1024FeaturesCodesAndLossesMatch) {
   auto& vq = *fixture().model->vq;
   const auto dir = vqDir() / "pickleloader_1024";
-  EegBatch eeg{torch::zeros({1, 1024, 200}), loadNpy(dir / "input_chans.npy"), loadNpy(dir / "input_time.npy"),
-               loadNpy(dir / "input_mask.npy")};
+  EegBatch eeg{torch::zeros({1, 1024, 200}), loadNpy(dir / "input_chans.npy"),
+               loadNpy(dir / "input_time.npy"), loadNpy(dir / "input_mask.npy")};
   eeg.x.narrow(1, 0, 76).copy_(loadNpy(vqDir() / "input_x.npy").narrow(1, 0, 76));
   auto yFreq = torch::zeros({1, 1024, 100});
   auto yRaw = torch::zeros({1, 1024, 200});
@@ -139,19 +145,25 @@ TEST(ParityVq, PickleLoader1024FeaturesCodesAndLossesMatch) {
   EXPECT_TRUE(torch::equal(enc.codes[0].narrow(0, 0, 76), torch::tensor(listed)));
   const auto losses = vq.losses(eeg, yFreq, yRaw);
   const auto& ref = fixture().outputs["pickleloader_1024_losses(eval-mode VQ.forward)"];
-  expectRelClose("vq 1024 quant_loss", losses.quant.item<double>(), ref["val/quant_loss"].get<double>(), 1e-5);
-  expectRelClose("vq 1024 rec_freq_loss", losses.recFreq.item<double>(), ref["val/rec_freq_loss"].get<double>(), 1e-5);
-  expectRelClose("vq 1024 rec_raw_loss", losses.recRaw.item<double>(), ref["val/rec_raw_loss"].get<double>(), 1e-5);
-  expectRelClose("vq 1024 total_loss", losses.total.item<double>(), ref["val/total_loss"].get<double>(), 1e-5);
+  expectRelClose("vq 1024 quant_loss", losses.quant.item<double>(), ref["val/quant_loss"].get<double>(),
+                 1e-5);
+  expectRelClose("vq 1024 rec_freq_loss", losses.recFreq.item<double>(),
+                 ref["val/rec_freq_loss"].get<double>(), 1e-5);
+  expectRelClose("vq 1024 rec_raw_loss", losses.recRaw.item<double>(), ref["val/rec_raw_loss"].get<double>(),
+                 1e-5);
+  expectRelClose("vq 1024 total_loss", losses.total.item<double>(), ref["val/total_loss"].get<double>(),
+                 1e-5);
 }
 
 TEST(ParityVq, PaddingShortcutReproducesTheOfficialPaddedFeatures) {
   auto& encoder = *fixture().model->vq->encoder;
   const auto eeg = batch276();
-  const auto x = eeg.x.narrow(1, 0, 76), chans = eeg.inputChans.narrow(1, 0, 76), time = eeg.inputTime.narrow(1, 0, 76);
+  const auto x = eeg.x.narrow(1, 0, 76), chans = eeg.inputChans.narrow(1, 0, 76),
+             time = eeg.inputTime.narrow(1, 0, 76);
   torch::NoGradGuard g;
   expectClose("vq fast path (276) encoder_features rows 0-75", encoder.forwardRealTokens(x, chans, time, 276),
               loadNpy(vqDir() / "encoder_features.npy").narrow(1, 0, 76), 1e-4);
-  expectClose("vq fast path (1024) encoder_features rows 0-75", encoder.forwardRealTokens(x, chans, time, 1024),
+  expectClose("vq fast path (1024) encoder_features rows 0-75",
+              encoder.forwardRealTokens(x, chans, time, 1024),
               loadNpy(vqDir() / "pickleloader_1024" / "encoder_features_rows0_75.npy"), 1e-4);
 }
