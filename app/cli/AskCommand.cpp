@@ -14,22 +14,30 @@ constexpr const char* kWorkloadPrompt = "Question: Is this EEG segment of high w
 
 constexpr const char* kUsage =
     "usage: neurolm ask FILE --model CKPT [--vq CKPT] (--window a:b | --windows LEN:HOP [--range a:b])\n"
-    "                   [--options \" Yes, No\"] [--max-new-tokens N] [--official-generate] [--json] \"INSTRUCTION\"\n";
+    "                   [--options \" Yes, No\"] [--max-new-tokens N] [--official-generate] [--json] "
+    "\"INSTRUCTION\"\n";
 
 void printHelp(std::ostream& out) {
   out << kUsage
-      << "\nAsks NeuroLM about EEG windows. The prompt is [SEP] + GPT-2 BPE(INSTRUCTION); the answer tokens are\n"
-         "printed as they are produced (greedy decoding, KV cache, padding skipped), then the probability of\n"
-         "each answer option (log-softmax of the model's next-token outputs, normalised over the options).\n\n"
+      << "\nAsks NeuroLM about EEG windows. The prompt is [SEP] + GPT-2 BPE(INSTRUCTION); the answer tokens "
+         "are\n"
+         "printed as they are produced (greedy decoding, KV cache, padding skipped), then the probability "
+         "of\n"
+         "each answer option (log-softmax of the model's next-token outputs, normalised over the "
+         "options).\n\n"
       << kInputOptionsHelp
       << "model and decoding:\n"
          "  --model CKPT            NeuroLM: official checkpoint (.pt) or ours (.safetensors); its own\n"
          "                          tokenizer encoder gives the EEG features\n"
          "  --vq CKPT               optional tokenizer file: adds the window's codes to the output\n"
-         "  --options \"A,B\"         answer options, split at commas, spaces kept (default for the Workload\n"
-         "                          prompt '" << kWorkloadPrompt << "': \" Yes, No\"; none otherwise)\n"
+         "  --options \"A,B\"         answer options, split at commas, spaces kept (default for the "
+         "Workload\n"
+         "                          prompt '"
+      << kWorkloadPrompt
+      << "': \" Yes, No\"; none otherwise)\n"
          "  --max-new-tokens N      answer length limit (default 5, as the official evaluation)\n"
-         "  --official-generate     the official generate with its quirks (mask rows of ones, additive float\n"
+         "  --official-generate     the official generate with its quirks (mask rows of ones, additive "
+         "float\n"
          "                          mask after step 1, full recomputation, no early stop) - for parity only\n"
          "  --no-kv-cache           recompute everything every step (reference for the cache)\n"
          "  --keep-padding          run the padding tokens (default: skipped exactly, spec 8.33)\n"
@@ -48,7 +56,8 @@ std::vector<std::string> splitOptions(const std::string& text) {
   std::size_t begin = 0;
   for (;;) {
     const auto comma = text.find(',', begin);
-    const std::string item = text.substr(begin, comma == std::string::npos ? std::string::npos : comma - begin);
+    const std::string item =
+        text.substr(begin, comma == std::string::npos ? std::string::npos : comma - begin);
     if (item.empty()) throw std::invalid_argument("--options '" + text + "' has an empty option");
     out.push_back(item);
     if (comma == std::string::npos) return out;
@@ -127,7 +136,8 @@ int runAsk(const std::vector<std::string>& args, std::ostream& out, std::ostream
     err << "neurolm ask: need FILE, --model CKPT and an INSTRUCTION\n" << kUsage;
     return 2;
   }
-  if (ao.officialGenerate && ao.sample) throw std::invalid_argument("--official-generate is greedy; drop --sample");
+  if (ao.officialGenerate && ao.sample)
+    throw std::invalid_argument("--official-generate is greedy; drop --sample");
   if (options) {
     if (*options != "none") ao.choices = splitOptions(*options);
   } else if (*instruction == kWorkloadPrompt) {
@@ -143,19 +153,29 @@ int runAsk(const std::vector<std::string>& args, std::ostream& out, std::ostream
   for (const auto& w : windows) grids.push_back(source.window(w, padded));  // all checked before loading
   runtime::InferenceRuntime engine(ro);
 
-  if (input.json) out << describeInput(source, padded, engine.deviceDescription()).dump() << "\n";
-  else out << describeInputText(source, padded, engine.deviceDescription()) << "prompt:   " << *instruction << "\n";
+  if (input.json)
+    out << describeInput(source, padded, engine.deviceDescription()).dump() << "\n";
+  else
+    out << describeInputText(source, padded, engine.deviceDescription()) << "prompt:   " << *instruction
+        << "\n";
   out.flush();
 
   for (std::size_t k = 0; k < windows.size(); ++k) {
     const nlohmann::json window = {windows[k].startSec, windows[k].endSec};
-    if (!input.json) out << "\nwindow " << windows[k].startSec << ":" << windows[k].endSec << " s answer: " << std::flush;
+    if (!input.json)
+      out << "\nwindow " << windows[k].startSec << ":" << windows[k].endSec << " s answer: " << std::flush;
     auto stream = [&](const runtime::AskToken& t) {
-      if (!input.json) out << t.bytes << std::flush;
+      if (!input.json)
+        out << t.bytes << std::flush;
       else if (jsonTokens)
-        out << nlohmann::json{{"type", "token"}, {"window", window}, {"step", t.step}, {"id", t.tokenId},
-                              {"text", t.bytes}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
-            << "\n" << std::flush;
+        out << nlohmann::json{{"type", "token"},
+                              {"window", window},
+                              {"step", t.step},
+                              {"id", t.tokenId},
+                              {"text", t.bytes}}
+                   .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+            << "\n"
+            << std::flush;
       return true;
     };
     const auto r = engine.ask(grids[k], *instruction, ao, stream).get();
@@ -164,21 +184,26 @@ int runAsk(const std::vector<std::string>& args, std::ostream& out, std::ostream
     if (input.json) {
       nlohmann::json opts = nlohmann::json::array();
       for (const auto& c : r.choices)
-        opts.push_back({{"text", c.text}, {"ids", c.tokenIds}, {"log_prob", c.logProb},
-                        {"mean_log_prob", c.meanLogProb}, {"probability", c.probability}});
-      nlohmann::json j = {{"type", "answer"},       {"window", window},           {"padded_length", padded},
-                          {"mode", mode},           {"prompt_ids", r.promptIds},  {"answer_ids", r.answerIds},
-                          {"answer", r.answer},     {"cancelled", r.cancelled},   {"step_top_logits", r.stepTopLogits},   {"options", opts},
-                          {"seconds", r.seconds}};
-      j["best_option"] = r.bestChoice >= 0 ? nlohmann::json(r.choices[static_cast<std::size_t>(r.bestChoice)].text)
-                                           : nlohmann::json(nullptr);
+        opts.push_back({{"text", c.text},
+                        {"ids", c.tokenIds},
+                        {"log_prob", c.logProb},
+                        {"mean_log_prob", c.meanLogProb},
+                        {"probability", c.probability}});
+      nlohmann::json j = {
+          {"type", "answer"},   {"window", window},          {"padded_length", padded},
+          {"mode", mode},       {"prompt_ids", r.promptIds}, {"answer_ids", r.answerIds},
+          {"answer", r.answer}, {"cancelled", r.cancelled},  {"step_top_logits", r.stepTopLogits},
+          {"options", opts},    {"seconds", r.seconds}};
+      j["best_option"] = r.bestChoice >= 0
+                             ? nlohmann::json(r.choices[static_cast<std::size_t>(r.bestChoice)].text)
+                             : nlohmann::json(nullptr);
       if (!codes.empty()) j["codes_flat"] = codes;
       out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n" << std::flush;
     } else {
       out << "\n  ids: ";
       for (auto id : r.answerIds) out << id << ' ';
-      out << "(" << mode << ", " << std::fixed << std::setprecision(3) << r.seconds << " s)" << std::defaultfloat
-          << "\n";
+      out << "(" << mode << ", " << std::fixed << std::setprecision(3) << r.seconds << " s)"
+          << std::defaultfloat << "\n";
       for (const auto& c : r.choices)
         out << "  option \"" << c.text << "\": p = " << std::fixed << std::setprecision(4) << c.probability
             << "  log p = " << c.logProb << std::defaultfloat << "\n";

@@ -18,10 +18,14 @@ bool parseInputOption(const std::vector<std::string>& args, std::size_t& i, Inpu
     out.source.channels = runtime::splitList(optionValue(args, i), "--channels");
   } else if (a == "--channel-rule") {
     const auto& v = optionValue(args, i);
-    if (v == "generic") out.source.nameRule = preprocess::ChannelNameRule::Generic;
-    else if (v == "workload") out.source.nameRule = preprocess::ChannelNameRule::Workload;
-    else if (v == "exact") out.source.nameRule = preprocess::ChannelNameRule::Exact;
-    else throw std::invalid_argument("--channel-rule '" + v + "' (expected generic, workload or exact)");
+    if (v == "generic")
+      out.source.nameRule = preprocess::ChannelNameRule::Generic;
+    else if (v == "workload")
+      out.source.nameRule = preprocess::ChannelNameRule::Workload;
+    else if (v == "exact")
+      out.source.nameRule = preprocess::ChannelNameRule::Exact;
+    else
+      throw std::invalid_argument("--channel-rule '" + v + "' (expected generic, workload or exact)");
   } else if (a == "--notch") {
     const auto& v = optionValue(args, i);
     if (v == "none") {
@@ -78,9 +82,11 @@ std::vector<runtime::TimeRange> windowsToRun(const InputArgs& args, const runtim
   return {{0, longest}};
 }
 
-nlohmann::json describeInput(const runtime::EegSource& source, std::size_t paddedLength, const std::string& device) {
+nlohmann::json describeInput(const runtime::EegSource& source, std::size_t paddedLength,
+                             const std::string& device) {
   nlohmann::json dropped = nlohmann::json::array();
-  for (const auto& d : source.droppedChannels()) dropped.push_back({{"label", d.label}, {"reason", d.reason}});
+  for (const auto& d : source.droppedChannels())
+    dropped.push_back({{"label", d.label}, {"reason", d.reason}});
   return {{"type", "input"},
           {"file", source.path().string()},
           {"duration_sec", source.durationSec()},

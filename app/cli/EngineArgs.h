@@ -15,9 +15,9 @@ namespace neurolm::cli {
 struct InputArgs {
   std::string file;
   runtime::EegSourceOptions source;
-  std::optional<runtime::TimeRange> window;  // --window a:b
+  std::optional<runtime::TimeRange> window;          // --window a:b
   std::optional<std::pair<double, double>> windows;  // --windows LEN:HOP
-  std::optional<runtime::TimeRange> range;   // --range a:b (with --windows)
+  std::optional<runtime::TimeRange> range;           // --range a:b (with --windows)
   std::string device = "auto";
   bool json = false;
 };
@@ -34,23 +34,30 @@ std::vector<runtime::TimeRange> windowsToRun(const InputArgs& args, const runtim
                                              std::size_t paddedLength);
 
 // The JSON line describing the input (type "input"), and the same as text lines.
-nlohmann::json describeInput(const runtime::EegSource& source, std::size_t paddedLength, const std::string& device);
-std::string describeInputText(const runtime::EegSource& source, std::size_t paddedLength, const std::string& device);
+nlohmann::json describeInput(const runtime::EegSource& source, std::size_t paddedLength,
+                             const std::string& device);
+std::string describeInputText(const runtime::EegSource& source, std::size_t paddedLength,
+                              const std::string& device);
 
 inline constexpr const char* kInputOptionsHelp =
     "input:\n"
-    "  FILE                    EDF/EDF+/BDF recording (whole recording preprocessed once: 0.1-75 Hz band-pass,\n"
+    "  FILE                    EDF/EDF+/BDF recording (whole recording preprocessed once: 0.1-75 Hz "
+    "band-pass,\n"
     "                          notch, resampling to 200 Hz, as the official dataset makers), or a .npy\n"
-    "                          [channels, samples] at 200 Hz already in model units (uV / 100; needs --channels)\n"
+    "                          [channels, samples] at 200 Hz already in model units (uV / 100; needs "
+    "--channels)\n"
     "  --channels A,B,...      channels to use, in this order (EDF labels or normalised names such as FP1);\n"
-    "                          default for EDF: every channel in the NeuroLM vocabulary, the others are dropped\n"
-    "                          and listed (non-voltage, reference derivations like 'EEG A2-A1', unknown names)\n"
+    "                          default for EDF: every channel in the NeuroLM vocabulary, the others are "
+    "dropped\n"
+    "                          and listed (non-voltage, reference derivations like 'EEG A2-A1', unknown "
+    "names)\n"
     "  --channel-rule R        name normalisation: generic (default; strips 'EEG ' and -REF/-LE/-A1/...),\n"
     "                          workload (official EEGMAT rule: text after the last space), exact\n"
     "  --notch HZ|none         mains notch of the recording site (default 50)\n"
     "  --window a:b            one window, seconds [a, b), whole seconds, at most 64 s and N*(b-a) tokens\n"
     "                          <= the padded length\n"
-    "  --windows LEN:HOP       every window of LEN s every HOP s inside --range a:b (default: whole recording)\n"
+    "  --windows LEN:HOP       every window of LEN s every HOP s inside --range a:b (default: whole "
+    "recording)\n"
     "  --device auto|cpu|cuda  compute device (CUDA when available for auto; CPU fallback with the reason)\n"
     "  --json                  one JSON object per line (fields below)\n";
 

@@ -14,10 +14,12 @@ constexpr const char* kUsage =
 
 void printHelp(std::ostream& out) {
   out << kUsage
-      << "\nWrites a randomly initialised model (official initialisers, seeded) in our format: safetensors with\n"
+      << "\nWrites a randomly initialised model (official initialisers, seeded) in our format: safetensors "
+         "with\n"
          "the configuration as JSON in __metadata__[\"neurolm_config\"], written atomically. For tests and\n"
          "demos: a random model's answers mean nothing.\n\n"
-         "  --kind vq        the neural tokenizer (VQ: encoder, quantizer, decoders; codebook = seeded unit rows)\n"
+         "  --kind vq        the neural tokenizer (VQ: encoder, quantizer, decoders; codebook = seeded unit "
+         "rows)\n"
          "  --kind neurolm   NeuroLM (GPT-2 + the frozen tokenizer encoder)\n"
          "  --size tiny      tokenizer encoder 2 layers x 12 heads x 768 (768 is fixed by TemporalConv's\n"
          "                   Linear(400, 768)), decoders 2 x 2 x 32, codebook 8192 x 128;\n"
@@ -67,14 +69,18 @@ int runInit(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   }
   const auto report = runtime::initRandomModel(o);
   if (json) {
-    out << nlohmann::json{{"type", "init"}, {"kind", report.kind}, {"size", report.size}, {"seed", o.seed},
-                          {"parameters", report.parameters}, {"path", o.out.string()},
+    out << nlohmann::json{{"type", "init"},
+                          {"kind", report.kind},
+                          {"size", report.size},
+                          {"seed", o.seed},
+                          {"parameters", report.parameters},
+                          {"path", o.out.string()},
                           {"config", nlohmann::json::parse(report.configJson)}}
                .dump()
         << "\n";
   } else {
-    out << "wrote " << o.out.string() << ": random " << report.kind << " (" << report.size << ", seed " << o.seed
-        << "), " << report.parameters << " parameters\nconfig: " << report.configJson << "\n";
+    out << "wrote " << o.out.string() << ": random " << report.kind << " (" << report.size << ", seed "
+        << o.seed << "), " << report.parameters << " parameters\nconfig: " << report.configJson << "\n";
   }
   return 0;
 }

@@ -12,26 +12,35 @@ namespace neurolm::cli {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: neurolm tokenize FILE --vq CKPT [--window a:b | --windows LEN:HOP [--range a:b]] [--pad 276|1024]\n"
+    "usage: neurolm tokenize FILE --vq CKPT [--window a:b | --windows LEN:HOP [--range a:b]] [--pad "
+    "276|1024]\n"
     "                        [--channels A,B,...] [--features-out X.npy] [--device auto|cpu|cuda] [--json]\n";
 
 void printHelp(std::ostream& out) {
   out << kUsage
-      << "\nNeural tokens of EEG windows: the tokenizer's codes (one per channel and second) and its encoder\n"
+      << "\nNeural tokens of EEG windows: the tokenizer's codes (one per channel and second) and its "
+         "encoder\n"
          "features (what NeuroLM consumes).\n\n"
       << kInputOptionsHelp
       << "tokenizer:\n"
          "  --vq CKPT               tokenizer: official VQ_Align checkpoint (.pt) or ours (.safetensors)\n"
-         "  --model CKPT            instead of --vq: the tokenizer inside a NeuroLM file (features only, no codes)\n"
-         "  --pad N                 padded length: 276 (default; instruction tuning/evaluation, how NeuroLM reads\n"
+         "  --model CKPT            instead of --vq: the tokenizer inside a NeuroLM file (features only, no "
+         "codes)\n"
+         "  --pad N                 padded length: 276 (default; instruction tuning/evaluation, how NeuroLM "
+         "reads\n"
          "                          a window) or 1024 (tokenizer training/pre-training). Codes depend on it\n"
-         "                          (GroupNorm statistics include the padding), so it is recorded in the output.\n"
+         "                          (GroupNorm statistics include the padding), so it is recorded in the "
+         "output.\n"
          "  --features-out X.npy    write the features [windows, V, D] float32 there (not into the JSON)\n\n"
          "text output: the code grid, one row per channel, one column per second of the window.\n"
-         "--json lines: first {type:\"input\", file, duration_sec, preprocessed, channels[], source_channels[],\n"
-         "  vocab_indices[], dropped_channels[{label, reason}], warnings[], padded_length, device}; then per window\n"
-         "  {type:\"tokens\", window:[a, b], seconds, channels[], padded_length, tokens (V = channels x seconds),\n"
-         "   codes[channel][second], codes_flat[V] (time-major: token a*N + n), features_source (vq|neurolm),\n"
+         "--json lines: first {type:\"input\", file, duration_sec, preprocessed, channels[], "
+         "source_channels[],\n"
+         "  vocab_indices[], dropped_channels[{label, reason}], warnings[], padded_length, device}; then per "
+         "window\n"
+         "  {type:\"tokens\", window:[a, b], seconds, channels[], padded_length, tokens (V = channels x "
+         "seconds),\n"
+         "   codes[channel][second], codes_flat[V] (time-major: token a*N + n), features_source "
+         "(vq|neurolm),\n"
          "   features_shape:[V, D], features[V*D] (row-major) or features_path}\n";
 }
 
@@ -56,9 +65,12 @@ int runTokenize(const std::vector<std::string>& args, std::ostream& out, std::os
       featuresOut = optionValue(args, i);
     } else if (a == "--pad") {
       const auto& v = optionValue(args, i);
-      if (v == "276") padded = preprocess::kInstructionPaddedLength;
-      else if (v == "1024") padded = preprocess::kPretrainPaddedLength;
-      else throw std::invalid_argument("--pad '" + v + "' (expected 276 or 1024)");
+      if (v == "276")
+        padded = preprocess::kInstructionPaddedLength;
+      else if (v == "1024")
+        padded = preprocess::kPretrainPaddedLength;
+      else
+        throw std::invalid_argument("--pad '" + v + "' (expected 276 or 1024)");
     } else if (!a.empty() && a[0] == '-') {
       err << "neurolm tokenize: unknown option '" << a << "'\n" << kUsage;
       return 2;
@@ -81,8 +93,10 @@ int runTokenize(const std::vector<std::string>& args, std::ostream& out, std::os
   for (const auto& w : windows) grids.push_back(source.window(w, padded));  // all checked before loading
   runtime::InferenceRuntime engine(ro);
 
-  if (input.json) out << describeInput(source, padded, engine.deviceDescription()).dump() << "\n";
-  else out << describeInputText(source, padded, engine.deviceDescription());
+  if (input.json)
+    out << describeInput(source, padded, engine.deviceDescription()).dump() << "\n";
+  else
+    out << describeInputText(source, padded, engine.deviceDescription());
 
   std::vector<float> allFeatures;
   std::size_t rows = 0, dim = 0;
@@ -110,8 +124,10 @@ int runTokenize(const std::vector<std::string>& args, std::ostream& out, std::os
         j["codes"] = grid;
         j["codes_flat"] = r.codes;
       }
-      if (featuresOut.empty()) j["features"] = r.features;
-      else j["features_path"] = featuresOut;
+      if (featuresOut.empty())
+        j["features"] = r.features;
+      else
+        j["features_path"] = featuresOut;
       out << j.dump() << "\n";
     } else {
       out << "\nwindow " << windows[k].startSec << ":" << windows[k].endSec << " s: " << n << " channels x "
@@ -133,7 +149,8 @@ int runTokenize(const std::vector<std::string>& args, std::ostream& out, std::os
   }
   if (!featuresOut.empty()) {
     writeNpy(featuresOut, makeNpy(allFeatures, {windows.size(), rows, dim}));
-    if (!input.json) out << "features: " << featuresOut << " [" << windows.size() << ", " << rows << ", " << dim << "]\n";
+    if (!input.json)
+      out << "features: " << featuresOut << " [" << windows.size() << ", " << rows << ", " << dim << "]\n";
   }
   return 0;
 }

@@ -85,8 +85,8 @@ std::vector<TimeRange> slidingWindows(TimeRange range, double lengthSec, double 
     windows.push_back({start, start + lengthSec});
   }
   if (windows.empty())
-    throw std::invalid_argument("no window of " + fmt(lengthSec) + " s fits in the range " + fmt(range.startSec) +
-                                ":" + fmt(range.endSec));
+    throw std::invalid_argument("no window of " + fmt(lengthSec) + " s fits in the range " +
+                                fmt(range.startSec) + ":" + fmt(range.endSec));
   return windows;
 }
 
@@ -106,8 +106,8 @@ std::vector<std::string> splitList(const std::string& text, const std::string& w
 EegSource EegSource::open(const std::filesystem::path& path, const EegSourceOptions& options) {
   if (upper(path.extension().string()) == ".NPY") {
     if (options.channels.empty())
-      throw std::invalid_argument(path.string() +
-                                  ": a .npy input needs --channels NAME,... (one name per row, in row order)");
+      throw std::invalid_argument(
+          path.string() + ": a .npy input needs --channels NAME,... (one name per row, in row order)");
     return openNpy(path, options.channels, options.nameRule);
   }
   return openRecording(path, options);
@@ -154,8 +154,9 @@ EegSource EegSource::openRecording(const std::filesystem::path& path, const EegS
     if (!missing.empty()) {
       std::vector<std::string> available;
       for (const auto& c : channels) available.push_back(c.label);
-      throw std::invalid_argument(path.string() + ": --channels names channels the recording does not have: " +
-                                  joined(missing) + " (it has: " + joined(available) + ")");
+      throw std::invalid_argument(
+          path.string() + ": --channels names channels the recording does not have: " + joined(missing) +
+          " (it has: " + joined(available) + ")");
     }
     if (!unmappedRaw.empty()) throw preprocess::UnknownChannelsError(unmappedRaw, unmappedNorm);
     for (std::size_t i = 0; i < channels.size(); ++i)
@@ -171,7 +172,8 @@ EegSource EegSource::openRecording(const std::filesystem::path& path, const EegS
       } else if (isReferenceDerivation(c.label)) {
         src.dropped_.push_back({c.label, "a derivation between reference electrodes, not scalp EEG"});
       } else if (!vocab[i]) {
-        src.dropped_.push_back({c.label, "not in the channel vocabulary (normalised '" + normalised[i] + "')"});
+        src.dropped_.push_back(
+            {c.label, "not in the channel vocabulary (normalised '" + normalised[i] + "')"});
       } else {
         bool duplicate = false;
         for (std::size_t k : candidates) duplicate = duplicate || normalised[k] == normalised[i];
@@ -185,13 +187,16 @@ EegSource EegSource::openRecording(const std::filesystem::path& path, const EegS
     }
     if (candidates.empty())
       throw std::invalid_argument(path.string() + ": no channel maps to the NeuroLM channel vocabulary");
-    const double rate =
-        std::max_element(rateVotes.begin(), rateVotes.end(), [](auto& a, auto& b) { return a.second < b.second; })
-            ->first;
+    const double rate = std::max_element(rateVotes.begin(), rateVotes.end(), [](auto& a, auto& b) {
+                          return a.second < b.second;
+                        })->first;
     for (std::size_t i : candidates) {
-      if (channels[i].sampleRateHz == rate) kept.push_back(i);
-      else src.dropped_.push_back({channels[i].label, "sampled at " + fmt(channels[i].sampleRateHz) +
-                                                          " Hz, the other EEG channels at " + fmt(rate) + " Hz"});
+      if (channels[i].sampleRateHz == rate)
+        kept.push_back(i);
+      else
+        src.dropped_.push_back({channels[i].label, "sampled at " + fmt(channels[i].sampleRateHz) +
+                                                       " Hz, the other EEG channels at " + fmt(rate) +
+                                                       " Hz"});
     }
   }
 
@@ -200,9 +205,9 @@ EegSource EegSource::openRecording(const std::filesystem::path& path, const EegS
   for (std::size_t i : kept) {
     const auto& c = channels[i];
     if (c.sampleRateHz != raw.sampleRateHz)
-      throw std::invalid_argument(path.string() + ": the chosen channels have different sample rates (" + c.label +
-                                  ": " + fmt(c.sampleRateHz) + " Hz, " + channels[kept.front()].label + ": " +
-                                  fmt(raw.sampleRateHz) + " Hz)");
+      throw std::invalid_argument(path.string() + ": the chosen channels have different sample rates (" +
+                                  c.label + ": " + fmt(c.sampleRateHz) + " Hz, " +
+                                  channels[kept.front()].label + ": " + fmt(raw.sampleRateHz) + " Hz)");
     std::vector<double> row(static_cast<std::size_t>(c.sampleCount));
     rec->readPhysical(i, 0, static_cast<std::int64_t>(row.size()), row.data());
     for (double& v : row) v *= c.toMicrovolts;
@@ -214,6 +219,7 @@ EegSource EegSource::openRecording(const std::filesystem::path& path, const EegS
   }
   preprocess::PreprocessOptions pre;
   pre.notchHz = options.notchHz;
+  pre.progress = options.progress;
   auto result = preprocess::preprocessNeuroLm(raw, pre);
   src.signal_ = std::move(result.signal);
   src.warnings_ = std::move(result.warnings);
@@ -224,7 +230,8 @@ EegSource EegSource::openNpy(const std::filesystem::path& path, const std::vecto
                              preprocess::ChannelNameRule nameRule) {
   const auto array = readNpy(path);
   if (array.shape.size() != 2)
-    throw std::invalid_argument(path.string() + ": expected a 2-D array [channels, samples at 200 Hz], found " +
+    throw std::invalid_argument(path.string() +
+                                ": expected a 2-D array [channels, samples at 200 Hz], found " +
                                 std::to_string(array.shape.size()) + " dimensions");
   if (array.shape[0] != channelNames.size())
     throw std::invalid_argument(path.string() + " has " + std::to_string(array.shape[0]) +
@@ -259,10 +266,10 @@ preprocess::PatchGrid EegSource::window(TimeRange range, std::size_t paddedLengt
   const std::string name = "window " + fmt(range.startSec) + ":" + fmt(range.endSec);
   const double length = range.lengthSec();
   if (!nearlyInteger(length))
-    throw std::invalid_argument(name + " is " + fmt(length) + " s long; windows are whole seconds (1-s patches)");
+    throw std::invalid_argument(name + " is " + fmt(length) +
+                                " s long; windows are whole seconds (1-s patches)");
   const double startSample = range.startSec * kModelSampleRateHz;
-  if (!nearlyInteger(startSample))
-    throw std::invalid_argument(name + " does not start on a 200-Hz sample");
+  if (!nearlyInteger(startSample)) throw std::invalid_argument(name + " does not start on a 200-Hz sample");
   const auto seconds = static_cast<std::size_t>(std::llround(length));
   if (seconds < 1) throw std::invalid_argument(name + " is shorter than 1 s");
   if (seconds > preprocess::kMaxWindowSec)

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,6 +40,9 @@ struct EegSourceOptions {
   std::vector<std::string> channels;
   preprocess::ChannelNameRule nameRule = preprocess::ChannelNameRule::Generic;
   std::optional<double> notchHz = 50.0;  // mains of the recording site (EEGMAT, TUAB: 50; TUH US: 60)
+  // Preprocessing progress 0…1 (may be called from worker threads); returning false cancels with
+  // preprocess::PreprocessCancelled.
+  std::function<bool(double)> progress;
 };
 
 class EegSource {

@@ -20,13 +20,17 @@ namespace {
 
 nn::EegBatch toBatch(const preprocess::PatchGrid& g, const torch::Device& device) {
   const auto le = static_cast<int64_t>(g.paddedLength);
-  if (g.patches.size() != g.paddedLength * preprocess::kSamplesPerPatch || g.inputChans.size() != g.paddedLength ||
-      g.inputTime.size() != g.paddedLength || g.inputMask.size() != g.paddedLength)
+  if (g.patches.size() != g.paddedLength * preprocess::kSamplesPerPatch ||
+      g.inputChans.size() != g.paddedLength || g.inputTime.size() != g.paddedLength ||
+      g.inputMask.size() != g.paddedLength)
     throw std::invalid_argument("window: inconsistent patch grid sizes");
   auto x = torch::from_blob(const_cast<float*>(g.patches.data()), {1, le, 200}, torch::kFloat).clone();
-  auto chans = torch::from_blob(const_cast<int32_t*>(g.inputChans.data()), {1, le}, torch::kInt).to(torch::kLong);
-  auto time = torch::from_blob(const_cast<int32_t*>(g.inputTime.data()), {1, le}, torch::kInt).to(torch::kLong);
-  auto mask = torch::from_blob(const_cast<uint8_t*>(g.inputMask.data()), {1, le}, torch::kUInt8).to(torch::kBool);
+  auto chans =
+      torch::from_blob(const_cast<int32_t*>(g.inputChans.data()), {1, le}, torch::kInt).to(torch::kLong);
+  auto time =
+      torch::from_blob(const_cast<int32_t*>(g.inputTime.data()), {1, le}, torch::kInt).to(torch::kLong);
+  auto mask =
+      torch::from_blob(const_cast<uint8_t*>(g.inputMask.data()), {1, le}, torch::kUInt8).to(torch::kBool);
   return {x.to(device), chans.to(device), time.to(device), mask.to(device)};
 }
 
@@ -138,8 +142,8 @@ struct InferenceRuntime::Impl {
         const std::string why = e.what();
         if (tokenizer) tokenizer->vq->to(torch::kCPU);
         if (neuroLm) neuroLm->model->to(torch::kCPU);
-        device = {torch::Device(torch::kCPU), "moving the models to " + device.device.str() +
-                                                  " failed (" + why.substr(0, why.find('\n')) + "); using CPU"};
+        device = {torch::Device(torch::kCPU), "moving the models to " + device.device.str() + " failed (" +
+                                                  why.substr(0, why.find('\n')) + "); using CPU"};
       }
     }
   }
@@ -248,10 +252,14 @@ InferenceRuntime::InferenceRuntime(const RuntimeOptions& options) : impl_(std::m
   impl_->options = options;
   impl_->worker = std::thread([this] { impl_->loop(); });
   try {
-    impl_->post<int>([this](RequestId, const std::atomic<bool>&) {
-      impl_->load();
-      return 0;
-    }, nullptr, false).get();
+    impl_
+        ->post<int>(
+            [this](RequestId, const std::atomic<bool>&) {
+              impl_->load();
+              return 0;
+            },
+            nullptr, false)
+        .get();
   } catch (...) {
     {
       std::lock_guard lock(impl_->mutex);

@@ -1,6 +1,6 @@
 #pragma once
-// The engine a GUI or the CLI talks to (no torch, no Qt in this header): owns the loaded models and ONE worker
-// thread that runs every request in order under c10::InferenceMode. Requests return a request id and a
+// The engine a GUI or the CLI talks to (no torch, no Qt in this header): owns the loaded models and ONE
+// worker thread that runs every request in order under c10::InferenceMode. Requests return a request id and a
 // std::future; ask() streams tokens through a callback (called on the worker) and can be cancelled by id
 // (effective at the next token). Device chosen at start (auto|cpu|cuda) with CPU fallback and the reason.
 #include <cstdint>
@@ -35,19 +35,19 @@ struct ModelSummary {
 struct TokenizeResult {
   RequestId id = 0;
   std::size_t channelCount = 0, windowSec = 0, paddedLength = 0;
-  std::vector<int64_t> codes;   // [V] codes of the real tokens, time-major (token a·N + n); empty without a VQ
+  std::vector<int64_t> codes;  // [V] codes of the real tokens, time-major (token a·N + n); empty without a VQ
   std::vector<float> features;  // [V, D] encoder fc_norm features of the real tokens
   int64_t featureDim = 0;
-  std::string featureSource;    // "vq" (tokenizer file) or "neurolm" (tokenizer inside the NeuroLM file)
+  std::string featureSource;  // "vq" (tokenizer file) or "neurolm" (tokenizer inside the NeuroLM file)
 };
 
 struct AskOptions {
   int64_t maxNewTokens = 5;
   bool officialGenerate = false;  // the official generate with its quirks (parity); default: correct greedy
   bool kvCache = true;
-  bool dropEegPadding = true;     // spec §8.33 fast path (correct mode with KV cache)
-  bool stopAtEndOfText = true;    // correct mode: stop after <|endoftext|> (the official code never stops)
-  bool sample = false;            // free chat only (spec §8.22); greedy by default
+  bool dropEegPadding = true;   // spec §8.33 fast path (correct mode with KV cache)
+  bool stopAtEndOfText = true;  // correct mode: stop after <|endoftext|> (the official code never stops)
+  bool sample = false;          // free chat only (spec §8.22); greedy by default
   double temperature = 1.0;
   int64_t topK = 0;
   double topP = 1.0;
@@ -57,9 +57,9 @@ struct AskOptions {
 
 struct AskToken {
   RequestId id = 0;
-  int64_t step = 0;     // 0-based
+  int64_t step = 0;  // 0-based
   int64_t tokenId = 0;
-  std::string bytes;    // the token's UTF-8 bytes (ids outside GPT-2 as "<|id:N|>")
+  std::string bytes;  // the token's UTF-8 bytes (ids outside GPT-2 as "<|id:N|>")
 };
 
 struct ChoiceScore {
@@ -71,9 +71,9 @@ struct ChoiceScore {
 
 struct AskResult {
   RequestId id = 0;
-  std::vector<int64_t> promptIds;  // [SEP] + BPE(instruction)
-  std::vector<int64_t> answerIds;  // generated ids (≤ maxNewTokens)
-  std::string answer;              // decoded answer text
+  std::vector<int64_t> promptIds;     // [SEP] + BPE(instruction)
+  std::vector<int64_t> answerIds;     // generated ids (≤ maxNewTokens)
+  std::string answer;                 // decoded answer text
   std::vector<double> stepTopLogits;  // the largest text logit at each delivered step (the greedy choice's)
   bool cancelled = false;
   std::vector<ChoiceScore> choices;
@@ -117,7 +117,8 @@ class InferenceRuntime {
 
 class RequestCancelled : public std::runtime_error {
  public:
-  explicit RequestCancelled(RequestId id) : std::runtime_error("request " + std::to_string(id) + " cancelled") {}
+  explicit RequestCancelled(RequestId id)
+      : std::runtime_error("request " + std::to_string(id) + " cancelled") {}
 };
 
 }  // namespace neurolm::runtime

@@ -10,7 +10,7 @@ struct InitOptions {
   std::string kind = "neurolm";  // "vq" or "neurolm"
   std::string size = "tiny";     // "tiny" or "B" (see ModelStore.h)
   uint64_t seed = 0;
-  std::filesystem::path out;     // .safetensors
+  std::filesystem::path out;  // .safetensors
 };
 
 struct InitReport {

@@ -27,17 +27,22 @@ NamedTensors stateOf(torch::nn::Module& module) {
 }
 
 nlohmann::json transformerToJson(const nn::NeuralTransformerConfig& c) {
-  return {{"n_layer", c.nLayer}, {"n_head", c.nHead}, {"n_embd", c.nEmbd}, {"bias", c.bias},
+  return {{"n_layer", c.nLayer},
+          {"n_head", c.nHead},
+          {"n_embd", c.nEmbd},
+          {"bias", c.bias},
           {"in_chans", c.inChans}};
 }
 
 template <typename T>
 T field(const nlohmann::json& j, const char* name, const std::string& what) {
-  if (!j.is_object() || !j.contains(name)) throw std::runtime_error(what + ": config field '" + name + "' missing");
+  if (!j.is_object() || !j.contains(name))
+    throw std::runtime_error(what + ": config field '" + name + "' missing");
   try {
     return j.at(name).get<T>();
   } catch (const std::exception&) {
-    throw std::runtime_error(what + ": config field '" + name + "' has the wrong type (" + j.at(name).dump() + ")");
+    throw std::runtime_error(what + ": config field '" + name + "' has the wrong type (" + j.at(name).dump() +
+                             ")");
   }
 }
 
@@ -57,13 +62,15 @@ void checkKind(const nlohmann::json& config, ModelKind expected, const std::file
   if (config.is_null()) throw fileError(path, "safetensors file without a neurolm_config in its metadata");
   const auto kind = field<std::string>(config, "kind", path.string());
   if (kind != kindName(expected))
-    throw fileError(path, "is a '" + kind + "' model, expected a '" + kindName(expected) + "' model" +
-                              (expected == ModelKind::Tokenizer ? " (a tokenizer, e.g. --vq)" : " (e.g. --model)"));
+    throw fileError(path,
+                    "is a '" + kind + "' model, expected a '" + kindName(expected) + "' model" +
+                        (expected == ModelKind::Tokenizer ? " (a tokenizer, e.g. --vq)" : " (e.g. --model)"));
 }
 
 std::string wrongKindMessage(ModelKind found) {
-  return found == ModelKind::NeuroLm ? "is a NeuroLM checkpoint (model_args), not a tokenizer checkpoint (encoder_args)"
-                                     : "is a tokenizer checkpoint (encoder_args), not a NeuroLM checkpoint (model_args)";
+  return found == ModelKind::NeuroLm
+             ? "is a NeuroLM checkpoint (model_args), not a tokenizer checkpoint (encoder_args)"
+             : "is a tokenizer checkpoint (encoder_args), not a NeuroLM checkpoint (model_args)";
 }
 
 }  // namespace
@@ -78,7 +85,8 @@ ModelFormat detectFormat(const std::filesystem::path& path) {
   if (!in) throw fileError(path, std::filesystem::exists(path) ? "cannot be opened" : "no such file");
   std::array<unsigned char, 9> head{};
   in.read(reinterpret_cast<char*>(head.data()), head.size());
-  if (in.gcount() < 9) throw fileError(path, "too short to be a model file (" + std::to_string(in.gcount()) + " bytes)");
+  if (in.gcount() < 9)
+    throw fileError(path, "too short to be a model file (" + std::to_string(in.gcount()) + " bytes)");
   if (head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) return ModelFormat::OfficialTorch;
   if (head[8] == '{') return ModelFormat::SafeTensors;  // u64 header length, then the JSON header
   throw fileError(path, "neither a torch.save checkpoint (zip) nor a safetensors file");
@@ -89,17 +97,23 @@ ModelFileInfo inspectModelFile(const std::filesystem::path& path) {
   info.format = detectFormat(path);
   if (info.format == ModelFormat::OfficialTorch) {
     const auto ckpt = readTorchCheckpoint(path);
-    if (!ckpt.encoderArgs.is_null()) info.kind = ModelKind::Tokenizer;
-    else if (!ckpt.modelArgs.is_null()) info.kind = ModelKind::NeuroLm;
-    else throw fileError(path, "checkpoint has neither encoder_args (tokenizer) nor model_args (NeuroLM)");
+    if (!ckpt.encoderArgs.is_null())
+      info.kind = ModelKind::Tokenizer;
+    else if (!ckpt.modelArgs.is_null())
+      info.kind = ModelKind::NeuroLm;
+    else
+      throw fileError(path, "checkpoint has neither encoder_args (tokenizer) nor model_args (NeuroLM)");
   } else {
     const auto file = readSafeTensors(path, SafeTensorsLoad::Map);
     const auto config = file.config();
     if (config.is_null()) throw fileError(path, "safetensors file without a neurolm_config in its metadata");
     const auto kind = field<std::string>(config, "kind", path.string());
-    if (kind == "vq") info.kind = ModelKind::Tokenizer;
-    else if (kind == "neurolm") info.kind = ModelKind::NeuroLm;
-    else throw fileError(path, "unknown model kind '" + kind + "' (expected vq or neurolm)");
+    if (kind == "vq")
+      info.kind = ModelKind::Tokenizer;
+    else if (kind == "neurolm")
+      info.kind = ModelKind::NeuroLm;
+    else
+      throw fileError(path, "unknown model kind '" + kind + "' (expected vq or neurolm)");
   }
   return info;
 }
@@ -111,8 +125,9 @@ LoadedTokenizer loadTokenizer(const std::filesystem::path& path) {
   if (loaded.format == ModelFormat::OfficialTorch) {
     const auto ckpt = readTorchCheckpoint(path);
     if (ckpt.encoderArgs.is_null())
-      throw fileError(path, ckpt.modelArgs.is_null() ? "checkpoint has no encoder_args: not a tokenizer checkpoint"
-                                                     : wrongKindMessage(ModelKind::NeuroLm));
+      throw fileError(path, ckpt.modelArgs.is_null()
+                                ? "checkpoint has no encoder_args: not a tokenizer checkpoint"
+                                : wrongKindMessage(ModelKind::NeuroLm));
     nn::VQAlign align(nn::vqConfigFromArgs(ckpt.encoderArgs, ckpt.decoderArgs));
     loadStateDict(*align, ckpt.modelTensors, path.string());
     loaded.vq = align->vq;
@@ -134,8 +149,9 @@ LoadedNeuroLm loadNeuroLm(const std::filesystem::path& path) {
   if (loaded.format == ModelFormat::OfficialTorch) {
     const auto ckpt = readTorchCheckpoint(path);
     if (ckpt.modelArgs.is_null())
-      throw fileError(path, ckpt.encoderArgs.is_null() ? "checkpoint has no model_args: not a NeuroLM checkpoint"
-                                                       : wrongKindMessage(ModelKind::Tokenizer));
+      throw fileError(path, ckpt.encoderArgs.is_null()
+                                ? "checkpoint has no model_args: not a NeuroLM checkpoint"
+                                : wrongKindMessage(ModelKind::Tokenizer));
     loaded.model = nn::NeuroLM(nn::neuroLmConfigFromCheckpoint(ckpt.modelArgs, ckpt.modelTensors));
     loadStateDict(*loaded.model, ckpt.modelTensors, path.string());
   } else {
@@ -155,7 +171,9 @@ nlohmann::json vqConfigToJson(const nn::VqConfig& c) {
           {"encoder", transformerToJson(c.encoder)},
           {"decoder", transformerToJson(c.decoder)},
           {"quantizer",
-           {{"n_embed", c.quantizer.nEmbed}, {"embed_dim", c.quantizer.embedDim}, {"beta", c.quantizer.beta},
+           {{"n_embed", c.quantizer.nEmbed},
+            {"embed_dim", c.quantizer.embedDim},
+            {"beta", c.quantizer.beta},
             {"decay", c.quantizer.decay}}},
           {"decoder_out_raw", c.decoderOutRaw},
           {"decoder_out_freq", c.decoderOutFreq}};
@@ -179,8 +197,12 @@ nlohmann::json neuroLmConfigToJson(const nn::NeuroLmConfig& c) {
   return {{"kind", "neurolm"},
           {"format_version", kFormatVersion},
           {"gpt",
-           {{"n_layer", c.gpt.nLayer}, {"n_head", c.gpt.nHead}, {"n_embd", c.gpt.nEmbd},
-            {"block_size", c.gpt.blockSize}, {"vocab_size", c.gpt.vocabSize}, {"output_size", c.gpt.outputSize},
+           {{"n_layer", c.gpt.nLayer},
+            {"n_head", c.gpt.nHead},
+            {"n_embd", c.gpt.nEmbd},
+            {"block_size", c.gpt.blockSize},
+            {"vocab_size", c.gpt.vocabSize},
+            {"output_size", c.gpt.outputSize},
             {"bias", c.gpt.bias}}},
           {"tokenizer", transformerToJson(c.tokenizer)},
           {"channel_embed_rows", c.channelEmbedRows}};

@@ -2,10 +2,10 @@
 // Loading and saving the two model kinds the engine runs: the neural tokenizer (official VQ_Align .pt or our
 // safetensors) and NeuroLM (official train_pretrain/train_instruction .pt or our safetensors). The format is
 // detected from the file's content, never from its name; configurations come from the official checkpoint's
-// `encoder_args`/`decoder_args`/`model_args` (+ what only tensor shapes tell) or from our JSON metadata; every
-// tensor is verified by name and shape (loadStateDict). Errors start with the path.
-#include <nlohmann/json.hpp>
+// `encoder_args`/`decoder_args`/`model_args` (+ what only tensor shapes tell) or from our JSON metadata;
+// every tensor is verified by name and shape (loadStateDict). Errors start with the path.
 #include <torch/torch.h>
+#include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <filesystem>

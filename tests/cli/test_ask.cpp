@@ -36,8 +36,8 @@ void expectStepLogits(const nlohmann::json& answer, const nlohmann::json& refere
 }  // namespace
 
 TEST(CliAsk, ParityNeuroLmOnTheParityWindowGivesTheCorrectGreedyIds) {
-  const auto r = runCli({"ask", parityNpy(), "--channels", kChannels, "--model", lm(), "--window", "0:4", "--json",
-                         "--json-tokens", kPrompt});
+  const auto r = runCli({"ask", parityNpy(), "--channels", kChannels, "--model", lm(), "--window", "0:4",
+                         "--json", "--json-tokens", kPrompt});
   ASSERT_EQ(r.code, 0) << r.err;
   const auto answers = r.linesOfType("answer");
   ASSERT_EQ(answers.size(), 1u);
@@ -52,7 +52,8 @@ TEST(CliAsk, ParityNeuroLmOnTheParityWindowGivesTheCorrectGreedyIds) {
   ASSERT_EQ(a["options"].size(), 2u);
   EXPECT_EQ(a["options"][0]["text"], " Yes");
   EXPECT_EQ(a["options"][0]["ids"], (nlohmann::json{3363}));
-  EXPECT_NEAR(a["options"][0]["probability"].get<double>() + a["options"][1]["probability"].get<double>(), 1, 1e-9);
+  EXPECT_NEAR(a["options"][0]["probability"].get<double>() + a["options"][1]["probability"].get<double>(), 1,
+              1e-9);
   // Tokens were streamed before the answer line, in order.
   const auto lines = r.lines();
   ASSERT_EQ(lines.size(), 1u + 5u + 1u);
@@ -65,8 +66,8 @@ TEST(CliAsk, ParityNeuroLmOnTheParityWindowGivesTheCorrectGreedyIds) {
 }
 
 TEST(CliAsk, OfficialGenerateSwitchReproducesTheOfficialDecode) {
-  const auto r = runCli({"ask", parityNpy(), "--channels", kChannels, "--model", lm(), "--window", "0:4", "--json",
-                         "--official-generate", kPrompt});
+  const auto r = runCli({"ask", parityNpy(), "--channels", kChannels, "--model", lm(), "--window", "0:4",
+                         "--json", "--official-generate", kPrompt});
   ASSERT_EQ(r.code, 0) << r.err;
   const auto a = r.linesOfType("answer").at(0);
   const auto ref = ids("generate_official_ids.npy");
@@ -76,16 +77,18 @@ TEST(CliAsk, OfficialGenerateSwitchReproducesTheOfficialDecode) {
 }
 
 TEST(CliAsk, SampleRecordingWindowTwoToSixEqualsTheParityWindow) {
-  const auto fromEdf = runCli({"ask", sample(), "--model", lm(), "--vq", vq(), "--window", "2:6", "--json", kPrompt});
-  const auto fromNpy =
-      runCli({"ask", parityNpy(), "--channels", kChannels, "--model", lm(), "--window", "0:4", "--json", kPrompt});
+  const auto fromEdf =
+      runCli({"ask", sample(), "--model", lm(), "--vq", vq(), "--window", "2:6", "--json", kPrompt});
+  const auto fromNpy = runCli(
+      {"ask", parityNpy(), "--channels", kChannels, "--model", lm(), "--window", "0:4", "--json", kPrompt});
   ASSERT_EQ(fromEdf.code, 0) << fromEdf.err;
   ASSERT_EQ(fromNpy.code, 0) << fromNpy.err;
   const auto a = fromEdf.linesOfType("answer").at(0), b = fromNpy.linesOfType("answer").at(0);
   EXPECT_EQ(a["answer_ids"], b["answer_ids"]);
   EXPECT_NEAR(a["options"][0]["log_prob"].get<double>(), b["options"][0]["log_prob"].get<double>(), 1e-4);
   const auto codes = readNpy(test::parityDir() / "vq" / "codes.npy").toInt64();
-  EXPECT_EQ(a["codes_flat"].get<std::vector<int64_t>>(), std::vector<int64_t>(codes.begin(), codes.begin() + 76));
+  EXPECT_EQ(a["codes_flat"].get<std::vector<int64_t>>(),
+            std::vector<int64_t>(codes.begin(), codes.begin() + 76));
 }
 
 TEST(CliAsk, WindowsOverARangeGiveOneAnswerLineEach) {
@@ -118,15 +121,17 @@ TEST(CliAsk, BadInputsGiveClearErrorsAndNonZeroExit) {
     std::string expected;
   };
   const std::vector<Case> cases = {
-      {{"ask", sample(), "--model", "/nonexistent/lm.pt", "--window", "2:6", kPrompt}, "/nonexistent/lm.pt: no such file"},
+      {{"ask", sample(), "--model", "/nonexistent/lm.pt", "--window", "2:6", kPrompt},
+       "/nonexistent/lm.pt: no such file"},
       {{"ask", sample(), "--model", vq(), "--window", "2:6", kPrompt}, "is a tokenizer checkpoint"},
       {{"ask", sample(), "--model", lm(), "--window", "58:66", kPrompt}, "beyond the recording"},
       {{"ask", sample(), "--model", lm(), "--window", "0:65", kPrompt}, "the limit is 64 s"},
       {{"ask", sample(), "--model", lm(), "--window", "0:15", kPrompt}, "the limit for 19 channels is 14 s"},
-      {{"ask", parityNpy(), "--channels", "FP1,FP2,F3,F4,F7,F8,T3,T4,C3,C4,T5,T6,P3,P4,O1,O2,FZ,CZ,QQ", "--model", lm(),
-        "--window", "0:4", kPrompt},
+      {{"ask", parityNpy(), "--channels", "FP1,FP2,F3,F4,F7,F8,T3,T4,C3,C4,T5,T6,P3,P4,O1,O2,FZ,CZ,QQ",
+        "--model", lm(), "--window", "0:4", kPrompt},
        "'QQ'"},
-      {{"ask", sample(), "--model", lm(), "--window", "2:6", "--options", " Yes,,No", kPrompt}, "empty option"},
+      {{"ask", sample(), "--model", lm(), "--window", "2:6", "--options", " Yes,,No", kPrompt},
+       "empty option"},
   };
   for (const auto& c : cases) {
     const auto r = runCli(c.args);

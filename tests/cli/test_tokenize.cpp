@@ -64,8 +64,8 @@ TEST(CliTokenize, SampleSecondsTwoToSixGiveTheOfficialCodesAndTheSameCodesAsTheE
 TEST(CliTokenize, NpyInputReproducesTheOfficialCodesAndWritesFeatures) {
   test::TempDir dir("cli-tokenize");
   const auto features = (dir / "f.npy").string();
-  const auto r = runCli({"tokenize", parityNpy(), "--channels", kChannels, "--vq", vq(), "--window", "0:4", "--json",
-                         "--features-out", features});
+  const auto r = runCli({"tokenize", parityNpy(), "--channels", kChannels, "--vq", vq(), "--window", "0:4",
+                         "--json", "--features-out", features});
   ASSERT_EQ(r.code, 0) << r.err;
   const auto t = r.linesOfType("tokens");
   ASSERT_EQ(t.size(), 1u);
@@ -89,13 +89,14 @@ TEST(CliTokenize, TextOutputIsTheCodeGridAndListsDroppedChannels) {
   const auto codes = officialCodes();
   // Row FP1: seconds 0-3 = tokens 0, 19, 38, 57.
   std::ostringstream row;
-  row << std::setw(8) << "FP1" << std::setw(6) << codes[0] << std::setw(6) << codes[19] << std::setw(6) << codes[38]
-      << std::setw(6) << codes[57] << "\n";
+  row << std::setw(8) << "FP1" << std::setw(6) << codes[0] << std::setw(6) << codes[19] << std::setw(6)
+      << codes[38] << std::setw(6) << codes[57] << "\n";
   EXPECT_NE(r.out.find(row.str()), std::string::npos) << r.out;
 }
 
 TEST(CliTokenize, SlidingWindowsGiveOneLineEach) {
-  const auto r = runCli({"tokenize", sample(), "--vq", vq(), "--windows", "4:2", "--range", "2:12", "--json"});
+  const auto r =
+      runCli({"tokenize", sample(), "--vq", vq(), "--windows", "4:2", "--range", "2:12", "--json"});
   ASSERT_EQ(r.code, 0) << r.err;
   const auto t = r.linesOfType("tokens");
   ASSERT_EQ(t.size(), 4u);
@@ -109,14 +110,16 @@ TEST(CliTokenize, BadInputsGiveClearErrorsAndNonZeroExit) {
     std::string expected;
   };
   const std::vector<Case> cases = {
-      {{"tokenize", sample(), "--vq", "/nonexistent/vq.pt", "--window", "2:6"}, "/nonexistent/vq.pt: no such file"},
+      {{"tokenize", sample(), "--vq", "/nonexistent/vq.pt", "--window", "2:6"},
+       "/nonexistent/vq.pt: no such file"},
       {{"tokenize", sample(), "--vq", lm(), "--window", "2:6"}, "is a NeuroLM checkpoint"},
       {{"tokenize", sample(), "--vq", vq(), "--window", "60:64"}, "beyond the recording (62 s long)"},
       {{"tokenize", sample(), "--vq", vq(), "--window", "0:70", "--pad", "1024"}, "the limit is 64 s"},
       {{"tokenize", sample(), "--vq", vq(), "--window", "0:20"}, "380 tokens exceed the padded length 276"},
       {{"tokenize", sample(), "--vq", vq(), "--channels", "FP1,XYZ"}, "does not have: XYZ"},
       {{"tokenize", parityNpy(), "--vq", vq()}, "needs --channels"},
-      {{"tokenize", parityNpy(), "--vq", vq(), "--channels", "FP1,FP2"}, "19 channel rows but --channels names 2"},
+      {{"tokenize", parityNpy(), "--vq", vq(), "--channels", "FP1,FP2"},
+       "19 channel rows but --channels names 2"},
       {{"tokenize", sample(), "--vq", vq(), "--window", "6:2"}, "need 0 <= a < b"},
       {{"tokenize", "/nonexistent/rec.edf", "--vq", vq()}, "/nonexistent/rec.edf"},
   };
@@ -142,13 +145,14 @@ TEST(CliInit, WritesOurFormatThatTokenizeAndAskLoad) {
   const auto codes = r.linesOfType("tokens").at(0)["codes_flat"].get<std::vector<int64_t>>();
   EXPECT_EQ(codes.size(), 76u);
   // The same file twice gives the same codes (deterministic) and a different seed different ones.
-  EXPECT_EQ(runCli({"tokenize", parityNpy(), "--channels", kChannels, "--vq", vqFile, "--window", "0:4", "--json"})
-                .linesOfType("tokens")
-                .at(0)["codes_flat"]
-                .get<std::vector<int64_t>>(),
-            codes);
-  r = runCli({"ask", parityNpy(), "--channels", kChannels, "--model", lmFile, "--vq", vqFile, "--window", "0:4",
-              "--json", "Question: Is this EEG segment of high workload? Answer:"});
+  EXPECT_EQ(
+      runCli({"tokenize", parityNpy(), "--channels", kChannels, "--vq", vqFile, "--window", "0:4", "--json"})
+          .linesOfType("tokens")
+          .at(0)["codes_flat"]
+          .get<std::vector<int64_t>>(),
+      codes);
+  r = runCli({"ask", parityNpy(), "--channels", kChannels, "--model", lmFile, "--vq", vqFile, "--window",
+              "0:4", "--json", "Question: Is this EEG segment of high workload? Answer:"});
   ASSERT_EQ(r.code, 0) << r.err;
   const auto answer = r.linesOfType("answer").at(0);
   EXPECT_EQ(answer["codes_flat"].get<std::vector<int64_t>>(), codes);
@@ -156,5 +160,7 @@ TEST(CliInit, WritesOurFormatThatTokenizeAndAskLoad) {
   EXPECT_GE(answer["answer_ids"].size(), 1u);
   EXPECT_EQ(runCli({"init", "--kind", "gpt", "--out", lmFile}).code, 1);
   EXPECT_EQ(runCli({"init", "--out", lmFile}).code, 2);
-  EXPECT_EQ(runCli({"ask", parityNpy(), "--channels", kChannels, "--model", vqFile, "--window", "0:4", "x"}).code, 1);
+  EXPECT_EQ(
+      runCli({"ask", parityNpy(), "--channels", kChannels, "--model", vqFile, "--window", "0:4", "x"}).code,
+      1);
 }

@@ -2,13 +2,16 @@
 // the inference runtime (vs the official NeuroLM/VQ fixtures in ../shared/parity), streaming and cancel.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
 
 #include "common/TempDir.h"
 #include "common/TestPaths.h"
 #include "core/io/Npy.h"
+#include "core/preprocess/NeuroLmPreprocess.h"
 #include "models/runtime/EegWindows.h"
 #include "models/runtime/InferenceRuntime.h"
 #include "models/runtime/ModelInit.h"
@@ -19,8 +22,9 @@ using namespace neurolm::runtime;
 
 namespace {
 
-const std::vector<std::string> kParityChannels = {"FP1", "FP2", "F3", "F4", "F7", "F8", "T3", "T4", "C3", "C4",
-                                                  "T5",  "T6",  "P3", "P4", "O1", "O2", "FZ", "CZ", "PZ"};
+const std::vector<std::string> kParityChannels = {"FP1", "FP2", "F3", "F4", "F7", "F8", "T3",
+                                                  "T4",  "C3",  "C4", "T5", "T6", "P3", "P4",
+                                                  "O1",  "O2",  "FZ", "CZ", "PZ"};
 constexpr const char* kWorkloadPrompt = "Question: Is this EEG segment of high workload? Answer:";
 
 std::filesystem::path vqCkpt() { return test::parityDir() / "vq" / "ckpt.pt"; }
@@ -34,7 +38,8 @@ const EegSource& sampleSource() {
   return s;
 }
 const EegSource& paritySource() {
-  static const EegSource s = EegSource::openNpy(test::parityDir() / "vq" / "window_scaled_f32.npy", kParityChannels);
+  static const EegSource s =
+      EegSource::openNpy(test::parityDir() / "vq" / "window_scaled_f32.npy", kParityChannels);
   return s;
 }
 
@@ -69,7 +74,8 @@ std::string errorOf(F&& f) {
 TEST(RuntimeWindows, SampleRecordingKeepsTheNineteenEegChannelsAndSaysWhichItDropped) {
   const auto& s = sampleSource();
   EXPECT_EQ(s.modelNames(), kParityChannels);
-  const std::vector<int32_t> vocab = {0, 2, 17, 21, 15, 23, 88, 90, 39, 43, 89, 91, 61, 65, 80, 82, 19, 41, 63};
+  const std::vector<int32_t> vocab = {0,  2,  17, 21, 15, 23, 88, 90, 39, 43,
+                                      89, 91, 61, 65, 80, 82, 19, 41, 63};
   EXPECT_EQ(s.vocabIndices(), vocab);  // parity/preprocessing/channels.json
   ASSERT_EQ(s.droppedChannels().size(), 2u);
   EXPECT_EQ(s.droppedChannels()[0].label, "EEG A2-A1");
@@ -84,7 +90,8 @@ TEST(RuntimeWindows, SecondsTwoToSixOfTheSampleAreTheOfficialWindowZero) {
   const auto x = readNpy(test::parityDir() / "vq" / "input_x.npy").toFloat();
   ASSERT_EQ(grid.patches.size(), x.size());
   double worst = 0;
-  for (std::size_t i = 0; i < x.size(); ++i) worst = std::max(worst, std::abs(double(grid.patches[i]) - x[i]));
+  for (std::size_t i = 0; i < x.size(); ++i)
+    worst = std::max(worst, std::abs(double(grid.patches[i]) - x[i]));
   std::cout << "[runtime] EDF window 2:6 vs official input_x max|d| = " << worst << "\n";
   EXPECT_LE(worst, 1e-6);  // float64 pipeline within 1e-9 uV, then /100 rounded to float32
   const auto chans = npyInts(test::parityDir() / "vq" / "input_chans.npy");
@@ -112,7 +119,10 @@ TEST(RuntimeWindows, LimitsAreNamedWithTheValues) {
   const auto tooMany = errorOf([&] { s.window({0, 20}, 276); });
   EXPECT_NE(tooMany.find("380 tokens exceed the padded length 276"), std::string::npos) << tooMany;
   EXPECT_NE(tooMany.find("14 s"), std::string::npos) << tooMany;  // floor(276 / 19)
-  EXPECT_NE(errorOf([&] { s.window({60, 64}, 276); }).find("beyond the recording (62 s long)"), std::string::npos);
+  EXPECT_NE(errorOf([&] {
+              s.window({60, 64}, 276);
+            }).find("beyond the recording (62 s long)"),
+            std::string::npos);
   EXPECT_NE(errorOf([&] { s.window({0, 2.5}, 276); }).find("whole seconds"), std::string::npos);
   EXPECT_EQ(s.maxWindowSec(1024), 53u);  // floor(1024 / 19)
   const auto w = slidingWindows({2, 12}, 4, 2);
@@ -130,9 +140,12 @@ TEST(RuntimeWindows, ChannelChoiceIsExplicitAndUnknownNamesAreListed) {
   o.channels = {"ECG ECG"};
   EXPECT_NE(errorOf([&] { EegSource::openRecording(sampleEdf(), o); }).find("'ECG ECG'"), std::string::npos);
   o.channels = {"T7"};
-  EXPECT_NE(errorOf([&] { EegSource::openRecording(sampleEdf(), o); }).find("does not have: T7"), std::string::npos);
+  EXPECT_NE(errorOf([&] { EegSource::openRecording(sampleEdf(), o); }).find("does not have: T7"),
+            std::string::npos);
   const auto npy = test::parityDir() / "vq" / "window_scaled_f32.npy";
-  EXPECT_NE(errorOf([&] { EegSource::openNpy(npy, {"FP1", "FP2"}); }).find("19 channel rows but --channels names 2"),
+  EXPECT_NE(errorOf([&] {
+              EegSource::openNpy(npy, {"FP1", "FP2"});
+            }).find("19 channel rows but --channels names 2"),
             std::string::npos);
   auto names = kParityChannels;
   names[3] = "XX9";
@@ -181,7 +194,7 @@ TEST(RuntimeModels, RandomInitIsSeededAndUsesTheTinySizes) {
   initRandomModel({"neurolm", "tiny", 7, dir / "b.safetensors"});
   initRandomModel({"neurolm", "tiny", 8, dir / "c.safetensors"});
   auto a = loadNeuroLm(dir / "a.safetensors"), b = loadNeuroLm(dir / "b.safetensors"),
-             c = loadNeuroLm(dir / "c.safetensors");
+       c = loadNeuroLm(dir / "c.safetensors");
   const auto& cfg = a.model->config();
   EXPECT_EQ(cfg.gpt.nLayer, 2);
   EXPECT_EQ(cfg.gpt.nHead, 2);
@@ -271,16 +284,17 @@ TEST(RuntimeEngine, CancelStopsAtTheNextTokenAndQueuedRequestsAreDropped) {
   RequestId running = 0;
   std::atomic<int> delivered{0};
   std::promise<void> firstToken;
-  auto future = rt.ask(window, kWorkloadPrompt, o,
-                       [&](const AskToken& t) {
-                         if (delivered++ == 0) {
-                           firstToken.set_value();
-                           std::this_thread::sleep_for(std::chrono::milliseconds(50));
-                         }
-                         (void)t;
-                         return true;
-                       },
-                       &running);
+  auto future = rt.ask(
+      window, kWorkloadPrompt, o,
+      [&](const AskToken& t) {
+        if (delivered++ == 0) {
+          firstToken.set_value();
+          std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        (void)t;
+        return true;
+      },
+      &running);
   firstToken.get_future().wait();
   rt.cancel(running);
   const auto c = future.get();
@@ -335,4 +349,21 @@ TEST(RuntimeEngine, TinyModelsInOurFormatRunEndToEnd) {
   const auto scored = rt.ask(window, kWorkloadPrompt, one).get();
   EXPECT_EQ(scored.bestChoice, 0);
   EXPECT_GE(scored.choices[0].logProb, std::max(scored.choices[1].logProb, scored.choices[2].logProb));
+}
+
+TEST(RuntimeWindows, PreprocessingReportsProgressAndCanBeCancelled) {
+  EegSourceOptions o;
+  o.channels = {"FP1", "FP2"};
+  std::mutex m;
+  std::vector<double> seen;
+  o.progress = [&](double f) {
+    std::lock_guard lock(m);
+    seen.push_back(f);
+    return true;
+  };
+  EegSource::openRecording(sampleEdf(), o);
+  ASSERT_FALSE(seen.empty());
+  EXPECT_DOUBLE_EQ(*std::max_element(seen.begin(), seen.end()), 1.0);
+  o.progress = [](double f) { return f < 0.3; };
+  EXPECT_THROW(EegSource::openRecording(sampleEdf(), o), preprocess::PreprocessCancelled);
 }
