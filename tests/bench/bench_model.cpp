@@ -391,15 +391,16 @@ int main(int argc, char** argv) {
                   tQuirks / tKv, "(info)", "-"});
   rows.push_back({"decode tokens/s vs bandwidth limit", fmt("%.2f", tps), fmt("%.2f", limitTps), tps / limitTps,
                   ">= 0.5x", yes(tps / limitTps >= 0.5)});
-  rows.push_back({"peak RSS (KV) vs fp32 weights, GB", fmt("%.2f", peakKv / 1e9), fmt("%.2f", weightFp32 / 1e9),
-                  weightFp32 / peakKv, "<= 1.5x", yes(peakKv / weightFp32 <= 1.5)});
-  rows.push_back({"peak RSS (KV + drop padding), GB", fmt("%.2f", peakDrop / 1e9), fmt("%.2f", weightFp32 / 1e9),
-                  weightFp32 / peakDrop, "<= 1.5x", yes(peakDrop / weightFp32 <= 1.5)});
+  // Here the ratio is peak / weights (smaller is better), the target a ceiling.
+  rows.push_back({"peak RSS (KV) / fp32 weights, GB", fmt("%.2f", peakKv / 1e9), fmt("%.2f", weightFp32 / 1e9),
+                  peakKv / weightFp32, "<= 1.5x", yes(peakKv / weightFp32 <= 1.5)});
+  rows.push_back({"peak RSS (KV + drop padding) / fp32 weights, GB", fmt("%.2f", peakDrop / 1e9),
+                  fmt("%.2f", weightFp32 / 1e9), peakDrop / weightFp32, "<= 1.5x", yes(peakDrop / weightFp32 <= 1.5)});
 
-  std::printf("\n%-52s %12s %12s %8s %9s %4s\n", "measure (ratio > 1 = C++ better)", "C++", "reference", "ratio",
-              "target", "met");
+  std::printf("\n%-56s %12s %12s %8s %9s %4s\n", "measure (ratio > 1 = C++ faster; RSS: peak/weights)", "C++",
+              "reference", "ratio", "target", "met");
   for (const auto& r : rows)
-    std::printf("%-52s %12s %12s %8s %9s %4s\n", r.name.c_str(), r.ours.c_str(), r.reference.c_str(),
+    std::printf("%-56s %12s %12s %8s %9s %4s\n", r.name.c_str(), r.ours.c_str(), r.reference.c_str(),
                 r.ratio > 0 ? fmt("%.2fx", r.ratio).c_str() : "-", r.target.c_str(), r.met.c_str());
   std::printf("(medians: %d runs, %d for full recomputation and decode; memory read bandwidth %.2f GB/s; "
               "load %s -> %s)\n\n",
