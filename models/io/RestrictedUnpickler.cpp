@@ -1,3 +1,4 @@
+#include "core/text/Printable.h"
 #include "models/io/RestrictedUnpickler.h"
 
 #include <array>
@@ -72,21 +73,7 @@ enum Op : std::uint8_t {
   FRAME = 0x95,
 };
 
-// Names from the stream for error messages: control bytes escaped (a NUL would end the message).
-std::string printable(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    const auto b = static_cast<unsigned char>(c);
-    if (b < 0x20 || b == 0x7F) {
-      char hex[8];
-      std::snprintf(hex, sizeof hex, "\\x%02x", b);
-      out += hex;
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
+std::string printable(std::string_view text) { return escapeControlBytes(text); }
 
 }  // namespace
 

@@ -1,3 +1,4 @@
+#include "core/text/Printable.h"
 #include "models/text/Gpt2Bpe.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -103,21 +104,7 @@ const ByteAlphabet& byteAlphabet() {
   return table;
 }
 
-// Token text for error messages: control bytes escaped (a NUL would end the exception message).
-std::string printable(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    const auto b = static_cast<unsigned char>(c);
-    if (b < 0x20 || b == 0x7F) {
-      char hex[8];
-      std::snprintf(hex, sizeof hex, "\\x%02x", b);
-      out += hex;
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
+std::string printable(std::string_view text) { return escapeControlBytes(text); }
 
 std::string readWholeFile(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
