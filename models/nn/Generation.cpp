@@ -11,6 +11,8 @@ namespace neurolm::nn {
 
 namespace {
 
+constexpr int64_t kTextIds = kLastGpt2Id + 1;  // generation picks among GPT-2's 50,257 text ids only
+
 // Next ids over GPT-2 text ids (official: logits[:, -1, :50257]); records the top-k trace. Greedy is the
 // official top-k = 1 without its random tie-break: argmax, lowest id on ties.
 class TokenPicker {
@@ -131,7 +133,7 @@ GenerateResult generate(NeuroLMImpl& model, const EegBatch& eeg, const torch::Te
       if (!options.officialQuirks) mask = eegTextMask(eeg.inputTime, eeg.inputMask, ids.size(1));
       const auto h0 = model.inputSequence(e, eeg.inputTime, ids, start);
       const auto hidden = gpt.hidden(h0, mask, nullptr);
-      const auto last = gpt.logits(hidden.select(1, hidden.size(1) - 1));  // [B, V]
+      const auto last = gpt.leadingLogits(hidden.select(1, hidden.size(1) - 1), kTextIds);  // [B, 50257]
       const auto next = pick(last, result.steps);
       ids = torch::cat({ids, next}, 1);
       if (stopAfter(step, next)) break;
@@ -153,7 +155,7 @@ GenerateResult generate(NeuroLMImpl& model, const EegBatch& eeg, const torch::Te
   auto cache = gpt.emptyCache(ctx.embedding.size(1) + lt + options.maxNewTokens);
   const auto h0 = model.inputSequence(ctx.embedding, ctx.inputTime, ids, start);
   auto hidden = gpt.hidden(h0, eegTextMask(ctx.inputTime, ctx.eegMask, lt), &cache);
-  auto last = gpt.logits(hidden.select(1, hidden.size(1) - 1));  // [B, V]
+  auto last = gpt.leadingLogits(hidden.select(1, hidden.size(1) - 1), kTextIds);  // [B, 50257]
   for (int64_t step = 0; step < options.maxNewTokens; ++step) {
     const auto next = pick(last, result.steps);  // [B, 1]
     ids = torch::cat({ids, next}, 1);
@@ -162,7 +164,7 @@ GenerateResult generate(NeuroLMImpl& model, const EegBatch& eeg, const torch::Te
     checkPosition(position.max().item<int64_t>(), blockSize);
     const auto h1 = gpt.embedText(next, position.unsqueeze(1));  // [B, 1, D]
     hidden = gpt.hidden(h1, textRowsMask(ctx.eegMask, lt + step, 1), &cache);
-    last = gpt.logits(hidden.select(1, 0));
+    last = gpt.leadingLogits(hidden.select(1, 0), kTextIds);
   }
   result.ids = ids;
   return result;

@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "models/nn/CpuKernels.h"
 #include "models/nn/Gpt2.h"
 
 namespace neurolm::nn {
@@ -55,6 +56,15 @@ torch::Tensor GPTImpl::textLogits(const torch::Tensor& ids) {
                                 std::to_string(config_.blockSize));
   const auto positions = torch::arange(len, ids.options().dtype(torch::kLong)).unsqueeze(0).expand_as(ids);
   return logits(hidden(embedText(ids, positions), torch::Tensor()));
+}
+
+torch::Tensor GPTImpl::leadingLogits(const torch::Tensor& hiddenStates, int64_t rows) {
+  if (rows < 1 || rows > config_.outputSize)
+    throw std::invalid_argument("GPT: " + std::to_string(rows) + " leading logits of " +
+                                std::to_string(config_.outputSize) + " outputs");
+  const auto w = lm_head->weight.narrow(0, 0, rows);  // [rows, D], contiguous (leading rows)
+  if (cpu::fewRowsLinearApplies(hiddenStates, w, {})) return cpu::fewRowsLinear(hiddenStates, w, {});
+  return torch::linear(hiddenStates, w);
 }
 
 KvCache GPTImpl::emptyCache(int64_t capacity) const {

@@ -50,6 +50,9 @@ class GPTImpl : public torch::nn::Module {
   // cache of T entries; undefined = causal). With a cache the new keys/values are appended to it.
   torch::Tensor hidden(const torch::Tensor& h, const torch::Tensor& mask, KvCache* cache = nullptr);
   torch::Tensor logits(const torch::Tensor& hiddenStates) { return lm_head(hiddenStates); }  // [..., 58496]
+  // Logits of the first `rows` outputs only, [..., rows]: generation needs the 50,257 GPT-2 text ids, and a
+  // decode step then reads 86 % of lm_head instead of all of it.
+  torch::Tensor leadingLogits(const torch::Tensor& hiddenStates, int64_t rows);
   // Text-only forward (official case 2): causal, positions 0…L−1.
   torch::Tensor textLogits(const torch::Tensor& ids);
   // A cache with room for `capacity` positions per layer (grows when exceeded).

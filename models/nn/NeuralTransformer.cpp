@@ -171,4 +171,14 @@ torch::Tensor NeuralTransformerImpl::forwardRealTokens(const torch::Tensor& x,
   return embedAndRun(h, inputChans, inputTime, allReal);
 }
 
+torch::Tensor NeuralTransformerImpl::forwardRealOnly(const EegBatch& batch) {
+  if (batch.batchSize() != 1) throw std::invalid_argument("forwardRealOnly: one sample at a time");
+  const int64_t v = batch.inputMask.to(torch::kLong).sum().item<int64_t>();
+  if (v == 0 || !batch.inputMask.narrow(1, 0, v).to(torch::kBool).all().item<bool>())
+    throw std::invalid_argument("forwardRealOnly: real tokens must be non-empty and precede the padding");
+  if (!temporalPatchEmbed) return forward(batch).narrow(1, 0, v);
+  return forwardRealTokens(batch.x.narrow(1, 0, v), batch.inputChans.narrow(1, 0, v),
+                           batch.inputTime.narrow(1, 0, v), batch.paddedLength());  // [1, V, D]
+}
+
 }  // namespace neurolm::nn

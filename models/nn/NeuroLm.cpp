@@ -29,15 +29,8 @@ torch::Tensor NeuroLMImpl::eegEmbedding(const EegBatch& eeg) {
 }
 
 torch::Tensor NeuroLMImpl::eegEmbeddingRealTokens(const EegBatch& eeg) {
-  if (eeg.batchSize() != 1) throw std::invalid_argument("eegEmbeddingRealTokens: one sample at a time");
-  const int64_t v = eeg.inputMask.sum().item<int64_t>();
-  if (v == 0 || !eeg.inputMask.narrow(1, 0, v).all().item<bool>())
-    throw std::invalid_argument(
-        "eegEmbeddingRealTokens: real tokens must be non-empty and precede the padding");
-  const auto chans = eeg.inputChans.narrow(1, 0, v);
-  const auto features = tokenizer->forwardRealTokens(eeg.x.narrow(1, 0, v), chans,
-                                                     eeg.inputTime.narrow(1, 0, v), eeg.paddedLength());
-  return transformFeatures(features, chans);  // [1, V, D]
+  const auto features = tokenizer->forwardRealOnly(eeg);  // [1, V, De]
+  return transformFeatures(features, eeg.inputChans.narrow(1, 0, features.size(1)));  // [1, V, D]
 }
 
 torch::Tensor NeuroLMImpl::textStart(const torch::Tensor& inputTime) const {

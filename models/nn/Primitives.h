@@ -2,7 +2,8 @@
 // Leaf modules with the official parameter names (`weight`, `bias`) that can be created on any device,
 // including the meta device (shapes without memory, used to count the parameters of NeuroLM-XL).
 // They call the same ATen kernels as their PyTorch counterparts (linear, embedding, layer_norm, conv2d,
-// group_norm), so numerics equal the official code's.
+// group_norm), so numerics equal the official code's; the exception is an inference Linear on at most
+// cpu::kFewRowsMax rows (a decode step), which runs cpu::fewRowsLinear (same math, its own summation order).
 #include <torch/torch.h>
 
 #include <array>

@@ -134,9 +134,15 @@ VQImpl::VQImpl(const VqConfig& config, const torch::TensorOptions& options) : co
 
 torch::Tensor VQImpl::encoderFeatures(const EegBatch& batch) { return encoder->forward(batch); }
 
-VqEncoded VQImpl::encode(const EegBatch& batch) {
+VqEncoded VQImpl::encode(const EegBatch& batch) { return quantizeFeatures(encoder->forward(batch)); }
+
+VqEncoded VQImpl::encodeRealTokens(const EegBatch& batch) {
+  return quantizeFeatures(encoder->forwardRealOnly(batch));  // [1, V, De]
+}
+
+VqEncoded VQImpl::quantizeFeatures(const torch::Tensor& features) {
   VqEncoded out;
-  out.features = encoder->forward(batch);  // [B, L, De]
+  out.features = features;  // [B, L, De]
   out.toQuantizer =
       encode_task_layer->forward(out.features.to(torch::kFloat));  // [B, L, d], float32 as official
   auto q = quantize->quantize(out.toQuantizer);

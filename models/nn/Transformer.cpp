@@ -9,6 +9,7 @@
 
 #include "models/nn/Attention.h"
 #include "models/nn/Block.h"
+#include "models/nn/CpuKernels.h"
 #include "models/nn/Primitives.h"
 
 namespace neurolm::nn {
@@ -27,7 +28,10 @@ LinearImpl::LinearImpl(int64_t inFeatures, int64_t outFeatures, bool withBias,
   }
 }
 
-torch::Tensor LinearImpl::forward(const torch::Tensor& x) { return torch::linear(x, weight, bias); }
+torch::Tensor LinearImpl::forward(const torch::Tensor& x) {
+  if (cpu::fewRowsLinearApplies(x, weight, bias)) return cpu::fewRowsLinear(x, weight, bias);  // decode rows
+  return torch::linear(x, weight, bias);
+}
 
 EmbeddingImpl::EmbeddingImpl(int64_t rows, int64_t dim, double initStd, const torch::TensorOptions& options) {
   weight = register_parameter("weight", torch::empty({rows, dim}, options));

@@ -50,6 +50,9 @@ class VQImpl : public torch::nn::Module {
 
   torch::Tensor encoderFeatures(const EegBatch& batch);
   VqEncoded encode(const EegBatch& batch);  // inference: no state change
+  // encode() of ONE sample's real tokens only (encoder via the §8.33 shortcut): every field has V rows,
+  // equal to rows 0…V−1 of encode(batch); commitmentLoss is over the real tokens.
+  VqEncoded encodeRealTokens(const EegBatch& batch);
   torch::Tensor codebookIndices(const EegBatch& batch) { return encode(batch).codes; }  // [B, L]
   VqDecoded decode(const torch::Tensor& zq, const EegBatch& batch);
   // The losses of the official VQ.forward for targets Y_freq [B, L, 100], Y_raw [B, L, 200], computed
@@ -72,6 +75,7 @@ class VQImpl : public torch::nn::Module {
   torch::nn::Sequential decode_task_layer_raw{nullptr};   // Linear(Dd, Dd), Tanh, Linear(Dd, 200)
 
  private:
+  VqEncoded quantizeFeatures(const torch::Tensor& features);  // encode_task_layer + quantizer
   VqConfig config_;
 };
 TORCH_MODULE(VQ);

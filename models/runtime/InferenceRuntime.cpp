@@ -158,13 +158,13 @@ struct InferenceRuntime::Impl {
     r.paddedLength = grid.paddedLength;
     torch::Tensor features;
     if (tokenizer) {
-      const auto enc = tokenizer->vq->encode(batch);
-      const auto codes = enc.codes[0].narrow(0, 0, v).to(torch::kCPU).contiguous();
+      const auto enc = tokenizer->vq->encodeRealTokens(batch);  // V rows (spec §8.33 shortcut)
+      const auto codes = enc.codes[0].to(torch::kCPU).contiguous();
       r.codes.assign(codes.data_ptr<int64_t>(), codes.data_ptr<int64_t>() + v);
-      features = enc.features[0].narrow(0, 0, v);
+      features = enc.features[0];
       r.featureSource = "vq";
     } else if (neuroLm) {
-      features = neuroLm->model->tokenizer->forward(batch)[0].narrow(0, 0, v);
+      features = neuroLm->model->tokenizer->forwardRealOnly(batch)[0];  // [V, De]
       r.featureSource = "neurolm";
     } else {
       throw std::invalid_argument("tokenize needs a tokenizer (VQ) or a NeuroLM model; none is loaded");

@@ -4,6 +4,8 @@
 //
 //   build-mb/bin/bench_model [--reps N] [--slow-reps N] [--decode-tokens N] [--no-ref]
 //   build-mb/bin/bench_model --rss [--drop-padding]   (child mode: one Workload answer, prints VmHWM)
+//   build-mb/bin/bench_model --decode-only [--slow-reps N] [--decode-tokens N]   (profiling aid: only (3))
+//   --no-few-rows-kernel: every linear through torch::linear (to compare with nn/CpuKernels)
 //
 // Measured: (1) tokenizer encoder (12 × 768) on a Workload sample (76 real of 276 tokens) and a
 // pre-training-like sample (19 × 53 s = 1007 real of 1024), padded and with the §8.33 real-token shortcut;
@@ -32,6 +34,7 @@
 #include <vector>
 
 #include "core/system/BlasInfo.h"
+#include "models/nn/CpuKernels.h"
 #include "models/nn/EegBatch.h"
 #include "models/nn/Generation.h"
 #include "models/nn/NeuroLm.h"
@@ -217,7 +220,7 @@ std::string fmt(const char* f, double v) {
 
 int main(int argc, char** argv) {
   int reps = 5, slowReps = 3, decodeTokens = 32;
-  bool withRef = true, rss = false, dropPadding = false;
+  bool withRef = true, rss = false, dropPadding = false, decodeOnly = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&] {
@@ -230,6 +233,8 @@ int main(int argc, char** argv) {
     else if (a == "--no-ref") withRef = false;
     else if (a == "--rss") rss = true;
     else if (a == "--drop-padding") dropPadding = true;
+    else if (a == "--decode-only") decodeOnly = true;
+    else if (a == "--no-few-rows-kernel") neurolm::nn::cpu::setFewRowsKernelEnabled(false);
     else {
       std::fprintf(stderr, "unknown argument %s\n", a.c_str());
       return 2;
@@ -253,8 +258,9 @@ int main(int argc, char** argv) {
   auto model = makeModelB();
   (void)torch::mm(torch::ones({64, 64}), torch::ones({64, 64}));  // BLAS is mapped after the first call
   const auto blas = neurolm::detectBlas();
-  std::printf("C++: LibTorch threads %d, BLAS %s (%s)%s\n", torch::get_num_threads(), blas.name.c_str(),
-              blas.libraryPath.c_str(), blas.isReference ? " WARNING: reference BLAS" : "");
+  std::printf("C++: LibTorch threads %d, BLAS %s (%s)%s; few-rows linear kernel %s\n", torch::get_num_threads(),
+              blas.name.c_str(), blas.libraryPath.c_str(), blas.isReference ? " WARNING: reference BLAS" : "",
+              neurolm::nn::cpu::fewRowsKernelEnabled() ? neurolm::nn::cpu::fewRowsKernelIsa() : "off");
   out["blas"] = blas.libraryPath;
   out["threads"] = torch::get_num_threads();
 
@@ -267,6 +273,7 @@ int main(int argc, char** argv) {
     int64_t secondsReal, padded;
   };
   for (const EncCase c : {EncCase{"enc276", 4, 276}, EncCase{"enc1024", 53, 1024}}) {
+    if (decodeOnly) break;
     const auto eeg = eegSample(c.secondsReal, c.padded, 7);
     const int64_t v = 19 * c.secondsReal;
     auto& enc = *model->tokenizer;
@@ -291,11 +298,11 @@ int main(int argc, char** argv) {
   nn::GenerateOptions kv, kvDrop, quirks;
   kvDrop.dropEegPadding = true;
   quirks.officialQuirks = true;
-  answer(kv);
-  const double tKv = median(timeRuns(reps, [&] { answer(kv); }));
-  answer(kvDrop);
-  const double tKvDrop = median(timeRuns(reps, [&] { answer(kvDrop); }));
-  const double tQuirks = median(timeRuns(slowReps, [&] { answer(quirks); }));
+  if (!decodeOnly) answer(kv);
+  const double tKv = median(timeRuns(decodeOnly ? 0 : reps, [&] { answer(kv); }));
+  if (!decodeOnly) answer(kvDrop);
+  const double tKvDrop = median(timeRuns(decodeOnly ? 0 : reps, [&] { answer(kvDrop); }));
+  const double tQuirks = median(timeRuns(decodeOnly ? 0 : slowReps, [&] { answer(quirks); }));
   cpp["gen_kv_s"] = tKv;
   cpp["gen_kv_drop_padding_s"] = tKvDrop;
   cpp["gen_official_quirks_s"] = tQuirks;
@@ -318,14 +325,14 @@ int main(int argc, char** argv) {
     nn::generate(*model, eeg, prompt, o);
   }
   const double tStep = median(steps);
-  // Bytes read per decode token: every GPT-2 block parameter, ln_f and all 58 496 lm_head rows (the engine
-  // projects onto all of them, then picks among the first 50 257); wte/wpe rows (2 × 768) and the KV cache are
-  // not counted (the cache is printed separately).
+  // Bytes read per decode token: every GPT-2 block parameter, ln_f and the 50 257 text rows of lm_head (a
+  // decode step projects onto those only: generation picks among GPT-2's text ids); wte/wpe rows (2 × 768)
+  // and the KV cache are not counted (the cache is printed separately).
   int64_t blockValues = 0;
   for (const auto& p : model->GPT2->transformer->h->parameters()) blockValues += p.numel();
   int64_t lnfValues = 0;
   for (const auto& p : model->GPT2->transformer->ln_f->parameters()) lnfValues += p.numel();
-  const int64_t headValues = model->GPT2->lm_head->weight.numel();
+  const int64_t headValues = (nn::kLastGpt2Id + 1) * model->GPT2->lm_head->weight.size(1);
   const double weightBytes = 4.0 * static_cast<double>(blockValues + lnfValues + headValues);
   const double kvBytes = 4.0 * 12 * 2 * 768 * (276 + 13 + decodeTokens / 2.0);  // mean cache length
   const double limitTps = readBw * 1e9 / weightBytes;
@@ -337,6 +344,8 @@ int main(int argc, char** argv) {
               steps.size(), tStep * 1e3, tps, weightBytes / 1e6, static_cast<long long>(blockValues),
               static_cast<long long>(lnfValues), static_cast<long long>(headValues), kvBytes / 1e6, limitTps,
               loadAverage().c_str());
+
+  if (decodeOnly) return 0;  // --decode-only: profiling aid, sections (1), (2), (4) and the reference skipped
 
   // (4) peak RSS in a child process
   const auto rssKv = childJson(selfExe() + " --rss", "RSS_JSON");

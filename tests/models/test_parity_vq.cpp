@@ -166,4 +166,10 @@ TEST(ParityVq, PaddingShortcutReproducesTheOfficialPaddedFeatures) {
   expectClose("vq fast path (1024) encoder_features rows 0-75",
               encoder.forwardRealTokens(x, chans, time, 1024),
               loadNpy(vqDir() / "pickleloader_1024" / "encoder_features_rows0_75.npy"), 1e-4);
+  // What the runtime tokenizes with: the whole VQ encode on the real tokens gives the official codes.
+  const auto real = fixture().model->vq->encodeRealTokens(eeg);
+  ASSERT_EQ(real.codes.sizes(), (std::vector<int64_t>{1, 76}));
+  const auto listed = fixture().outputs["codes_real_tokens_276"].get<std::vector<int64_t>>();
+  EXPECT_TRUE(torch::equal(real.codes[0], torch::tensor(listed)));
+  expectClose("vq fast path (276) z_q rows 0-75", real.zq, loadNpy(vqDir() / "z_q.npy").narrow(1, 0, 76), 1e-5);
 }

@@ -1,0 +1,120 @@
+// The few-row linear kernel against torch::linear (LibTorch's BLAS path) on the shapes a decode step meets
+// and on awkward ones (tails of in % 8 and out % 4, no bias, leading dims, non-contiguous input), its domain,
+// and that a KV-cache generation gives the same ids with and without it.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <tuple>
+#include <vector>
+
+#include "models/nn/CpuKernels.h"
+#include "models/nn/EegBatch.h"
+#include "models/nn/Generation.h"
+#include "models/nn/NeuroLm.h"
+
+namespace cpu = neurolm::nn::cpu;
+namespace nn = neurolm::nn;
+
+namespace {
+
+struct KernelGuard {  // restores the default after a test that switches the kernel off
+  ~KernelGuard() { cpu::setFewRowsKernelEnabled(true); }
+};
+
+// max |Δ| relative to the largest |reference| value.
+double relativeError(const torch::Tensor& got, const torch::Tensor& want) {
+  return (got - want).abs().max().item<double>() / std::max(1e-30, want.abs().max().item<double>());
+}
+
+}  // namespace
+
+TEST(CpuKernels, FewRowsLinearEqualsTorchLinear) {
+  torch::NoGradGuard noGrad;
+  torch::manual_seed(3);
+  // (rows, in, out, bias): GPT-2 B decode shapes, the text part of lm_head, and tails.
+  const std::vector<std::tuple<int64_t, int64_t, int64_t, bool>> cases = {
+      {1, 768, 2304, true}, {1, 768, 3072, true}, {1, 3072, 768, true}, {1, 768, 50257, false},
+      {2, 768, 768, true},  {8, 200, 768, false}, {3, 13, 7, true},     {1, 1, 1, true},
+      {5, 9, 5, false},     {4, 1024, 1, true}};
+  for (const auto& [rows, in, out, withBias] : cases) {
+    const auto x = torch::randn({rows, in});
+    const auto w = torch::randn({out, in}) * 0.05;
+    const auto b = withBias ? torch::randn({out}) : torch::Tensor();
+    ASSERT_TRUE(cpu::fewRowsLinearApplies(x, w, b)) << rows << "x" << in << "->" << out;
+    const auto got = cpu::fewRowsLinear(x, w, b);
+    const auto want = torch::linear(x, w, b);
+    ASSERT_EQ(got.sizes(), want.sizes());
+    EXPECT_LT(relativeError(got, want), 2e-6) << rows << "x" << in << "->" << out << " bias " << withBias;
+  }
+}
+
+TEST(CpuKernels, LeadingDimsNonContiguousInputAndWeightRowSlices) {
+  torch::NoGradGuard noGrad;
+  torch::manual_seed(4);
+  const auto w = torch::randn({600, 96});
+  const auto b = torch::randn({600});
+  const auto x3 = torch::randn({2, 1, 96});  // [B, 1, D], a decode step of two samples
+  EXPECT_LT(relativeError(cpu::fewRowsLinear(x3, w, b), torch::linear(x3, w, b)), 2e-6);
+  EXPECT_EQ(cpu::fewRowsLinear(x3, w, b).sizes(), (std::vector<int64_t>{2, 1, 600}));
+  const auto strided = torch::randn({96, 3}).t();  // [3, 96], not contiguous
+  ASSERT_FALSE(strided.is_contiguous());
+  EXPECT_LT(relativeError(cpu::fewRowsLinear(strided, w, b), torch::linear(strided, w, b)), 2e-6);
+  const auto head = w.narrow(0, 0, 257);  // the first rows of a weight (lm_head's text rows) are contiguous
+  ASSERT_TRUE(cpu::fewRowsLinearApplies(x3, head, torch::Tensor()));
+  EXPECT_LT(relativeError(cpu::fewRowsLinear(x3, head, {}), torch::linear(x3, head)), 2e-6);
+}
+
+TEST(CpuKernels, DomainLeavesEverythingElseToTorch) {
+  const auto w = torch::randn({16, 8});
+  EXPECT_FALSE(cpu::fewRowsLinearApplies(torch::randn({cpu::kFewRowsMax + 1, 8}), w, {}));  // many rows
+  EXPECT_FALSE(cpu::fewRowsLinearApplies(torch::randn({1, 8}, torch::kDouble), w.to(torch::kDouble), {}));
+  EXPECT_FALSE(cpu::fewRowsLinearApplies(torch::randn({1, 8}), w.t().contiguous().t(), {}));  // strided W
+  EXPECT_FALSE(cpu::fewRowsLinearApplies(torch::randn({1, 7}), w, {}));                       // shape
+  EXPECT_FALSE(cpu::fewRowsLinearApplies(torch::randn({1, 8}), w, torch::randn({15})));       // bias size
+  const auto trainable = torch::randn({16, 8}).requires_grad_(true);
+  EXPECT_FALSE(cpu::fewRowsLinearApplies(torch::randn({1, 8}), trainable, {}));  // autograd needs torch
+  {
+    torch::NoGradGuard noGrad;
+    EXPECT_TRUE(cpu::fewRowsLinearApplies(torch::randn({1, 8}), trainable, {}));
+  }
+  EXPECT_THROW(cpu::fewRowsLinear(torch::randn({1, 7}), w, {}), std::invalid_argument);
+  KernelGuard restore;
+  cpu::setFewRowsKernelEnabled(false);
+  EXPECT_FALSE(cpu::fewRowsLinearApplies(torch::randn({1, 8}), w, {}));
+}
+
+TEST(CpuKernels, TrainingGradientsStillFlowThroughLinear) {
+  nn::Linear linear(8, 4, true);
+  const auto x = torch::randn({1, 8});
+  linear(x).sum().backward();  // one row, but autograd is on: torch::linear must be used
+  ASSERT_TRUE(linear->weight.grad().defined());
+  EXPECT_TRUE(torch::allclose(linear->weight.grad(), x.expand({4, 8})));
+}
+
+TEST(CpuKernels, GenerationIdsAndLogitsSameWithAndWithoutKernel) {
+  torch::NoGradGuard noGrad;
+  torch::manual_seed(11);
+  nn::NeuroLmConfig config;
+  config.gpt = nn::GptConfig{2, 2, 16};  // 2 layers, 2 heads, 16 wide (as the generation tests)
+  config.tokenizer.nLayer = 1;
+  nn::NeuroLM model(config);
+  model->GPT2->lm_head->weight.mul_(25.0);  // clear top-1 margins
+  model->GPT2->transformer->wte->weight.mul_(25.0);
+  model->eval();
+  // 3 channels × 2 s real, padded to 8.
+  nn::EegBatch eeg{torch::randn({1, 8, 200}), torch::tensor({{0, 1, 2, 0, 1, 2, 136, 136}}),
+                   torch::tensor({{0, 0, 0, 1, 1, 1, 0, 0}}),
+                   torch::tensor({{true, true, true, true, true, true, false, false}})};
+  const auto prompt = torch::tensor({{50257L, 24361L, 25L, 1148L}});
+  nn::GenerateOptions o;
+  o.maxNewTokens = 6;
+  o.traceTopK = 5;
+  const auto withKernel = nn::generate(*model, eeg, prompt, o);
+  KernelGuard restore;
+  cpu::setFewRowsKernelEnabled(false);
+  const auto without = nn::generate(*model, eeg, prompt, o);
+  ASSERT_TRUE(torch::equal(withKernel.ids, without.ids));
+  ASSERT_EQ(withKernel.steps.size(), without.steps.size());
+  for (size_t i = 0; i < withKernel.steps.size(); ++i)
+    EXPECT_LT((withKernel.steps[i].topLogits - without.steps[i].topLogits).abs().max().item<double>(), 1e-4) << i;
+}
