@@ -146,6 +146,7 @@ int runAsk(const std::vector<std::string>& args, std::ostream& out, std::ostream
   const std::string mode = ao.officialGenerate ? "official" : (ao.sample ? "sample" : "greedy");
   const std::size_t padded = preprocess::kInstructionPaddedLength;
   ro.device = input.device;
+  ro.cpuThreads = input.threads;
   ro.bpeDir = std::filesystem::path(NEUROLM_RESOURCES_DIR) / "tokenizer" / "gpt2";
   const auto source = runtime::EegSource::open(input.file, input.source);
   const auto windows = windowsToRun(input, source, padded);

@@ -59,6 +59,15 @@ bool parseInputOption(const std::vector<std::string>& args, std::size_t& i, Inpu
     out.range = runtime::parseTimeRange(optionValue(args, i), "--range");
   } else if (a == "--device") {
     out.device = optionValue(args, i);
+  } else if (a == "--threads") {
+    const auto& v = optionValue(args, i);
+    try {
+      std::size_t used = 0;
+      out.threads = std::stoi(v, &used);
+      if (used != v.size() || out.threads < 1 || out.threads > 1024) throw std::out_of_range(v);
+    } catch (const std::exception&) {
+      throw std::invalid_argument("--threads '" + v + "' is not a thread count (1-1024)");
+    }
   } else if (a == "--json") {
     out.json = true;
   } else {

@@ -19,6 +19,7 @@ struct InputArgs {
   std::optional<std::pair<double, double>> windows;  // --windows LEN:HOP
   std::optional<runtime::TimeRange> range;           // --range a:b (with --windows)
   std::string device = "auto";
+  int threads = 0;  // --threads N (0: every CPU this process may use, or OMP_NUM_THREADS)
   bool json = false;
 };
 
@@ -59,6 +60,7 @@ inline constexpr const char* kInputOptionsHelp =
     "  --windows LEN:HOP       every window of LEN s every HOP s inside --range a:b (default: whole "
     "recording)\n"
     "  --device auto|cpu|cuda  compute device (CUDA when available for auto; CPU fallback with the reason)\n"
+    "  --threads N             CPU threads of the engine (default: every CPU this process may use)\n"
     "  --json                  one JSON object per line (fields below)\n";
 
 }  // namespace neurolm::cli

@@ -86,6 +86,7 @@ int runTokenize(const std::vector<std::string>& args, std::ostream& out, std::os
     return 2;
   }
   ro.device = input.device;
+  ro.cpuThreads = input.threads;
   ro.bpeDir = std::filesystem::path(NEUROLM_RESOURCES_DIR) / "tokenizer" / "gpt2";
   const auto source = runtime::EegSource::open(input.file, input.source);
   const auto windows = windowsToRun(input, source, padded);

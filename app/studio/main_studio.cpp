@@ -7,9 +7,11 @@
 
 #include "app/studio/MainWindow.h"
 #include "app/studio/StudioOptions.h"
+#include "core/system/OpenMpWait.h"
 #include "widgets/traces/TraceView.h"
 
 int main(int argc, char** argv) {
+  neurolm::reexecWithPassiveOpenMpWait(argc, argv);  // the engine's thread pools (core/system/OpenMpWait.h)
   QApplication app(argc, argv);
   QApplication::setApplicationName(QStringLiteral("NeuroLM Studio"));
   QApplication::setOrganizationName(QStringLiteral("NeuroLM Studio"));

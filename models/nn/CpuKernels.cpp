@@ -1,10 +1,20 @@
 // Few-row linear kernel (see CpuKernels.h).
 #include <ATen/Parallel.h>
+#include <dlfcn.h>
+#include <sched.h>
 
 #include <algorithm>
 #include <atomic>
+#include <initializer_list>
+#include <mutex>
 #include <stdexcept>
+#include <cstdlib>
+#include <string>
+#include <thread>
 #include <vector>
+
+#include "core/system/BlasInfo.h"
+#include "core/system/OpenMpWait.h"
 
 #include "models/nn/CpuKernels.h"
 
@@ -151,6 +161,141 @@ torch::Tensor fewRowsLinear(const torch::Tensor& x, const torch::Tensor& weight,
     runRange(args, 4 * b0, std::min(out, 4 * b1));
   });
   return y;
+}
+
+// ---------------------------------------------------------------------------------- one thread pool policy
+namespace {
+
+std::mutex policyMutex;
+std::atomic<bool> singlePool{false};
+int stockBlasThreads = -1;  // OpenBLAS threads before the policy (restored by disable), −1: not changed
+
+using SetThreads = void (*)(int);
+using GetThreads = int (*)();
+
+SetThreads openBlasSetThreads() {
+  return reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+}
+GetThreads openBlasGetThreads() {
+  return reinterpret_cast<GetThreads>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+}
+
+bool noGradient(std::initializer_list<const torch::Tensor*> tensors) {
+  if (!torch::GradMode::is_enabled()) return true;
+  for (const auto* t : tensors)
+    if (t->defined() && t->requires_grad()) return false;
+  return true;
+}
+
+}  // namespace
+
+bool enableSinglePoolPolicy() {
+  std::lock_guard<std::mutex> lock(policyMutex);
+  if (singlePool.load()) return true;
+  (void)torch::mm(torch::ones({8, 8}), torch::ones({8, 8}));  // the BLAS is mapped after a first call
+  const auto set = openBlasSetThreads();
+  const auto get = openBlasGetThreads();
+  if (set != nullptr && get != nullptr) {
+    stockBlasThreads = get();
+    set(1);
+    singlePool.store(true);
+    return true;
+  }
+  if (detectBlas().isReference) {  // single-threaded by construction
+    singlePool.store(true);
+    return true;
+  }
+  return false;
+}
+
+void disableSinglePoolPolicy() {
+  std::lock_guard<std::mutex> lock(policyMutex);
+  if (!singlePool.load()) return;
+  if (stockBlasThreads > 0)
+    if (const auto set = openBlasSetThreads()) set(stockBlasThreads);
+  stockBlasThreads = -1;
+  singlePool.store(false);
+}
+
+bool singlePoolPolicyActive() { return singlePool.load(); }
+
+int defaultCpuThreads() {
+  if (const char* env = std::getenv("OMP_NUM_THREADS")) {
+    char* end = nullptr;
+    const long n = std::strtol(env, &end, 10);
+    if (end != env && *end == '\0' && n > 0 && n <= 1024) return static_cast<int>(n);
+  }
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
+  return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+}
+
+bool applyThreadPolicy(const std::string& name) {
+  if (name == "single-pool" || (name == "auto" && !openMpWaitIsPassive())) return enableSinglePoolPolicy();
+  if (name == "stock" || name == "auto") {
+    disableSinglePoolPolicy();
+    return false;
+  }
+  throw std::invalid_argument("thread policy '" + name + "': expected auto, single-pool or stock");
+}
+
+std::string threadPolicyDescription() {
+  const auto get = openBlasGetThreads();
+  const std::string blas =
+      get != nullptr ? "OpenBLAS " + std::to_string(get()) + " thread(s)" : detectBlas().name + " BLAS";
+  return std::string(singlePool.load() ? "single pool" : "stock") + " (" + blas + ", LibTorch " +
+         std::to_string(at::get_num_threads()) + " thread(s), OpenMP wait " +
+         (openMpWaitIsPassive() ? "passive" : "active") + ")";
+}
+
+torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias) {
+  if (fewRowsLinearApplies(x, weight, bias)) return fewRowsLinear(x, weight, bias);
+  const int threads = at::get_num_threads();
+  if (!singlePool.load() || threads < 2 || !x.device().is_cpu() || x.scalar_type() != torch::kFloat ||
+      weight.scalar_type() != torch::kFloat || (bias.defined() && bias.scalar_type() != torch::kFloat) ||
+      weight.dim() != 2 || x.dim() < 1 || x.size(-1) != weight.size(1) || !noGradient({&x, &weight, &bias}))
+    return torch::linear(x, weight, bias);
+  const int64_t in = weight.size(1);
+  const int64_t out = weight.size(0);
+  const auto x2 = x.reshape({-1, in});  // [..., in] -> [R, in]
+  auto y = torch::empty({x2.size(0), out}, x.options());
+  const auto wt = weight.t();  // [in, out] view
+  // One slice of output features per thread (a multiple of 16 wide, so BLAS tiles stay whole).
+  const int64_t chunk = std::max<int64_t>(16, ((out + threads - 1) / threads + 15) / 16 * 16);
+  at::parallel_for(0, out, chunk, [&](int64_t j0, int64_t j1) {
+    auto ys = y.narrow(1, j0, j1 - j0);  // [R, n] with row stride `out`: BLAS writes it in place
+    if (bias.defined())
+      at::addmm_out(ys, bias.narrow(0, j0, j1 - j0), x2, wt.narrow(1, j0, j1 - j0));
+    else
+      at::mm_out(ys, x2, wt.narrow(1, j0, j1 - j0));
+  });
+  std::vector<int64_t> shape(x.sizes().begin(), x.sizes().end());
+  shape.back() = out;
+  return y.view(shape);  // [R, out] -> [..., out]
+}
+
+torch::Tensor batchedMatmul(const torch::Tensor& a, const torch::Tensor& b) {
+  const int threads = at::get_num_threads();
+  if (!singlePool.load() || threads < 2 || a.dim() < 3 || a.dim() != b.dim() || !a.device().is_cpu() ||
+      a.scalar_type() != torch::kFloat || b.scalar_type() != torch::kFloat ||
+      a.sizes().slice(0, a.dim() - 2) != b.sizes().slice(0, b.dim() - 2) || a.size(-1) != b.size(-2) ||
+      !noGradient({&a, &b}))
+    return torch::matmul(a, b);
+  const int64_t m = a.size(-2), k = a.size(-1), n = b.size(-1);
+  const auto a3 = a.reshape({-1, m, k});  // [..., m, k] -> [N, m, k] (a view for the attention layouts)
+  const auto b3 = b.reshape({-1, k, n});
+  const int64_t batches = a3.size(0);
+  auto out = torch::empty({batches, m, n}, a.options());
+  // Small products stay on one thread (a decode step's 12 heads × 1 query row are ~1 µs each).
+  const int64_t grain = std::max<int64_t>(1, (1 << 18) / std::max<int64_t>(1, m * n * k));
+  at::parallel_for(0, batches, grain, [&](int64_t i0, int64_t i1) {
+    auto o = out.narrow(0, i0, i1 - i0);
+    at::bmm_out(o, a3.narrow(0, i0, i1 - i0), b3.narrow(0, i0, i1 - i0));
+  });
+  std::vector<int64_t> shape(a.sizes().begin(), a.sizes().end());
+  shape.back() = n;
+  return out.view(shape);
 }
 
 }  // namespace neurolm::nn::cpu

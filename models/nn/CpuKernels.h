@@ -12,6 +12,7 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <string>
 
 namespace neurolm::nn::cpu {
 
@@ -32,5 +33,41 @@ torch::Tensor fewRowsLinear(const torch::Tensor& x, const torch::Tensor& weight,
 
 // The instruction set the kernel runs with on this CPU ("avx2+fma" or "portable").
 const char* fewRowsKernelIsa();
+
+// ---------------------------------------------------------------------------------- one thread pool policy
+// Stock LibTorch 1.13 on Debian runs two thread pools on the same cores: its OpenMP intra-op pool (element-
+// wise ops, softmax, norms) and OpenBLAS's pthreads (every GEMM). An OpenMP worker spins for milliseconds
+// after each parallel region while OpenBLAS's threads need its core, so on 2 cores most GEMMs run on one
+// core (measured: NeuroLM-B encoder 2.2×, an answer 3× slower than with the spinning turned off).
+// The single-pool policy makes BLAS single-threaded and splits each inference GEMM (linear layers, attention
+// matmuls) over LibTorch's intra-op pool instead, so one pool does all the work.
+//
+// Enables the policy for this process: OpenBLAS is set to one thread (openblas_set_num_threads, looked up
+// at run time), the reference BLAS is single-threaded already. Returns false and changes nothing for a BLAS
+// whose threads cannot be controlled (the stock behaviour stays). Idempotent, thread-safe; it affects BLAS
+// calls of the whole process, so a training process (autograd GEMMs go to torch) should not enable it.
+bool enableSinglePoolPolicy();
+// Back to the stock behaviour (BLAS threads restored). For benchmarks and tests.
+void disableSinglePoolPolicy();
+bool singlePoolPolicyActive();
+// "auto" (single pool unless OMP_WAIT_POLICY=passive: then the two pools do not spin against each other and
+// OpenBLAS's own threads run the big GEMMs ~1.3× faster than two single-threaded halves), "single-pool" or
+// "stock". Throws std::invalid_argument for another name. Returns whether the single pool is active.
+bool applyThreadPolicy(const std::string& name);
+// Threads for LibTorch's intra-op pool: OMP_NUM_THREADS when it is a positive number, else the CPUs in this
+// process's affinity mask (at least 1).
+int defaultCpuThreads();
+
+// "single pool (OpenBLAS 1 thread, LibTorch N threads)" or "stock (...)": for logs, the CLI and the bench.
+std::string threadPolicyDescription();
+
+// y = x·weightᵀ + bias for any number of rows, inference only: the few-row kernel for ≤ kFewRowsMax rows,
+// the pooled GEMM (output features split over the intra-op pool) under the single-pool policy, else
+// torch::linear. Same contract as torch::linear.
+torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias);
+
+// a [..., m, k] · b [..., k, n] with equal leading dims (no broadcasting) -> [..., m, n]: under the
+// single-pool policy, inference on CPU float32, the batch is split over the intra-op pool; else torch::matmul.
+torch::Tensor batchedMatmul(const torch::Tensor& a, const torch::Tensor& b);
 
 }  // namespace neurolm::nn::cpu

@@ -63,8 +63,7 @@ torch::Tensor GPTImpl::leadingLogits(const torch::Tensor& hiddenStates, int64_t 
     throw std::invalid_argument("GPT: " + std::to_string(rows) + " leading logits of " +
                                 std::to_string(config_.outputSize) + " outputs");
   const auto w = lm_head->weight.narrow(0, 0, rows);  // [rows, D], contiguous (leading rows)
-  if (cpu::fewRowsLinearApplies(hiddenStates, w, {})) return cpu::fewRowsLinear(hiddenStates, w, {});
-  return torch::linear(hiddenStates, w);
+  return cpu::linear(hiddenStates, w, {});
 }
 
 KvCache GPTImpl::emptyCache(int64_t capacity) const {

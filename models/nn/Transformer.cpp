@@ -29,8 +29,7 @@ LinearImpl::LinearImpl(int64_t inFeatures, int64_t outFeatures, bool withBias,
 }
 
 torch::Tensor LinearImpl::forward(const torch::Tensor& x) {
-  if (cpu::fewRowsLinearApplies(x, weight, bias)) return cpu::fewRowsLinear(x, weight, bias);  // decode rows
-  return torch::linear(x, weight, bias);
+  return cpu::linear(x, weight, bias);  // torch::linear, or a faster inference path (CpuKernels.h)
 }
 
 EmbeddingImpl::EmbeddingImpl(int64_t rows, int64_t dim, double initStd, const torch::TensorOptions& options) {
@@ -122,7 +121,7 @@ torch::Tensor scaledDotProductAttention(const torch::Tensor& q, const torch::Ten
   const double scale = 1.0 / std::sqrt(static_cast<double>(q.size(-1)));
   // Same operation order as the SDPA reference: (q @ kᵀ) * scale, then the mask.
   auto scores =
-      torch::matmul(q.to(torch::kFloat), k.to(torch::kFloat).transpose(-2, -1)) * scale;  // [B,H,Lq,Lk]
+      cpu::batchedMatmul(q.to(torch::kFloat), k.to(torch::kFloat).transpose(-2, -1)) * scale;  // [B,H,Lq,Lk]
   const float negInf = -std::numeric_limits<float>::infinity();
   bool mayHaveDeadRows = false;
   if (!mask.defined()) {
@@ -146,7 +145,7 @@ torch::Tensor scaledDotProductAttention(const torch::Tensor& q, const torch::Ten
     }
   }
   if (!probs.defined()) probs = torch::softmax(scores, -1);
-  return torch::matmul(probs.to(v.scalar_type()), v);
+  return cpu::batchedMatmul(probs.to(v.scalar_type()), v);
 }
 
 torch::Tensor keyPaddingMask(const torch::Tensor& inputMask) {

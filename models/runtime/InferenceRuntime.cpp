@@ -10,6 +10,7 @@
 #include <mutex>
 #include <thread>
 
+#include "models/nn/CpuKernels.h"
 #include "models/nn/Generation.h"
 #include "models/runtime/Device.h"
 #include "models/runtime/ModelStore.h"
@@ -250,6 +251,8 @@ struct InferenceRuntime::Impl {
 
 InferenceRuntime::InferenceRuntime(const RuntimeOptions& options) : impl_(std::make_unique<Impl>()) {
   impl_->options = options;
+  torch::set_num_threads(options.cpuThreads > 0 ? options.cpuThreads : nn::cpu::defaultCpuThreads());
+  nn::cpu::applyThreadPolicy(options.threadPolicy);
   impl_->worker = std::thread([this] { impl_->loop(); });
   try {
     impl_
@@ -281,7 +284,10 @@ InferenceRuntime::~InferenceRuntime() {
   if (impl_->worker.joinable()) impl_->worker.join();
 }
 
-std::string InferenceRuntime::deviceDescription() const { return impl_->device.describe(); }
+std::string InferenceRuntime::deviceDescription() const {
+  if (!impl_->device.device.is_cpu()) return impl_->device.describe();
+  return impl_->device.describe() + "; threads: " + nn::cpu::threadPolicyDescription();
+}
 bool InferenceRuntime::hasTokenizer() const { return impl_->tokenizer.has_value(); }
 bool InferenceRuntime::hasNeuroLm() const { return impl_->neuroLm.has_value(); }
 std::optional<ModelSummary> InferenceRuntime::tokenizerSummary() const { return impl_->tokenizerSummary; }

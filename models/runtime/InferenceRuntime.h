@@ -24,6 +24,13 @@ struct RuntimeOptions {
   std::filesystem::path neuroLmPath;    // NeuroLM (official .pt or ours); needed for ask
   std::filesystem::path bpeDir;         // GPT-2 encoder.json + vocab.bpe (needed for ask)
   std::string device = "auto";          // auto | cpu | cuda | cuda:N
+  // CPU thread policy for this process (nn/CpuKernels.h). "auto": LibTorch's and OpenBLAS's pools side by side
+  // when idle OpenMP threads wait passively (our executables start so, core/system/OpenMpWait.h), else the
+  // single pool (the spinning pools would slow each other 2–3×). "single-pool" / "stock" force one.
+  std::string threadPolicy = "auto";
+  // LibTorch intra-op threads for the process; 0: OMP_NUM_THREADS when set, else every CPU of the affinity
+  // mask (LibTorch's own default counts physical cores through cpuinfo and finds 1 on some VMs).
+  int cpuThreads = 0;
 };
 
 struct ModelSummary {
@@ -90,7 +97,9 @@ class InferenceRuntime {
   InferenceRuntime(const InferenceRuntime&) = delete;
   InferenceRuntime& operator=(const InferenceRuntime&) = delete;
 
-  std::string deviceDescription() const;  // e.g. "cpu (no CUDA device available)"
+  // e.g. "cpu (no CUDA device available); threads: stock (OpenBLAS 2 thread(s), LibTorch 2 thread(s), OpenMP
+  // wait passive)"
+  std::string deviceDescription() const;
   bool hasTokenizer() const;
   bool hasNeuroLm() const;
   std::optional<ModelSummary> tokenizerSummary() const;

@@ -6,6 +6,11 @@
 //   build-mb/bin/bench_model --rss [--drop-padding]   (child mode: one Workload answer, prints VmHWM)
 //   build-mb/bin/bench_model --decode-only [--slow-reps N] [--decode-tokens N]   (profiling aid: only (3))
 //   --no-few-rows-kernel: every linear through torch::linear (to compare with nn/CpuKernels)
+//   --profile FILE: LibTorch's op profile (chrome trace) of one 1024-token encoder pass and one answer
+//   --no-ref-passive: skip the second reference run with OMP_WAIT_POLICY=PASSIVE (info rows)
+//   --threads-policy auto|single-pool|stock: the runtime's CPU thread policy (nn/CpuKernels.h; default auto)
+//   --active-wait: keep libgomp's default spinning (no re-exec with OMP_WAIT_POLICY=PASSIVE, see
+//     core/system/OpenMpWait.h), i.e. what a plain LibTorch program gets
 //
 // Measured: (1) tokenizer encoder (12 × 768) on a Workload sample (76 real of 276 tokens) and a
 // pre-training-like sample (19 × 53 s = 1007 real of 1024), padded and with the §8.33 real-token shortcut;
@@ -13,6 +18,7 @@
 // official-quirk full recomputation, and the reference's official generate; (3) decode tokens/s against
 // memory bandwidth / fp32 weight bytes read per token (bandwidth measured here); (4) peak RSS of a process
 // that builds NeuroLM-B and answers once, against the fp32 weight size. Never fails on slow numbers.
+#include <torch/csrc/autograd/profiler_legacy.h>
 #include <torch/torch.h>
 #include <unistd.h>
 
@@ -34,6 +40,7 @@
 #include <vector>
 
 #include "core/system/BlasInfo.h"
+#include "core/system/OpenMpWait.h"
 #include "models/nn/CpuKernels.h"
 #include "models/nn/EegBatch.h"
 #include "models/nn/Generation.h"
@@ -180,6 +187,25 @@ int rssMode(bool dropPadding) {
   return 0;
 }
 
+// Profiling aid: LibTorch's op profiler (chrome trace JSON) over one padded 1024-token encoder forward and
+// one Workload answer with dropEegPadding.
+int profileMode(const std::string& file) {
+  torch::NoGradGuard noGrad;
+  auto model = makeModelB();
+  const auto eeg1024 = eegSample(53, 1024, 7);
+  const auto eeg = eegSample(4, 276, 7);
+  nn::GenerateOptions o;
+  o.dropEegPadding = true;
+  model->tokenizer->forward(eeg1024);  // warm-up
+  {
+    torch::autograd::profiler::RecordProfile guard(file);
+    model->tokenizer->forward(eeg1024);
+    nn::generate(*model, eeg, workloadPrompt(), o);
+  }
+  std::printf("profile written to %s\n", file.c_str());
+  return 0;
+}
+
 // Runs `command`, returns the JSON after the first line starting with `tag`.
 json childJson(const std::string& command, const std::string& tag) {
   std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
@@ -219,8 +245,13 @@ std::string fmt(const char* f, double v) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  bool activeWaitArg = false;
+  for (int i = 1; i < argc; ++i) activeWaitArg = activeWaitArg || std::string(argv[i]) == "--active-wait";
+  if (!activeWaitArg) neurolm::reexecWithPassiveOpenMpWait(argc, argv);  // as neurolm and neurolm-studio do
   int reps = 5, slowReps = 3, decodeTokens = 32;
-  bool withRef = true, rss = false, dropPadding = false, decodeOnly = false;
+  bool withRef = true, withRefPassive = true, rss = false, dropPadding = false, decodeOnly = false, activeWait = false;
+  std::string threadPolicy = "auto";
+  std::string profileFile;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&] {
@@ -231,19 +262,31 @@ int main(int argc, char** argv) {
     else if (a == "--slow-reps") slowReps = next();
     else if (a == "--decode-tokens") decodeTokens = next();
     else if (a == "--no-ref") withRef = false;
+    else if (a == "--no-ref-passive") withRefPassive = false;
     else if (a == "--rss") rss = true;
     else if (a == "--drop-padding") dropPadding = true;
     else if (a == "--decode-only") decodeOnly = true;
     else if (a == "--no-few-rows-kernel") neurolm::nn::cpu::setFewRowsKernelEnabled(false);
+    else if (a == "--threads-policy") {
+      if (i + 1 >= argc) throw std::invalid_argument("--threads-policy needs auto|single-pool|stock");
+      threadPolicy = argv[++i];
+    } else if (a == "--active-wait") activeWait = true;
+    else if (a == "--profile") {
+      if (i + 1 >= argc) throw std::invalid_argument("--profile needs a file");
+      profileFile = argv[++i];
+    }
     else {
       std::fprintf(stderr, "unknown argument %s\n", a.c_str());
       return 2;
     }
   }
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress lines appear while it runs
-  if (rss) return rssMode(dropPadding);
-
   torch::set_num_threads(kThreads);
+  // What the inference runtime does (nn/CpuKernels.h).
+  neurolm::nn::cpu::applyThreadPolicy(threadPolicy);
+  if (rss) return rssMode(dropPadding);
+  if (!profileFile.empty()) return profileMode(profileFile);
+
   torch::NoGradGuard noGrad;
   json out;
   out["load_start"] = loadAverage();
@@ -258,9 +301,12 @@ int main(int argc, char** argv) {
   auto model = makeModelB();
   (void)torch::mm(torch::ones({64, 64}), torch::ones({64, 64}));  // BLAS is mapped after the first call
   const auto blas = neurolm::detectBlas();
-  std::printf("C++: LibTorch threads %d, BLAS %s (%s)%s; few-rows linear kernel %s\n", torch::get_num_threads(),
-              blas.name.c_str(), blas.libraryPath.c_str(), blas.isReference ? " WARNING: reference BLAS" : "",
-              neurolm::nn::cpu::fewRowsKernelEnabled() ? neurolm::nn::cpu::fewRowsKernelIsa() : "off");
+  std::printf("C++: LibTorch threads %d, BLAS %s (%s)%s; few-rows linear kernel %s; thread policy %s\n",
+              torch::get_num_threads(), blas.name.c_str(), blas.libraryPath.c_str(),
+              blas.isReference ? " WARNING: reference BLAS" : "",
+              neurolm::nn::cpu::fewRowsKernelEnabled() ? neurolm::nn::cpu::fewRowsKernelIsa() : "off",
+              neurolm::nn::cpu::threadPolicyDescription().c_str());
+  out["thread_policy"] = neurolm::nn::cpu::threadPolicyDescription();
   out["blas"] = blas.libraryPath;
   out["threads"] = torch::get_num_threads();
 
@@ -348,8 +394,10 @@ int main(int argc, char** argv) {
   if (decodeOnly) return 0;  // --decode-only: profiling aid, sections (1), (2), (4) and the reference skipped
 
   // (4) peak RSS in a child process
-  const auto rssKv = childJson(selfExe() + " --rss", "RSS_JSON");
-  const auto rssDrop = childJson(selfExe() + " --rss --drop-padding", "RSS_JSON");
+  const std::string rssCmd =
+      selfExe() + " --threads-policy " + threadPolicy + (activeWait ? " --active-wait" : "") + " --rss";
+  const auto rssKv = childJson(rssCmd, "RSS_JSON");
+  const auto rssDrop = childJson(rssCmd + " --drop-padding", "RSS_JSON");
   const double weightFp32 = 4.0 * rssKv["params"].get<double>();
   const double peakKv = 1024.0 * rssKv["vmhwm_kb"].get<double>();
   const double peakDrop = 1024.0 * rssDrop["vmhwm_kb"].get<double>();
@@ -360,17 +408,26 @@ int main(int argc, char** argv) {
   cpp["rss_kv_drop_padding"] = rssDrop;
 
   // Reference (child process, same BLAS, same threads), after our runs so that both had the machine alone.
-  json ref;
+  json ref, refPassive;
   if (withRef) {
     std::printf("reference: PyTorch eager (%s tests/bench/ref_model.py) ... [load %s]\n", NEUROLM_PYTHON,
                 loadAverage().c_str());
     std::fflush(stdout);
-    std::ostringstream cmd;
-    cmd << "OPENBLAS_NUM_THREADS=" << kThreads << " " << NEUROLM_PYTHON << " " << NEUROLM_TESTS_DIR
-        << "/bench/ref_model.py --reps " << reps << " --slow-reps " << slowReps << " --threads " << kThreads;
-    ref = childJson(cmd.str(), "REF_JSON");
+    // As a user of the official code runs it: the default OpenMP policy (our re-exec set PASSIVE here).
+    auto refCommand = [&](const char* waitPolicy) {
+      std::ostringstream cmd;
+      cmd << "env -u NEUROLM_OMP_REEXEC " << (waitPolicy ? std::string("OMP_WAIT_POLICY=") + waitPolicy : "-u OMP_WAIT_POLICY")
+          << " OPENBLAS_NUM_THREADS=" << kThreads << " " << NEUROLM_PYTHON << " " << NEUROLM_TESTS_DIR
+          << "/bench/ref_model.py --reps " << reps << " --slow-reps " << slowReps << " --threads " << kThreads;
+      return cmd.str();
+    };
+    ref = childJson(refCommand(nullptr), "REF_JSON");
     std::printf("reference: torch %s, threads %d, BLAS %s  [load %s]\n", ref["torch"].get<std::string>().c_str(),
                 ref["threads"].get<int>(), ref["blas"].dump().c_str(), loadAverage().c_str());
+    if (withRefPassive) {
+      refPassive = childJson(refCommand("PASSIVE"), "REF_JSON");
+      std::printf("reference with OMP_WAIT_POLICY=PASSIVE done  [load %s]\n", loadAverage().c_str());
+    }
   }
   out["load_end"] = loadAverage();
 
@@ -398,6 +455,18 @@ int main(int argc, char** argv) {
                   rGen > 0 ? fmt("%.0f", rGen * 1e3) : "-", rGen > 0 ? rGen / tQuirks : 0.0, "(info)", "-"});
   rows.push_back({"answer KV cache vs C++ official quirks, ms", fmt("%.0f", tKv * 1e3), fmt("%.0f", tQuirks * 1e3),
                   tQuirks / tKv, "(info)", "-"});
+  if (!refPassive.is_null()) {
+    auto passiveRow = [&](const std::string& name, const char* key, double ours) {
+      const double r = refPassive[key]["median_s"].get<double>();
+      rows.push_back({name, fmt("%.0f", ours * 1e3), fmt("%.0f", r * 1e3), r / ours, "(info)", "-"});
+    };
+    passiveRow("vs ref. OMP passive: encoder 276 padded, ms", "enc276", cpp["enc276"]["padded_s"].get<double>());
+    passiveRow("vs ref. OMP passive: encoder 276 real tokens, ms", "enc276",
+               cpp["enc276"]["real_tokens_s"].get<double>());
+    passiveRow("vs ref. OMP passive: encoder 1024 padded, ms", "enc1024", cpp["enc1024"]["padded_s"].get<double>());
+    passiveRow("vs ref. OMP passive: answer KV (default), ms", "generate_official", tKv);
+    passiveRow("vs ref. OMP passive: answer KV + drop padding, ms", "generate_official", tKvDrop);
+  }
   rows.push_back({"decode tokens/s vs bandwidth limit", fmt("%.2f", tps), fmt("%.2f", limitTps), tps / limitTps,
                   ">= 0.5x", yes(tps / limitTps >= 0.5)});
   // Here the ratio is peak / weights (smaller is better), the target a ceiling.
@@ -418,6 +487,7 @@ int main(int argc, char** argv) {
 
   out["cpp"] = cpp;
   out["ref"] = ref;
+  out["ref_omp_passive"] = refPassive;
   out["read_bandwidth_gbs"] = readBw;
   out["memcpy_bandwidth_gbs"] = copyBw;
   out["decode_limit_tps"] = limitTps;

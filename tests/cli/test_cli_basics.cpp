@@ -17,4 +17,6 @@ TEST(Cli, BlasCommandNamesTheLoadedLibrary) {
   ASSERT_EQ(cli::run({"blas"}, out, err), 0) << err.str();
   EXPECT_NE(out.str().find("BLAS: "), std::string::npos);
   EXPECT_EQ(out.str().find("none loaded"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("inference thread policy: "), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("decode kernel: "), std::string::npos) << out.str();
 }

@@ -122,6 +122,8 @@ TEST(CliTokenize, BadInputsGiveClearErrorsAndNonZeroExit) {
        "19 channel rows but --channels names 2"},
       {{"tokenize", sample(), "--vq", vq(), "--window", "6:2"}, "need 0 <= a < b"},
       {{"tokenize", "/nonexistent/rec.edf", "--vq", vq()}, "/nonexistent/rec.edf"},
+      {{"tokenize", sample(), "--vq", vq(), "--threads", "0"}, "--threads '0' is not a thread count"},
+      {{"tokenize", sample(), "--vq", vq(), "--threads", "2x"}, "--threads '2x' is not a thread count"},
   };
   for (const auto& c : cases) {
     const auto r = runCli(c.args);

@@ -118,3 +118,90 @@ TEST(CpuKernels, GenerationIdsAndLogitsSameWithAndWithoutKernel) {
   for (size_t i = 0; i < withKernel.steps.size(); ++i)
     EXPECT_LT((withKernel.steps[i].topLogits - without.steps[i].topLogits).abs().max().item<double>(), 1e-4) << i;
 }
+
+namespace {
+struct SinglePoolScope {  // the policy for one test, stock behaviour afterwards
+  SinglePoolScope() : active(cpu::enableSinglePoolPolicy()) { torch::set_num_threads(2); }
+  ~SinglePoolScope() { cpu::disableSinglePoolPolicy(); }
+  bool active;
+};
+}  // namespace
+
+TEST(CpuKernels, SinglePoolPolicySwitchesBlasThreadsAndBack) {
+  {
+    SinglePoolScope scope;
+    ASSERT_TRUE(scope.active) << "this machine's BLAS cannot be made single-threaded: "
+                              << cpu::threadPolicyDescription();
+    EXPECT_TRUE(cpu::singlePoolPolicyActive());
+    const auto d = cpu::threadPolicyDescription();
+    EXPECT_EQ(d.rfind("single pool", 0), 0u) << d;
+    if (d.find("OpenBLAS") != std::string::npos) {
+      EXPECT_NE(d.find("OpenBLAS 1 thread"), std::string::npos) << d;
+    }
+    EXPECT_TRUE(cpu::enableSinglePoolPolicy());  // idempotent
+  }
+  EXPECT_FALSE(cpu::singlePoolPolicyActive());
+  EXPECT_EQ(cpu::threadPolicyDescription().rfind("stock", 0), 0u);
+}
+
+TEST(CpuKernels, PooledLinearAndBatchedMatmulEqualTorch) {
+  torch::NoGradGuard noGrad;
+  torch::manual_seed(5);
+  SinglePoolScope scope;
+  ASSERT_TRUE(scope.active);
+  // (rows, in, out, bias): encoder / prefill shapes (76 real tokens, 89-row prefill), odd widths.
+  const std::vector<std::tuple<int64_t, int64_t, int64_t, bool>> cases = {
+      {76, 768, 2304, false}, {89, 768, 3072, true}, {9, 3072, 768, true},
+      {300, 40, 1000, true},  {17, 5, 3, false},     {64, 768, 50257, false}};
+  for (const auto& [rows, in, out, withBias] : cases) {
+    const auto x = torch::randn({1, rows, in});
+    const auto w = torch::randn({out, in}) * 0.05;
+    const auto b = withBias ? torch::randn({out}) : torch::Tensor();
+    const auto got = cpu::linear(x, w, b);
+    const auto want = torch::linear(x, w, b);
+    ASSERT_EQ(got.sizes(), want.sizes());
+    EXPECT_LT(relativeError(got, want), 2e-6) << rows << "x" << in << "->" << out;
+  }
+  // Attention layouts: q·kᵀ with k a transposed view of a cache buffer narrowed to its filled length, p·v.
+  const auto q = torch::randn({1, 12, 89, 64});
+  const auto cacheBuffer = torch::randn({1, 12, 120, 64});
+  const auto k = cacheBuffer.narrow(2, 0, 89);
+  const auto scores = cpu::batchedMatmul(q, k.transpose(-2, -1));
+  EXPECT_LT(relativeError(scores, torch::matmul(q, k.transpose(-2, -1))), 2e-6);
+  const auto p = torch::softmax(scores, -1);
+  EXPECT_LT(relativeError(cpu::batchedMatmul(p, k), torch::matmul(p, k)), 2e-6);
+  const auto one = torch::randn({2, 12, 1, 64});  // decode: one query row per sample
+  const auto keys = torch::randn({2, 12, 300, 64});
+  EXPECT_LT(relativeError(cpu::batchedMatmul(one, keys.transpose(-2, -1)), torch::matmul(one, keys.transpose(-2, -1))),
+            2e-6);
+  // With gradients recorded everything stays on torch (and gradients flow).
+  torch::AutoGradMode withGrad(true);
+  const auto a = torch::randn({2, 3, 4}).requires_grad_(true);
+  cpu::batchedMatmul(a, torch::randn({2, 4, 5})).sum().backward();
+  EXPECT_TRUE(a.grad().defined());
+}
+
+TEST(CpuKernels, GenerationIdsSameUnderTheSinglePoolPolicy) {
+  torch::NoGradGuard noGrad;
+  torch::manual_seed(12);
+  nn::NeuroLmConfig config;
+  config.gpt = nn::GptConfig{2, 2, 16};
+  config.tokenizer.nLayer = 2;
+  nn::NeuroLM model(config);
+  model->GPT2->lm_head->weight.mul_(25.0);
+  model->GPT2->transformer->wte->weight.mul_(25.0);
+  model->eval();
+  nn::EegBatch eeg{torch::randn({1, 24, 200}), torch::arange(24).remainder(12).unsqueeze(0),
+                   torch::arange(24).div(12, "floor").unsqueeze(0), torch::ones({1, 24}, torch::kBool)};
+  const auto prompt = torch::tensor({{50257L, 24361L, 25L, 1148L, 428L, 48749L, 10618L, 286L, 1029L, 26211L}});
+  nn::GenerateOptions o;
+  o.maxNewTokens = 6;
+  o.traceTopK = 3;
+  const auto stock = nn::generate(*model, eeg, prompt, o);
+  SinglePoolScope scope;
+  ASSERT_TRUE(scope.active);
+  const auto pooled = nn::generate(*model, eeg, prompt, o);
+  ASSERT_TRUE(torch::equal(stock.ids, pooled.ids));
+  for (size_t i = 0; i < stock.steps.size(); ++i)
+    EXPECT_LT((stock.steps[i].topLogits - pooled.steps[i].topLogits).abs().max().item<double>(), 1e-4) << i;
+}

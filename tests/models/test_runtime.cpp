@@ -12,6 +12,7 @@
 #include "common/TestPaths.h"
 #include "core/io/Npy.h"
 #include "core/preprocess/NeuroLmPreprocess.h"
+#include "models/nn/CpuKernels.h"
 #include "models/runtime/EegWindows.h"
 #include "models/runtime/InferenceRuntime.h"
 #include "models/runtime/ModelInit.h"
@@ -213,6 +214,12 @@ TEST(RuntimeModels, RandomInitIsSeededAndUsesTheTinySizes) {
 TEST(RuntimeEngine, TokenizeReproducesTheOfficialCodesAndFeatures) {
   auto& rt = parityRuntime();
   EXPECT_NE(rt.deviceDescription().find("cpu"), std::string::npos);
+  // The runtime uses every CPU it may run on (LibTorch's own default finds 1 core on some VMs).
+  EXPECT_EQ(torch::get_num_threads(), neurolm::nn::cpu::defaultCpuThreads());
+  EXPECT_NE(rt.deviceDescription().find("LibTorch " + std::to_string(neurolm::nn::cpu::defaultCpuThreads()) +
+                                        " thread"),
+            std::string::npos)
+      << rt.deviceDescription();
   const auto official = first76(npyInts(test::parityDir() / "vq" / "codes.npy"));
   const auto fromNpy = rt.tokenize(paritySource().window({0, 4}, 276)).get();
   EXPECT_EQ(fromNpy.codes, official);
