@@ -275,26 +275,35 @@ torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& weight, const 
   return y.view(shape);  // [R, out] -> [..., out]
 }
 
-torch::Tensor batchedMatmul(const torch::Tensor& a, const torch::Tensor& b) {
-  const int threads = at::get_num_threads();
-  if (!singlePool.load() || threads < 2 || a.dim() < 3 || a.dim() != b.dim() || !a.device().is_cpu() ||
-      a.scalar_type() != torch::kFloat || b.scalar_type() != torch::kFloat ||
+torch::Tensor batchedMatmul(const torch::Tensor& a, const torch::Tensor& b, const torch::Tensor& addend) {
+  if (a.dim() < 3 || a.dim() != b.dim() || !a.device().is_cpu() || a.scalar_type() != torch::kFloat ||
+      b.scalar_type() != torch::kFloat || (addend.defined() && addend.scalar_type() != torch::kFloat) ||
       a.sizes().slice(0, a.dim() - 2) != b.sizes().slice(0, b.dim() - 2) || a.size(-1) != b.size(-2) ||
-      !noGradient({&a, &b}))
-    return torch::matmul(a, b);
+      !noGradient({&a, &b, &addend}))
+    return addend.defined() ? torch::matmul(a, b) + addend : torch::matmul(a, b);
   const int64_t m = a.size(-2), k = a.size(-1), n = b.size(-1);
+  std::vector<int64_t> shape(a.sizes().begin(), a.sizes().end());
+  shape.back() = n;  // [..., m, n]
   const auto a3 = a.reshape({-1, m, k});  // [..., m, k] -> [N, m, k] (a view for the attention layouts)
   const auto b3 = b.reshape({-1, k, n});
   const int64_t batches = a3.size(0);
+  // The addend is broadcast into the (fresh) output once; the products are then accumulated into it.
   auto out = torch::empty({batches, m, n}, a.options());
-  // Small products stay on one thread (a decode step's 12 heads × 1 query row are ~1 µs each).
-  const int64_t grain = std::max<int64_t>(1, (1 << 18) / std::max<int64_t>(1, m * n * k));
-  at::parallel_for(0, batches, grain, [&](int64_t i0, int64_t i1) {
+  if (addend.defined()) out.view(shape).copy_(addend.expand(shape));
+  const auto run = [&](int64_t i0, int64_t i1) {
     auto o = out.narrow(0, i0, i1 - i0);
-    at::bmm_out(o, a3.narrow(0, i0, i1 - i0), b3.narrow(0, i0, i1 - i0));
-  });
-  std::vector<int64_t> shape(a.sizes().begin(), a.sizes().end());
-  shape.back() = n;
+    if (addend.defined())
+      o.baddbmm_(a3.narrow(0, i0, i1 - i0), b3.narrow(0, i0, i1 - i0));
+    else
+      at::bmm_out(o, a3.narrow(0, i0, i1 - i0), b3.narrow(0, i0, i1 - i0));
+  };
+  if (singlePool.load() && at::get_num_threads() >= 2) {
+    // Small products stay on one thread (a decode step's 12 heads × 1 query row are ~1 µs each).
+    const int64_t grain = std::max<int64_t>(1, (1 << 18) / std::max<int64_t>(1, m * n * k));
+    at::parallel_for(0, batches, grain, run);
+  } else {
+    run(0, batches);  // BLAS's own threads
+  }
   return out.view(shape);
 }
 

@@ -66,8 +66,10 @@ std::string threadPolicyDescription();
 // torch::linear. Same contract as torch::linear.
 torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias);
 
-// a [..., m, k] · b [..., k, n] with equal leading dims (no broadcasting) -> [..., m, n]: under the
-// single-pool policy, inference on CPU float32, the batch is split over the intra-op pool; else torch::matmul.
-torch::Tensor batchedMatmul(const torch::Tensor& a, const torch::Tensor& b);
+// a [..., m, k] · b [..., k, n] (+ addend, broadcast to [..., m, n]) with equal leading dims (no
+// broadcasting of a, b) -> [..., m, n]. Inference on CPU float32: one output pass (the addend is copied into
+// the output and the products accumulated onto it by BLAS; under the single-pool policy the batch is split
+// over the intra-op pool). Anything else: torch::matmul (+ addend).
+torch::Tensor batchedMatmul(const torch::Tensor& a, const torch::Tensor& b, const torch::Tensor& addend = {});
 
 }  // namespace neurolm::nn::cpu

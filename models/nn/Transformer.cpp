@@ -119,29 +119,36 @@ torch::Tensor scaledDotProductAttention(const torch::Tensor& q, const torch::Ten
   const int64_t lq = q.size(-2);
   const int64_t lk = k.size(-2);
   const double scale = 1.0 / std::sqrt(static_cast<double>(q.size(-1)));
-  // Same operation order as the SDPA reference: (q @ kᵀ) * scale, then the mask.
-  auto scores =
-      cpu::batchedMatmul(q.to(torch::kFloat), k.to(torch::kFloat).transpose(-2, -1)) * scale;  // [B,H,Lq,Lk]
+  // scores = (q · scale) @ kᵀ: scaling the [Lq, hd] queries instead of the [Lq, Lk] scores saves a pass over
+  // the scores and is bit-identical to (q @ kᵀ) · scale when the scale is a power of two (head width 64, 16,
+  // 256, ...); otherwise it differs by float rounding (~1 ulp).
+  const auto qs = q.to(torch::kFloat) * scale;
+  const auto kt = k.to(torch::kFloat).transpose(-2, -1);  // [B, H, hd, Lk]
   const float negInf = -std::numeric_limits<float>::infinity();
-  bool mayHaveDeadRows = false;
+  torch::Tensor scores;  // [B, H, Lq, Lk]
+  torch::Tensor dead;    // fully masked rows, broadcastable to [B, H, Lq, 1]; undefined when none can occur
   if (!mask.defined()) {
     if (lk < lq) throw std::invalid_argument("attention: causal mask needs at least as many keys as queries");
-    auto causal = torch::ones({lq, lk}, q.options().dtype(torch::kBool)).tril(lk - lq);  // [Lq, Lk]
-    scores = scores.masked_fill(causal.logical_not(), negInf);
+    const auto causal = torch::ones({lq, lk}, q.options().dtype(torch::kBool)).tril(lk - lq);  // [Lq, Lk]
+    scores = cpu::batchedMatmul(qs, kt).masked_fill_(causal.logical_not(), negInf);
   } else if (mask.scalar_type() == torch::kBool) {
-    scores = scores.masked_fill(mask.logical_not(), negInf);
-    mayHaveDeadRows = true;
+    // The mask as an additive bias (0 / −inf, [B, 1, Lq|1, Lk]: per sample, not per head) that the score
+    // product is accumulated onto: one pass over the scores instead of product + masked_fill.
+    const auto bias = torch::zeros(mask.sizes(), q.options().dtype(torch::kFloat)).masked_fill_(mask.logical_not(), negInf);
+    scores = cpu::batchedMatmul(qs, kt, bias);
+    const auto noKey = mask.any(-1, /*keepdim=*/true).logical_not();  // [B, 1, Lq|1, 1]
+    if (noKey.any().item<bool>()) dead = noKey;
   } else {
-    scores = scores + mask.to(torch::kFloat);
-    mayHaveDeadRows = true;
+    scores = cpu::batchedMatmul(qs, kt, mask.to(torch::kFloat));  // the official float mask is added as is
+    dead = scores.amax(-1, /*keepdim=*/true) == negInf;          // [B, H, Lq, 1]
   }
   torch::Tensor probs;
-  if (mayHaveDeadRows) {
-    const auto dead = scores.amax(-1, /*keepdim=*/true) == negInf;  // [B,H,Lq,1]
-    const int64_t deadCount = dead.sum().item<int64_t>();
+  if (dead.defined()) {
+    const auto deadRows = dead.expand({scores.size(0), scores.size(1), scores.size(2), 1});
+    const int64_t deadCount = deadRows.sum().item<int64_t>();
     if (deadCount > 0) {
       guardedRows += deadCount;
-      probs = torch::softmax(scores.masked_fill(dead, 0.0f), -1).masked_fill(dead, 0.0f);
+      probs = torch::softmax(scores.masked_fill(deadRows, 0.0f), -1).masked_fill(deadRows, 0.0f);
     }
   }
   if (!probs.defined()) probs = torch::softmax(scores, -1);

@@ -205,3 +205,29 @@ TEST(CpuKernels, GenerationIdsSameUnderTheSinglePoolPolicy) {
   for (size_t i = 0; i < stock.steps.size(); ++i)
     EXPECT_LT((stock.steps[i].topLogits - pooled.steps[i].topLogits).abs().max().item<double>(), 1e-4) << i;
 }
+
+TEST(CpuKernels, BatchedMatmulWithAddendOnePassEqualsMatmulPlusAddend) {
+  torch::NoGradGuard noGrad;
+  torch::manual_seed(6);
+  const auto q = torch::randn({2, 12, 89, 64});
+  const auto k = torch::randn({2, 12, 120, 64}).narrow(2, 0, 89).transpose(-2, -1);  // [2, 12, 64, 89] view
+  const auto mask = torch::rand({2, 1, 89, 89}) > 0.3;
+  const auto bias = torch::zeros({2, 1, 89, 89}).masked_fill_(mask.logical_not(), -1e9);  // per sample
+  const auto want = torch::matmul(q, k) + bias;
+  for (const bool pooled : {false, true}) {
+    if (pooled) {
+      ASSERT_TRUE(cpu::enableSinglePoolPolicy());
+    }
+    const auto got = cpu::batchedMatmul(q, k, bias);
+    ASSERT_EQ(got.sizes(), want.sizes());
+    EXPECT_LT((got - want).abs().max().item<double>(), 1e-3) << "pooled " << pooled;  // |values| up to 1e9
+    EXPECT_LT(relativeError(got.masked_select(mask), want.masked_select(mask)), 2e-6) << "pooled " << pooled;
+    EXPECT_LT(relativeError(cpu::batchedMatmul(q, k), torch::matmul(q, k)), 2e-6) << "pooled " << pooled;
+  }
+  cpu::disableSinglePoolPolicy();
+  // The addend is never modified (it is copied into a fresh output).
+  const auto full = torch::randn({2, 12, 89, 89});
+  const auto copy = full.clone();
+  (void)cpu::batchedMatmul(q, k, full);
+  EXPECT_TRUE(torch::equal(full, copy));
+}
