@@ -258,6 +258,18 @@ SafeTensorsFile readSafeTensors(const std::filesystem::path& path, SafeTensorsLo
   }
 
   std::uint8_t* const dataStart = file->data() + 8 + headerBytes;
+  if (mode == SafeTensorsLoad::Map) {
+    result.releasePages = [file](const torch::Tensor& t) {
+      if (!t.defined() || t.nbytes() == 0) return;
+      const auto begin = reinterpret_cast<std::uintptr_t>(t.data_ptr());
+      const auto base = reinterpret_cast<std::uintptr_t>(file->data());
+      if (begin < base || begin + t.nbytes() > base + file->size()) return;  // not a view of this mapping
+      const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+      const std::uintptr_t first = (begin + page - 1) / page * page;  // whole pages inside the tensor only
+      const std::uintptr_t last = (begin + t.nbytes()) / page * page;
+      if (last > first) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+    };
+  }
   for (const auto& e : entries) {
     const auto options = torch::TensorOptions().dtype(e.dtype);
     torch::Tensor t;

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -26,6 +27,11 @@ struct SafeTensorsFile {
 
   // __metadata__["neurolm_config"] parsed as JSON; null when absent. Throws std::runtime_error if not JSON.
   nlohmann::json config() const;
+  // Map mode: gives the file pages under a tensor of `tensors` back to the kernel once it has been copied
+  // elsewhere (the pages are re-read from the file if the tensor is used again), so that loading a model
+  // does not hold the file's pages and the model's weights at the same time. No-op for other tensors and in
+  // Copy mode.
+  std::function<void(const torch::Tensor&)> releasePages = [](const torch::Tensor&) {};
 };
 
 enum class SafeTensorsLoad {

@@ -44,7 +44,8 @@ bool isLegacyAttentionMask(const std::string& key, const torch::Tensor& t) {
 }  // namespace
 
 LoadStateDictResult loadStateDict(torch::nn::Module& module, const NamedTensors& tensors,
-                                  const std::string& sourceName) {
+                                  const std::string& sourceName,
+                                  const std::function<void(const torch::Tensor&)>& afterCopy) {
   // Module keys in registration order: parameters then buffers (both recurse into children).
   std::vector<std::pair<std::string, torch::Tensor>> targets;
   std::map<std::string, std::size_t> targetIndex;
@@ -118,6 +119,7 @@ LoadStateDictResult loadStateDict(torch::nn::Module& module, const NamedTensors&
   for (std::size_t i = 0; i < targets.size(); ++i) {
     targets[i].second.copy_(*sources[i]);  // also expands stride-0 views and converts dtype/device
     ++result.copied;
+    if (afterCopy) afterCopy(*sources[i]);
   }
   return result;
 }

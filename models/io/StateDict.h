@@ -2,6 +2,7 @@
 // State dicts: named tensors as they come from a checkpoint, and a strict loader into a torch::nn::Module.
 #include <torch/torch.h>
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -33,8 +34,11 @@ struct LoadStateDictResult {
 // the module does not have (the causal-mask buffers nanoGPT registered under PyTorch < 2), which are ignored.
 // On any problem nothing is copied and ONE std::runtime_error lists, for `sourceName`, every missing key,
 // every unexpected key and every shape mismatch (key, shape found, shape expected).
+// `afterCopy` (optional) is called with each source tensor once it has been copied (e.g. to release the file
+// pages under it: SafeTensorsFile::releasePages).
 LoadStateDictResult loadStateDict(torch::nn::Module& module, const NamedTensors& tensors,
-                                  const std::string& sourceName = "state dict");
+                                  const std::string& sourceName = "state dict",
+                                  const std::function<void(const torch::Tensor&)>& afterCopy = {});
 
 // "[1, 2, 3]"
 std::string shapeToString(c10::IntArrayRef shape);

@@ -109,7 +109,6 @@ GenerateResult generate(NeuroLMImpl& model, const EegBatch& eeg, const torch::Te
   if (options.maxNewTokens < 1) throw std::invalid_argument("generate: maxNewTokens must be >= 1");
   const int64_t b = eeg.batchSize();
   const int64_t lt = promptIds.size(1);
-  const int64_t blockSize = model.config().gpt.blockSize;
   GenerateResult result;
   TokenPicker pick(options);
   auto ids = promptIds.to(torch::kLong);
@@ -151,19 +150,55 @@ GenerateResult generate(NeuroLMImpl& model, const EegBatch& eeg, const torch::Te
   }
 
   // Correct mode with a KV cache: one prefill of EEG + prompt, then one text row per new token.
-  const auto ctx = eegContext(model, eeg, options.dropEegPadding);
-  auto cache = gpt.emptyCache(ctx.embedding.size(1) + lt + options.maxNewTokens);
-  const auto h0 = model.inputSequence(ctx.embedding, ctx.inputTime, ids, start);
-  auto hidden = gpt.hidden(h0, eegTextMask(ctx.inputTime, ctx.eegMask, lt), &cache);
-  auto last = gpt.leadingLogits(hidden.select(1, hidden.size(1) - 1), kTextIds);  // [B, 50257]
+  return generateFrom(model, prefillPrompt(model, eeg, ids, options.dropEegPadding, options.maxNewTokens), ids,
+                      options);
+}
+
+PromptPrefill prefillPrompt(NeuroLMImpl& model, const EegBatch& eeg, const torch::Tensor& promptIds,
+                            bool dropEegPadding, int64_t reserve) {
+  torch::NoGradGuard noGrad;
+  if (promptIds.dim() != 2 || promptIds.size(0) != eeg.batchSize() || promptIds.size(1) == 0)
+    throw std::invalid_argument("prefill: prompt ids must be [B, Lt] (Lt > 0) with the EEG batch size");
+  auto& gpt = *model.GPT2;
+  const int64_t lt = promptIds.size(1);
+  const auto ctx = eegContext(model, eeg, dropEegPadding);
+  PromptPrefill p;
+  p.eegMask = ctx.eegMask;
+  p.start = model.textStart(eeg.inputTime);  // [B]
+  p.promptLength = lt;
+  p.cache = gpt.emptyCache(ctx.embedding.size(1) + lt + std::max<int64_t>(reserve, 0));
+  const auto h0 = model.inputSequence(ctx.embedding, ctx.inputTime, promptIds.to(torch::kLong), p.start);
+  const auto hidden = gpt.hidden(h0, eegTextMask(ctx.inputTime, ctx.eegMask, lt), &p.cache);  // [B, M, D]
+  p.lastHidden = hidden.select(1, hidden.size(1) - 1);  // [B, D]
+  return p;
+}
+
+GenerateResult generateFrom(NeuroLMImpl& model, const PromptPrefill& prefill, const torch::Tensor& promptIds,
+                            const GenerateOptions& options) {
+  torch::NoGradGuard noGrad;
+  if (options.maxNewTokens < 1) throw std::invalid_argument("generate: maxNewTokens must be >= 1");
+  if (promptIds.dim() != 2 || promptIds.size(1) != prefill.promptLength)
+    throw std::invalid_argument("generate: prompt ids differ from the prefill's prompt");
+  auto& gpt = *model.GPT2;
+  const int64_t lt = prefill.promptLength;
+  const int64_t blockSize = model.config().gpt.blockSize;
+  GenerateResult result;
+  TokenPicker pick(options);
+  auto ids = promptIds.to(torch::kLong);
+  auto cache = prefill.cache;  // shares the buffers; appends go past the prefill's length
+  auto last = gpt.leadingLogits(prefill.lastHidden, kTextIds);  // [B, 50257]
   for (int64_t step = 0; step < options.maxNewTokens; ++step) {
     const auto next = pick(last, result.steps);  // [B, 1]
     ids = torch::cat({ids, next}, 1);
-    if (stopAfter(step, next) || step + 1 == options.maxNewTokens) break;
-    const auto position = start + (lt + step);  // [B]
+    if (options.onToken && !options.onToken(step, next.squeeze(1))) {
+      result.cancelled = true;
+      break;
+    }
+    if (pick.allFinished() || step + 1 == options.maxNewTokens) break;
+    const auto position = prefill.start + (lt + step);  // [B]
     checkPosition(position.max().item<int64_t>(), blockSize);
     const auto h1 = gpt.embedText(next, position.unsqueeze(1));  // [B, 1, D]
-    hidden = gpt.hidden(h1, textRowsMask(ctx.eegMask, lt + step, 1), &cache);
+    const auto hidden = gpt.hidden(h1, textRowsMask(prefill.eegMask, lt + step, 1), &cache);
     last = gpt.leadingLogits(hidden.select(1, 0), kTextIds);
   }
   result.ids = ids;
@@ -171,22 +206,24 @@ GenerateResult generate(NeuroLMImpl& model, const EegBatch& eeg, const torch::Te
 }
 
 ChoiceScores scoreChoices(NeuroLMImpl& model, const EegBatch& eeg, const torch::Tensor& promptIds,
-                          const std::vector<std::vector<int64_t>>& choices) {
-  torch::NoGradGuard noGrad;
+                          const std::vector<std::vector<int64_t>>& choices, bool dropEegPadding) {
   if (eeg.batchSize() != 1 || promptIds.dim() != 2 || promptIds.size(0) != 1)
     throw std::invalid_argument("scoreChoices: one sample, prompt ids [1, Lt]");
-  const int64_t lt = promptIds.size(1);
-  auto& gpt = *model.GPT2;
-  const auto start = model.textStart(eeg.inputTime);
-  const auto eegMask = eeg.inputMask.to(torch::kBool);
   size_t longest = 0;
   for (const auto& choice : choices) longest = std::max(longest, choice.size());
-  auto cache = gpt.emptyCache(eeg.paddedLength() + lt + static_cast<int64_t>(longest));
-  const auto h0 =
-      model.inputSequence(model.eegEmbedding(eeg), eeg.inputTime, promptIds.to(torch::kLong), start);
-  const auto hidden = gpt.hidden(h0, eegTextMask(eeg.inputTime, eegMask, lt), &cache);
-  const auto firstLogProbs =
-      torch::log_softmax(gpt.logits(hidden.select(1, hidden.size(1) - 1)), -1)[0];  // [V]
+  return scoreChoices(model, prefillPrompt(model, eeg, promptIds, dropEegPadding, static_cast<int64_t>(longest)),
+                      choices);
+}
+
+ChoiceScores scoreChoices(NeuroLMImpl& model, const PromptPrefill& prefill,
+                          const std::vector<std::vector<int64_t>>& choices) {
+  torch::NoGradGuard noGrad;
+  if (prefill.start.size(0) != 1) throw std::invalid_argument("scoreChoices: one sample");
+  const int64_t lt = prefill.promptLength;
+  auto& gpt = *model.GPT2;
+  const auto& start = prefill.start;
+  const auto& eegMask = prefill.eegMask;
+  const auto firstLogProbs = torch::log_softmax(gpt.logits(prefill.lastHidden), -1)[0];  // [V]
 
   ChoiceScores scores;
   for (const auto& choice : choices) {
@@ -194,7 +231,7 @@ ChoiceScores scoreChoices(NeuroLMImpl& model, const EegBatch& eeg, const torch::
     double sum = firstLogProbs[choice[0]].item<double>();
     const int64_t k = static_cast<int64_t>(choice.size());
     if (k > 1) {
-      auto branch = cache;  // the appended keys/values of this branch are new tensors; `cache` is unchanged
+      auto branch = prefill.cache;  // appended keys/values go past the prefill's length; it is unchanged
       const auto fed = torch::tensor(std::vector<int64_t>(choice.begin(), choice.end() - 1))
                            .unsqueeze(0)
                            .to(start.device());

@@ -54,6 +54,24 @@ struct GenerateResult {
 GenerateResult generate(NeuroLMImpl& model, const EegBatch& eeg, const torch::Tensor& promptIds,
                         const GenerateOptions& options = {}, const torch::Tensor& gptMask = {});
 
+// One prefill of EEG + prompt through GPT-2 with a KV cache, shared by a KV-cache generation and answer
+// scoring of the same window (the ask path: the EEG is encoded and prefilled once, not twice).
+struct PromptPrefill {
+  torch::Tensor eegMask;     // [B, Le'] bool, real EEG tokens (Le' = real length with dropEegPadding)
+  torch::Tensor start;       // [B] first text position (wpe)
+  int64_t promptLength = 0;  // Lt
+  KvCache cache;             // Le' + Lt positions; copies extend it without changing this one's length
+  torch::Tensor lastHidden;  // [B, D] ln_f output of the last prompt position
+};
+// reserve: room for this many tokens after the prompt (the longest answer or choice to come).
+PromptPrefill prefillPrompt(NeuroLMImpl& model, const EegBatch& eeg, const torch::Tensor& promptIds,
+                            bool dropEegPadding, int64_t reserve);
+// generate() in correct KV-cache mode from a prefill (options.officialQuirks / useKvCache = false and
+// options.dropEegPadding are not used here: the prefill decided). promptIds as given to prefillPrompt.
+// `prefill` is not changed (its cache keeps its length), so it can be scored afterwards.
+GenerateResult generateFrom(NeuroLMImpl& model, const PromptPrefill& prefill, const torch::Tensor& promptIds,
+                            const GenerateOptions& options);
+
 struct ChoiceScores {
   std::vector<double> logProb;  // sum over the choice's tokens of log p(token | EEG, prompt, earlier tokens)
   std::vector<double> meanLogProb;  // the same divided by the choice length
@@ -61,8 +79,12 @@ struct ChoiceScores {
 };
 
 // Constrained scoring of answer continuations for ONE sample (spec §8.14; not the official metric): the
-// log-softmax runs over all 58 496 outputs, as the training loss. promptIds [1, Lt].
+// log-softmax runs over all 58 496 outputs, as the training loss. promptIds [1, Lt]. dropEegPadding: the EEG
+// prefix without its padding (§8.33, as GenerateOptions::dropEegPadding; equal up to float rounding).
 ChoiceScores scoreChoices(NeuroLMImpl& model, const EegBatch& eeg, const torch::Tensor& promptIds,
+                          const std::vector<std::vector<int64_t>>& choices, bool dropEegPadding = false);
+// The same from a prefill of ONE sample (prefillPrompt with reserve ≥ the longest choice − 1).
+ChoiceScores scoreChoices(NeuroLMImpl& model, const PromptPrefill& prefill,
                           const std::vector<std::vector<int64_t>>& choices);
 
 }  // namespace neurolm::nn

@@ -18,7 +18,7 @@ GptTransformerImpl::GptTransformerImpl(const GptConfig& config, const torch::Ten
   const BlockConfig blockConfig{config.nEmbd, config.nHead, config.bias, 1e-5};
   for (int64_t i = 0; i < config.nLayer; ++i) {
     Block block(blockConfig, options);
-    if (!isMeta(options)) {
+    if (!skipsInit(options)) {
       torch::NoGradGuard noGrad;
       const double s = 0.02 / std::sqrt(2.0 * static_cast<double>(config.nLayer));
       block->attn->c_proj->weight.normal_(0.0, s);

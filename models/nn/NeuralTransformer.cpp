@@ -124,7 +124,7 @@ NeuralTransformerImpl::NeuralTransformerImpl(const NeuralTransformerConfig& conf
   const BlockConfig blockConfig{config.nEmbd, config.nHead, config.bias, 1e-5};
   for (int64_t i = 0; i < config.nLayer; ++i) {
     Block block(blockConfig, options);
-    if (!isMeta(options)) {  // official rescale of the residual projections: / sqrt(2·layer), layer 1-based
+    if (!skipsInit(options)) {  // official rescale of the residual projections: / sqrt(2·layer), layer 1-based
       torch::NoGradGuard noGrad;
       const double s = 1.0 / std::sqrt(2.0 * static_cast<double>(i + 1));
       block->attn->c_proj->weight.mul_(s);

@@ -14,8 +14,19 @@
 
 namespace neurolm::nn {
 
-// True when tensors made with these options hold no data (meta device): initialisation is skipped.
-bool isMeta(const torch::TensorOptions& options);
+// True when constructors must not initialise their parameters: tensors made with these options hold no data
+// (meta device), or a SkipInitGuard is alive on this thread (the weights are about to be loaded).
+bool skipsInit(const torch::TensorOptions& options);
+
+// While alive, modules built on this thread allocate their parameters without the random initialisation
+// (NeuroLM-B: ~1 s of CPU and nothing of it survives a checkpoint load). Nestable.
+class SkipInitGuard {
+ public:
+  SkipInitGuard();
+  ~SkipInitGuard();
+  SkipInitGuard(const SkipInitGuard&) = delete;
+  SkipInitGuard& operator=(const SkipInitGuard&) = delete;
+};
 
 // nn.Linear: weight [out, in], optional bias [out]. Init normal(0, 0.02), zero bias (official from-scratch
 // init).

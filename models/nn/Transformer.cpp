@@ -14,14 +14,19 @@
 
 namespace neurolm::nn {
 
-bool isMeta(const torch::TensorOptions& options) { return options.device().is_meta(); }
+namespace {
+thread_local int skipInitDepth = 0;
+}
+SkipInitGuard::SkipInitGuard() { ++skipInitDepth; }
+SkipInitGuard::~SkipInitGuard() { --skipInitDepth; }
+bool skipsInit(const torch::TensorOptions& options) { return skipInitDepth > 0 || options.device().is_meta(); }
 
 // ---------------------------------------------------------------------------------------------- leaf modules
 LinearImpl::LinearImpl(int64_t inFeatures, int64_t outFeatures, bool withBias,
                        const torch::TensorOptions& options) {
   weight = register_parameter("weight", torch::empty({outFeatures, inFeatures}, options));
   if (withBias) bias = register_parameter("bias", torch::empty({outFeatures}, options));
-  if (!isMeta(options)) {
+  if (!skipsInit(options)) {
     torch::NoGradGuard noGrad;
     weight.normal_(0.0, 0.02);
     if (bias.defined()) bias.zero_();
@@ -34,7 +39,7 @@ torch::Tensor LinearImpl::forward(const torch::Tensor& x) {
 
 EmbeddingImpl::EmbeddingImpl(int64_t rows, int64_t dim, double initStd, const torch::TensorOptions& options) {
   weight = register_parameter("weight", torch::empty({rows, dim}, options));
-  if (!isMeta(options)) {
+  if (!skipsInit(options)) {
     torch::NoGradGuard noGrad;
     weight.normal_(0.0, initStd);
   }
@@ -61,7 +66,7 @@ Conv2dImpl::Conv2dImpl(int64_t inChannels, int64_t outChannels, std::array<int64
   weight =
       register_parameter("weight", torch::empty({outChannels, inChannels, kernel[0], kernel[1]}, options));
   bias = register_parameter("bias", torch::empty({outChannels}, options));
-  if (!isMeta(options)) {
+  if (!skipsInit(options)) {
     torch::NoGradGuard noGrad;
     const double bound = 1.0 / std::sqrt(static_cast<double>(inChannels * kernel[0] * kernel[1]));
     weight.uniform_(-bound, bound);

@@ -2,12 +2,14 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "models/nn/CpuKernels.h"
@@ -221,7 +223,16 @@ struct InferenceRuntime::Impl {
       if (g.stopId && t.tokenId == *g.stopId) return false;  // nothing after <|endoftext|>
       return !cancelled.load();
     };
-    const auto generated = nn::generate(model, batch, prompt, g);
+    // KV-cache mode: one prefill serves the answer and the option scores (the EEG is encoded once).
+    const bool sharedPrefill = o.kvCache && !o.officialGenerate;
+    size_t longestChoice = 0;
+    for (const auto& c : o.choices) longestChoice = std::max(longestChoice, c.size());  // bytes ≥ tokens
+    std::optional<nn::PromptPrefill> prefill;
+    if (sharedPrefill)
+      prefill = nn::prefillPrompt(model, batch, prompt, g.dropEegPadding,
+                                  std::max<int64_t>(o.maxNewTokens, static_cast<int64_t>(longestChoice)));
+    const auto generated = sharedPrefill ? nn::generateFrom(model, *prefill, prompt, g)
+                                         : nn::generate(model, batch, prompt, g);
     for (std::size_t s = 0; s < r.answerIds.size() && s < generated.steps.size(); ++s)
       r.stepTopLogits.push_back(generated.steps[s].topLogits[0][0].item<double>());
     r.cancelled = stoppedByCaller || cancelled.load();
@@ -234,7 +245,8 @@ struct InferenceRuntime::Impl {
         if (ids.empty()) throw std::invalid_argument("answer option '" + c + "' has no tokens");
         choiceIds.emplace_back(ids.begin(), ids.end());
       }
-      const auto scores = nn::scoreChoices(model, batch, prompt, choiceIds);
+      const auto scores = prefill ? nn::scoreChoices(model, *prefill, choiceIds)
+                                  : nn::scoreChoices(model, batch, prompt, choiceIds, o.dropEegPadding);
       double maxLog = scores.logProb.front();
       for (double l : scores.logProb) maxLog = std::max(maxLog, l);
       double total = 0;

@@ -128,15 +128,23 @@ LoadedTokenizer loadTokenizer(const std::filesystem::path& path) {
       throw fileError(path, ckpt.modelArgs.is_null()
                                 ? "checkpoint has no encoder_args: not a tokenizer checkpoint"
                                 : wrongKindMessage(ModelKind::NeuroLm));
-    nn::VQAlign align(nn::vqConfigFromArgs(ckpt.encoderArgs, ckpt.decoderArgs));
+    nn::VQAlign align{nullptr};
+    {
+      const nn::SkipInitGuard loadingWeights;  // every parameter is overwritten below
+      align = nn::VQAlign(nn::vqConfigFromArgs(ckpt.encoderArgs, ckpt.decoderArgs));
+    }
     loadStateDict(*align, ckpt.modelTensors, path.string());
     loaded.vq = align->vq;
   } else {
-    const auto file = readSafeTensors(path, SafeTensorsLoad::Copy);
+    // Mapped, each tensor's pages released once copied: peak memory ≈ the weights, not weights + file.
+    const auto file = readSafeTensors(path, SafeTensorsLoad::Map);
     const auto config = file.config();
     checkKind(config, ModelKind::Tokenizer, path);
-    loaded.vq = nn::VQ(vqConfigFromJson(config, path.string()));
-    loadStateDict(*loaded.vq, file.tensors, path.string());
+    {
+      const nn::SkipInitGuard loadingWeights;
+      loaded.vq = nn::VQ(vqConfigFromJson(config, path.string()));
+    }
+    loadStateDict(*loaded.vq, file.tensors, path.string(), file.releasePages);
   }
   loaded.vq->eval();
   return loaded;
@@ -152,14 +160,20 @@ LoadedNeuroLm loadNeuroLm(const std::filesystem::path& path) {
       throw fileError(path, ckpt.encoderArgs.is_null()
                                 ? "checkpoint has no model_args: not a NeuroLM checkpoint"
                                 : wrongKindMessage(ModelKind::Tokenizer));
-    loaded.model = nn::NeuroLM(nn::neuroLmConfigFromCheckpoint(ckpt.modelArgs, ckpt.modelTensors));
+    {
+      const nn::SkipInitGuard loadingWeights;
+      loaded.model = nn::NeuroLM(nn::neuroLmConfigFromCheckpoint(ckpt.modelArgs, ckpt.modelTensors));
+    }
     loadStateDict(*loaded.model, ckpt.modelTensors, path.string());
   } else {
-    const auto file = readSafeTensors(path, SafeTensorsLoad::Copy);
+    const auto file = readSafeTensors(path, SafeTensorsLoad::Map);
     const auto config = file.config();
     checkKind(config, ModelKind::NeuroLm, path);
-    loaded.model = nn::NeuroLM(neuroLmConfigFromJson(config, path.string()));
-    loadStateDict(*loaded.model, file.tensors, path.string());
+    {
+      const nn::SkipInitGuard loadingWeights;
+      loaded.model = nn::NeuroLM(neuroLmConfigFromJson(config, path.string()));
+    }
+    loadStateDict(*loaded.model, file.tensors, path.string(), file.releasePages);
   }
   loaded.model->eval();
   return loaded;

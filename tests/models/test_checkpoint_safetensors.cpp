@@ -263,3 +263,27 @@ TEST(SafeTensors, FailedWritesLeaveTheOldFileUntouched) {
   writeSafeTensors(target, next, {});
   expectEqualTensors(readSafeTensors(target).tensors, next);
 }
+
+TEST(SafeTensors, ReleasingMappedPagesKeepsValuesAndNeverTouchesOtherMemory) {
+  test::TempDir dir;
+  const auto path = dir.path() / "big.safetensors";
+  torch::manual_seed(9);
+  const auto big = torch::randn({1024, 1024});  // 4 MiB: many whole pages
+  const auto small = torch::randn({3});
+  writeSafeTensors(path, {{"big", big}, {"small", small}});
+  auto file = readSafeTensors(path, SafeTensorsLoad::Map);
+  const auto& mapped = file.tensors[0].second;
+  const auto copy = mapped.clone();
+  file.releasePages(mapped);  // pages dropped; reading them again goes back to the file
+  EXPECT_TRUE(torch::equal(mapped, big));
+  EXPECT_TRUE(torch::equal(copy, big));
+  const auto heap = torch::randn({1024, 1024});
+  const auto heapCopy = heap.clone();
+  file.releasePages(heap);  // not a view of the mapping: left alone
+  EXPECT_TRUE(torch::equal(heap, heapCopy));
+  file.releasePages(file.tensors[1].second);  // less than a page: nothing to release
+  EXPECT_TRUE(torch::equal(file.tensors[1].second, small));
+  auto copied = readSafeTensors(path, SafeTensorsLoad::Copy);
+  copied.releasePages(copied.tensors[0].second);  // Copy mode: no-op
+  EXPECT_TRUE(torch::equal(copied.tensors[0].second, big));
+}

@@ -331,3 +331,25 @@ TEST(NnNeuroLm, BadInputsAreRefusedWithAReason) {
       },
       "official-quirks");
 }
+
+TEST(NnScoring, OnePrefillServesTheAnswerAndTheScoresAsSeparateCallsDo) {
+  auto model = makeModel(31);
+  const auto eeg = sample(3, 2, 10, 8);  // 6 real of 10: the prefill drops the padding
+  const auto p = prompt({kSepId, 24361, 25, 1148});
+  const std::vector<std::vector<int64_t>> choices = {{3363, 220, 50256}, {1400}};
+  GenerateOptions o;
+  o.maxNewTokens = 4;
+  o.dropEegPadding = true;
+  const auto separate = generate(*model, eeg, p, o);
+  const auto separateScores = scoreChoices(*model, eeg, p, choices, /*dropEegPadding=*/true);
+  const auto prefill = prefillPrompt(*model, eeg, p, /*dropEegPadding=*/true, 4);
+  EXPECT_EQ(prefill.cache.length(), 6 + 4);
+  const auto shared = generateFrom(*model, prefill, p, o);
+  EXPECT_EQ(prefill.cache.length(), 6 + 4);  // the answer extended a copy
+  const auto sharedScores = scoreChoices(*model, prefill, choices);  // after the answer wrote past it
+  ASSERT_TRUE(torch::equal(shared.ids, separate.ids));
+  ASSERT_EQ(sharedScores.logProb.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) EXPECT_NEAR(sharedScores.logProb[i], separateScores.logProb[i], 1e-4) << i;
+  EXPECT_EQ(sharedScores.best, separateScores.best);
+  EXPECT_THROW(generateFrom(*model, prefill, prompt({kSepId, 24361}), o), std::invalid_argument);
+}

@@ -182,4 +182,9 @@ TEST(ParityNeuroLm, ChoiceScoresEqualTheOfficialLogitsLogSoftmax) {
             << evalLogProbs[1400].item<double>() << " " << three << ")\n";
   EXPECT_EQ(s.best, s.logProb[0] >= s.logProb[1] ? (s.logProb[0] >= s.logProb[2] ? 0 : 2)
                                                  : (s.logProb[1] >= s.logProb[2] ? 1 : 2));
+  // What the runtime scores with: the EEG prefix without its padding gives the same log-probabilities.
+  const auto dropped = scoreChoices(*f.model, f.eeg, loadNpy("eval_x_text.npy"), {{3363}, {1400}, {3363, 220, 50256}},
+                                    /*dropEegPadding=*/true);
+  for (size_t i = 0; i < 3; ++i) EXPECT_NEAR(dropped.logProb[i], s.logProb[i], 1e-3) << i;
+  EXPECT_EQ(dropped.best, s.best);
 }
