@@ -124,4 +124,12 @@ LoadStateDictResult loadStateDict(torch::nn::Module& module, const NamedTensors&
   return result;
 }
 
+LoadStateDictResult loadStateDictConsuming(torch::nn::Module& module, NamedTensors&& tensors,
+                                           const std::string& sourceName) {
+  NamedTensors owned = std::move(tensors);
+  // The sources are elements of `owned` (non-const, owned here): dropping each handle after its copy is safe.
+  const auto release = [](const torch::Tensor& source) { const_cast<torch::Tensor&>(source).reset(); };
+  return loadStateDict(module, owned, sourceName, release);
+}
+
 }  // namespace neurolm

@@ -40,6 +40,12 @@ LoadStateDictResult loadStateDict(torch::nn::Module& module, const NamedTensors&
                                   const std::string& sourceName = "state dict",
                                   const std::function<void(const torch::Tensor&)>& afterCopy = {});
 
+// The same, consuming `tensors`: each source tensor is released right after its copy, so that loading holds
+// the model and one source tensor at a time instead of the model and the whole checkpoint (sources sharing a
+// storage free it with the last of them). `tensors` is left empty.
+LoadStateDictResult loadStateDictConsuming(torch::nn::Module& module, NamedTensors&& tensors,
+                                           const std::string& sourceName = "state dict");
+
 // "[1, 2, 3]"
 std::string shapeToString(c10::IntArrayRef shape);
 

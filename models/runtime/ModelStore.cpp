@@ -123,7 +123,7 @@ LoadedTokenizer loadTokenizer(const std::filesystem::path& path) {
   loaded.path = path;
   loaded.format = detectFormat(path);
   if (loaded.format == ModelFormat::OfficialTorch) {
-    const auto ckpt = readTorchCheckpoint(path);
+    auto ckpt = readTorchCheckpoint(path);
     if (ckpt.encoderArgs.is_null())
       throw fileError(path, ckpt.modelArgs.is_null()
                                 ? "checkpoint has no encoder_args: not a tokenizer checkpoint"
@@ -133,7 +133,7 @@ LoadedTokenizer loadTokenizer(const std::filesystem::path& path) {
       const nn::SkipInitGuard loadingWeights;  // every parameter is overwritten below
       align = nn::VQAlign(nn::vqConfigFromArgs(ckpt.encoderArgs, ckpt.decoderArgs));
     }
-    loadStateDict(*align, ckpt.modelTensors, path.string());
+    loadStateDictConsuming(*align, std::move(ckpt.modelTensors), path.string());
     loaded.vq = align->vq;
   } else {
     // Mapped, each tensor's pages released once copied: peak memory ≈ the weights, not weights + file.
@@ -155,7 +155,7 @@ LoadedNeuroLm loadNeuroLm(const std::filesystem::path& path) {
   loaded.path = path;
   loaded.format = detectFormat(path);
   if (loaded.format == ModelFormat::OfficialTorch) {
-    const auto ckpt = readTorchCheckpoint(path);
+    auto ckpt = readTorchCheckpoint(path);
     if (ckpt.modelArgs.is_null())
       throw fileError(path, ckpt.encoderArgs.is_null()
                                 ? "checkpoint has no model_args: not a NeuroLM checkpoint"
@@ -164,7 +164,7 @@ LoadedNeuroLm loadNeuroLm(const std::filesystem::path& path) {
       const nn::SkipInitGuard loadingWeights;
       loaded.model = nn::NeuroLM(nn::neuroLmConfigFromCheckpoint(ckpt.modelArgs, ckpt.modelTensors));
     }
-    loadStateDict(*loaded.model, ckpt.modelTensors, path.string());
+    loadStateDictConsuming(*loaded.model, std::move(ckpt.modelTensors), path.string());
   } else {
     const auto file = readSafeTensors(path, SafeTensorsLoad::Map);
     const auto config = file.config();

@@ -139,3 +139,23 @@ TEST(CheckpointStateDict, LoadsViewsAndSelectsByPrefix) {
   // n_layer = 0 in the fixture: patch_embed (6 convs/norms x2 + l.0 x2 = 14), pos/time embed, fc_norm x2.
   EXPECT_EQ(encoder.size(), 18u);
 }
+
+TEST(CheckpointStateDict, ConsumingLoadReleasesEachSourceAndStillReportsProblems) {
+  Tiny m;
+  auto tensors = matchingTensors("_orig_mod.");
+  const auto storageOfFirst = tensors[0].second;  // a second handle: its storage must survive the load
+  const auto result = loadStateDictConsuming(m, std::move(tensors), "test.pt");
+  EXPECT_EQ(result.copied, 5u);
+  expectLoaded(m);
+  EXPECT_TRUE(torch::equal(storageOfFirst, torch::arange(48, torch::kFloat).reshape({12, 4})));
+  EXPECT_EQ(storageOfFirst.use_count(), 1);  // the loader's handle was dropped
+  auto bad = matchingTensors("");
+  bad.pop_back();  // "initted" missing
+  Tiny fresh;
+  try {
+    loadStateDictConsuming(fresh, std::move(bad), "test.pt");
+    ADD_FAILURE() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("missing key: initted"), std::string::npos) << e.what();
+  }
+}
