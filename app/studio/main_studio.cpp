@@ -10,8 +10,9 @@
 #include "core/system/OpenMpWait.h"
 #include "widgets/traces/TraceView.h"
 
+NEUROLM_PASSIVE_OPENMP_WAIT_BY_DEFAULT();  // the engine's thread pools (core/system/OpenMpWait.h)
+
 int main(int argc, char** argv) {
-  neurolm::reexecWithPassiveOpenMpWait(argc, argv);  // the engine's thread pools (core/system/OpenMpWait.h)
   QApplication app(argc, argv);
   QApplication::setApplicationName(QStringLiteral("NeuroLM Studio"));
   QApplication::setOrganizationName(QStringLiteral("NeuroLM Studio"));

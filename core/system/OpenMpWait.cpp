@@ -1,9 +1,11 @@
 #include "core/system/OpenMpWait.h"
 
+#include <alloca.h>
 #include <unistd.h>
 
 #include <cctype>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 
 namespace neurolm {
@@ -16,16 +18,19 @@ bool openMpWaitIsPassive() {
   return v == "passive";
 }
 
-void reexecWithPassiveOpenMpWait(int argc, char** argv) {
-  if (argc < 1 || argv == nullptr || argv[0] == nullptr) return;
-  if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;  // the user's choice (or already re-executed)
-  if (std::getenv("NEUROLM_OMP_REEXEC") != nullptr) return;
-  if (setenv("OMP_WAIT_POLICY", "PASSIVE", 1) != 0 || setenv("NEUROLM_OMP_REEXEC", "1", 1) != 0) return;
-  execv("/proc/self/exe", argv);
-  // exec failed (no /proc?): keep running with the policy libgomp already chose; undo the variables so
-  // that child processes see the user's environment.
-  unsetenv("OMP_WAIT_POLICY");
-  unsetenv("NEUROLM_OMP_REEXEC");
+void passiveOpenMpWaitPreinit(int argc, char** argv, char** envp) {
+  static char kPassive[] = "OMP_WAIT_POLICY=PASSIVE";
+  if (argc < 1 || argv == nullptr || envp == nullptr) return;
+  std::size_t count = 0;
+  for (; envp[count] != nullptr; ++count)
+    if (std::strncmp(envp[count], "OMP_WAIT_POLICY=", 16) == 0) return;  // chosen by the user, or done
+  // The environment plus one entry, on the stack (the exec replaces this process image anyway).
+  auto** env = static_cast<char**>(alloca((count + 2) * sizeof(char*)));
+  for (std::size_t i = 0; i < count; ++i) env[i] = envp[i];
+  env[count] = kPassive;
+  env[count + 1] = nullptr;
+  execve("/proc/self/exe", argv, env);
+  // exec failed (no /proc?): run on with libgomp's default policy.
 }
 
 }  // namespace neurolm

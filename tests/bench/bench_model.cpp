@@ -9,7 +9,7 @@
 //   --profile FILE: LibTorch's op profile (chrome trace) of one 1024-token encoder pass and one answer
 //   --no-ref-passive: skip the second reference run with OMP_WAIT_POLICY=PASSIVE (info rows)
 //   --threads-policy auto|single-pool|stock: the runtime's CPU thread policy (nn/CpuKernels.h; default auto)
-//   --active-wait: keep libgomp's default spinning (no re-exec with OMP_WAIT_POLICY=PASSIVE, see
+//   --active-wait: keep libgomp's default spinning (OMP_WAIT_POLICY not defaulted to PASSIVE, see
 //     core/system/OpenMpWait.h), i.e. what a plain LibTorch program gets
 //
 // Measured: (1) tokenizer encoder (12 × 768) on a Workload sample (76 real of 276 tokens) and a
@@ -244,10 +244,15 @@ std::string fmt(const char* f, double v) {
 
 }  // namespace
 
+// As neurolm and neurolm-studio do (before libgomp starts), unless --active-wait.
+static void benchOpenMpWait(int argc, char** argv, char** envp) {
+  for (int i = 1; i < argc; ++i)
+    if (std::strcmp(argv[i], "--active-wait") == 0) return;
+  neurolm::passiveOpenMpWaitPreinit(argc, argv, envp);
+}
+NEUROLM_PREINIT(benchOpenMpWait);
+
 int main(int argc, char** argv) {
-  bool activeWaitArg = false;
-  for (int i = 1; i < argc; ++i) activeWaitArg = activeWaitArg || std::string(argv[i]) == "--active-wait";
-  if (!activeWaitArg) neurolm::reexecWithPassiveOpenMpWait(argc, argv);  // as neurolm and neurolm-studio do
   int reps = 5, slowReps = 3, decodeTokens = 32;
   bool withRef = true, withRefPassive = true, rss = false, dropPadding = false, decodeOnly = false, activeWait = false;
   std::string threadPolicy = "auto";
@@ -413,10 +418,10 @@ int main(int argc, char** argv) {
     std::printf("reference: PyTorch eager (%s tests/bench/ref_model.py) ... [load %s]\n", NEUROLM_PYTHON,
                 loadAverage().c_str());
     std::fflush(stdout);
-    // As a user of the official code runs it: the default OpenMP policy (our re-exec set PASSIVE here).
+    // As a user of the official code runs it: the default OpenMP policy (our start-up set PASSIVE here).
     auto refCommand = [&](const char* waitPolicy) {
       std::ostringstream cmd;
-      cmd << "env -u NEUROLM_OMP_REEXEC " << (waitPolicy ? std::string("OMP_WAIT_POLICY=") + waitPolicy : "-u OMP_WAIT_POLICY")
+      cmd << "env " << (waitPolicy ? std::string("OMP_WAIT_POLICY=") + waitPolicy : "-u OMP_WAIT_POLICY")
           << " OPENBLAS_NUM_THREADS=" << kThreads << " " << NEUROLM_PYTHON << " " << NEUROLM_TESTS_DIR
           << "/bench/ref_model.py --reps " << reps << " --slow-reps " << slowReps << " --threads " << kThreads;
       return cmd.str();

@@ -28,7 +28,7 @@ TEST(Cli, BlasCommandNamesTheLoadedLibrary) {
 namespace {
 // Runs the built `neurolm` executable with `env` (an env(1) prefix) and returns its stdout.
 std::string runExecutable(const std::string& env, const std::string& args) {
-  const std::string cmd = "env -u OMP_WAIT_POLICY -u NEUROLM_OMP_REEXEC " + env + " '" +
+  const std::string cmd = "env -u OMP_WAIT_POLICY " + env + " '" +
                           (test::binDir() / "neurolm").string() + "' " + args + " 2>&1";
   std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
   if (!pipe) return "(cannot start " + cmd + ")";
@@ -40,8 +40,7 @@ std::string runExecutable(const std::string& env, const std::string& args) {
 }  // namespace
 
 TEST(Cli, ExecutableRestartsWithPassiveOpenMpWaitUnlessTheUserChose) {
-  // Without a policy the executable re-executes itself with OMP_WAIT_POLICY=PASSIVE (core/system/OpenMpWait.h)
-  // and then runs LibTorch's and OpenBLAS's pools side by side.
+  // Without a policy the executable starts with OMP_WAIT_POLICY=PASSIVE (core/system/OpenMpWait.h) and runs LibTorch's and OpenBLAS's pools side by side.
   const auto plain = runExecutable("", "blas");
   EXPECT_NE(plain.find("OpenMP wait passive"), std::string::npos) << plain;
   EXPECT_NE(plain.find("inference thread policy: stock"), std::string::npos) << plain;
