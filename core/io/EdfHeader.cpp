@@ -333,8 +333,9 @@ EdfHeader parseEdfHeader(const std::uint8_t* b, std::size_t available, std::uint
                              "' signal; read as plain " + (bdf ? "BDF" : "EDF"));
     h.flavor = bdf ? EdfFlavor::Bdf : EdfFlavor::Edf;
   }
-  if (dataSignals == 0) fail(name, "signals", "the file holds only annotation signals and no data signal");
-  if (h.recordDurationSec == 0) {
+  // Only EDF+/BDF+ files can lack data signals (every signal of a plain EDF is a data signal).
+  h.annotationsOnly = dataSignals == 0;
+  if (h.recordDurationSec == 0 && !h.annotationsOnly) {
     fail(name, "data record duration", "0 s, but the file has data signals (sample rate undefined)");
   }
 
@@ -360,6 +361,11 @@ EdfHeader parseEdfHeader(const std::uint8_t* b, std::size_t available, std::uint
                                              : std::string()) +
                                "; only the complete records are read");
       h.recordCount = static_cast<std::int64_t>(completeRecords);
+    } else if (h.annotationsOnly && declared == 0 && completeRecords > 0) {
+      // Annotation files written before their record count was filled in: the records are there, read them.
+      report.repairs.push_back("the annotation-only file declares 0 data records but holds " +
+                               std::to_string(completeRecords) + "; all of them are read");
+      h.recordCount = static_cast<std::int64_t>(completeRecords);
     } else {
       h.recordCount = h.declaredRecordCount;
       const std::uint64_t extra = dataBytes - declared * h.recordBytes;
@@ -372,7 +378,7 @@ EdfHeader parseEdfHeader(const std::uint8_t* b, std::size_t available, std::uint
       }
     }
   }
-  if (h.recordCount == 0) {
+  if (h.recordCount == 0 && !h.annotationsOnly) {
     fail(name, "data records", "the file contains no complete data record (" + std::to_string(dataBytes) +
                                    " data bytes, one record needs " + std::to_string(h.recordBytes) + ")");
   }

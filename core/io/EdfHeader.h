@@ -61,6 +61,9 @@ struct EdfHeader {
   std::vector<EdfSignal> signals;
   std::uint64_t recordBytes = 0;  // bytes of one data record
   int bytesPerSample = 2;          // 2 (EDF) or 3 (BDF)
+  // EDF+/BDF+ file whose only signals are annotation signals (e.g. a Sleep-EDF hypnogram): no samples; the
+  // record duration may be 0 and the record count 0.
+  bool annotationsOnly = false;
 
   double durationSec() const { return static_cast<double>(recordCount) * recordDurationSec; }
   double sampleRateHz(std::size_t signal) const {

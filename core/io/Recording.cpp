@@ -71,7 +71,8 @@ bool timeKeepingConsistent(const ByteSource& source, const EdfHeader& h) {
   const auto first = timeKeepingOnset(source, h, 0);
   const auto last = timeKeepingOnset(source, h, h.recordCount - 1);
   if (!first || !last) return false;
-  if (isDiscontinuous(h.flavor)) return *last >= *first;
+  // Annotation-only files may declare records of 0 s: their time-keeping TALs need only be in order.
+  if (isDiscontinuous(h.flavor) || h.recordDurationSec == 0) return *last >= *first;
   const double expected = *first + static_cast<double>(h.recordCount - 1) * h.recordDurationSec;
   return std::abs(*last - expected) < 1e-3;
 }
@@ -182,10 +183,11 @@ void Recording::init(std::unique_ptr<ByteSource> source, const OpenOptions& opti
     report_.repairs.push_back("EDFlib refused the file, but NeuroLM's parser found no deviation from the "
                               "EDF/BDF specification that changes the data; opened as written");
   }
-  if (isDiscontinuous(header_.flavor)) {
-    report_.repairs.push_back(flavorName(header_.flavor) +
-                              ": samples are shown back to back; record onsets are taken from the time-keeping "
-                              "annotations and gaps are listed in the annotations");
+  if (isDiscontinuous(header_.flavor) && !header_.annotationsOnly) {
+    report_.repairs.push_back(
+        flavorName(header_.flavor) +
+        ": samples are shown back to back; record onsets are taken from the time-keeping "
+        "annotations; the gaps between records are listed apart from the annotations");
   }
 
   for (std::size_t i = 0; i < header_.signals.size(); ++i) {
@@ -222,7 +224,7 @@ void Recording::init(std::unique_ptr<ByteSource> source, const OpenOptions& opti
     indexAnnotations(std::stop_token{});  // EDF+D needs the record onsets before anything is shown
   }
 
-  if (options_.buildPyramid) {
+  if (options_.buildPyramid && !channels_.empty()) {
     // The pyramid's memory (~50 MB for 24 h x 64 ch) is allocated on the worker too: zero-filling it here
     // cost ~10 ms of every open.
     pyramidThread_ = std::jthread([this](std::stop_token st) {
@@ -374,17 +376,11 @@ void Recording::indexAnnotations(std::stop_token stop) {
                    [](const Annotation& a, const Annotation& b) { return a.onsetSec < b.onsetSec; });
   std::lock_guard lock(annotationMutex_);
   annotations_ = std::move(found);
-  if (discontinuous) {
+  if (discontinuous && !header_.annotationsOnly) {
     recordOnsets_ = std::move(onsets);
     for (std::size_t r = 1; r < recordOnsets_.size(); ++r) {
       const double gap = recordOnsets_[r] - (recordOnsets_[r - 1] + header_.recordDurationSec);
-      if (gap > 1e-6) {
-        Annotation a;
-        a.onsetSec = recordOnsets_[r - 1] + header_.recordDurationSec;
-        a.durationSec = gap;
-        a.text = "[gap in recording]";
-        annotations_.push_back(a);
-      }
+      if (gap > 1e-6) gaps_.push_back({recordOnsets_[r - 1] + header_.recordDurationSec, gap});
     }
   }
   if (malformed > 0) {
@@ -401,6 +397,11 @@ void Recording::indexAnnotations(std::stop_token stop) {
 std::vector<Annotation> Recording::annotations() const {
   std::lock_guard lock(annotationMutex_);
   return annotations_;
+}
+
+std::vector<RecordingGap> Recording::gaps() const {
+  std::lock_guard lock(annotationMutex_);
+  return gaps_;
 }
 
 void Recording::waitForAnnotations() const {

@@ -42,6 +42,13 @@ struct OpenOptions {
   std::size_t cacheBytes = 32u << 20;  // data-record cache budget
 };
 
+// A stretch of time between two data records of an EDF+D/BDF+D file that holds no samples. Not an annotation:
+// it comes from the records' time-keeping TALs and is never exported with the annotations.
+struct RecordingGap {
+  double onsetSec = 0;     // end of the record before the gap, relative to the recording start
+  double durationSec = 0;  // > 0
+};
+
 struct MinMax {
   float min = 0;
   float max = 0;
@@ -61,6 +68,8 @@ class Recording {
   const std::vector<ChannelInfo>& channels() const { return channels_; }
   const RepairReport& repairReport() const { return report_; }
   double durationSec() const { return header_.durationSec(); }
+  // True for an EDF+/BDF+ file that holds only annotations (no channels, no samples), e.g. a hypnogram.
+  bool annotationsOnly() const { return header_.annotationsOnly; }
   // Index of the channel with this exact label, or -1.
   int channelIndex(const std::string& label) const;
 
@@ -70,8 +79,10 @@ class Recording {
   std::vector<double> readPhysical(std::size_t ch, std::int64_t first, std::int64_t count) const;
   void readPhysical(std::size_t ch, std::int64_t first, std::int64_t count, float* out) const;
 
-  // Annotations from the EDF+ annotation signal(s), sorted by onset.
+  // Annotations from the EDF+ annotation signal(s), sorted by onset. Gaps of EDF+D files are not included.
   std::vector<Annotation> annotations() const;
+  // Gaps between the data records of an EDF+D/BDF+D file, in time order (empty for continuous files).
+  std::vector<RecordingGap> gaps() const;
   bool annotationsComplete() const { return annotationsDone_.load(); }
   void waitForAnnotations() const;
   // Onset (s) of each data record: i * duration for continuous files, from the TALs for EDF+D.
@@ -120,6 +131,7 @@ class Recording {
   mutable std::condition_variable annotationCv_;
   std::vector<Annotation> annotations_;
   std::vector<double> recordOnsets_;  // only for EDF+D
+  std::vector<RecordingGap> gaps_;    // only for EDF+D
   std::atomic<bool> annotationsDone_{false};
 
   // Pyramid: per channel, per level, interleaved min/max digital values.

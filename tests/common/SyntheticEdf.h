@@ -119,6 +119,74 @@ inline void writeSyntheticEdf(const std::filesystem::path& path, const Synthetic
   edfclose_file(h);
 }
 
+// An EDF+/BDF+ file that holds only an annotation signal (as PhysioNet's Sleep-EDF "*-Hypnogram.edf": EDF+C,
+// one 'EDF Annotations' signal, record duration 0, one data record). Written here by hand following the EDF+
+// spec (EDFlib cannot write a file without ordinary signals).
+struct TalEntry {
+  double onsetSec = 0;
+  double durationSec = -1;  // < 0: no duration field
+  std::string text;         // UTF-8
+};
+
+struct AnnotationOnlySpec {
+  std::vector<TalEntry> annotations;
+  int records = 1;  // TALs are spread over this many data records (each starts with a time-keeping TAL)
+  double recordDurationSec = 0;  // 0 as in Sleep-EDF hypnograms
+  std::string declaredRecords;   // header field as written; empty = `records`
+  bool bdf = false;
+  std::string flavor = "EDF+C";  // or "EDF+D"
+  std::string startDate = "24.03.89", startTime = "16.13.00";
+};
+
+// "+12.5", "-0.25": as EDF+ TALs write seconds (sign, no exponent).
+inline std::string talSeconds(double v, bool sign = true) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.6f", std::abs(v));
+  std::string s = buf;
+  while (!s.empty() && s.back() == '0') s.pop_back();
+  if (!s.empty() && s.back() == '.') s.pop_back();
+  return (sign ? std::string(v < 0 ? "-" : "+") : std::string()) + s;
+}
+
+inline void writeAnnotationOnlyEdf(const std::filesystem::path& path, const AnnotationOnlySpec& spec) {
+  const int records = std::max(1, spec.records);
+  std::vector<std::string> tals(static_cast<std::size_t>(records));
+  for (int r = 0; r < records; ++r)
+    tals[r] = talSeconds(r * spec.recordDurationSec) + "\x14\x14" + std::string(1, '\0');
+  for (std::size_t i = 0; i < spec.annotations.size(); ++i) {
+    const TalEntry& a = spec.annotations[i];
+    std::string tal = talSeconds(a.onsetSec);
+    if (a.durationSec >= 0) tal += "\x15" + talSeconds(a.durationSec, false);
+    tal += "\x14" + a.text + "\x14" + std::string(1, '\0');
+    tals[i % static_cast<std::size_t>(records)] += tal;
+  }
+  const int bps = spec.bdf ? 3 : 2;
+  std::size_t longest = 0;
+  for (const auto& t : tals) longest = std::max(longest, t.size());
+  const std::size_t samples = (longest + bps - 1) / bps + 1;  // at least one trailing NUL byte
+  auto field = [](std::string v, std::size_t w) {
+    v.resize(w, ' ');
+    return v;
+  };
+  std::string h;
+  h += spec.bdf ? std::string("\xff") + "BIOSEMI" : field("0", 8);
+  h += field("X F X Female_33yr", 80) + field("Startdate 24-MAR-1989 X X X", 80) + spec.startDate +
+       spec.startTime;
+  h += field("512", 8) + field(spec.bdf ? "BDF+" + spec.flavor.substr(4) : spec.flavor, 44);
+  h += field(spec.declaredRecords.empty() ? std::to_string(records) : spec.declaredRecords, 8);
+  h += field(talSeconds(spec.recordDurationSec, false), 8) + field("1", 4);
+  h += field(spec.bdf ? "BDF Annotations" : "EDF Annotations", 16) + field("", 80) + field("", 8);
+  h += field("-1", 8) + field("1", 8) + field(spec.bdf ? "-8388608" : "-32768", 8) +
+       field(spec.bdf ? "8388607" : "32767", 8) + field("", 80) + field(std::to_string(samples), 8) +
+       field("", 32);
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(h.data(), static_cast<std::streamsize>(h.size()));
+  for (auto t : tals) {
+    t.resize(samples * bps, '\0');
+    out.write(t.data(), static_cast<std::streamsize>(t.size()));
+  }
+}
+
 inline std::vector<std::uint8_t> readAllBytes(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
   return std::vector<std::uint8_t>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

@@ -249,9 +249,9 @@ TEST(Recording, DiscontinuousEdfPlusUsesRecordOnsetsFromTals) {
   EXPECT_NE(rec->repairReport().strictReaderVerdict.find("refused"), std::string::npos);
   EXPECT_DOUBLE_EQ(rec->recordOnsetSec(1), 1.0);
   EXPECT_DOUBLE_EQ(rec->recordOnsetSec(2), 7.0);
-  const auto ann = rec->annotations();
-  ASSERT_EQ(ann.size(), 1u);
-  EXPECT_EQ(ann[0].text, "[gap in recording]");
-  EXPECT_DOUBLE_EQ(ann[0].onsetSec, 2.0);
-  EXPECT_DOUBLE_EQ(ann[0].durationSec, 5.0);
+  EXPECT_TRUE(rec->annotations().empty());  // the gap is typed as a gap, not an annotation
+  const auto gaps = rec->gaps();
+  ASSERT_EQ(gaps.size(), 1u);
+  EXPECT_DOUBLE_EQ(gaps[0].onsetSec, 2.0);
+  EXPECT_DOUBLE_EQ(gaps[0].durationSec, 5.0);
 }
