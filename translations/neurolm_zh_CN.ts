@@ -22,10 +22,16 @@
 <context>
     <name>TraceView</name>
     <message>
-        <location filename="../widgets/traces/TraceRenderer.cpp" line="113"/>
-        <source>%1 µV/½ lane</source>
-        <extracomment>Scale legend of the trace view; %1 is the sensitivity in microvolts</extracomment>
-        <translation>%1 µV/½ 通道高</translation>
+        <location filename="../widgets/traces/TraceRenderer.cpp" line="107"/>
+        <source>%1 %2/div</source>
+        <extracomment>Per-lane scale under a channel label: amplitude per division (half a lane) and its unit, e.g. &quot;100 µV&quot;</extracomment>
+        <translation>%1 %2/格</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces/TraceRenderer.cpp" line="160"/>
+        <source>gain ×%1</source>
+        <extracomment>Global gain legend of the trace view; %1 is the factor applied to every lane&apos;s scale</extracomment>
+        <translation>增益 ×%1</translation>
     </message>
 </context>
 <context>
@@ -109,14 +115,24 @@
         </translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="111"/>
-        <source> Sensitivity </source>
-        <translation> 灵敏度 </translation>
+        <location filename="../app/studio/MainWindow.cpp" line="116"/>
+        <source> Gain </source>
+        <translation> 增益 </translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="116"/>
-        <source> µV</source>
-        <translation> µV</translation>
+        <location filename="../app/studio/MainWindow.cpp" line="122"/>
+        <source>×</source>
+        <translation>×</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MainWindow.cpp" line="123"/>
+        <source>Factor on every lane&apos;s scale (keys + and −, Ctrl+wheel)</source>
+        <translation>应用于每个通道刻度的系数（按键 + 和 −，Ctrl+滚轮）</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MainWindow.cpp" line="95"/>
+        <source>&amp;Clip traces to their lanes</source>
+        <translation>将曲线限制在各自通道内(&amp;C)</translation>
     </message>
     <message>
         <location filename="../app/studio/MainWindow.cpp" line="122"/>

@@ -7,6 +7,7 @@
 
 #include "app/cli/Commands.h"
 #include "core/io/Recording.h"
+#include "core/signal/SignalType.h"
 
 namespace neurolm::cli {
 namespace {
@@ -35,6 +36,7 @@ nlohmann::json toJson(const Recording& rec) {
   j["channels"] = nlohmann::json::array();
   for (const auto& c : rec.channels()) {
     j["channels"].push_back({{"label", c.label},
+                             {"type", signal::signalTypeName(signal::classifySignal(c.label, c.unit))},
                              {"unit", c.unit},
                              {"sample_rate_hz", c.sampleRateHz},
                              {"physical_min", c.physicalMin},
@@ -119,13 +121,15 @@ int runInfo(const std::vector<std::string>& args, std::ostream& out, std::ostrea
              "between the data records of an EDF+D/BDF+D file are listed as gaps, apart from the\n"
              "file's annotations.\n\n"
              "--json  one JSON object with the fields: file, format, start, patient, recording, duration_sec,\n"
-             "        records, declared_records, record_duration_sec, channels[{label, unit, sample_rate_hz,\n"
+             "        records, declared_records, record_duration_sec, channels[{label, type, unit, sample_rate_hz,\n"
              "        physical_min, physical_max, prefilter, transducer, samples}], annotations[{onset_sec,\n"
              "        duration_sec?, text}], repair_report{strict_reader, repairs[]}\n"
              "        annotations_only: true for an EDF+/BDF+ file without channels (channels empty)\n"
              "        gaps[{onset_sec, duration_sec}]: stretches between the data records of an\n"
              "        EDF+D/BDF+D file that hold no samples (never part of annotations; empty for\n"
-             "        continuous files)\n";
+             "        continuous files)\n"
+             "        type: what the channel measures, from its label and unit: eeg, ecg, emg, eog,\n"
+             "        respiration, temperature, trigger or other (rules in core/signal/SignalType.h)\n";
       return 0;
     } else if (!a.empty() && a[0] == '-') {
       err << "neurolm info: unknown option '" << a << "'\n";
@@ -162,12 +166,13 @@ int runInfo(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       << "duration:   " << rec->durationSec() << " s (" << h.recordCount << " records of " << h.recordDurationSec
       << " s)\n"
       << "channels:   " << rec->channels().size() << "\n";
-  out << "  #  label              unit    rate (Hz)   physical range         prefilter\n";
+  out << "  #  label              type         unit    rate (Hz)   physical range         prefilter\n";
   int i = 0;
   for (const auto& c : rec->channels()) {
     std::ostringstream range;
     range << c.physicalMin << " .. " << c.physicalMax;
-    out << std::setw(3) << ++i << "  " << std::left << std::setw(18) << c.label << ' ' << std::setw(7) << c.unit
+    out << std::setw(3) << ++i << "  " << std::left << std::setw(18) << c.label << ' ' << std::setw(12)
+        << signal::signalTypeName(signal::classifySignal(c.label, c.unit)) << ' ' << std::setw(7) << c.unit
         << ' ' << std::setw(11) << c.sampleRateHz << ' ' << std::setw(22) << range.str() << ' ' << c.prefilter
         << std::right << "\n";
   }

@@ -92,6 +92,10 @@ void MainWindow::buildMenus() {
   QMenu* view = menuBar()->addMenu(tr("&View"));
   view->addAction(tr("&Next page"), traces_, &widgets::TraceView::nextPage)->setShortcut(Qt::Key_PageDown);
   view->addAction(tr("&Previous page"), traces_, &widgets::TraceView::previousPage)->setShortcut(Qt::Key_PageUp);
+  QAction* clip = view->addAction(tr("&Clip traces to their lanes"));
+  clip->setCheckable(true);
+  clip->setChecked(traces_->clipToLane());
+  connect(clip, &QAction::toggled, traces_, &widgets::TraceView::setClipToLane);
   view->addAction(reportDock_->toggleViewAction());
 }
 
@@ -108,13 +112,20 @@ void MainWindow::buildToolbar() {
           [this](int i) { traces_->setPageDuration(pageLength_->itemData(i).toDouble()); });
   bar->addWidget(pageLength_);
   bar->addSeparator();
-  bar->addWidget(new QLabel(tr(" Sensitivity "), bar));
+  // Each lane has its channel type's scale (EEG µV, ECG mV per division); the gain multiplies all of them.
+  bar->addWidget(new QLabel(tr(" Gain "), bar));
   sensitivity_ = new QDoubleSpinBox(bar);
-  sensitivity_->setRange(0.1, 100000);
-  sensitivity_->setDecimals(1);
-  sensitivity_->setValue(traces_->sensitivityUv());
-  sensitivity_->setSuffix(tr(" µV"));
-  connect(sensitivity_, &QDoubleSpinBox::valueChanged, traces_, &widgets::TraceView::setSensitivityUv);
+  sensitivity_->setRange(0.01, 1000);
+  sensitivity_->setDecimals(2);
+  sensitivity_->setSingleStep(0.25);
+  sensitivity_->setValue(traces_->gain());
+  sensitivity_->setPrefix(tr("×"));
+  sensitivity_->setToolTip(tr("Factor on every lane's scale (keys + and −, Ctrl+wheel)"));
+  connect(sensitivity_, &QDoubleSpinBox::valueChanged, traces_, &widgets::TraceView::setGain);
+  connect(traces_, &widgets::TraceView::gainChanged, sensitivity_, [this](double gain) {
+    const QSignalBlocker block(sensitivity_);
+    sensitivity_->setValue(gain);
+  });
   bar->addWidget(sensitivity_);
 }
 

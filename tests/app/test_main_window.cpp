@@ -51,8 +51,8 @@ TEST(MainWindow, ShowsTheSampleRecordingWithTracesWhereTheDataSays) {
   const auto env = rec.envelope(0, 0, static_cast<std::int64_t>(10 * 500), columns);
   int checked = 0;
   for (int x = 5; x < columns - 5; x += 37) {
-    const int top = static_cast<int>(std::lround(g.yOf(0, env[x].max)));
-    const int bottom = static_cast<int>(std::lround(g.yOf(0, env[x].min)));
+    const int top = static_cast<int>(std::lround(g.yOf(0, env[x].max, view->displayTable().scale(0))));
+    const int bottom = static_cast<int>(std::lround(g.yOf(0, env[x].min, view->displayTable().scale(0))));
     if (top < 0 || bottom >= img.height()) continue;
     bool found = false;
     for (int y = top - 1; y <= bottom + 1; ++y) found = found || isTrace(img.pixel(g.plotLeft() + x, y));

@@ -55,8 +55,9 @@ TEST(TraceRenderer, DrawsTracesWhereTheDataSays) {
   g.channels = 2;
   const QImage img = renderTracePage(loadTracePage(*rec, 0, 10, g.plotWidth()), g);
   ASSERT_EQ(img.size(), g.size);
-  // Channel 0 baseline y = 100; +200 uV -> y = 100 - 200/100 * 100 = -100 (clipped), so use sensitivity 400.
-  g.style.sensitivityUv = 400;  // 200 uV = half of half a lane = 50 px
+  // Channel 0 ('Ch1', uV: type Other, 100 uV per half lane) baseline y = 100; +200 uV -> y = -100 (clipped), so
+  // use a global gain of 1/4: 400 uV per half lane.
+  g.style.gain = 0.25;  // 200 uV = half of half a lane = 50 px
   const QImage img2 = renderTracePage(loadTracePage(*rec, 0, 10, g.plotWidth()), g);
   const int left = g.plotLeft();
   for (int x : {left + 100, left + 400}) {  // first half: y = 100 - 50 = 50

@@ -5,28 +5,73 @@
 #include <QPainterPath>
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
+#include <string>
 
 namespace neurolm::widgets {
+namespace {
+
+QColor traceColor(signal::SignalType type) {
+  switch (type) {
+    case signal::SignalType::Ecg:
+      return QColor(170, 30, 40);
+    case signal::SignalType::Emg:
+      return QColor(30, 120, 60);
+    case signal::SignalType::Eog:
+      return QColor(110, 40, 160);
+    case signal::SignalType::Respiration:
+      return QColor(0, 120, 130);
+    case signal::SignalType::Temperature:
+      return QColor(190, 100, 0);
+    case signal::SignalType::Trigger:
+      return QColor(90, 90, 90);
+    case signal::SignalType::Eeg:
+    case signal::SignalType::Other:
+      break;
+  }
+  return QColor(20, 60, 160);
+}
+
+}  // namespace
+
+signal::ChannelDisplayTable channelDisplayTable(const Recording& recording) {
+  std::vector<signal::ChannelSignalInfo> infos;
+  infos.reserve(recording.channels().size());
+  for (const ChannelInfo& c : recording.channels())
+    infos.push_back({c.label, c.unit, c.physicalMin, c.physicalMax});
+  return signal::ChannelDisplayTable(std::move(infos));
+}
 
 TracePageData loadTracePage(const Recording& recording, double startSec, double durationSec, int columns) {
+  return loadTracePage(recording, startSec, durationSec, columns, channelDisplayTable(recording));
+}
+
+TracePageData loadTracePage(const Recording& recording, double startSec, double durationSec, int columns,
+                            const signal::ChannelDisplayTable& display) {
   TracePageData page;
   page.startSec = startSec;
   page.durationSec = durationSec;
   const auto& chans = recording.channels();
+  if (display.size() != chans.size()) {
+    throw std::invalid_argument("trace page: display table has " + std::to_string(display.size()) +
+                                " channels, recording " + recording.sourceName() + " has " +
+                                std::to_string(chans.size()));
+  }
   page.channels.reserve(chans.size());
   for (std::size_t c = 0; c < chans.size(); ++c) {
     const ChannelInfo& info = chans[c];
     TraceChannelData data;
     data.label = QString::fromStdString(info.label);
     data.unit = QString::fromStdString(info.unit);
-    data.toMicrovolts = info.toMicrovolts;
-    data.physicalHalfRange = std::max(1e-12, std::abs(info.physicalMax - info.physicalMin) / 2);
+    data.type = display.type(c);
+    data.scale = display.scale(c);
     const auto first = static_cast<std::int64_t>(std::llround(startSec * info.sampleRateHz));
     const auto last = static_cast<std::int64_t>(std::llround((startSec + durationSec) * info.sampleRateHz));
     const std::int64_t clampedLast = std::min(last, info.sampleCount);
     // Columns beyond the end of the recording stay empty.
     const int usedColumns =
-        last > first ? static_cast<int>(std::floor(columns * static_cast<double>(clampedLast - first) / (last - first)))
+        last > first ? static_cast<int>(
+                           std::floor(columns * static_cast<double>(clampedLast - first) / (last - first)))
                      : 0;
     if (usedColumns > 0 && clampedLast > first) {
       data.columns = recording.envelope(c, first, clampedLast, usedColumns);
@@ -60,38 +105,62 @@ QImage renderTracePage(const TracePageData& page, const TraceGeometry& g) {
     p.drawLine(left, y, g.size.width(), y);
   }
 
-  // Labels.
+  // Labels, and under them the lane's scale when the lane is tall enough.
   QFont font = p.font();
   font.setPixelSize(std::clamp(static_cast<int>(g.laneHeight() * 0.6), 7, 13));
-  p.setFont(font);
-  p.setPen(QColor(40, 44, 52));
-  for (int c = 0; c < n; ++c) {
-    const QRectF r(4, g.baselineY(c) - g.laneHeight() / 2, left - 8, g.laneHeight());
-    p.drawText(r, Qt::AlignVCenter | Qt::AlignRight, page.channels[static_cast<std::size_t>(c)].label);
-  }
-
-  // Traces: per column a vertical min..max span, connected to the previous column.
-  p.setRenderHint(QPainter::Antialiasing, false);
-  const QColor traceColor(20, 60, 160);
-  p.setPen(QPen(traceColor, 1));
-  p.setClipRect(left, 0, g.plotWidth(), plotH);
+  QFont small = font;
+  small.setPixelSize(std::clamp(static_cast<int>(g.laneHeight() * 0.3), 7, 10));
+  const bool showScale = g.laneHeight() >= 26;
   for (int c = 0; c < n; ++c) {
     const TraceChannelData& ch = page.channels[static_cast<std::size_t>(c)];
-    const double scale = ch.toMicrovolts > 0 ? ch.toMicrovolts : g.style.sensitivityUv / ch.physicalHalfRange;
+    const QRectF r(4, g.baselineY(c) - g.laneHeight() / 2, left - 8, g.laneHeight());
+    p.setFont(font);
+    p.setPen(QColor(40, 44, 52));
+    if (!showScale) {
+      p.drawText(r, Qt::AlignVCenter | Qt::AlignRight, ch.label);
+      continue;
+    }
+    const QRectF upper(r.left(), r.top(), r.width(), r.height() * 0.62);
+    const QRectF lower(r.left(), upper.bottom(), r.width(), r.height() - upper.height());
+    p.drawText(upper, Qt::AlignBottom | Qt::AlignRight, ch.label);
+    p.setFont(small);
+    p.setPen(QColor(120, 126, 140));
+    //: Per-lane scale under a channel label: amplitude per division (half a lane) and its unit, e.g. "100 µV"
+    p.drawText(lower, Qt::AlignTop | Qt::AlignRight,
+               QCoreApplication::translate("TraceView", "%1 %2/div")
+                   .arg(ch.scale.perDivision / g.style.gain, 0, 'g', 3)
+                   .arg(QString::fromStdString(ch.scale.unit.symbol)));
+  }
+
+  // Traces: per column a vertical min..max span, connected to the previous column. Each lane is clipped to
+  // itself (unless clipping is off), so a large ECG never paints over the EEG lanes next to it.
+  p.setRenderHint(QPainter::Antialiasing, false);
+  const QRect plotRect(left, 0, g.plotWidth(), plotH);
+  for (int c = 0; c < n; ++c) {
+    const TraceChannelData& ch = page.channels[static_cast<std::size_t>(c)];
+    p.setPen(QPen(traceColor(ch.type), 1));
+    p.setClipRect(
+        g.style.clipToLane
+            ? QRect(left, g.laneTop(c), g.plotWidth(), g.laneBottom(c) - g.laneTop(c)).intersected(plotRect)
+            : plotRect);
     const int cols = static_cast<int>(ch.columns.size());
     int prevTop = 0, prevBottom = 0;  // pixel rows of the previous column's max and min
     for (int x = 0; x < cols; ++x) {
       const MinMax mm = ch.columns[static_cast<std::size_t>(x)];
-      const int top = static_cast<int>(std::lround(g.yOf(c, mm.max * scale)));
-      const int bottom = static_cast<int>(std::lround(g.yOf(c, mm.min * scale)));
-      int y0 = top, y1 = bottom;
+      // Clamped far outside the image so that huge values do not overflow int; the clip does the rest.
+      const auto row = [&](double v) {
+        return static_cast<int>(std::lround(std::clamp(g.yOf(c, v, ch.scale), -1e6, 1e6)));
+      };
+      const int top = row(mm.max);
+      const int bottom = row(mm.min);
+      int y0 = std::min(top, bottom), y1 = std::max(top, bottom);  // a negative scale flips the trace
       if (x > 0) {  // join with the previous column so that steep edges stay connected
         if (y0 > prevBottom) y0 = prevBottom;
         if (y1 < prevTop) y1 = prevTop;
       }
       p.drawLine(left + x, y0, left + x, y1);
-      prevTop = top;
-      prevBottom = bottom;
+      prevTop = std::min(top, bottom);
+      prevBottom = std::max(top, bottom);
     }
   }
   p.setClipping(false);
@@ -105,12 +174,13 @@ QImage renderTracePage(const TracePageData& page, const TraceGeometry& g) {
     const int x = left + static_cast<int>(std::lround((t - page.startSec) * pxPerSec));
     p.drawLine(x, plotH, x, plotH + 4);
     const int total = static_cast<int>(std::lround(t));
-    const QString text = total >= 3600 ? QString::asprintf("%d:%02d:%02d", total / 3600, total / 60 % 60, total % 60)
-                                       : QString::asprintf("%d:%02d", total / 60, total % 60);
+    const QString text = total >= 3600
+                             ? QString::asprintf("%d:%02d:%02d", total / 3600, total / 60 % 60, total % 60)
+                             : QString::asprintf("%d:%02d", total / 60, total % 60);
     p.drawText(QRect(x + 3, plotH + 4, 80, g.style.axisHeightPx - 4), Qt::AlignLeft | Qt::AlignTop, text);
   }
-  //: Scale legend of the trace view; %1 is the sensitivity in microvolts
-  const QString legend = QCoreApplication::translate("TraceView", "%1 µV/½ lane").arg(g.style.sensitivityUv);
+  //: Global gain legend of the trace view; %1 is the factor applied to every lane's scale
+  const QString legend = QCoreApplication::translate("TraceView", "gain ×%1").arg(g.style.gain, 0, 'g', 3);
   p.drawText(QRect(4, plotH + 4, left - 8, g.style.axisHeightPx - 4), Qt::AlignLeft | Qt::AlignTop, legend);
   return image;
 }

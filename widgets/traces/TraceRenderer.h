@@ -1,23 +1,28 @@
 #pragma once
 // Paints one page of EEG traces into an image. Pure function of its inputs, safe to call on a worker thread
 // (QPainter on a QImage). Traces are drawn from min/max envelopes: one vertical span per pixel column,
-// joined to the neighbouring column, so there are never more than two points per column.
+// joined to the neighbouring column, so there are never more than two points per column. Each lane has its
+// channel's display scale (by signal type, e.g. EEG µV, ECG mV per division) times a global gain, and is
+// clipped to its lane unless clipping is turned off.
 #include <QImage>
 #include <QSize>
 #include <QString>
 #include <QStringList>
+#include <algorithm>
+#include <cmath>
 #include <vector>
 
 #include "core/io/Recording.h"
+#include "core/signal/SignalType.h"
 
 namespace neurolm::widgets {
 
 struct TraceChannelData {
   QString label;
-  QString unit;
-  double toMicrovolts = 1;           // 0 when the unit is not a voltage (then scaled by physical range)
-  double physicalHalfRange = 1;      // used for non-voltage channels
-  std::vector<MinMax> columns;       // one per trace column (physical units)
+  QString unit;  // physical unit as written in the file
+  signal::SignalType type = signal::SignalType::Other;
+  signal::DisplayScale scale;   // the channel's type default or its override
+  std::vector<MinMax> columns;  // one per trace column (physical units)
 };
 
 struct TracePageData {
@@ -29,7 +34,8 @@ struct TracePageData {
 struct TraceStyle {
   int labelMarginPx = 90;
   int axisHeightPx = 24;
-  double sensitivityUv = 100;  // this amplitude fills half a channel lane
+  double gain = 1;         // global factor on every lane's scale: 2 draws all traces twice as large
+  bool clipToLane = true;  // a trace never paints outside its own lane (off: large traces overlap neighbours)
 };
 
 // Geometry shared by the renderer, the widget (mouse/hover) and tests.
@@ -42,15 +48,27 @@ struct TraceGeometry {
   int plotHeight() const { return std::max(1, size.height() - style.axisHeightPx); }
   double laneHeight() const { return channels > 0 ? static_cast<double>(plotHeight()) / channels : 0; }
   double baselineY(int channel) const { return (channel + 0.5) * laneHeight(); }
-  // Pixel y of a value (µV) on a channel's lane.
-  double yOf(int channel, double microvolts) const {
-    return baselineY(channel) - microvolts / style.sensitivityUv * (laneHeight() / 2);
+  // Pixel rows [laneTop, laneBottom) of a channel's lane (the clip rectangle when clipping is on).
+  int laneTop(int channel) const { return static_cast<int>(std::lround(channel * laneHeight())); }
+  int laneBottom(int channel) const { return static_cast<int>(std::lround((channel + 1) * laneHeight())); }
+  // Pixel y of a physical value (in the channel's own unit) on a channel's lane under its display scale.
+  double yOf(int channel, double physical, const signal::DisplayScale& scale) const {
+    const double display = physical * scale.fromPhysical;
+    return baselineY(channel) -
+           (display - scale.centreValue) / scale.perDivision * style.gain * (laneHeight() / 2);
   }
 };
 
 QImage renderTracePage(const TracePageData& page, const TraceGeometry& geometry);
 
-// Reads the envelopes of `page` from the recording (µs per column derived from the geometry's plot width).
+// Types and default display scales of a recording's channels (label + unit rules of
+// core/signal/SignalType.h).
+signal::ChannelDisplayTable channelDisplayTable(const Recording& recording);
+
+// Reads the envelopes of a page from the recording, `columns` columns per channel; each channel is displayed
+// with its entry of `display` (same channel count as the recording).
+TracePageData loadTracePage(const Recording& recording, double startSec, double durationSec, int columns,
+                            const signal::ChannelDisplayTable& display);
 TracePageData loadTracePage(const Recording& recording, double startSec, double durationSec, int columns);
 
 }  // namespace neurolm::widgets

@@ -27,6 +27,7 @@ TraceView::~TraceView() {
 
 void TraceView::setRecording(std::shared_ptr<const Recording> recording) {
   recording_ = std::move(recording);
+  display_ = recording_ ? channelDisplayTable(*recording_) : signal::ChannelDisplayTable();
   pageStartSec_ = 0;
   image_ = QImage();
   requestRender();
@@ -61,8 +62,32 @@ void TraceView::setPageDuration(double durationSec) {
   Q_EMIT pageChanged(pageStartSec_, pageDurationSec_);
 }
 
-void TraceView::setSensitivityUv(double microvolts) {
-  style_.sensitivityUv = std::clamp(microvolts, 0.1, 100000.0);
+void TraceView::setGain(double gain) {
+  const double clamped = std::clamp(gain, 0.01, 1000.0);
+  if (clamped == style_.gain) return;
+  style_.gain = clamped;
+  requestRender();
+  Q_EMIT gainChanged(style_.gain);
+}
+
+void TraceView::setClipToLane(bool clip) {
+  if (clip == style_.clipToLane) return;
+  style_.clipToLane = clip;
+  requestRender();
+}
+
+void TraceView::setChannelType(int channel, signal::SignalType type) {
+  display_.setType(static_cast<std::size_t>(channel), type);
+  requestRender();
+}
+
+void TraceView::setChannelPerDivision(int channel, double perDivision) {
+  display_.setPerDivision(static_cast<std::size_t>(channel), perDivision);
+  requestRender();
+}
+
+void TraceView::resetChannelDisplay(int channel) {
+  display_.reset(static_cast<std::size_t>(channel));
   requestRender();
 }
 
@@ -75,14 +100,15 @@ void TraceView::requestRender() {
   const TraceGeometry g = geometry();
   auto recording = recording_;
   auto latest = latestId_;
+  auto display = std::make_shared<const signal::ChannelDisplayTable>(display_);  // a snapshot for the worker
   const double start = pageStartSec_, duration = pageDurationSec_;
   QMetaObject::invokeMethod(
       worker_,
-      [this, id, g, recording, latest, start, duration]() {
+      [this, id, g, recording, latest, start, duration, display]() {
         if (latest->load() != id) return;  // a newer page was requested meanwhile
         QImage image;
         try {
-          image = renderTracePage(loadTracePage(*recording, start, duration, g.plotWidth()), g);
+          image = renderTracePage(loadTracePage(*recording, start, duration, g.plotWidth(), *display), g);
         } catch (const std::exception&) {
           return;  // the file became unreadable; the window reports errors from its own checks
         }
@@ -128,8 +154,8 @@ void TraceView::keyPressEvent(QKeyEvent* event) {
     case Qt::Key_Home: setPageStart(0); break;
     case Qt::Key_End: setPageStart(maxStartSec()); break;
     case Qt::Key_Plus:
-    case Qt::Key_Equal: setSensitivityUv(style_.sensitivityUv / 1.5); break;  // more sensitive: larger traces
-    case Qt::Key_Minus: setSensitivityUv(style_.sensitivityUv * 1.5); break;
+    case Qt::Key_Equal: setGain(style_.gain * 1.5); break;  // larger traces
+    case Qt::Key_Minus: setGain(style_.gain / 1.5); break;
     default: QWidget::keyPressEvent(event); return;
   }
   event->accept();
@@ -138,7 +164,7 @@ void TraceView::keyPressEvent(QKeyEvent* event) {
 void TraceView::wheelEvent(QWheelEvent* event) {
   const double steps = event->angleDelta().y() / 120.0;
   if (event->modifiers() & Qt::ControlModifier) {
-    setSensitivityUv(style_.sensitivityUv * std::pow(1.25, steps));
+    setGain(style_.gain * std::pow(1.25, steps));
   } else {
     setPageStart(pageStartSec_ - steps * pageDurationSec_ / 4);
   }

@@ -25,7 +25,14 @@ class TraceView : public QWidget {
 
   double pageStartSec() const { return pageStartSec_; }
   double pageDurationSec() const { return pageDurationSec_; }
-  double sensitivityUv() const { return style_.sensitivityUv; }
+  double gain() const { return style_.gain; }
+  bool clipToLane() const { return style_.clipToLane; }
+  // Per-channel types and scales (read from labels and units when a recording is set, then overridable).
+  const signal::ChannelDisplayTable& displayTable() const { return display_; }
+  // Throw std::out_of_range / std::invalid_argument like ChannelDisplayTable, leaving the view unchanged.
+  void setChannelType(int channel, signal::SignalType type);
+  void setChannelPerDivision(int channel, double perDivision);
+  void resetChannelDisplay(int channel);
   // The geometry of the image currently shown (for hit testing and tests).
   TraceGeometry geometry() const;
   QImage currentImage() const { return image_; }
@@ -35,13 +42,15 @@ class TraceView : public QWidget {
  public Q_SLOTS:
   void setPageStart(double startSec);
   void setPageDuration(double durationSec);
-  void setSensitivityUv(double microvolts);
+  void setGain(double gain);  // clamped to [0.01, 1000]
+  void setClipToLane(bool clip);
   void nextPage();
   void previousPage();
 
  Q_SIGNALS:
   void pageChanged(double startSec, double durationSec);
   void pageRendered(quint64 requestId);
+  void gainChanged(double gain);
 
  protected:
   void paintEvent(QPaintEvent* event) override;
@@ -57,6 +66,7 @@ class TraceView : public QWidget {
   double pageStartSec_ = 0;
   double pageDurationSec_ = 10;
   TraceStyle style_;
+  signal::ChannelDisplayTable display_;
   QImage image_;
   quint64 deliveredId_ = 0;
   std::shared_ptr<std::atomic<quint64>> latestId_ = std::make_shared<std::atomic<quint64>>(0);
