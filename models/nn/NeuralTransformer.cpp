@@ -60,16 +60,16 @@ TemporalConvImpl::TemporalConvImpl(int64_t outDim, const torch::TensorOptions& o
   norm2 = register_module("norm2", GroupNorm(4, 16, 1e-5, options));
   conv3 = register_module("conv3", Conv2d(16, 16, Pair{1, 3}, Pair{1, 1}, Pair{0, 1}, options));
   norm3 = register_module("norm3", GroupNorm(4, 16, 1e-5, options));
-  l = register_module("l", torch::nn::Sequential(Linear(400, outDim, true, options), torch::nn::GELU()));
+  l = register_module("l", torch::nn::Sequential(Linear(400, outDim, true, options), Gelu()));
 }
 
 torch::Tensor TemporalConvImpl::forward(const torch::Tensor& x) {
   const int64_t b = x.size(0);
   const int64_t len = x.size(1);
   auto h = x.unsqueeze(1);           // [B, L, 200] -> [B, 1, L, 200]
-  h = torch::gelu(norm1(conv1(h)));  // [B, 16, L, 25]
-  h = torch::gelu(norm2(conv2(h)));  // [B, 16, L, 25]
-  h = torch::gelu(norm3(conv3(h)));  // [B, 16, L, 25]
+  h = geluContiguousGrad(norm1(conv1(h)));  // [B, 16, L, 25]
+  h = geluContiguousGrad(norm2(conv2(h)));  // [B, 16, L, 25]
+  h = geluContiguousGrad(norm3(conv3(h)));  // [B, 16, L, 25]
   const int64_t width = h.size(3);
   h = h.permute({0, 2, 3, 1})
           .reshape({b, len, width * 16});  // [B, 16, L, 25] -> [B, L, 25, 16] -> [B, L, 400]
@@ -87,8 +87,8 @@ torch::Tensor TemporalConvImpl::forwardWithVirtualPadding(const torch::Tensor& x
   const std::pair<Conv2d*, GroupNorm*> stages[] = {{&conv1, &norm1}, {&conv2, &norm2}, {&conv3, &norm3}};
   for (const auto& [conv, norm] : stages) {
     auto [hn, pn] = groupNormWithVirtualRows((*conv)(h), (*conv)(p), paddingCount, **norm);
-    h = torch::gelu(hn);  // [1, 16, V, 25]
-    p = torch::gelu(pn);  // [1, 16, 1, 25]
+    h = geluContiguousGrad(hn);  // [1, 16, V, 25]
+    p = geluContiguousGrad(pn);  // [1, 16, 1, 25]
   }
   const int64_t width = h.size(3);
   h = h.permute({0, 2, 3, 1})

@@ -16,7 +16,7 @@ NeuroLMImpl::NeuroLMImpl(const NeuroLmConfig& config, const torch::TensorOptions
   if (config.tokenizer.nEmbd != d)
     encode_transform_layer = register_module(
         "encode_transform_layer",
-        torch::nn::Sequential(Linear(config.tokenizer.nEmbd, d, true, options), torch::nn::GELU()));
+        torch::nn::Sequential(Linear(config.tokenizer.nEmbd, d, true, options), Gelu()));
 }
 
 torch::Tensor NeuroLMImpl::transformFeatures(const torch::Tensor& features, const torch::Tensor& inputChans) {

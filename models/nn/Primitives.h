@@ -88,6 +88,18 @@ class GroupNormImpl : public torch::nn::Module {
 };
 TORCH_MODULE(GroupNorm);
 
+// Exact (erf) GELU whose incoming gradient is made contiguous first. Debian's LibTorch 1.13 CPU float32 GELU
+// backward returns wrong (run-to-run different) values when that gradient is non-contiguous
+// (../shared/parity/train README), which TemporalConv's permute produces. Forward unchanged.
+torch::Tensor geluContiguousGrad(const torch::Tensor& x);
+
+// nn.GELU with the same guard (no parameters; for Sequentials such as `patch_embed.l`).
+class GeluImpl : public torch::nn::Module {
+ public:
+  torch::Tensor forward(const torch::Tensor& x) { return geluContiguousGrad(x); }
+};
+TORCH_MODULE(Gelu);
+
 // Sum of numel over named_parameters() and named_buffers() (the state-dict size); works on the meta device.
 int64_t stateElementCount(const torch::nn::Module& module);
 

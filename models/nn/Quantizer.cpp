@@ -210,7 +210,7 @@ VQAlignImpl::VQAlignImpl(const VqConfig& config, const torch::TensorOptions& opt
   // Official: sized by the DECODER width although it is fed encoder features and wte rows (equal officially).
   domain_classifier = register_module(
       "domain_classifier", torch::nn::Sequential(Linear(config.decoder.nEmbd, 256, true, options),
-                                                 torch::nn::GELU(), Linear(256, 2, true, options)));
+                                                 Gelu(), Linear(256, 2, true, options)));
   wte = register_module("wte", Embedding(config.textVocab, config.textEmbd, 1.0, options));
   wte->weight.set_requires_grad(false);
 }

@@ -89,6 +89,12 @@ torch::Tensor GroupNormImpl::forward(const torch::Tensor& x) {
   return torch::group_norm(x, groups, weight, bias, eps);
 }
 
+torch::Tensor geluContiguousGrad(const torch::Tensor& x) {
+  auto y = torch::gelu(x);
+  if (y.requires_grad()) y.register_hook([](const torch::Tensor& g) { return g.contiguous(); });
+  return y;
+}
+
 int64_t stateElementCount(const torch::nn::Module& module) {
   int64_t count = 0;
   for (const auto& p : module.named_parameters()) count += p.value().numel();
@@ -270,7 +276,7 @@ MlpImpl::MlpImpl(const BlockConfig& config, const torch::TensorOptions& options)
 }
 
 torch::Tensor MlpImpl::forward(const torch::Tensor& x) {
-  return c_proj(torch::gelu(c_fc(x)));
+  return c_proj(geluContiguousGrad(c_fc(x)));
 }  // exact erf GELU
 
 BlockImpl::BlockImpl(const BlockConfig& config, const torch::TensorOptions& options) {
