@@ -17,6 +17,8 @@ void printUsage(std::ostream& out) {
       << "  tokenize FILE --vq CKPT neural tokens (codes per channel and second) and features of EEG windows\n"
       << "  ask FILE --model CKPT --window a:b \"INSTRUCTION\"\n"
       << "                          NeuroLM's answer about EEG windows, streamed, with option probabilities\n"
+      << "  psd FILE --window a:b [--channels C1,C2] [--nperseg N] [--overlap F] [--json]\n"
+      << "                          Welch power spectral density (µV²/Hz) and band powers of a time window\n"
       << "  init --kind vq|neurolm --out FILE.safetensors\n"
       << "                          a randomly initialised model in our format (tests, demos)\n"
       << "  blas                    the BLAS library the engine uses (warns on the slow reference BLAS)\n"
@@ -35,7 +37,8 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     return 0;
   }
   const std::map<std::string, std::function<int(const std::vector<std::string>&, std::ostream&, std::ostream&)>>
-      commands = {{"info", runInfo}, {"blas", runBlas}, {"tokenize", runTokenize}, {"ask", runAsk}, {"init", runInit}};
+      commands = {{"info", runInfo}, {"blas", runBlas}, {"tokenize", runTokenize},
+                  {"ask", runAsk},   {"init", runInit}, {"psd", runPsd}};
   const auto it = commands.find(args[0]);
   if (it == commands.end()) {
     err << "neurolm: unknown command '" << args[0] << "'\n";
