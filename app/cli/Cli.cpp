@@ -21,6 +21,8 @@ void printUsage(std::ostream& out) {
       << "                          Welch power spectral density (µV²/Hz) and band powers of a time window\n"
       << "  init --kind vq|neurolm --out FILE.safetensors\n"
       << "                          a randomly initialised model in our format (tests, demos)\n"
+      << "  train CONFIG.json [--resume]\n"
+      << "                          one training stage (vq, pretrain, instruct) with the JSON job protocol\n"
       << "  blas                    the BLAS library the engine uses (warns on the slow reference BLAS)\n"
       << "  help                    this text\n\n"
       << "Run 'neurolm <command> --help' for the options of a command.\n";
@@ -38,7 +40,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   }
   const std::map<std::string, std::function<int(const std::vector<std::string>&, std::ostream&, std::ostream&)>>
       commands = {{"info", runInfo}, {"blas", runBlas}, {"tokenize", runTokenize},
-                  {"ask", runAsk},   {"init", runInit}, {"psd", runPsd}};
+                  {"ask", runAsk},   {"init", runInit}, {"train", runTrain}, {"psd", runPsd}};
   const auto it = commands.find(args[0]);
   if (it == commands.end()) {
     err << "neurolm: unknown command '" << args[0] << "'\n";

@@ -12,6 +12,7 @@ int runBlas(const std::vector<std::string>& args, std::ostream& out, std::ostrea
 int runTokenize(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int runAsk(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int runInit(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int runTrain(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int runPsd(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace neurolm::cli

@@ -207,9 +207,11 @@ struct GradientReversal : public torch::autograd::Function<GradientReversal> {
 
 VQAlignImpl::VQAlignImpl(const VqConfig& config, const torch::TensorOptions& options) {
   vq = register_module("VQ", VQ(config, options));
-  // Official: sized by the DECODER width although it is fed encoder features and wte rows (equal officially).
+  // The official code sizes it by the DECODER width although it is fed encoder features and wte rows; the
+  // three are 768 in every official configuration. Sized here by what it is fed (the encoder width), so a
+  // tokenizer with narrow decoders can be trained; official checkpoints load unchanged.
   domain_classifier = register_module(
-      "domain_classifier", torch::nn::Sequential(Linear(config.decoder.nEmbd, 256, true, options),
+      "domain_classifier", torch::nn::Sequential(Linear(config.encoder.nEmbd, 256, true, options),
                                                  Gelu(), Linear(256, 2, true, options)));
   wte = register_module("wte", Embedding(config.textVocab, config.textEmbd, 1.0, options));
   wte->weight.set_requires_grad(false);
@@ -230,7 +232,7 @@ AlignLosses VQAlignImpl::trainingLosses(const EegBatch& batch, const torch::Tens
   if (features.size(-1) != classifierWidth || wte->weight.size(1) != classifierWidth)
     throw std::invalid_argument(
         "VQ_Align: the domain classifier takes width " + std::to_string(classifierWidth) +
-        " (the decoder width, as the official code) but encoder features are " +
+        " but encoder features are " +
         std::to_string(features.size(-1)) + " and wte rows " + std::to_string(wte->weight.size(1)) + " wide");
   const auto eegLogits = domainLogits(features, alpha);  // [B, L, 2]
   const auto eegTargets =

@@ -100,7 +100,7 @@ class VQAlignImpl : public torch::nn::Module {
                              const torch::Tensor& textIds, double alpha, torch::Generator generator);
 
   VQ vq{nullptr};                                    // registered as `VQ`
-  torch::nn::Sequential domain_classifier{nullptr};  // Linear(decoder n_embd, 256), GELU, Linear(256, 2)
+  torch::nn::Sequential domain_classifier{nullptr};  // Linear(encoder n_embd, 256), GELU, Linear(256, 2)
   Embedding wte{nullptr};                            // [50257, 768], frozen
 };
 TORCH_MODULE(VQAlign);

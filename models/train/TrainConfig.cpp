@@ -1,0 +1,192 @@
+#include <cmath>
+#include <fstream>
+#include <set>
+#include <stdexcept>
+
+#include "models/train/Trainer.h"
+
+namespace neurolm::train {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+struct Reader {
+  const json& j;
+  std::string source;
+  fs::path baseDir;
+
+  [[noreturn]] void bad(const std::string& key, const std::string& why) const {
+    throw std::invalid_argument(source + ": '" + key + "' " + why);
+  }
+  bool has(const char* key) const { return j.contains(key) && !j[key].is_null(); }
+  std::string str(const char* key, const std::string& def) const {
+    if (!has(key)) return def;
+    if (!j[key].is_string()) bad(key, "must be a string");
+    return j[key].get<std::string>();
+  }
+  fs::path path(const char* key) const {
+    const auto s = str(key, "");
+    if (s.empty()) return {};
+    fs::path p(s);
+    return p.is_relative() ? baseDir / p : p;
+  }
+  int64_t integer(const char* key, int64_t def, int64_t min) const {
+    if (!has(key)) return def;
+    if (!j[key].is_number_integer()) bad(key, "must be an integer, got " + j[key].dump());
+    const auto v = j[key].get<int64_t>();
+    if (v < min) bad(key, "must be ≥ " + std::to_string(min) + ", got " + std::to_string(v));
+    return v;
+  }
+  double number(const char* key, double def, double min, double max) const {
+    if (!has(key)) return def;
+    if (!j[key].is_number()) bad(key, "must be a number, got " + j[key].dump());
+    const auto v = j[key].get<double>();
+    if (!std::isfinite(v) || v < min || v > max)
+      bad(key,
+          "must lie in [" + std::to_string(min) + ", " + std::to_string(max) + "], got " + j[key].dump());
+    return v;
+  }
+};
+
+}  // namespace
+
+TrainConfig parseTrainConfig(const json& j, const std::string& source, const fs::path& baseDir) {
+  if (!j.is_object()) throw std::invalid_argument(source + ": a training config must be a JSON object");
+  static const std::set<std::string> known = {"stage",
+                                              "run_dir",
+                                              "seed",
+                                              "dataset",
+                                              "data_root",
+                                              "cache_dir",
+                                              "padded_length",
+                                              "model_size",
+                                              "tokenizer",
+                                              "init_model",
+                                              "epochs",
+                                              "batch_size",
+                                              "grad_accum",
+                                              "max_steps",
+                                              "lr",
+                                              "min_lr",
+                                              "weight_decay",
+                                              "beta1",
+                                              "beta2",
+                                              "grad_clip",
+                                              "warmup_epochs",
+                                              "warmup_ratio",
+                                              "text_corpus",
+                                              "text_batch_size",
+                                              "text_block_size",
+                                              "checkpoint_every_steps",
+                                              "keep_checkpoints",
+                                              "log_every_steps",
+                                              "threads",
+                                              "device",
+                                              "comment"};
+  for (const auto& [key, value] : j.items())
+    if (!known.count(key)) throw std::invalid_argument(source + ": '" + key + "' is not a known key");
+  const Reader r{j, source, baseDir};
+  TrainConfig c;
+  c.source = j;
+  c.stage = r.str("stage", "");
+  if (c.stage != "vq" && c.stage != "pretrain" && c.stage != "instruct")
+    r.bad("stage", "must be \"vq\", \"pretrain\" or \"instruct\", got " +
+                       (j.contains("stage") ? j["stage"].dump() : "nothing"));
+  c.runDir = r.path("run_dir");
+  if (c.runDir.empty()) r.bad("run_dir", "is required (the folder of this run)");
+  c.seed = static_cast<uint64_t>(r.integer("seed", 1337, 0));
+  c.dataset = r.path("dataset");
+  if (c.dataset.empty()) r.bad("dataset", "is required (a dataset definition .json)");
+  if (!fs::exists(c.dataset)) r.bad("dataset", "names " + c.dataset.string() + ", which does not exist");
+  c.dataRoot = r.path("data_root");
+  c.cacheDir = r.path("cache_dir");
+  if (c.cacheDir.empty()) c.cacheDir = c.runDir.parent_path() / "cache";
+  c.modelSize = r.str("model_size", "tiny");
+  if (c.modelSize != "tiny" && c.modelSize != "B") r.bad("model_size", "must be \"tiny\" or \"B\"");
+  c.tokenizer = r.path("tokenizer");
+  c.initModel = r.path("init_model");
+  if (c.stage == "pretrain" && c.tokenizer.empty()) r.bad("tokenizer", "is required by the pretrain stage");
+  if (c.stage == "instruct" && c.initModel.empty()) r.bad("init_model", "is required by the instruct stage");
+  for (const auto* p : {&c.tokenizer, &c.initModel})
+    if (!p->empty() && !fs::exists(*p))
+      r.bad(p == &c.tokenizer ? "tokenizer" : "init_model",
+            "names " + p->string() + ", which does not exist");
+
+  // Official defaults (spec §5.2–5.4); batch sizes are per process.
+  const bool vq = c.stage == "vq", pre = c.stage == "pretrain";
+  c.paddedLength = r.integer("padded_length", c.stage == "instruct" ? 276 : 1024, 1);
+  c.epochs = r.integer("epochs", vq ? 50 : pre ? 20 : 5, 1);
+  c.batchSize = r.integer("batch_size", vq ? 64 : pre ? 60 : 64, 1);
+  c.gradAccum = r.integer("grad_accum", 1, 1);
+  c.maxSteps = r.integer("max_steps", 0, 0);
+  c.lr = r.number("lr", vq ? 5e-5 : pre ? 6e-4 : 5e-4, 0, 1);
+  c.minLr = r.number("min_lr", vq ? 1e-5 : pre ? 6e-5 : 5e-5, 0, 1);
+  c.weightDecay = r.number("weight_decay", vq ? 1e-4 : 0.1, 0, 10);
+  c.beta1 = r.number("beta1", 0.9, 0, 0.999999);
+  c.beta2 = r.number("beta2", vq ? 0.999 : 0.95, 0, 0.999999);
+  c.gradClip = r.number("grad_clip", vq ? 0.0 : 1.0, 0, 1e9);
+  c.warmupEpochs = r.integer("warmup_epochs", vq ? 5 : pre ? 2 : 1, 0);
+  c.warmupRatio = r.number("warmup_ratio", c.stage == "instruct" ? 0.1 : 0.0, 0, 1);
+  c.textCorpus = r.path("text_corpus");
+  if (!c.textCorpus.empty() && !fs::exists(c.textCorpus))
+    r.bad("text_corpus", "names " + c.textCorpus.string() + ", which does not exist");
+  c.textBatchSize = r.integer("text_batch_size", vq ? 16 : pre ? 4 : 16, 0);
+  c.textBlockSize = r.integer("text_block_size", 1024, 2);
+  c.checkpointEverySteps = r.integer("checkpoint_every_steps", 50, 1);
+  c.keepCheckpoints = r.integer("keep_checkpoints", 3, 1);
+  c.logEverySteps = r.integer("log_every_steps", 1, 1);
+  c.threads = r.integer("threads", 0, 0);
+  c.device = r.str("device", "cpu");
+  if (c.device != "cpu" && c.device != "cuda" && c.device != "auto")
+    r.bad("device", "must be \"cpu\", \"cuda\" or \"auto\", got \"" + c.device + "\"");
+  return c;
+}
+
+TrainConfig readTrainConfig(const fs::path& path) {
+  std::ifstream in(path);
+  if (!in) throw std::invalid_argument(path.string() + ": training config not found or unreadable");
+  json j;
+  try {
+    j = json::parse(in);
+  } catch (const json::parse_error& e) {
+    throw std::invalid_argument(path.string() + ": not valid JSON (" + e.what() + ")");
+  }
+  return parseTrainConfig(j, path.string(), path.parent_path());
+}
+
+json trainConfigToJson(const TrainConfig& c) {
+  return {{"stage", c.stage},
+          {"run_dir", c.runDir.string()},
+          {"seed", c.seed},
+          {"dataset", c.dataset.string()},
+          {"data_root", c.dataRoot.string()},
+          {"cache_dir", c.cacheDir.string()},
+          {"padded_length", c.paddedLength},
+          {"model_size", c.modelSize},
+          {"tokenizer", c.tokenizer.string()},
+          {"init_model", c.initModel.string()},
+          {"epochs", c.epochs},
+          {"batch_size", c.batchSize},
+          {"grad_accum", c.gradAccum},
+          {"max_steps", c.maxSteps},
+          {"lr", c.lr},
+          {"min_lr", c.minLr},
+          {"weight_decay", c.weightDecay},
+          {"beta1", c.beta1},
+          {"beta2", c.beta2},
+          {"grad_clip", c.gradClip},
+          {"warmup_epochs", c.warmupEpochs},
+          {"warmup_ratio", c.warmupRatio},
+          {"text_corpus", c.textCorpus.string()},
+          {"text_batch_size", c.textBatchSize},
+          {"text_block_size", c.textBlockSize},
+          {"checkpoint_every_steps", c.checkpointEverySteps},
+          {"keep_checkpoints", c.keepCheckpoints},
+          {"log_every_steps", c.logEverySteps},
+          {"threads", c.threads},
+          {"device", c.device}};
+}
+
+}  // namespace neurolm::train

@@ -1,0 +1,591 @@
+#include "models/train/Trainer.h"
+
+#include <torch/torch.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <stdexcept>
+
+#include "core/io/AtomicFile.h"
+#include "core/preprocess/ChannelVocabulary.h"
+#include "core/preprocess/PatchGrid.h"
+#include "models/io/SafeTensors.h"
+#include "models/io/StateDict.h"
+#include "models/nn/Attention.h"
+#include "models/nn/Primitives.h"
+#include "models/runtime/ModelStore.h"
+#include "models/text/Gpt2Bpe.h"
+#include "models/train/Dataset.h"
+#include "models/train/Optimizer.h"
+#include "models/train/StageLoss.h"
+
+namespace neurolm::train {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+double residentMemoryMb() {
+  std::ifstream statm("/proc/self/statm");
+  long pages = 0, resident = 0;
+  statm >> pages >> resident;
+  return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) / 1048576.0;
+}
+
+std::string isoNow() {
+  const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+// Uniform text ids or windows of a uint16 token file (the official get_batch on train.bin).
+class TextSource {
+ public:
+  TextSource(const fs::path& corpus, int64_t blockSize) : blockSize_(blockSize) {
+    if (corpus.empty()) return;
+    std::ifstream in(corpus, std::ios::binary | std::ios::ate);
+    if (!in) throw std::runtime_error(corpus.string() + ": text corpus cannot be read");
+    const auto bytes = static_cast<std::size_t>(in.tellg());
+    if (bytes % 2 != 0)
+      throw std::runtime_error(corpus.string() + ": a text corpus holds uint16 ids (odd size)");
+    tokens_.resize(bytes / 2);
+    in.seekg(0);
+    in.read(reinterpret_cast<char*>(tokens_.data()), static_cast<std::streamsize>(bytes));
+    if (static_cast<int64_t>(tokens_.size()) <= blockSize + 1)
+      throw std::runtime_error(corpus.string() + ": text corpus has " + std::to_string(tokens_.size()) +
+                               " ids, fewer than one block of " + std::to_string(blockSize + 1));
+    for (auto t : tokens_)
+      if (t > 50256)
+        throw std::runtime_error(corpus.string() + ": id " + std::to_string(t) + " is not a GPT-2 id");
+  }
+  bool hasCorpus() const { return !tokens_.empty(); }
+  // {x, y} [n, block] int64 (y shifted by one).
+  std::pair<torch::Tensor, torch::Tensor> batch(int64_t n, torch::Generator& gen) const {
+    if (!hasCorpus()) {
+      auto x = torch::randint(0, 50257, {n, blockSize_}, gen, torch::kLong);
+      return {x, torch::Tensor()};
+    }
+    const auto offsets =
+        torch::randint(static_cast<int64_t>(tokens_.size()) - blockSize_, {n}, gen, torch::kLong);
+    auto x = torch::empty({n, blockSize_}, torch::kLong);
+    auto y = torch::empty({n, blockSize_}, torch::kLong);
+    auto xa = x.accessor<int64_t, 2>();
+    auto ya = y.accessor<int64_t, 2>();
+    for (int64_t b = 0; b < n; ++b) {
+      const auto o = offsets[b].item<int64_t>();
+      for (int64_t k = 0; k < blockSize_; ++k) {
+        xa[b][k] = tokens_[static_cast<std::size_t>(o + k)];
+        ya[b][k] = tokens_[static_cast<std::size_t>(o + k + 1)];
+      }
+    }
+    return {x, y};
+  }
+
+ private:
+  int64_t blockSize_;
+  std::vector<uint16_t> tokens_;
+};
+
+// Tokens per second of a sample (its channel count N): tokens with second 0.
+int64_t channelsOf(const PreparedSplit& s, int64_t i) {
+  int64_t n = 0;
+  for (int64_t k = 0; k < s.tokens; ++k) n += s.inputTime[static_cast<std::size_t>(i * s.tokens + k)] == 0;
+  return n;
+}
+
+nn::EegBatch padBatch(const PreparedSplit& s, const std::vector<int64_t>& idx, int64_t padded) {
+  const auto b = static_cast<int64_t>(idx.size());
+  const int64_t v = s.tokens;
+  if (v > padded)
+    throw std::invalid_argument("windows of " + std::to_string(v) + " tokens do not fit padded_length " +
+                                std::to_string(padded));
+  auto x = torch::zeros({b, padded, 200});
+  auto chans = torch::full({b, padded}, preprocess::kPadChannelIndex, torch::kInt);
+  auto time = torch::zeros({b, padded}, torch::kInt);
+  auto mask = torch::zeros({b, padded}, torch::kBool);
+  for (int64_t r = 0; r < b; ++r) {
+    const auto i = idx[static_cast<std::size_t>(r)];
+    std::memcpy(x[r].data_ptr<float>(), s.x.data() + i * v * 200,
+                sizeof(float) * static_cast<std::size_t>(v * 200));
+    std::memcpy(chans[r].data_ptr<int32_t>(), s.inputChans.data() + i * v,
+                sizeof(int32_t) * static_cast<std::size_t>(v));
+    std::memcpy(time[r].data_ptr<int32_t>(), s.inputTime.data() + i * v,
+                sizeof(int32_t) * static_cast<std::size_t>(v));
+    mask[r].narrow(0, 0, v).fill_(true);
+  }
+  return {x, chans, time, mask};
+}
+
+// Tokenizer targets (spec §1.4) of each sample: {yFreq [B, L, 100], yRaw [B, L, 200]}.
+std::pair<torch::Tensor, torch::Tensor> tokenizerTargets(const PreparedSplit& s,
+                                                         const std::vector<int64_t>& idx, int64_t padded) {
+  const auto b = static_cast<int64_t>(idx.size());
+  auto yFreq = torch::zeros({b, padded, 100});
+  auto yRaw = torch::zeros({b, padded, 200});
+  for (int64_t r = 0; r < b; ++r) {
+    const auto i = idx[static_cast<std::size_t>(r)];
+    preprocess::PatchGrid g;
+    g.channelCount = static_cast<std::size_t>(channelsOf(s, i));
+    g.windowSec = static_cast<std::size_t>(s.tokens) / g.channelCount;
+    g.paddedLength = static_cast<std::size_t>(s.tokens);
+    g.patches.assign(s.x.begin() + i * s.tokens * 200, s.x.begin() + (i + 1) * s.tokens * 200);
+    const auto t = preprocess::makeTokenizerTargets(g);
+    std::memcpy(yFreq[r].data_ptr<float>(), t.yFreq.data(),
+                sizeof(float) * static_cast<std::size_t>(s.tokens * 100));
+    std::memcpy(yRaw[r].data_ptr<float>(), t.yRaw.data(),
+                sizeof(float) * static_cast<std::size_t>(s.tokens * 200));
+  }
+  return {yFreq, yRaw};
+}
+
+struct InstructionText {
+  torch::Tensor ids;      // [B, 80] int64
+  torch::Tensor targets;  // [B, 80] int64, −1 except the answer
+};
+
+// Official training text (spec §1.6): [SEP] + BPE(prompt + answer) + " " + <|endoftext|>, padded to 80 with
+// 50256; targets text[j+1] for j = P−1 … V−2 (P = length of [SEP] + BPE(prompt)).
+InstructionText instructionText(const TaskDefinition& task, const std::vector<int64_t>& labels,
+                                const Gpt2Bpe& bpe, int64_t textLength) {
+  const auto b = static_cast<int64_t>(labels.size());
+  auto ids = torch::full({b, textLength}, 50256, torch::kLong);
+  auto targets = torch::full({b, textLength}, -1, torch::kLong);
+  const auto promptIds = bpe.encode(task.prompt);
+  const int64_t p = 1 + static_cast<int64_t>(promptIds.size());
+  for (int64_t r = 0; r < b; ++r) {
+    std::vector<int64_t> seq{nn::kSepId};
+    for (auto t :
+         bpe.encode(task.prompt +
+                    task.options.at(static_cast<std::size_t>(labels[static_cast<std::size_t>(r)])) + " "))
+      seq.push_back(t);
+    seq.push_back(50256);
+    const auto v = static_cast<int64_t>(seq.size());
+    if (v > textLength)
+      throw std::invalid_argument("instruction text of " + std::to_string(v) + " tokens exceeds " +
+                                  std::to_string(textLength));
+    for (int64_t k = 0; k < v; ++k) ids[r][k] = seq[static_cast<std::size_t>(k)];
+    for (int64_t j = p - 1; j <= v - 2; ++j) targets[r][j] = seq[static_cast<std::size_t>(j + 1)];
+  }
+  return {ids, targets};
+}
+
+std::vector<int64_t> epochOrder(int64_t count, uint64_t seed, int64_t epoch) {
+  std::vector<int64_t> order(static_cast<std::size_t>(count));
+  for (int64_t i = 0; i < count; ++i) order[static_cast<std::size_t>(i)] = i;
+  std::mt19937_64 rng(seed * 1000003ull + static_cast<uint64_t>(epoch) * 0x9E3779B97F4A7C15ull);
+  // Fisher–Yates with our own index draw (std::shuffle's use of the engine is not specified by the standard).
+  for (int64_t i = count - 1; i > 0; --i) {
+    const auto j = static_cast<int64_t>(rng() % static_cast<uint64_t>(i + 1));
+    std::swap(order[static_cast<std::size_t>(i)], order[static_cast<std::size_t>(j)]);
+  }
+  return order;
+}
+
+class Job {
+ public:
+  Job(const TrainConfig& c, const TrainOptions& o) : c_(c), o_(o) {}
+
+  void emit(json event) {
+    event["time"] = isoNow();
+    if (log_.is_open()) {
+      log_ << event.dump() << "\n";
+      log_.flush();
+    }
+    if (o_.onEvent) o_.onEvent(event);
+  }
+
+  int run();
+
+ private:
+  void openRun();
+  void buildModel();
+  void loadCheckpoint(const fs::path& file);
+  void saveCheckpoint(int64_t step);
+  StageLoss batchLoss(const PreparedSplit& s, const std::vector<int64_t>& idx, bool withText);
+  json evaluate(const PreparedSplit& s);
+  fs::path finalModelPath() const { return c_.runDir / "model.safetensors"; }
+
+  const TrainConfig& c_;
+  const TrainOptions& o_;
+  std::ofstream log_;
+  torch::Device device_{torch::kCPU};
+  DatasetDefinition definition_;
+  PreparedDataset data_;
+  nn::VQAlign vq_{nullptr};
+  nn::NeuroLM lm_{nullptr};
+  nn::VQ frozenVq_{nullptr};
+  torch::nn::Module* model_ = nullptr;
+  std::unique_ptr<AdamW> opt_;
+  std::unique_ptr<Gpt2Bpe> bpe_;
+  std::unique_ptr<TextSource> text_;
+  torch::Generator textGen_ = at::detail::createCPUGenerator(1);
+  torch::Generator kmeansGen_ = at::detail::createCPUGenerator(2);
+  int64_t startStep_ = 0;
+  int64_t stepsPerEpoch_ = 0;
+  int64_t totalSteps_ = 0;
+  std::vector<double> lr_;
+};
+
+void Job::openRun() {
+  fs::create_directories(c_.runDir / "checkpoints");
+  const auto latest = c_.runDir / "checkpoints" / "latest.json";
+  const auto storedConfig = c_.runDir / "config.json";
+  if (!o_.resume && fs::exists(latest))
+    throw std::runtime_error(c_.runDir.string() +
+                             " already holds a run with checkpoints; continue it with --resume "
+                             "or choose another run_dir (nothing was changed)");
+  if (o_.resume && fs::exists(storedConfig)) {
+    std::ifstream in(storedConfig);
+    const auto stored = json::parse(in);
+    const auto now = trainConfigToJson(c_);
+    for (const auto& [key, value] : now.items()) {
+      if (key == "threads" || key == "device" || key == "log_every_steps") continue;  // may change on resume
+      if (!stored.contains(key) || stored[key] != value)
+        throw std::runtime_error(storedConfig.string() + ": '" + key + "' was " +
+                                 (stored.contains(key) ? stored[key].dump() : "absent") +
+                                 ", the config now says " + value.dump() +
+                                 "; a resumed run must keep its configuration");
+    }
+  }
+  log_.open(c_.runDir / "log.jsonl", std::ios::app);
+  if (!log_) throw std::runtime_error((c_.runDir / "log.jsonl").string() + ": cannot be written");
+}
+
+void Job::buildModel() {
+  const uint64_t seed = c_.seed;
+  if (c_.stage == "vq") {
+    auto cfg = runtime::vqConfigForSize(c_.modelSize);
+    vq_ = nn::VQAlign(cfg);
+    auto init = runtime::randomTokenizer(cfg, seed);  // official initialisers, seeded
+    {
+      torch::NoGradGuard g;
+      auto src = init->named_parameters();
+      for (auto& p : vq_->vq->named_parameters()) p.value().copy_(src[p.key()]);
+      auto srcB = init->named_buffers();
+      for (auto& b : vq_->vq->named_buffers()) b.value().copy_(srcB[b.key()]);
+      // Untrained codebook: k-means on the first batch (spec §2.8).
+      vq_->vq->quantize->embedding->weight.zero_();
+      vq_->vq->quantize->embedding->initted.zero_();
+      vq_->vq->quantize->cluster_size.zero_();
+      torch::manual_seed(seed);
+      for (auto& m : vq_->domain_classifier->modules(false))
+        if (auto* lin = m->as<nn::LinearImpl>()) {
+          lin->weight.normal_(0.0, 0.02);
+          lin->bias.zero_();
+        }
+      // No GPT-2 weights exist offline: the frozen text embedding is a seeded N(0, 0.02) table.
+      vq_->wte->weight.normal_(0.0, 0.02);
+    }
+    model_ = vq_.get();
+  } else if (c_.stage == "pretrain") {
+    auto tok = runtime::loadTokenizer(c_.tokenizer);
+    frozenVq_ = tok.vq;
+    frozenVq_->eval();
+    auto cfg = runtime::neuroLmConfigForSize(c_.modelSize);
+    cfg.tokenizer = frozenVq_->config().encoder;
+    lm_ = runtime::randomNeuroLm(cfg, seed);
+    {
+      torch::NoGradGuard g;
+      auto src = frozenVq_->encoder->named_parameters();
+      for (auto& p : lm_->tokenizer->named_parameters()) p.value().copy_(src[p.key()]);
+    }
+    model_ = lm_.get();
+  } else {
+    lm_ = runtime::loadNeuroLm(c_.initModel).model;
+    model_ = lm_.get();
+    if (!definition_.task)
+      throw std::invalid_argument(c_.dataset.string() +
+                                  ": the instruct stage needs a 'task' (prompt and options)");
+    if (o_.bpeDir.empty())
+      throw std::invalid_argument("the instruct stage needs the GPT-2 BPE files (bpeDir)");
+    bpe_ = std::make_unique<Gpt2Bpe>(Gpt2Bpe::fromDirectory(o_.bpeDir));
+  }
+  model_->train();
+  model_->to(device_);
+  if (lm_)
+    for (auto& p : lm_->tokenizer->parameters()) p.set_requires_grad(false);
+  opt_ = std::make_unique<AdamW>(officialParamGroups(*model_, c_.weightDecay),
+                                 AdamWOptions{c_.beta1, c_.beta2, 1e-8});
+}
+
+StageLoss Job::batchLoss(const PreparedSplit& s, const std::vector<int64_t>& idx, bool withText) {
+  auto eeg = padBatch(s, idx, c_.paddedLength);
+  auto to = [&](const torch::Tensor& t) { return t.defined() ? t.to(device_) : t; };
+  eeg = {to(eeg.x), to(eeg.inputChans), to(eeg.inputTime), to(eeg.inputMask)};
+  if (c_.stage == "vq") {
+    auto [yFreq, yRaw] = tokenizerTargets(s, idx, c_.paddedLength);
+    const double alpha = domainAlpha(std::min(startStep_, totalSteps_), c_.epochs, stepsPerEpoch_);
+    auto [textIds, unused] = text_->batch(withText ? c_.textBatchSize : 1, textGen_);
+    return tokenizerStepLoss(*vq_, eeg, to(yFreq), to(yRaw), to(textIds), alpha, kmeansGen_);
+  }
+  torch::Tensor textX, textY;
+  if (withText && text_->hasCorpus() && c_.textBatchSize > 0) {
+    auto [x, y] = text_->batch(c_.textBatchSize, textGen_);
+    textX = to(x);
+    textY = to(y);
+  }
+  if (c_.stage == "pretrain") {
+    torch::Tensor codes;
+    {
+      torch::NoGradGuard g;
+      codes = frozenVq_->encode(eeg).codes;  // [B, L] codes of the same padded batch (official)
+    }
+    auto y = torch::full_like(codes, -1);
+    for (int64_t r = 0; r < static_cast<int64_t>(idx.size()); ++r) {
+      const int64_t n = channelsOf(s, idx[static_cast<std::size_t>(r)]);
+      const int64_t keep = s.tokens - n;  // every token predicts its channel's code one second later
+      if (keep > 0) y[r].narrow(0, 0, keep).copy_(codes[r].narrow(0, n, keep));
+    }
+    const auto mask = nn::eegTextMask(eeg.inputTime, eeg.inputMask, 0);
+    return pretrainStepLoss(*lm_, eeg, mask, y, textX, textY);
+  }
+  std::vector<int64_t> labels;
+  for (auto i : idx) labels.push_back(s.labels[static_cast<std::size_t>(i)]);
+  const auto text = instructionText(*definition_.task, labels, *bpe_, 80);
+  const auto mask = nn::eegTextMask(eeg.inputTime, eeg.inputMask, 80);
+  const auto targets = torch::cat(
+      {torch::full({static_cast<int64_t>(idx.size()), c_.paddedLength}, -1, torch::kLong), text.targets}, 1);
+  return instructStepLoss(*lm_, eeg, to(text.ids), mask, to(targets), textX, textY);
+}
+
+json Job::evaluate(const PreparedSplit& s) {
+  torch::NoGradGuard g;
+  model_->eval();
+  std::map<std::string, double> sums;
+  int64_t batches = 0;
+  for (int64_t first = 0; first + c_.batchSize <= s.count || (first == 0 && s.count > 0);
+       first += c_.batchSize) {
+    std::vector<int64_t> idx;
+    for (int64_t i = first; i < std::min(s.count, first + c_.batchSize); ++i) idx.push_back(i);
+    const auto saved = textGen_.get_state();  // evaluation draws no training randomness
+    const auto loss = batchLoss(s, idx, false);
+    textGen_.set_state(saved);
+    for (const auto& [name, t] : loss.parts) sums[name] += t.item<double>();
+    ++batches;
+  }
+  model_->train();
+  json values;
+  for (const auto& [name, v] : sums) values[name] = v / static_cast<double>(batches);
+  return values;
+}
+
+void Job::saveCheckpoint(int64_t step) {
+  NamedTensors tensors;
+  for (auto& [name, t] : nn::orderedStateDict(*model_)) tensors.emplace_back("model." + name, t.cpu());
+  for (auto& [name, t] : opt_->stateTensors()) tensors.emplace_back("optimizer." + name, t.cpu());
+  tensors.emplace_back("rng.text", textGen_.get_state());
+  tensors.emplace_back("rng.kmeans", kmeansGen_.get_state());
+  char name[64];
+  std::snprintf(name, sizeof name, "step-%08lld.safetensors", static_cast<long long>(step));
+  const auto dir = c_.runDir / "checkpoints";
+  writeSafeTensors(dir / name, tensors, {{"stage", c_.stage}, {"step", std::to_string(step)}});
+  // The completion marker: written (atomically) only once the checkpoint file is complete.
+  writeFileAtomically(dir / "latest.json", json{{"step", step}, {"file", name}, {"stage", c_.stage}}.dump());
+  std::vector<fs::path> all;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.path().extension() == ".safetensors") all.push_back(e.path());
+  std::sort(all.begin(), all.end());
+  while (static_cast<int64_t>(all.size()) > c_.keepCheckpoints) {
+    fs::remove(all.front());
+    all.erase(all.begin());
+  }
+  emit({{"event", "checkpoint"}, {"step", step}, {"path", (dir / name).string()}});
+}
+
+void Job::loadCheckpoint(const fs::path& file) {
+  const auto f = readSafeTensors(file, SafeTensorsLoad::Copy);
+  const auto stage = f.metadata.count("stage") ? f.metadata.at("stage") : std::string();
+  if (stage != c_.stage)
+    throw std::runtime_error(file.string() + ": not a '" + c_.stage + "' training checkpoint (stage '" +
+                             stage + "')");
+  NamedTensors model, optimizer;
+  std::map<std::string, torch::Tensor> rng;
+  for (const auto& [name, t] : f.tensors) {
+    if (name.rfind("model.", 0) == 0)
+      model.emplace_back(name.substr(6), t);
+    else if (name.rfind("optimizer.", 0) == 0)
+      optimizer.emplace_back(name.substr(10), t);
+    else if (name.rfind("rng.", 0) == 0)
+      rng[name.substr(4)] = t;
+  }
+  if (!rng.count("text") || !rng.count("kmeans"))
+    throw std::runtime_error(file.string() + ": RNG state missing");
+  loadStateDict(*model_, model, file.string());
+  opt_->loadState(optimizer, file.string());
+  textGen_.set_state(rng["text"]);
+  kmeansGen_.set_state(rng["kmeans"]);
+  startStep_ = opt_->stepCount();
+}
+
+int Job::run() {
+  openRun();
+  if (c_.threads > 0) torch::set_num_threads(static_cast<int>(c_.threads));
+  if (c_.device == "cuda" || (c_.device == "auto" && torch::cuda::is_available())) {
+    if (!torch::cuda::is_available())
+      throw std::runtime_error("device \"cuda\" was asked for but this LibTorch build sees no CUDA device");
+    device_ = torch::Device(torch::kCUDA);
+  }
+  textGen_ = at::detail::createCPUGenerator(c_.seed + 1);
+  kmeansGen_ = at::detail::createCPUGenerator(c_.seed + 2);
+
+  definition_ = readDatasetDefinition(c_.dataset, c_.dataRoot);
+  PrepareOptions po;
+  po.cacheDir = c_.cacheDir;
+  po.progress = [&](std::size_t done, std::size_t total) {
+    emit({{"event", "prepare"}, {"files_done", done}, {"files_total", total}});
+    return !(o_.stopRequested && o_.stopRequested->load());
+  };
+  data_ = prepareDataset(definition_, po);
+  if (!data_.splits.count("train") || data_.splits.at("train").count == 0)
+    throw std::runtime_error(c_.dataset.string() + ": the train split holds no window");
+  const auto& train = data_.splits.at("train");
+  if (c_.stage == "instruct")
+    for (auto l : train.labels)
+      if (l < 0)
+        throw std::runtime_error(c_.dataset.string() + ": the instruct stage needs labelled windows");
+
+  const int64_t perStep = c_.batchSize * c_.gradAccum;
+  stepsPerEpoch_ = train.count / perStep;
+  if (stepsPerEpoch_ < 1)
+    throw std::runtime_error(
+        c_.dataset.string() + ": " + std::to_string(train.count) +
+        " training windows are fewer than one step of batch_size × grad_accum = " + std::to_string(perStep));
+  const int64_t warmupSteps =
+      c_.warmupRatio > 0
+          ? static_cast<int64_t>(c_.warmupRatio * static_cast<double>(stepsPerEpoch_ * c_.epochs))
+          : -1;
+  lr_ = cosineSchedule(c_.lr, c_.minLr, c_.epochs, stepsPerEpoch_, c_.warmupEpochs, 0.0, warmupSteps);
+  totalSteps_ = c_.maxSteps > 0 ? std::min<int64_t>(c_.maxSteps, static_cast<int64_t>(lr_.size()))
+                                : static_cast<int64_t>(lr_.size());
+
+  buildModel();
+  text_ = std::make_unique<TextSource>(c_.textCorpus, c_.textBlockSize);
+  const auto latest = c_.runDir / "checkpoints" / "latest.json";
+  std::optional<int64_t> resumedFrom;
+  if (o_.resume && fs::exists(latest)) {
+    std::ifstream in(latest);
+    const auto marker = json::parse(in);
+    loadCheckpoint(c_.runDir / "checkpoints" / marker.at("file").get<std::string>());
+    resumedFrom = startStep_;
+  }
+  writeFileAtomically(c_.runDir / "config.json", trainConfigToJson(c_).dump(2));
+  {
+    json splits;
+    for (const auto& [name, s] : data_.splits) {
+      std::set<std::string> subjects(s.subjects.begin(), s.subjects.end());
+      splits[name] = {{"windows", s.count},
+                      {"subjects", std::vector<std::string>(subjects.begin(), subjects.end())}};
+    }
+    writeFileAtomically(c_.runDir / "splits.json", json{{"dataset", definition_.name},
+                                                        {"shards", data_.shardDir.string()},
+                                                        {"splits", splits},
+                                                        {"skipped", data_.skipped}}
+                                                       .dump(2));
+  }
+  emit({{"event", "start"},
+        {"stage", c_.stage},
+        {"run_dir", c_.runDir.string()},
+        {"total", totalSteps_},
+        {"steps_per_epoch", stepsPerEpoch_},
+        {"device", device_.str()},
+        {"threads", torch::get_num_threads()},
+        {"train_windows", train.count},
+        {"shards", data_.shardDir.string()},
+        {"shards_from_cache", data_.fromCache},
+        {"resumed_from", resumedFrom ? json(*resumedFrom) : json(nullptr)}});
+
+  std::vector<torch::Tensor> params;
+  for (const auto& g : opt_->groups())
+    for (const auto& [n, p] : g.params) params.push_back(p);
+  std::vector<int64_t> order;
+  int64_t orderEpoch = -1;
+  double avgStepSec = 0;
+  for (int64_t step = startStep_; step < totalSteps_; ++step) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const int64_t epoch = step / stepsPerEpoch_;
+    if (epoch != orderEpoch) {
+      order = epochOrder(train.count, c_.seed, epoch);
+      orderEpoch = epoch;
+    }
+    const int64_t inEpoch = step % stepsPerEpoch_;
+    startStep_ = step;  // the alpha of the vq stage follows the global step
+    json parts = json::object();
+    double lossValue = 0;
+    for (int64_t micro = 0; micro < c_.gradAccum; ++micro) {
+      const auto first = order.begin() + (inEpoch * c_.gradAccum + micro) * c_.batchSize;
+      const std::vector<int64_t> idx(first, first + c_.batchSize);
+      auto loss = batchLoss(train, idx, true);
+      (loss.total / static_cast<double>(c_.gradAccum)).backward();
+      for (const auto& [name, t] : loss.parts)
+        parts[name] = parts.value(name, 0.0) + t.item<double>() / static_cast<double>(c_.gradAccum);
+      lossValue += loss.total.item<double>() / static_cast<double>(c_.gradAccum);
+    }
+    double gradNormValue;
+    if (c_.gradClip > 0)
+      gradNormValue = clipGradNorm(params, c_.gradClip).totalNorm;
+    else
+      gradNormValue = gradNorm(params);
+    if (!std::isfinite(lossValue) || !std::isfinite(gradNormValue))
+      throw std::runtime_error("step " + std::to_string(step) +
+                               ": the loss or gradient is not finite (loss " + std::to_string(lossValue) +
+                               ", gradient norm " + std::to_string(gradNormValue) +
+                               "); the last checkpoint is kept");
+    opt_->step(lr_[static_cast<std::size_t>(step)]);
+    opt_->zeroGrad();
+    const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    avgStepSec = step == startStep_ && avgStepSec == 0 ? sec : 0.8 * avgStepSec + 0.2 * sec;
+    const int64_t done = step + 1;
+    if (done % c_.logEverySteps == 0 || done == totalSteps_)
+      emit({{"event", "progress"},
+            {"step", done},
+            {"total", totalSteps_},
+            {"epoch", epoch},
+            {"loss", lossValue},
+            {"parts", parts},
+            {"lr", lr_[static_cast<std::size_t>(step)]},
+            {"grad_norm", gradNormValue},
+            {"samples_per_sec", static_cast<double>(perStep) / sec},
+            {"eta_sec", avgStepSec * static_cast<double>(totalSteps_ - done)},
+            {"device", device_.str()},
+            {"memory_mb", residentMemoryMb()}});
+    const bool stop = o_.stopRequested && o_.stopRequested->load();
+    const bool epochEnd = done % stepsPerEpoch_ == 0;
+    if (epochEnd && data_.splits.count("val") && data_.splits.at("val").count > 0)
+      emit({{"event", "metrics"},
+            {"split", "val"},
+            {"step", done},
+            {"epoch", epoch},
+            {"values", evaluate(data_.splits.at("val"))}});
+    if (done % c_.checkpointEverySteps == 0 || done == totalSteps_ || stop) saveCheckpoint(done);
+    if (stop && done < totalSteps_) {
+      emit({{"event", "stopped"}, {"step", done}, {"exit_code", kStoppedExitCode}});
+      return kStoppedExitCode;
+    }
+  }
+  if (c_.stage == "vq")
+    runtime::saveTokenizer(*vq_->vq, finalModelPath());
+  else
+    runtime::saveNeuroLm(*lm_, finalModelPath());
+  emit({{"event", "done"}, {"step", totalSteps_}, {"model", finalModelPath().string()}});
+  return 0;
+}
+
+}  // namespace
+
+int runTraining(const TrainConfig& config, const TrainOptions& options) {
+  Job job(config, options);
+  try {
+    return job.run();
+  } catch (const std::exception& e) {
+    job.emit({{"event", "error"}, {"message", e.what()}});
+    throw;
+  }
+}
+
+}  // namespace neurolm::train
