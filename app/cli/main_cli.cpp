@@ -9,7 +9,7 @@ namespace {
 // (info, init, --help) are not worth the re-exec (~0.3 s).
 void cliOpenMpWait(int argc, char** argv, char** envp) {
   if (argc < 2) return;
-  for (const char* command : {"ask", "tokenize", "blas"})
+  for (const char* command : {"ask", "tokenize", "blas", "train"})
     if (std::strcmp(argv[1], command) == 0) return neurolm::passiveOpenMpWaitPreinit(argc, argv, envp);
 }
 }  // namespace

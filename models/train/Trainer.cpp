@@ -16,6 +16,7 @@
 #include "models/io/SafeTensors.h"
 #include "models/io/StateDict.h"
 #include "models/nn/Attention.h"
+#include "models/nn/CpuKernels.h"
 #include "models/nn/Primitives.h"
 #include "models/runtime/ModelStore.h"
 #include "models/text/Gpt2Bpe.h"
@@ -425,7 +426,8 @@ void Job::loadCheckpoint(const fs::path& file) {
 
 int Job::run() {
   openRun();
-  if (c_.threads > 0) torch::set_num_threads(static_cast<int>(c_.threads));
+  // Every CPU of the affinity mask unless the config says otherwise (LibTorch alone may pick 1 here).
+  torch::set_num_threads(c_.threads > 0 ? static_cast<int>(c_.threads) : nn::cpu::defaultCpuThreads());
   if (c_.device == "cuda" || (c_.device == "auto" && torch::cuda::is_available())) {
     if (!torch::cuda::is_available())
       throw std::runtime_error("device \"cuda\" was asked for but this LibTorch build sees no CUDA device");

@@ -1,0 +1,361 @@
+// `neurolm train`: configs refused with the key and the reason, the three stages end to end on real EEGMAT
+// recordings with the job protocol, and exact resumption after SIGKILL at several points and after a
+// graceful stop (final weights bit-identical to an uninterrupted run).
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cli/CliRun.h"
+#include "common/TempDir.h"
+#include "common/TestPaths.h"
+#include "core/io/Npy.h"
+#include "models/io/SafeTensors.h"
+#include "models/train/Dataset.h"
+#include "models/train/Trainer.h"
+
+using namespace neurolm;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::vector<std::string> kWorkloadChannels = {
+    "EEG Fp1", "EEG Fp2", "EEG F3", "EEG F4", "EEG F7", "EEG F8", "EEG T3", "EEG T4", "EEG C3", "EEG C4",
+    "EEG T5",  "EEG T6",  "EEG P3", "EEG P4", "EEG O1", "EEG O2", "EEG Fz", "EEG Cz", "EEG Pz"};
+
+// Subjects 00–02 train, 03 validation (8 recordings of EEGMAT), the official Workload protocol.
+fs::path writeMiniDefinition(const fs::path& dir) {
+  json d = {{"name", "mini-workload"},
+            {"root", (test::dataDir() / "eegmat").string()},
+            {"files", {"^Subject0[0-3]_[12]\\.edf$"}},
+            {"channels", kWorkloadChannels},
+            {"channel_name_rule", "workload"},
+            {"protocol", "workload"},
+            {"label", {{"from", "filename"}, {"pattern", "_([12])\\.edf$"}, {"map", {{"1", 0}, {"2", 1}}}}},
+            {"split", {{"subject_pattern", "^Subject(\\d\\d)_"}, {"train", {"00-02"}}, {"val", {"03"}}}},
+            {"task",
+             {{"prompt", "Question: Is this EEG segment of high workload? Answer:"},
+              {"options", {" No", " Yes"}}}}};
+  const auto path = dir / "mini.json";
+  std::ofstream(path) << d.dump(1);
+  return path;
+}
+
+fs::path writeConfig(const fs::path& dir, const std::string& name, json config) {
+  const auto path = dir / name;
+  std::ofstream(path) << config.dump(1);
+  return path;
+}
+
+json vqConfig(const fs::path& dir, const std::string& runName, int64_t steps) {
+  return {{"stage", "vq"},
+          {"run_dir", (dir / "runs" / runName).string()},
+          {"dataset", "mini.json"},
+          {"padded_length", 96},
+          {"epochs", 1},
+          {"batch_size", 4},
+          {"max_steps", steps},
+          {"warmup_epochs", 0},
+          {"text_batch_size", 2},
+          {"text_block_size", 32},
+          {"checkpoint_every_steps", 2},
+          {"threads", 2}};
+}
+
+std::vector<json> protocolLines(const std::string& out) {
+  std::vector<json> v;
+  std::istringstream in(out);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) v.push_back(json::parse(line));
+  return v;
+}
+
+// Runs the neurolm executable; when killAtStep > 0, SIGKILLs it right after it reports that step.
+struct ProcessResult {
+  int exitCode = -1;
+  bool killed = false;
+  std::string out;
+};
+ProcessResult runNeurolm(const std::vector<std::string>& args, int killAtStep = 0,
+                         const std::string& stdinText = "") {
+  int outPipe[2], inPipe[2];
+  EXPECT_EQ(pipe(outPipe), 0);
+  EXPECT_EQ(pipe(inPipe), 0);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    dup2(outPipe[1], STDOUT_FILENO);
+    dup2(inPipe[0], STDIN_FILENO);
+    close(outPipe[0]);
+    close(inPipe[1]);
+    std::vector<std::string> all{(test::binDir() / "neurolm").string()};
+    all.insert(all.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : all) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  close(outPipe[1]);
+  close(inPipe[0]);
+  ProcessResult r;
+  FILE* out = fdopen(outPipe[0], "r");
+  char* line = nullptr;
+  size_t cap = 0;
+  bool stopSent = false;
+  while (getline(&line, &cap, out) > 0) {
+    r.out += line;
+    const auto j = json::parse(line, nullptr, false);
+    if (j.is_discarded() || j.value("event", "") != "progress") continue;
+    const int step = j.value("step", 0);
+    if (killAtStep > 0 && step == killAtStep && !r.killed) {
+      kill(pid, SIGKILL);
+      r.killed = true;
+    }
+    if (!stdinText.empty() && !stopSent && step >= 1) {
+      EXPECT_EQ(write(inPipe[1], stdinText.data(), stdinText.size()), static_cast<ssize_t>(stdinText.size()));
+      stopSent = true;
+    }
+  }
+  free(line);
+  fclose(out);
+  close(inPipe[1]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+  return r;
+}
+
+void expectSameWeights(const fs::path& a, const fs::path& b) {
+  const auto fa = readSafeTensors(a, SafeTensorsLoad::Copy);
+  const auto fb = readSafeTensors(b, SafeTensorsLoad::Copy);
+  ASSERT_EQ(fa.tensors.size(), fb.tensors.size());
+  for (std::size_t i = 0; i < fa.tensors.size(); ++i) {
+    ASSERT_EQ(fa.tensors[i].first, fb.tensors[i].first);
+    EXPECT_TRUE(torch::equal(fa.tensors[i].second, fb.tensors[i].second)) << fa.tensors[i].first;
+  }
+}
+
+}  // namespace
+
+TEST(TrainConfig, RefusesUnknownKeysAndBadValuesNamingThem) {
+  test::TempDir tmp("train-config");
+  writeMiniDefinition(tmp.path());
+  auto expectError = [&](json config, const std::string& needle) {
+    const auto path = writeConfig(tmp.path(), "c.json", config);
+    const auto r = test::runCli({"train", path.string()});
+    EXPECT_EQ(r.code, 1) << config.dump();
+    EXPECT_NE(r.err.find(path.string()), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
+  };
+  auto base = vqConfig(tmp.path(), "a", 2);
+  auto c = base;
+  c["learning_rate"] = 1e-3;  // the official argparse name, not ours
+  expectError(c, "'learning_rate' is not a known key");
+  c = base;
+  c["batch_size"] = 0;
+  expectError(c, "'batch_size' must be ≥ 1, got 0");
+  c = base;
+  c["lr"] = "fast";
+  expectError(c, "'lr' must be a number");
+  c = base;
+  c["stage"] = "finetune";
+  expectError(c, "'stage' must be");
+  c = base;
+  c["dataset"] = "missing.json";
+  expectError(c, "'dataset' names");
+  c = base;
+  c["stage"] = "pretrain";
+  expectError(c, "'tokenizer' is required");
+  EXPECT_FALSE(fs::exists(tmp.path() / "runs" / "a"));  // nothing was created for a refused config
+}
+
+TEST(TrainDataset, WorkloadDefinitionGivesTheOfficialWindowsAndSubjectSplit) {
+  test::TempDir tmp("train-dataset");
+  const auto def = train::readDatasetDefinition(writeMiniDefinition(tmp.path()));
+  train::PrepareOptions po;
+  po.cacheDir = tmp.path() / "cache";
+  const auto data = train::prepareDataset(def, po);
+  EXPECT_FALSE(data.fromCache);
+  // Spec §1.5: 29 windows of 4 s × 19 channels per recording, label from _1 (0) / _2 (1).
+  const auto& train = data.splits.at("train");
+  EXPECT_EQ(train.count, 6 * 29);
+  EXPECT_EQ(train.tokens, 76);
+  EXPECT_EQ(data.splits.at("val").count, 2 * 29);
+  for (int64_t i = 0; i < train.count; ++i) {
+    EXPECT_EQ(train.labels[static_cast<std::size_t>(i)],
+              train.files[static_cast<std::size_t>(i)].find("_2.edf") != std::string::npos ? 1 : 0);
+    EXPECT_NE(train.subjects[static_cast<std::size_t>(i)], "03");
+  }
+  // Window 0 of Subject00_2 equals the official pickle of the parity fixtures (µV / 100, float32).
+  const auto ref = readNpy(test::parityDir() / "vq" / "window_scaled_f32.npy").toFloat();  // [19, 800]
+  int64_t w = -1;
+  for (int64_t i = 0; i < train.count && w < 0; ++i)
+    if (train.files[static_cast<std::size_t>(i)] == "Subject00_2.edf") w = i;
+  ASSERT_GE(w, 0);
+  double maxDiff = 0;
+  for (int64_t tok = 0; tok < 76; ++tok) {
+    const int64_t sec = tok / 19, ch = tok % 19;
+    for (int64_t k = 0; k < 200; ++k)
+      maxDiff =
+          std::max<double>(maxDiff, std::abs(train.x[static_cast<std::size_t>((w * 76 + tok) * 200 + k)] -
+                                             ref[static_cast<std::size_t>(ch * 800 + sec * 200 + k)]));
+  }
+  EXPECT_LE(maxDiff, 1e-6);
+  // A second preparation reads the verified shards.
+  const auto again = train::prepareDataset(def, po);
+  EXPECT_TRUE(again.fromCache);
+  EXPECT_EQ(again.splits.at("train").x, train.x);
+  // A damaged shard is refused with its path.
+  {
+    const auto shard = data.shardDir / "train.x.npy";
+    std::fstream f(shard, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(-4, std::ios::end);
+    f.write("\x01\x02\x03\x04", 4);
+  }
+  try {
+    train::prepareDataset(def, po);
+    ADD_FAILURE() << "a corrupt shard was accepted";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("train.x.npy"), std::string::npos) << e.what();
+  }
+}
+
+TEST(TrainStages, AllThreeStagesRunEndToEndWithTheProtocol) {
+  test::TempDir tmp("train-stages");
+  writeMiniDefinition(tmp.path());
+  const auto runs = tmp.path() / "runs";
+  auto vq = writeConfig(tmp.path(), "vq.json", vqConfig(tmp.path(), "vq", 3));
+  auto r = test::runCli({"train", vq.string(), "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto lines = protocolLines(r.out);
+  ASSERT_FALSE(lines.empty());
+  std::vector<std::string> events;
+  for (const auto& l : lines)
+    if (l["event"] != "prepare") events.push_back(l["event"]);
+  EXPECT_EQ(events.front(), "start");
+  EXPECT_EQ(events.back(), "done");
+  int progress = 0;
+  for (const auto& l : lines)
+    if (l["event"] == "progress") {
+      ++progress;
+      for (const char* key :
+           {"step", "total", "loss", "lr", "samples_per_sec", "eta_sec", "device", "memory_mb"})
+        EXPECT_TRUE(l.contains(key)) << key;
+      EXPECT_TRUE(std::isfinite(l["loss"].get<double>()));
+    }
+  EXPECT_EQ(progress, 3);
+  // The same lines are in the run's log.
+  std::ifstream log(runs / "vq" / "log.jsonl");
+  std::stringstream logText;
+  logText << log.rdbuf();
+  EXPECT_EQ(protocolLines(logText.str()).size(), lines.size());
+  EXPECT_TRUE(fs::exists(runs / "vq" / "model.safetensors"));
+  EXPECT_TRUE(fs::exists(runs / "vq" / "splits.json"));
+
+  json pre = {{"stage", "pretrain"},    {"run_dir", (runs / "pre").string()},
+              {"dataset", "mini.json"}, {"tokenizer", (runs / "vq" / "model.safetensors").string()},
+              {"padded_length", 96},    {"epochs", 1},
+              {"batch_size", 4},        {"max_steps", 2},
+              {"warmup_epochs", 0},     {"threads", 2}};
+  r = test::runCli({"train", writeConfig(tmp.path(), "pre.json", pre).string(), "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  json ins = {{"stage", "instruct"},
+              {"run_dir", (runs / "ins").string()},
+              {"dataset", "mini.json"},
+              {"init_model", (runs / "pre" / "model.safetensors").string()},
+              {"epochs", 1},
+              {"batch_size", 4},
+              {"max_steps", 2},
+              {"warmup_ratio", 0},
+              {"warmup_epochs", 0},
+              {"threads", 2}};
+  r = test::runCli({"train", writeConfig(tmp.path(), "ins.json", ins).string(), "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  lines = protocolLines(r.out);
+  bool sawInstructionLoss = false;
+  for (const auto& l : lines)
+    if (l["event"] == "progress") sawInstructionLoss = l["parts"].contains("instruction_loss");
+  EXPECT_TRUE(sawInstructionLoss);
+  // The instruction-tuned model answers through `neurolm ask`.
+  r = test::runCli({"ask", (test::dataDir() / "eegmat" / "Subject03_2.edf").string(), "--model",
+                    (runs / "ins" / "model.safetensors").string(), "--window", "10:14", "--json",
+                    "Question: Is this EEG segment of high workload? Answer:"});
+  EXPECT_EQ(r.code, 0) << r.err;
+
+  // Starting the same run again without --resume is refused and changes nothing.
+  const auto before = fs::last_write_time(runs / "vq" / "model.safetensors");
+  r = test::runCli({"train", vq.string(), "--json"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("--resume"), std::string::npos) << r.err;
+  EXPECT_EQ(fs::last_write_time(runs / "vq" / "model.safetensors"), before);
+}
+
+TEST(TrainStages, SigkillAtAnyPointThenResumeEqualsAnUninterruptedRun) {
+  test::TempDir tmp("train-kill");
+  writeMiniDefinition(tmp.path());
+  const auto ref = writeConfig(tmp.path(), "ref.json", vqConfig(tmp.path(), "ref", 6));
+  auto r = runNeurolm({"train", ref.string(), "--json"});
+  ASSERT_EQ(r.exitCode, 0) << r.out;
+  for (int killAt : {1, 2, 5}) {
+    SCOPED_TRACE("killed after step " + std::to_string(killAt));
+    const auto name = "k" + std::to_string(killAt);
+    const auto cfg = writeConfig(tmp.path(), name + ".json", vqConfig(tmp.path(), name, 6));
+    r = runNeurolm({"train", cfg.string(), "--json"}, killAt);
+    ASSERT_TRUE(r.killed);
+    EXPECT_EQ(r.exitCode, -SIGKILL);
+    EXPECT_FALSE(fs::exists(tmp.path() / "runs" / name / "model.safetensors"));
+    r = runNeurolm({"train", cfg.string(), "--resume", "--json"});
+    ASSERT_EQ(r.exitCode, 0) << r.out;
+    const auto lines = protocolLines(r.out);
+    for (const auto& l : lines)
+      if (l["event"] == "start" && !l["resumed_from"].is_null()) {  // a checkpoint every 2 steps
+        EXPECT_EQ(l["resumed_from"].get<int>() % 2, 0);
+        EXPECT_LE(l["resumed_from"].get<int>(), killAt);
+        EXPECT_GE(l["resumed_from"].get<int>(), killAt - 1 - (killAt - 1) % 2);
+      }
+    expectSameWeights(tmp.path() / "runs" / "ref" / "model.safetensors",
+                      tmp.path() / "runs" / name / "model.safetensors");
+  }
+}
+
+TEST(TrainStages, StopOnStdinCheckpointsExitsWith75AndResumesExactly) {
+  test::TempDir tmp("train-stop");
+  writeMiniDefinition(tmp.path());
+  const auto ref = writeConfig(tmp.path(), "ref.json", vqConfig(tmp.path(), "ref", 5));
+  ASSERT_EQ(runNeurolm({"train", ref.string(), "--json"}).exitCode, 0);
+  const auto cfg = writeConfig(tmp.path(), "s.json", vqConfig(tmp.path(), "s", 5));
+  auto r = runNeurolm({"train", cfg.string(), "--json"}, 0, "stop\n");
+  EXPECT_EQ(r.exitCode, train::kStoppedExitCode) << r.out;
+  const auto lines = protocolLines(r.out);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines.back()["event"], "stopped");
+  const int stoppedAt = lines.back()["step"];
+  EXPECT_LT(stoppedAt, 5);
+  // The stop wrote a checkpoint for exactly that step.
+  std::ifstream marker(tmp.path() / "runs" / "s" / "checkpoints" / "latest.json");
+  EXPECT_EQ(json::parse(marker)["step"], stoppedAt);
+  r = runNeurolm({"train", cfg.string(), "--resume", "--json"});
+  ASSERT_EQ(r.exitCode, 0) << r.out;
+  expectSameWeights(tmp.path() / "runs" / "ref" / "model.safetensors",
+                    tmp.path() / "runs" / "s" / "model.safetensors");
+}
+
+TEST(TrainStages, CorruptCheckpointOnResumeIsRefusedNamingIt) {
+  test::TempDir tmp("train-corrupt");
+  writeMiniDefinition(tmp.path());
+  const auto cfg = writeConfig(tmp.path(), "c.json", vqConfig(tmp.path(), "c", 2));
+  ASSERT_EQ(test::runCli({"train", cfg.string(), "--json"}).code, 0);
+  const auto ckpt = tmp.path() / "runs" / "c" / "checkpoints" / "step-00000002.safetensors";
+  ASSERT_TRUE(fs::exists(ckpt));
+  fs::resize_file(ckpt, fs::file_size(ckpt) / 2);
+  const auto damagedSize = fs::file_size(ckpt);
+  const auto r = test::runCli({"train", cfg.string(), "--resume", "--json"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find(ckpt.string()), std::string::npos) << r.err;
+  EXPECT_EQ(fs::file_size(ckpt), damagedSize);  // left as found, nothing overwritten
+}
