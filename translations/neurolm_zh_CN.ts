@@ -220,6 +220,242 @@
         <source>No repairs were needed.</source>
         <translation>无需修复。</translation>
     </message>
+    <message>
+        <source>Annotations</source>
+        <translation>注释</translation>
+    </message>
+    <message>
+        <source>the file holds annotations only, no signals. Open its recording first, then open this file to add its annotations.</source>
+        <translation>该文件只包含注释，没有信号。请先打开对应的记录，再打开此文件以添加其注释。</translation>
+    </message>
+    <message>
+        <source>&amp;Annotations</source>
+        <translation>注释(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Quick labels</source>
+        <translation>快速标签(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>Import &amp;CSV…</source>
+        <translation>导入 CSV(&amp;C)…</translation>
+    </message>
+    <message>
+        <source>Import &amp;EDF+…</source>
+        <translation>导入 EDF+(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>Export C&amp;SV…</source>
+        <translation>导出 CSV(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>Export ED&amp;F+…</source>
+        <translation>导出 EDF+(&amp;F)…</translation>
+    </message>
+    <message>
+        <source>Open a recording first</source>
+        <translation>请先打开一个记录</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv);;All files (*)</source>
+        <translation>CSV 文件 (*.csv);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>EDF+ files (*.edf *.EDF *.bdf *.BDF);;All files (*)</source>
+        <translation>EDF+ 文件 (*.edf *.EDF *.bdf *.BDF);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Import annotations</source>
+        <translation>导入注释</translation>
+    </message>
+    <message>
+        <source>Export annotations</source>
+        <translation>导出注释</translation>
+    </message>
+    <message>
+        <source>The annotation file could not be read, so annotation changes will not be saved: %1</source>
+        <translation>无法读取注释文件，因此注释的更改不会被保存：%1</translation>
+    </message>
+    <message>
+        <source>Annotations could not be saved: %1</source>
+        <translation>无法保存注释：%1</translation>
+    </message>
+    <message>
+        <source>Could not import %1: %2</source>
+        <translation>无法导入 %1：%2</translation>
+    </message>
+    <message>
+        <source>Could not export the annotations: %1</source>
+        <translation>无法导出注释：%1</translation>
+    </message>
+    <message numerus="yes">
+        <source>Imported %n annotation(s) from %1</source>
+        <translation>
+            <numerusform>已从 %1 导入 %n 条注释</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n annotation(s) to %1</source>
+        <translation>
+            <numerusform>已将 %n 条注释导出到 %1</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>neurolm::widgets::AnnotationTableModel</name>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>all</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>file</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>user</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <source>imported</source>
+        <translation>导入</translation>
+    </message>
+    <message>
+        <source>%1 s from the start of the recording</source>
+        <translation>距记录开始 %1 秒</translation>
+    </message>
+    <message>
+        <source>Onset</source>
+        <translation>起始时间</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>时长</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>文本</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>通道</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a time (seconds, or h:mm:ss)</source>
+        <translation>“%1”不是时间（秒，或 h:mm:ss）</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a duration (seconds &gt;= 0)</source>
+        <translation>“%1”不是时长（秒数 &gt;= 0）</translation>
+    </message>
+    <message>
+        <source>An annotation needs a text</source>
+        <translation>注释需要文本</translation>
+    </message>
+</context>
+<context>
+    <name>neurolm::widgets::AnnotationsDock</name>
+    <message>
+        <source>Artifact</source>
+        <translation>伪迹</translation>
+    </message>
+    <message>
+        <source>Arousal</source>
+        <translation>觉醒</translation>
+    </message>
+    <message>
+        <source>Seizure</source>
+        <translation>癫痫发作</translation>
+    </message>
+    <message>
+        <source>Event</source>
+        <translation>事件</translation>
+    </message>
+    <message>
+        <source>Filter annotations</source>
+        <translation>筛选注释</translation>
+    </message>
+    <message>
+        <source>&amp;Add annotation</source>
+        <translation>添加注释(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Add an annotation at the start of the current page (Insert)</source>
+        <translation>在当前页的起点添加注释（Insert）</translation>
+    </message>
+    <message>
+        <source>&amp;Delete annotation</source>
+        <translation>删除注释(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;Undo</source>
+        <translation>撤销(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Redo</source>
+        <translation>重做(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Label page as &apos;%1&apos;</source>
+        <translation>将本页标注为“%1”</translation>
+    </message>
+    <message>
+        <source>Page %1 labelled &apos;%2&apos;</source>
+        <translation>起于 %1 的页面已标注为“%2”</translation>
+    </message>
+    <message>
+        <source>New annotation</source>
+        <translation>新注释</translation>
+    </message>
+    <message>
+        <source>Undo: %1</source>
+        <translation>撤销：%1</translation>
+    </message>
+    <message>
+        <source>Nothing to undo</source>
+        <translation>没有可撤销的操作</translation>
+    </message>
+    <message>
+        <source>Redo: %1</source>
+        <translation>重做：%1</translation>
+    </message>
+    <message>
+        <source>Nothing to redo</source>
+        <translation>没有可重做的操作</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 / %2</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>添加</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <source>Redo</source>
+        <translation>重做</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n annotation(s)</source>
+        <translation>
+            <numerusform>%n 条注释</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>neurolm::widgets::TraceView</name>

@@ -20,7 +20,11 @@
 #include <QToolBar>
 #include <QVBoxLayout>
 #include <cmath>
+#include <filesystem>
 
+#include "core/annotations/AnnotationFiles.h"
+#include "core/io/AtomicFile.h"
+#include "widgets/annotations/AnnotationsDock.h"
 #include "widgets/traces/TraceView.h"
 
 namespace neurolm::app {
@@ -63,6 +67,19 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   addDockWidget(Qt::RightDockWidgetArea, reportDock_);
   resizeDocks({reportDock_}, {320}, Qt::Horizontal);
 
+  annotationsPane_ = new widgets::AnnotationsDock(this);
+  annotationsDock_ = new QDockWidget(tr("Annotations"), this);
+  annotationsDock_->setObjectName(QStringLiteral("annotationsDock"));
+  annotationsDock_->setWidget(annotationsPane_);
+  addDockWidget(Qt::RightDockWidgetArea, annotationsDock_, Qt::Vertical);  // below the report/spectrum tabs
+  resizeDocks({reportDock_, annotationsDock_}, {420, 380}, Qt::Vertical);
+  saveTimer_ = new QTimer(this);
+  saveTimer_->setSingleShot(true);
+  saveTimer_->setInterval(300);  // a burst of edits is one write
+  connect(saveTimer_, &QTimer::timeout, this, &MainWindow::saveAnnotations);
+  saveQueue_ = new QThreadPool(this);
+  saveQueue_->setMaxThreadCount(1);
+
   statusPosition_ = new QLabel(this);
   statusBar()->addPermanentWidget(statusPosition_);
 
@@ -76,10 +93,22 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     updateStatus();
   });
   connect(timeBar_, &QScrollBar::valueChanged, traces_, [this](int v) { traces_->setPageStart(v); });
+  annotationsPane_->setCurrentPage(traces_->pageStartSec(), traces_->pageDurationSec());
+  connect(traces_, &widgets::TraceView::pageChanged, annotationsPane_,
+          &widgets::AnnotationsDock::setCurrentPage);
+  connect(annotationsPane_, &widgets::AnnotationsDock::jumpRequested, traces_,
+          [this](double onsetSec) { traces_->setPageStart(onsetSec); });
+  connect(annotationsPane_, &widgets::AnnotationsDock::documentChanged, this,
+          &MainWindow::scheduleAnnotationSave);
+  connect(annotationsPane_, &widgets::AnnotationsDock::message, this,
+          [this](const QString& text) { statusBar()->showMessage(text, 5000); });
   traces_->setFocus();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow() {
+  flushAnnotations();
+  annotationsPane_->setDocument(nullptr);  // the pane outlives the document (children go last)
+}
 
 void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
@@ -97,6 +126,8 @@ void MainWindow::buildMenus() {
   clip->setChecked(traces_->clipToLane());
   connect(clip, &QAction::toggled, traces_, &widgets::TraceView::setClipToLane);
   view->addAction(reportDock_->toggleViewAction());
+  view->addAction(annotationsDock_->toggleViewAction());
+  buildAnnotationsMenu();
 }
 
 void MainWindow::buildToolbar() {
@@ -166,6 +197,18 @@ void MainWindow::openFile(const QString& path) {
 }
 
 void MainWindow::onOpened(const QString& path, std::shared_ptr<const Recording> rec) {
+  if (rec->annotationsOnly()) {
+    // A hypnogram or other annotation file: its annotations go onto the open recording.
+    if (recording_ && annotationDoc_) {
+      importAnnotationFile(path, QStringLiteral("edf"));
+    } else {
+      onFailed(path,
+               tr("the file holds annotations only, no signals. Open its recording first, then open this "
+                  "file to add its annotations."));
+    }
+    return;
+  }
+  flushAnnotations();
   recording_ = std::move(rec);
   path_ = path;
   errorBanner_->hide();
@@ -175,6 +218,7 @@ void MainWindow::onOpened(const QString& path, std::shared_ptr<const Recording> 
   timeBar_->setRange(0, std::max(0, static_cast<int>(std::ceil(recording_->durationSec() -
                                                                traces_->pageDurationSec()))));
   traces_->setRecording(recording_);
+  loadAnnotations();
   updateReport();
   statusBar()->showMessage(tr("Opened %1").arg(path), 5000);
   // Annotations and the envelope pyramid arrive in the background: refresh the report when they are done.
@@ -288,6 +332,218 @@ void MainWindow::dropEvent(QDropEvent* event) {
     openFile(urls.first().toLocalFile());
     event->acceptProposedAction();
   }
+}
+
+void MainWindow::buildAnnotationsMenu() {
+  QMenu* menu = menuBar()->addMenu(tr("&Annotations"));
+  menu->addAction(annotationsPane_->addAnnotationAction());
+  menu->addAction(annotationsPane_->deleteAction());
+  menu->addSeparator();
+  menu->addAction(annotationsPane_->undoAction());
+  menu->addAction(annotationsPane_->redoAction());
+  QMenu* quick = menu->addMenu(tr("&Quick labels"));
+  for (QAction* a : annotationsPane_->quickLabelActions()) quick->addAction(a);
+  menu->addSeparator();
+  menu->addAction(tr("Import &CSV…"), this,
+                  [this] { showAnnotationFileDialog(true, QStringLiteral("csv")); });
+  menu->addAction(tr("Import &EDF+…"), this,
+                  [this] { showAnnotationFileDialog(true, QStringLiteral("edf")); });
+  menu->addAction(tr("Export C&SV…"), this,
+                  [this] { showAnnotationFileDialog(false, QStringLiteral("csv")); });
+  menu->addAction(tr("Export ED&F+…"), this,
+                  [this] { showAnnotationFileDialog(false, QStringLiteral("edf")); });
+}
+
+void MainWindow::showAnnotationFileDialog(bool import, const QString& format) {
+  if (!annotationDoc_) {
+    statusBar()->showMessage(tr("Open a recording first"), 5000);
+    return;
+  }
+  const bool csv = format == QLatin1String("csv");
+  const QString filter = csv ? tr("CSV files (*.csv);;All files (*)")
+                             : tr("EDF+ files (*.edf *.EDF *.bdf *.BDF);;All files (*)");
+  auto* dialog = new QFileDialog(this, import ? tr("Import annotations") : tr("Export annotations"),
+                                 QFileInfo(path_).absolutePath(), filter);
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  if (import) {
+    dialog->setFileMode(QFileDialog::ExistingFile);
+  } else {
+    dialog->setAcceptMode(QFileDialog::AcceptSave);
+    dialog->setDefaultSuffix(csv ? QStringLiteral("csv") : QStringLiteral("edf"));
+    dialog->selectFile(QFileInfo(path_).completeBaseName() +
+                       (csv ? QStringLiteral("-annotations.csv") : QStringLiteral("-annotations.edf")));
+  }
+  connect(dialog, &QFileDialog::fileSelected, this, [this, import, format](const QString& file) {
+    if (import) {
+      importAnnotationFile(file, format);
+    } else {
+      exportAnnotationFile(file, format);
+    }
+  });
+  dialog->open();
+}
+
+void MainWindow::loadAnnotations() {
+  annotationsPane_->setDocument(nullptr);
+  annotationDoc_.reset();
+  sidecarWritable_ = false;
+  const quint64 request = ++annotationRequest_;
+  QPointer<MainWindow> self(this);
+  std::shared_ptr<const Recording> rec = recording_;
+  const std::filesystem::path sidecar = annotationSidecarPath(path_.toStdString());
+  QThreadPool::globalInstance()->start([self, request, rec, sidecar]() {
+    std::vector<AnnotationEntry> entries;
+    QString error;
+    bool fromSidecar = false;
+    std::error_code ec;
+    if (std::filesystem::exists(sidecar, ec)) {
+      try {
+        entries = loadSidecar(sidecar);
+        fromSidecar = true;
+      } catch (const std::exception& e) {
+        error = QString::fromStdString(e.what());
+      }
+    }
+    if (!fromSidecar) {
+      rec->waitForAnnotations();
+      entries = annotationsFromRecording(*rec);
+    }
+    QMetaObject::invokeMethod(
+        qApp,
+        [self, request, entries = std::move(entries), error]() mutable {
+          if (!self || request != self->annotationRequest_) return;  // closed, or another file was opened
+          auto doc = std::make_shared<AnnotationDocument>();
+          try {
+            doc->reset(std::move(entries));
+          } catch (const std::exception& e) {
+            error = QString::fromStdString(e.what());
+          }
+          self->annotationDoc_ = doc;
+          self->savedRevision_ = doc->revision();
+          self->sidecarWritable_ = error.isEmpty();
+          self->annotationsPane_->setDocument(doc.get());
+          if (!error.isEmpty()) {
+            self->errorBanner_->setText(
+                tr("The annotation file could not be read, so annotation changes will not be saved: %1")
+                    .arg(error));
+            self->errorBanner_->show();
+          }
+          Q_EMIT self->annotationsLoaded();
+        },
+        Qt::QueuedConnection);
+  });
+}
+
+void MainWindow::scheduleAnnotationSave() {
+  if (annotationDoc_ && sidecarWritable_ && annotationDoc_->revision() != savedRevision_) saveTimer_->start();
+}
+
+void MainWindow::saveAnnotations() {
+  saveTimer_->stop();
+  if (!annotationDoc_ || !sidecarWritable_ || annotationDoc_->revision() == savedRevision_) return;
+  // The JSON is made here (a snapshot of this revision); the worker only writes it, atomically.
+  const std::string json = sidecarJson(annotationDoc_->entries(), QFileInfo(path_).fileName().toStdString());
+  const std::filesystem::path sidecar = annotationSidecarPath(path_.toStdString());
+  savedRevision_ = annotationDoc_->revision();
+  QPointer<MainWindow> self(this);
+  saveQueue_->start([self, json, sidecar]() {
+    QString error;
+    try {
+      writeFileAtomically(sidecar, json);
+    } catch (const std::exception& e) {
+      error = QString::fromStdString(e.what());
+    }
+    const QString written = QString::fromStdString(sidecar.string());
+    QMetaObject::invokeMethod(
+        qApp,
+        [self, error, written]() {
+          if (!self) return;
+          if (error.isEmpty()) {
+            Q_EMIT self->annotationsSaved(written);
+          } else {
+            self->errorBanner_->setText(tr("Annotations could not be saved: %1").arg(error));
+            self->errorBanner_->show();
+          }
+        },
+        Qt::QueuedConnection);
+  });
+}
+
+void MainWindow::flushAnnotations() {
+  saveAnnotations();
+  saveQueue_->waitForDone();
+}
+
+void MainWindow::importAnnotationFile(const QString& path, const QString& format) {
+  if (!recording_ || !annotationDoc_) {
+    statusBar()->showMessage(tr("Open a recording first"), 5000);
+    return;
+  }
+  QPointer<MainWindow> self(this);
+  const EdfStartTime start = startTimeOf(recording_->header());
+  std::weak_ptr<AnnotationDocument> target = annotationDoc_;
+  QThreadPool::globalInstance()->start([self, path, format, start, target]() {
+    std::vector<AnnotationEntry> entries;
+    QString error;
+    try {
+      entries = format == QLatin1String("csv") ? importCsv(path.toStdString())
+                                               : importEdfPlusAnnotations(path.toStdString(), start);
+    } catch (const std::exception& e) {
+      error = QString::fromStdString(e.what());
+    }
+    QMetaObject::invokeMethod(
+        qApp,
+        [self, path, target, entries = std::move(entries), error]() mutable {
+          const auto doc = target.lock();
+          if (!self || !doc || doc != self->annotationDoc_) return;  // the recording changed meanwhile
+          const QString name = QFileInfo(path).fileName();
+          if (!error.isEmpty()) {
+            self->errorBanner_->setText(tr("Could not import %1: %2").arg(name, error));
+            self->errorBanner_->show();
+            return;
+          }
+          const int count = static_cast<int>(entries.size());
+          doc->addAll(std::move(entries), "import " + name.toStdString());
+          self->statusBar()->showMessage(tr("Imported %n annotation(s) from %1", nullptr, count).arg(name),
+                                         8000);
+        },
+        Qt::QueuedConnection);
+  });
+}
+
+void MainWindow::exportAnnotationFile(const QString& path, const QString& format) {
+  if (!recording_ || !annotationDoc_) return;
+  const std::vector<AnnotationEntry> entries = annotationDoc_->entries();
+  EdfPlusExportInfo info;
+  info.start = startTimeOf(recording_->header());
+  info.patient = recording_->header().patient;
+  info.recording = recording_->header().recording;
+  QPointer<MainWindow> self(this);
+  saveQueue_->start([self, path, format, entries, info]() {
+    QString error;
+    try {
+      if (format == QLatin1String("csv")) {
+        exportCsv(path.toStdString(), entries);
+      } else {
+        exportEdfPlus(path.toStdString(), entries, info);
+      }
+    } catch (const std::exception& e) {
+      error = QString::fromStdString(e.what());
+    }
+    QMetaObject::invokeMethod(
+        qApp,
+        [self, path, error, count = static_cast<int>(entries.size())]() {
+          if (!self) return;
+          if (error.isEmpty()) {
+            self->statusBar()->showMessage(
+                tr("Exported %n annotation(s) to %1", nullptr, count).arg(QFileInfo(path).fileName()), 8000);
+          } else {
+            self->errorBanner_->setText(tr("Could not export the annotations: %1").arg(error));
+            self->errorBanner_->show();
+          }
+        },
+        Qt::QueuedConnection);
+  });
 }
 
 }  // namespace neurolm::app

@@ -6,6 +6,7 @@
 #include <QString>
 #include <memory>
 
+#include "core/annotations/AnnotationDocument.h"
 #include "core/io/Recording.h"
 
 class QComboBox;
@@ -13,9 +14,12 @@ class QDoubleSpinBox;
 class QScrollBar;
 class QTextBrowser;
 class QDockWidget;
+class QThreadPool;
+class QTimer;
 
 namespace neurolm::widgets {
 class TraceView;
+class AnnotationsDock;
 }
 
 namespace neurolm::app {
@@ -31,6 +35,12 @@ class MainWindow : public QMainWindow {
   QString errorText() const;  // the visible error banner's text (empty when hidden)
   QString reportText() const;  // the file report dock's plain text
   const std::shared_ptr<const Recording>& recording() const { return recording_; }
+  // The annotations of the open recording (sidecar `<recording>.annotations.json`, else the file's own).
+  widgets::AnnotationsDock* annotationsPane() const { return annotationsPane_; }
+  QDockWidget* annotationsDock() const { return annotationsDock_; }
+  AnnotationDocument* annotations() const { return annotationDoc_.get(); }
+  // Writes pending annotation changes now and waits for the write (also done on close and on opening a file).
+  void flushAnnotations();
 
  public Q_SLOTS:
   // Opens on a worker thread; recordingOpened() or openFailed() follows.
@@ -40,6 +50,8 @@ class MainWindow : public QMainWindow {
  Q_SIGNALS:
   void recordingOpened(const QString& path);
   void openFailed(const QString& path, const QString& message);
+  void annotationsLoaded();  // the document of the newly opened recording is filled
+  void annotationsSaved(const QString& sidecarPath);
 
  protected:
   bool event(QEvent* event) override;
@@ -53,6 +65,13 @@ class MainWindow : public QMainWindow {
   void onFailed(const QString& path, const QString& message);
   void updateStatus();
   void updateReport();
+  void buildAnnotationsMenu();
+  void loadAnnotations();
+  void scheduleAnnotationSave();
+  void saveAnnotations();
+  void importAnnotationFile(const QString& path, const QString& format);
+  void exportAnnotationFile(const QString& path, const QString& format);
+  void showAnnotationFileDialog(bool import, const QString& format);
 
   widgets::TraceView* traces_ = nullptr;
   QLabel* errorBanner_ = nullptr;
@@ -65,6 +84,14 @@ class MainWindow : public QMainWindow {
   std::shared_ptr<const Recording> recording_;
   QString path_;
   quint64 openRequest_ = 0;
+  widgets::AnnotationsDock* annotationsPane_ = nullptr;
+  QDockWidget* annotationsDock_ = nullptr;
+  std::shared_ptr<AnnotationDocument> annotationDoc_;
+  quint64 annotationRequest_ = 0;
+  std::uint64_t savedRevision_ = 0;  // document revision on disk
+  bool sidecarWritable_ = false;     // false until loaded, and when the sidecar could not be read
+  QTimer* saveTimer_ = nullptr;
+  QThreadPool* saveQueue_ = nullptr;  // one thread: sidecar writes in order
 };
 
 }  // namespace neurolm::app
