@@ -212,3 +212,31 @@ TEST(AnnotationsPane, OpeningAHypnogramImportsItOntoTheOpenRecording) {
   EXPECT_EQ(imported, 2);
   EXPECT_EQ(doc->undoText(), "import S002R03-Hypnogram.edf");  // one step
 }
+
+TEST(AnnotationsPane, OpeningAnotherRecordingSavesTheFirstAndShowsTheSecond) {
+  qtApp();
+  test::TempDir tmp("pane");
+  const fs::path first = copyOfS002R03(tmp);
+  test::SyntheticSpec spec;  // the second: plain EDF without annotations
+  spec.channels = 2;
+  spec.seconds = 60;
+  const fs::path second = tmp / "second.edf";
+  test::writeSyntheticEdf(second, spec);
+
+  app::MainWindow window;
+  activate(window);
+  openAndWait(window, first);
+  window.traceView()->setFocus();
+  QTest::keyClick(window.traceView(), Qt::Key_6);  // 'Artifact' over the first page
+  ASSERT_EQ(window.annotations()->size(), 31u);
+  openAndWait(window, second);  // before the save timer fired
+  EXPECT_EQ(window.annotations()->size(), 0u);
+  EXPECT_EQ(window.annotationsPane()->table()->model()->rowCount(), 0);
+  EXPECT_FALSE(fs::exists(annotationSidecarPath(second)));  // nothing changed there: nothing written
+
+  const auto saved = loadSidecar(annotationSidecarPath(first));
+  ASSERT_EQ(saved.size(), 31u);
+  int artifacts = 0;
+  for (const auto& e : saved) artifacts += e.text == "Artifact" && e.onsetSec == 0 && e.durationSec == 10;
+  EXPECT_EQ(artifacts, 1);
+}

@@ -200,6 +200,12 @@ TEST(AnnotationSidecar, SaveReopenGivesTheSameDocumentAndNeverTouchesTheRecordin
   EXPECT_EQ(files, 2);
   EXPECT_EQ(test::readAllBytes(recording), recordingBytes);
 
+  // A folder that cannot be written: the error names the file, and the old sidecar stays as it was.
+  const std::string error = errorOf([&] { saveSidecar(tmp / "no such dir" / "x.json", doc.entries(), "x"); });
+  EXPECT_NE(error.find((tmp / "no such dir" / "x.json").string() + ": cannot create temporary file"),
+            std::string::npos)
+      << error;
+
   // Saving again replaces the file.
   doc.remove(doc.entries()[0].id);
   saveSidecar(sidecar, doc.entries(), "rec é.edf");
