@@ -61,6 +61,10 @@
         <translation>文件报告</translation>
     </message>
     <message>
+        <source>Spectrum</source>
+        <translation>频谱</translation>
+    </message>
+    <message>
         <location filename="../app/studio/MainWindow.cpp" line="85"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
@@ -454,6 +458,83 @@
         <source>%n annotation(s)</source>
         <translation>
             <numerusform>%n 条注释</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>neurolm::widgets::SpectrumView</name>
+    <message>
+        <source>Copy table</source>
+        <translation>复制表格</translation>
+    </message>
+    <message>
+        <source>Copy the band powers as tab-separated text</source>
+        <translation>将频段功率复制为制表符分隔的文本</translation>
+    </message>
+    <message>
+        <source>Power spectral density (Welch)</source>
+        <translation>功率谱密度（Welch）</translation>
+    </message>
+    <message>
+        <source>Frequency (Hz)</source>
+        <translation>频率（Hz）</translation>
+    </message>
+    <message>
+        <source>Relative band power</source>
+        <translation>相对频段功率</translation>
+    </message>
+    <message>
+        <source>Relative power</source>
+        <translation>相对功率</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>通道</translation>
+    </message>
+    <message>
+        <source>Computing…</source>
+        <translation>计算中…</translation>
+    </message>
+    <message>
+        <source>Average of EEG channels</source>
+        <translation>EEG 通道平均</translation>
+    </message>
+    <message>
+        <source>Band</source>
+        <translation>频段</translation>
+    </message>
+    <message>
+        <source>Range (Hz)</source>
+        <translation>范围（Hz）</translation>
+    </message>
+    <message>
+        <source>Power (%1)</source>
+        <translation>功率（%1）</translation>
+    </message>
+    <message>
+        <source>Relative (%)</source>
+        <translation>相对值（%）</translation>
+    </message>
+    <message>
+        <source>No recording</source>
+        <translation>没有记录</translation>
+    </message>
+    <message>
+        <source>Cannot analyse this page: %1</source>
+        <translation>无法分析此页：%1</translation>
+    </message>
+    <message>
+        <source>Power spectral density (Welch), %1</source>
+        <translation>功率谱密度（Welch），%1</translation>
+    </message>
+    <message>
+        <source>%1, %2–%3 s: peak %4 Hz, resolution %5 Hz</source>
+        <translation>%1，%2–%3 秒：峰值 %4 Hz，分辨率 %5 Hz</translation>
+    </message>
+    <message numerus="yes">
+        <source>mean of %n EEG channel(s)</source>
+        <translation>
+            <numerusform>%n 个 EEG 通道的平均</numerusform>
         </translation>
     </message>
 </context>

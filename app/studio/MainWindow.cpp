@@ -25,6 +25,7 @@
 #include "core/annotations/AnnotationFiles.h"
 #include "core/io/AtomicFile.h"
 #include "widgets/annotations/AnnotationsDock.h"
+#include "widgets/spectrum/SpectrumView.h"
 #include "widgets/traces/TraceView.h"
 
 namespace neurolm::app {
@@ -67,6 +68,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   addDockWidget(Qt::RightDockWidgetArea, reportDock_);
   resizeDocks({reportDock_}, {320}, Qt::Horizontal);
 
+  // Spectrum of the visible page, tabbed with the file report (View menu toggles it).
+  spectrum_ = new widgets::SpectrumView(this);
+  spectrumDock_ = new QDockWidget(tr("Spectrum"), this);
+  spectrumDock_->setObjectName(QStringLiteral("spectrumDock"));
+  spectrumDock_->setWidget(spectrum_);
+  tabifyDockWidget(reportDock_, spectrumDock_);
+  spectrumDock_->raise();
+  resizeDocks({spectrumDock_}, {320}, Qt::Horizontal);
+
   annotationsPane_ = new widgets::AnnotationsDock(this);
   annotationsDock_ = new QDockWidget(tr("Annotations"), this);
   annotationsDock_->setObjectName(QStringLiteral("annotationsDock"));
@@ -93,6 +103,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     updateStatus();
   });
   connect(timeBar_, &QScrollBar::valueChanged, traces_, [this](int v) { traces_->setPageStart(v); });
+  connect(traces_, &widgets::TraceView::pageChanged, spectrum_, &widgets::SpectrumView::setPage);
   annotationsPane_->setCurrentPage(traces_->pageStartSec(), traces_->pageDurationSec());
   connect(traces_, &widgets::TraceView::pageChanged, annotationsPane_,
           &widgets::AnnotationsDock::setCurrentPage);
@@ -126,6 +137,7 @@ void MainWindow::buildMenus() {
   clip->setChecked(traces_->clipToLane());
   connect(clip, &QAction::toggled, traces_, &widgets::TraceView::setClipToLane);
   view->addAction(reportDock_->toggleViewAction());
+  view->addAction(spectrumDock_->toggleViewAction());
   view->addAction(annotationsDock_->toggleViewAction());
   buildAnnotationsMenu();
 }
@@ -217,6 +229,7 @@ void MainWindow::onOpened(const QString& path, std::shared_ptr<const Recording> 
   timeBar_->setEnabled(true);
   timeBar_->setRange(0, std::max(0, static_cast<int>(std::ceil(recording_->durationSec() -
                                                                traces_->pageDurationSec()))));
+  spectrum_->setRecording(recording_);  // before the traces: their pageChanged feeds the spectrum
   traces_->setRecording(recording_);
   loadAnnotations();
   updateReport();

@@ -19,6 +19,7 @@ class QTimer;
 
 namespace neurolm::widgets {
 class TraceView;
+class SpectrumView;
 class AnnotationsDock;
 }
 
@@ -32,6 +33,8 @@ class MainWindow : public QMainWindow {
   ~MainWindow() override;
 
   widgets::TraceView* traceView() const { return traces_; }
+  widgets::SpectrumView* spectrumView() const { return spectrum_; }
+  QDockWidget* spectrumDock() const { return spectrumDock_; }
   QString errorText() const;  // the visible error banner's text (empty when hidden)
   QString reportText() const;  // the file report dock's plain text
   const std::shared_ptr<const Recording>& recording() const { return recording_; }
@@ -77,6 +80,8 @@ class MainWindow : public QMainWindow {
   QLabel* errorBanner_ = nullptr;
   QTextBrowser* report_ = nullptr;
   QDockWidget* reportDock_ = nullptr;
+  widgets::SpectrumView* spectrum_ = nullptr;
+  QDockWidget* spectrumDock_ = nullptr;
   QComboBox* pageLength_ = nullptr;
   QDoubleSpinBox* sensitivity_ = nullptr;
   QScrollBar* timeBar_ = nullptr;

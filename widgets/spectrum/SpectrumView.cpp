@@ -1,0 +1,254 @@
+#include "widgets/spectrum/SpectrumView.h"
+
+#include <QBarCategoryAxis>
+#include <QBarSeries>
+#include <QBarSet>
+#include <QChart>
+#include <QChartView>
+#include <QClipboard>
+#include <QComboBox>
+#include <QGuiApplication>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineSeries>
+#include <QPushButton>
+#include <QSplitter>
+#include <QTableWidget>
+#include <QVBoxLayout>
+#include <QValueAxis>
+#include <algorithm>
+#include <cmath>
+
+namespace neurolm::widgets {
+namespace {
+
+const QString kDecadeFormat = QStringLiteral("1e%.0f");  // the axis holds log10 values
+
+QChart* plainChart() {
+  auto* chart = new QChart();
+  chart->legend()->hide();
+  chart->setAnimationOptions(QChart::NoAnimation);
+  chart->setMargins(QMargins(4, 4, 4, 4));
+  chart->setBackgroundRoundness(0);
+  return chart;
+}
+
+}  // namespace
+
+SpectrumView::SpectrumView(QWidget* parent) : QWidget(parent) {
+  model_ = new SpectrumModel(this);
+
+  channel_ = new QComboBox(this);
+  channel_->setObjectName(QStringLiteral("spectrumChannel"));
+  channel_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+  channel_->setMinimumContentsLength(14);  // long labels must not widen the dock
+  status_ = new QLabel(this);
+  status_->setObjectName(QStringLiteral("spectrumStatus"));
+  status_->setWordWrap(true);
+  auto* copy = new QPushButton(tr("Copy table"), this);
+  copy->setToolTip(tr("Copy the band powers as tab-separated text"));
+
+  psdChart_ = plainChart();
+  psdChart_->setTitle(tr("Power spectral density (Welch)"));
+  QFont titleFont = psdChart_->titleFont();
+  titleFont.setPixelSize(11);
+  psdChart_->setTitleFont(titleFont);
+  psdSeries_ = new QLineSeries(psdChart_);
+  psdSeries_->setPen(QPen(QColor(20, 60, 160), 1.5));
+  psdChart_->addSeries(psdSeries_);
+  psdX_ = new QValueAxis(psdChart_);
+  psdX_->setTitleText(tr("Frequency (Hz)"));
+  psdX_->setLabelFormat(QStringLiteral("%g"));
+  // Log scale as log10 values on a linear axis labelled in powers of ten (Qt Charts' QLogValueAxis elides its
+  // labels in narrow docks).
+  psdY_ = new QValueAxis(psdChart_);
+  psdY_->setLabelFormat(kDecadeFormat);
+  QFont axisFont = psdY_->labelsFont();
+  axisFont.setPixelSize(10);
+  psdY_->setLabelsFont(axisFont);
+  psdX_->setLabelsFont(axisFont);
+  psdX_->setTitleFont(axisFont);
+  psdChart_->addAxis(psdX_, Qt::AlignBottom);
+  psdChart_->addAxis(psdY_, Qt::AlignLeft);
+  psdSeries_->attachAxis(psdX_);
+  psdSeries_->attachAxis(psdY_);
+  auto* psdView = new QChartView(psdChart_, this);
+  psdView->setRenderHint(QPainter::Antialiasing);
+  psdView->setMinimumSize(200, 230);  // room for one label per decade (Qt Charts elides crowded labels)
+
+  bandChart_ = plainChart();
+  bandChart_->setTitle(tr("Relative band power"));
+  bandChart_->setTitleFont(titleFont);
+  bandChart_->setMargins(QMargins(4, 4, 14, 4));  // the last category's label needs room at the edge
+  auto* bars = new QBarSeries(bandChart_);
+  bandSet_ = new QBarSet(tr("Relative power"), bars);
+  bandSet_->setColor(QColor(60, 110, 190));
+  bars->append(bandSet_);
+  bandChart_->addSeries(bars);
+  bandX_ = new QBarCategoryAxis(bandChart_);
+  QFont categoryFont = axisFont;
+  categoryFont.setPixelSize(9);
+  bandX_->setLabelsFont(categoryFont);
+  bandY_ = new QValueAxis(bandChart_);
+  bandY_->setRange(0, 100);
+  bandY_->setTickCount(3);  // 0, 50, 100 %: few labels fit a short chart
+  bandY_->setLabelsFont(axisFont);
+  bandY_->setLabelFormat(QStringLiteral("%d %"));
+  bandChart_->addAxis(bandX_, Qt::AlignBottom);
+  bandChart_->addAxis(bandY_, Qt::AlignLeft);
+  bars->attachAxis(bandX_);
+  bars->attachAxis(bandY_);
+  auto* bandView = new QChartView(bandChart_, this);
+  bandView->setMinimumSize(200, 130);
+
+  table_ = new QTableWidget(0, 4, this);
+  table_->setObjectName(QStringLiteral("bandTable"));
+  table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  table_->verticalHeader()->hide();
+  table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  table_->setSelectionMode(QAbstractItemView::ContiguousSelection);
+  table_->setMinimumSize(200, 90);
+
+  auto* top = new QHBoxLayout();
+  top->addWidget(new QLabel(tr("Channel"), this));
+  top->addWidget(channel_);
+  top->addStretch(1);
+  top->addWidget(copy);
+  auto* split = new QSplitter(Qt::Vertical, this);
+  split->addWidget(psdView);
+  split->addWidget(bandView);
+  split->addWidget(table_);
+  split->setStretchFactor(0, 3);
+  split->setStretchFactor(1, 2);
+  split->setStretchFactor(2, 2);
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(4, 4, 4, 4);
+  layout->addLayout(top);
+  layout->addWidget(status_);
+  layout->addWidget(split, 1);
+
+  connect(channel_, &QComboBox::currentIndexChanged, this,
+          [this](int i) { model_->setChannel(i < 0 ? -1 : channel_->itemData(i).toInt()); });
+  connect(copy, &QPushButton::clicked, this, &SpectrumView::copyTable);
+  connect(model_, &SpectrumModel::resultChanged, this, &SpectrumView::refresh);
+  connect(model_, &SpectrumModel::computing, this, [this](bool busy) {
+    if (busy && !model_->result().valid()) status_->setText(tr("Computing…"));
+  });
+  refresh();
+}
+
+SpectrumView::~SpectrumView() = default;
+
+void SpectrumView::setRecording(std::shared_ptr<const Recording> recording) {
+  {
+    const QSignalBlocker block(channel_);
+    channel_->clear();
+    if (recording) {
+      channel_->addItem(tr("Average of EEG channels"), -1);
+      for (std::size_t c = 0; c < recording->channels().size(); ++c) {
+        channel_->addItem(QString::fromStdString(recording->channels()[c].label), static_cast<int>(c));
+      }
+    }
+  }
+  model_->setRecording(std::move(recording));
+}
+
+void SpectrumView::setPage(double startSec, double durationSec) { model_->setPage(startSec, durationSec); }
+
+void SpectrumView::showEvent(QShowEvent* event) {
+  QWidget::showEvent(event);
+  model_->setActive(true);
+}
+
+void SpectrumView::hideEvent(QHideEvent* event) {
+  QWidget::hideEvent(event);
+  model_->setActive(false);
+}
+
+QString SpectrumView::statusText() const { return status_->text(); }
+
+void SpectrumView::refresh() {
+  const SpectrumResult& r = model_->result();
+  table_->setHorizontalHeaderLabels(
+      {tr("Band"), tr("Range (Hz)"), tr("Power (%1)").arg(r.powerUnit), tr("Relative (%)")});
+  if (!r.valid()) {
+    psdSeries_->clear();
+    bandSet_->remove(0, bandSet_->count());
+    table_->setRowCount(0);
+    status_->setText(r.error.isEmpty() ? (model_->recording() ? tr("Computing…") : tr("No recording"))
+                                       : tr("Cannot analyse this page: %1").arg(r.error));
+    return;
+  }
+  // PSD on a log axis: bins at or below zero (a removed DC) are drawn at the axis floor.
+  const double nyquist = r.frequenciesHz.back();
+  double bandTop = 0;
+  for (const auto& b : r.bandPowers) bandTop = std::max(bandTop, b.band.highHz);
+  const double fmax = std::min(nyquist, std::max(60.0, bandTop + 5));
+  double peak = 0;
+  for (std::size_t k = 0; k < r.density.size(); ++k) {
+    if (r.frequenciesHz[k] <= fmax) peak = std::max(peak, r.density[k]);
+  }
+  const double floor = peak > 0 ? peak * 1e-4 : 1e-12;  // four decades below the peak
+  QList<QPointF> points;
+  double low = peak;
+  for (std::size_t k = 0; k < r.density.size() && r.frequenciesHz[k] <= fmax; ++k) {
+    const double d = std::max(r.density[k], floor);
+    low = std::min(low, d);
+    points.append(QPointF(r.frequenciesHz[k], std::log10(d)));
+  }
+  psdSeries_->replace(points);
+  psdX_->setRange(0, fmax);
+  const double lowDecade = std::floor(std::log10(low));
+  const double highDecade = std::max(lowDecade + 1, std::ceil(std::log10(std::max(peak, floor * 10))));
+  psdY_->setRange(lowDecade, highDecade);
+  psdY_->setTickCount(static_cast<int>(highDecade - lowDecade) + 1);
+  // Qt Charts sizes an axis for its labels only when its format or tick count changes, not its range: touch
+  // the format so the new labels get their width instead of being elided.
+  psdY_->setLabelFormat(QString());
+  psdY_->setLabelFormat(kDecadeFormat);
+  psdChart_->setTitle(tr("Power spectral density (Welch), %1").arg(r.densityUnit));
+
+  QStringList names;
+  bandSet_->remove(0, bandSet_->count());
+  table_->setRowCount(static_cast<int>(r.bandPowers.size()));
+  for (std::size_t i = 0; i < r.bandPowers.size(); ++i) {
+    const auto& b = r.bandPowers[i];
+    const QString name = QString::fromStdString(b.band.name);
+    names << name;
+    bandSet_->append(100 * b.relative);
+    const int row = static_cast<int>(i);
+    table_->setItem(row, 0, new QTableWidgetItem(name));
+    table_->setItem(row, 1,
+                    new QTableWidgetItem(QStringLiteral("%1–%2").arg(b.band.lowHz).arg(b.band.highHz)));
+    table_->setItem(row, 2, new QTableWidgetItem(QString::number(b.power, 'g', 5)));
+    table_->setItem(row, 3, new QTableWidgetItem(QString::number(100 * b.relative, 'f', 1)));
+  }
+  bandX_->setCategories(names);
+
+  const QString what = r.channel < 0 ? tr("mean of %n EEG channel(s)", nullptr, r.averagedChannels) : r.label;
+  status_->setText(tr("%1, %2–%3 s: peak %4 Hz, resolution %5 Hz")
+                       .arg(what)
+                       .arg(r.startSec, 0, 'f', 1)
+                       .arg(r.endSec, 0, 'f', 1)
+                       .arg(r.peakHz, 0, 'f', 2)
+                       .arg(r.resolutionHz, 0, 'g', 3));
+}
+
+QString SpectrumView::tableText() const {
+  QStringList lines;
+  QStringList header;
+  for (int c = 0; c < table_->columnCount(); ++c) header << table_->horizontalHeaderItem(c)->text();
+  lines << header.join(QLatin1Char('\t'));
+  for (int r = 0; r < table_->rowCount(); ++r) {
+    QStringList cells;
+    for (int c = 0; c < table_->columnCount(); ++c)
+      cells << (table_->item(r, c) ? table_->item(r, c)->text() : QString());
+    lines << cells.join(QLatin1Char('\t'));
+  }
+  return lines.join(QLatin1Char('\n')) + QLatin1Char('\n');
+}
+
+void SpectrumView::copyTable() { QGuiApplication::clipboard()->setText(tableText()); }
+
+}  // namespace neurolm::widgets
