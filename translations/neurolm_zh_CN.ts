@@ -304,6 +304,16 @@
             <numerusform>已将 %n 条注释导出到 %1</numerusform>
         </translation>
     </message>
+    <message>
+        <source>Gaps</source>
+        <translation>间断</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n gap(s), %1 s without data</source>
+        <translation>
+            <numerusform>%n 处间断，共 %1 秒无数据</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>neurolm::widgets::AnnotationTableModel</name>

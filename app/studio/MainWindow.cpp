@@ -293,6 +293,14 @@ void MainWindow::updateReport() {
   row(tr("Annotations"), recording_->annotationsComplete()
                              ? QString::number(recording_->annotations().size())
                              : tr("indexing…"));
+  if (isDiscontinuous(h.flavor) && recording_->annotationsComplete()) {
+    // EDF+D: time between records without samples (not annotations; records are drawn back to back).
+    const auto gaps = recording_->gaps();
+    double missingSec = 0;
+    for (const auto& g : gaps) missingSec += g.durationSec;
+    row(tr("Gaps"),
+        tr("%n gap(s), %1 s without data", nullptr, static_cast<int>(gaps.size())).arg(missingSec));
+  }
   html += QStringLiteral("</table>");
   html += QStringLiteral("<h4>%1</h4>").arg(tr("Repair report"));
   const RepairReport& report = recording_->repairReport();

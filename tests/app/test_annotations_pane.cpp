@@ -240,3 +240,32 @@ TEST(AnnotationsPane, OpeningAnotherRecordingSavesTheFirstAndShowsTheSecond) {
   for (const auto& e : saved) artifacts += e.text == "Artifact" && e.onsetSec == 0 && e.durationSec == 10;
   EXPECT_EQ(artifacts, 1);
 }
+
+TEST(AnnotationsPane, EdfPlusDGapsAreInTheReportNotInTheAnnotations) {
+  qtApp();
+  test::TempDir tmp("pane");
+  test::SyntheticSpec spec;
+  spec.channels = 2;
+  spec.seconds = 4;
+  spec.edfPlus = true;
+  spec.annotations = {{0.5, "stimulus"}};
+  const fs::path path = tmp / "d.edf";
+  test::writeSyntheticEdf(path, spec);
+  auto bytes = test::readAllBytes(path);
+  test::patchField(bytes, 192, 44, "EDF+D");
+  const std::string s(bytes.begin(), bytes.end());
+  const auto at = s.find("+3\x14\x14");
+  ASSERT_NE(at, std::string::npos);
+  bytes[at + 1] = '8';  // the last record starts at 8 s: one gap of 5 s after 3 s
+  test::writeAllBytes(path, bytes);
+
+  app::MainWindow window;
+  activate(window);
+  openAndWait(window, path);
+  ASSERT_EQ(window.annotations()->size(), 1u);
+  EXPECT_EQ(window.annotations()->entries()[0].text, "stimulus");
+  ASSERT_TRUE(QTest::qWaitFor([&] { return window.reportText().contains(QStringLiteral("Gaps")); }, 5000))
+      << window.reportText().toStdString();
+  EXPECT_TRUE(window.reportText().contains(QStringLiteral("1 gap(s), 5 s without data")))
+      << window.reportText().toStdString();
+}
