@@ -551,6 +551,54 @@
 <context>
     <name>neurolm::widgets::TraceView</name>
     <message>
+        <source>EEG</source>
+        <translation>脑电（EEG）</translation>
+    </message>
+    <message>
+        <source>ECG</source>
+        <translation>心电（ECG）</translation>
+    </message>
+    <message>
+        <source>EMG</source>
+        <translation>肌电（EMG）</translation>
+    </message>
+    <message>
+        <source>EOG</source>
+        <translation>眼电（EOG）</translation>
+    </message>
+    <message>
+        <source>Respiration</source>
+        <translation>呼吸</translation>
+    </message>
+    <message>
+        <source>Temperature</source>
+        <translation>体温</translation>
+    </message>
+    <message>
+        <source>Trigger / status</source>
+        <translation>触发 / 状态</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>其他</translation>
+    </message>
+    <message>
+        <source>Signal type</source>
+        <translation>信号类型</translation>
+    </message>
+    <message>
+        <source>Larger (%1 %2/div)</source>
+        <translation>放大（%1 %2/格）</translation>
+    </message>
+    <message>
+        <source>Smaller (%1 %2/div)</source>
+        <translation>缩小（%1 %2/格）</translation>
+    </message>
+    <message>
+        <source>Reset type and scale</source>
+        <translation>重置类型和刻度</translation>
+    </message>
+    <message>
         <location filename="../widgets/traces/TraceView.cpp" line="112"/>
         <source>Loading page…</source>
         <translation>正在加载页面…</translation>

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <QAction>
 #include <QApplication>
 #include <cmath>
 
@@ -31,7 +32,8 @@ constexpr double kEegAmplitudeUv = 50;    // half a division at the EEG default 
 
 double sample(int c, std::int64_t i) {
   const double t = static_cast<double>(i) / kRate;
-  return c == 0 ? kEcgAmplitudeUv * std::sin(2 * M_PI * 1.3 * t) : kEegAmplitudeUv * std::sin(2 * M_PI * 10 * t);
+  return c == 0 ? kEcgAmplitudeUv * std::sin(2 * M_PI * 1.3 * t)
+                : kEegAmplitudeUv * std::sin(2 * M_PI * 10 * t);
 }
 
 std::shared_ptr<Recording> ecgNextToEeg(const test::TempDir& tmp) {
@@ -80,9 +82,9 @@ TEST(TraceLanes, TypesGiveEachLaneItsScaleAndClippingKeepsTracesInTheirLanes) {
   EXPECT_GT(countInk(unclipped, left, right, 200, 400, isEcgInk), 100) << "the ECG should overflow unclipped";
   g.style.clipToLane = true;
 
-  // The 10 Hz EEG sine, 50 uV at 100 uV per half lane of 100 px: y = 300 - 0.5 * 100 * sin. Column x holds samples
-  // [floor(2.56 x), floor(2.56 (x + 1))); its ink must cover the rows of those samples' min..max and stay within
-  // one pixel of the span joined with the previous column.
+  // The 10 Hz EEG sine, 50 uV at 100 uV per half lane of 100 px: y = 300 - 0.5 * 100 * sin. Column x holds
+  // samples [floor(2.56 x), floor(2.56 (x + 1))); its ink must cover the rows of those samples' min..max and
+  // stay within one pixel of the span joined with the previous column.
   const double samplesPerColumn = 10.0 * kRate / g.plotWidth();
   auto rowOf = [](double uv) { return static_cast<int>(std::lround(300 - uv / 100.0 * 100)); };
   auto span = [&](int x) {
@@ -115,7 +117,8 @@ TEST(TraceLanes, TypesGiveEachLaneItsScaleAndClippingKeepsTracesInTheirLanes) {
   EXPECT_NEAR(topmost, 250, 1);
   EXPECT_NEAR(bottommost, 350, 1);
 
-  // A per-channel override: the EEG at 25 uV per division doubles against 50, reaching the lane's edges (clipped).
+  // A per-channel override: the EEG at 25 uV per division doubles against 50, reaching the lane's edges
+  // (clipped).
   auto overridden = table;
   overridden.setPerDivision(1, 25);
   const QImage bigger = renderTracePage(loadTracePage(*rec, 0, 10, g.plotWidth(), overridden), g);
@@ -147,4 +150,31 @@ TEST(TraceLanes, ViewOverridesAreValidatedAndKeepTheViewUnchangedOnError) {
   EXPECT_DOUBLE_EQ(view.gain(), 2.0);
   view.setGain(1e9);
   EXPECT_DOUBLE_EQ(view.gain(), 1000.0);
+
+  // The lane menu: rows 0..149 of a 300 px high view (276 px of plot) are lane 0, the rest of the plot
+  // lane 1.
+  view.resize(600, 300);
+  EXPECT_EQ(view.channelAt(10), 0);
+  EXPECT_EQ(view.channelAt(200), 1);
+  EXPECT_EQ(view.channelAt(290), -1);  // the time axis
+  auto menu = view.channelMenu(1);
+  ASSERT_TRUE(menu);
+  QAction* larger = nullptr;
+  QAction* ecg = nullptr;
+  for (QAction* a : menu->actions()) {
+    if (a->text().startsWith(QStringLiteral("Larger"))) larger = a;
+    if (a->menu()) {
+      for (QAction* t : a->menu()->actions()) {
+        if (t->text() == QStringLiteral("ECG")) ecg = t;
+      }
+    }
+  }
+  ASSERT_TRUE(larger && ecg);
+  EXPECT_EQ(larger->text(), QStringLiteral("Larger (50 µV/div)"));
+  larger->trigger();
+  EXPECT_DOUBLE_EQ(view.displayTable().scale(1).perDivision, 50.0);
+  ecg->trigger();
+  EXPECT_EQ(view.displayTable().type(1), signal::SignalType::Ecg);
+  EXPECT_EQ(view.displayTable().scale(1).unit.symbol, "mV");
+  EXPECT_FALSE(view.channelMenu(2));
 }

@@ -1,5 +1,6 @@
 #include "widgets/traces/TraceView.h"
 
+#include <QContextMenuEvent>
 #include <QKeyEvent>
 #include <QPainter>
 #include <QWheelEvent>
@@ -91,6 +92,70 @@ void TraceView::resetChannelDisplay(int channel) {
   requestRender();
 }
 
+namespace {
+
+QString typeDisplayName(signal::SignalType type) {
+  switch (type) {
+    case signal::SignalType::Eeg:
+      return TraceView::tr("EEG");
+    case signal::SignalType::Ecg:
+      return TraceView::tr("ECG");
+    case signal::SignalType::Emg:
+      return TraceView::tr("EMG");
+    case signal::SignalType::Eog:
+      return TraceView::tr("EOG");
+    case signal::SignalType::Respiration:
+      return TraceView::tr("Respiration");
+    case signal::SignalType::Temperature:
+      return TraceView::tr("Temperature");
+    case signal::SignalType::Trigger:
+      return TraceView::tr("Trigger / status");
+    case signal::SignalType::Other:
+      break;
+  }
+  return TraceView::tr("Other");
+}
+
+}  // namespace
+
+int TraceView::channelAt(int y) const {
+  const TraceGeometry g = geometry();
+  if (!recording_ || g.channels == 0 || y < 0 || y >= g.plotHeight()) return -1;
+  return std::clamp(static_cast<int>(y / g.laneHeight()), 0, g.channels - 1);
+}
+
+std::unique_ptr<QMenu> TraceView::channelMenu(int channel) {
+  if (channel < 0 || static_cast<std::size_t>(channel) >= display_.size()) return nullptr;
+  auto menu = std::make_unique<QMenu>(this);
+  const auto index = static_cast<std::size_t>(channel);
+  menu->addSection(QString::fromStdString(recording_->channels()[index].label));
+  QMenu* types = menu->addMenu(tr("Signal type"));
+  for (signal::SignalType t : signal::kAllSignalTypes) {
+    QAction* a =
+        types->addAction(typeDisplayName(t), this, [this, channel, t]() { setChannelType(channel, t); });
+    a->setCheckable(true);
+    a->setChecked(display_.type(index) == t);
+  }
+  const signal::DisplayScale& scale = display_.scale(index);
+  const QString unit = QString::fromStdString(scale.unit.symbol);
+  //: Context menu of a trace lane: make this channel's trace twice as large (half the amplitude per division)
+  menu->addAction(
+      tr("Larger (%1 %2/div)").arg(scale.perDivision / 2, 0, 'g', 3).arg(unit), this,
+      [this, channel, index]() { setChannelPerDivision(channel, display_.scale(index).perDivision / 2); });
+  menu->addAction(
+      tr("Smaller (%1 %2/div)").arg(scale.perDivision * 2, 0, 'g', 3).arg(unit), this,
+      [this, channel, index]() { setChannelPerDivision(channel, display_.scale(index).perDivision * 2); });
+  menu->addAction(tr("Reset type and scale"), this, [this, channel]() { resetChannelDisplay(channel); });
+  return menu;
+}
+
+void TraceView::contextMenuEvent(QContextMenuEvent* event) {
+  if (auto menu = channelMenu(channelAt(event->pos().y()))) {
+    menu->exec(event->globalPos());
+    event->accept();
+  }
+}
+
 void TraceView::nextPage() { setPageStart(pageStartSec_ + pageDurationSec_); }
 void TraceView::previousPage() { setPageStart(pageStartSec_ - pageDurationSec_); }
 
@@ -134,8 +199,9 @@ void TraceView::paintEvent(QPaintEvent*) {
     p.drawImage(0, 0, image_);
   } else {
     p.setPen(QColor(120, 120, 130));
-    p.drawText(rect(), Qt::AlignCenter,
-               recording_ ? tr("Loading page…") : tr("Open an EDF/BDF recording (File → Open, or drop it here)"));
+    p.drawText(
+        rect(), Qt::AlignCenter,
+        recording_ ? tr("Loading page…") : tr("Open an EDF/BDF recording (File → Open, or drop it here)"));
   }
   if (hasFocus()) {
     p.setPen(QColor(80, 140, 255));
@@ -147,16 +213,34 @@ void TraceView::resizeEvent(QResizeEvent*) { requestRender(); }
 
 void TraceView::keyPressEvent(QKeyEvent* event) {
   switch (event->key()) {
-    case Qt::Key_PageDown: nextPage(); break;
-    case Qt::Key_PageUp: previousPage(); break;
-    case Qt::Key_Right: setPageStart(pageStartSec_ + std::max(1.0, pageDurationSec_ / 10)); break;
-    case Qt::Key_Left: setPageStart(pageStartSec_ - std::max(1.0, pageDurationSec_ / 10)); break;
-    case Qt::Key_Home: setPageStart(0); break;
-    case Qt::Key_End: setPageStart(maxStartSec()); break;
+    case Qt::Key_PageDown:
+      nextPage();
+      break;
+    case Qt::Key_PageUp:
+      previousPage();
+      break;
+    case Qt::Key_Right:
+      setPageStart(pageStartSec_ + std::max(1.0, pageDurationSec_ / 10));
+      break;
+    case Qt::Key_Left:
+      setPageStart(pageStartSec_ - std::max(1.0, pageDurationSec_ / 10));
+      break;
+    case Qt::Key_Home:
+      setPageStart(0);
+      break;
+    case Qt::Key_End:
+      setPageStart(maxStartSec());
+      break;
     case Qt::Key_Plus:
-    case Qt::Key_Equal: setGain(style_.gain * 1.5); break;  // larger traces
-    case Qt::Key_Minus: setGain(style_.gain / 1.5); break;
-    default: QWidget::keyPressEvent(event); return;
+    case Qt::Key_Equal:
+      setGain(style_.gain * 1.5);
+      break;  // larger traces
+    case Qt::Key_Minus:
+      setGain(style_.gain / 1.5);
+      break;
+    default:
+      QWidget::keyPressEvent(event);
+      return;
   }
   event->accept();
 }

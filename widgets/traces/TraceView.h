@@ -3,6 +3,7 @@
 // Every page request carries an id; the worker skips requests that are already stale, and the view shows only
 // the newest delivered image, so scrolling never waits for an old page.
 #include <QImage>
+#include <QMenu>
 #include <QThread>
 #include <QWidget>
 #include <atomic>
@@ -33,6 +34,10 @@ class TraceView : public QWidget {
   void setChannelType(int channel, signal::SignalType type);
   void setChannelPerDivision(int channel, double perDivision);
   void resetChannelDisplay(int channel);
+  // The lane's context menu (signal type, larger/smaller, reset); also shown on a right click on a lane.
+  std::unique_ptr<QMenu> channelMenu(int channel);
+  // The channel whose lane holds widget row y, or -1.
+  int channelAt(int y) const;
   // The geometry of the image currently shown (for hit testing and tests).
   TraceGeometry geometry() const;
   QImage currentImage() const { return image_; }
@@ -56,6 +61,7 @@ class TraceView : public QWidget {
   void paintEvent(QPaintEvent* event) override;
   void resizeEvent(QResizeEvent* event) override;
   void keyPressEvent(QKeyEvent* event) override;
+  void contextMenuEvent(QContextMenuEvent* event) override;
   void wheelEvent(QWheelEvent* event) override;
 
  private:
