@@ -10,6 +10,7 @@
 #include <QTableView>
 #include <QToolBar>
 #include <QVBoxLayout>
+#include <algorithm>
 
 #include "widgets/annotations/AnnotationTableModel.h"
 
@@ -43,7 +44,34 @@ AnnotationsDock::AnnotationsDock(QWidget* parent) : QWidget(parent), quickLabels
   table_->verticalHeader()->hide();
   table_->verticalHeader()->setDefaultSectionSize(table_->fontMetrics().height() + 6);
   table_->horizontalHeader()->setStretchLastSection(false);
-  table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  // Widths from the font, not ResizeToContents: that measures every row, too slow for 100k annotations.
+  const QFontMetrics metrics = table_->fontMetrics();
+  const auto widthFor = [&](const QString& sample, int column) {
+    const QString header = model_->headerData(column, Qt::Horizontal, Qt::DisplayRole).toString();
+    return std::max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(header)) + 12;
+  };
+  table_->setColumnWidth(AnnotationTableModel::OnsetColumn,
+                         widthFor(QStringLiteral("0:00:00.000"), AnnotationTableModel::OnsetColumn));
+  table_->setColumnWidth(AnnotationTableModel::DurationColumn,
+                         widthFor(QStringLiteral("30.5 s"), AnnotationTableModel::DurationColumn));
+  table_->setColumnWidth(AnnotationTableModel::ChannelColumn,
+                         widthFor(QStringLiteral("Fp1"), AnnotationTableModel::ChannelColumn));
+  table_->setColumnWidth(AnnotationTableModel::SourceColumn,
+                         widthFor(QStringLiteral("imported"), AnnotationTableModel::SourceColumn));
+  // The header's context menu shows and hides columns; the source is hidden at first (the pane is narrow).
+  auto* header = table_->horizontalHeader();
+  header->setContextMenuPolicy(Qt::ActionsContextMenu);
+  for (int column : {AnnotationTableModel::DurationColumn, AnnotationTableModel::ChannelColumn,
+                     AnnotationTableModel::SourceColumn}) {
+    auto* toggle =
+        new QAction(model_->headerData(column, Qt::Horizontal, Qt::DisplayRole).toString(), header);
+    toggle->setCheckable(true);
+    toggle->setChecked(column != AnnotationTableModel::SourceColumn);
+    table_->setColumnHidden(column, !toggle->isChecked());
+    connect(toggle, &QAction::toggled, table_,
+            [this, column](bool shown) { table_->setColumnHidden(column, !shown); });
+    header->addAction(toggle);
+  }
   table_->horizontalHeader()->setSectionResizeMode(AnnotationTableModel::TextColumn, QHeaderView::Stretch);
   table_->setWordWrap(false);
 
