@@ -91,8 +91,8 @@ TrainConfig parseTrainConfig(const json& j, const std::string& source, const fs:
   TrainConfig c;
   c.source = j;
   c.stage = r.str("stage", "");
-  if (c.stage != "vq" && c.stage != "pretrain" && c.stage != "instruct")
-    r.bad("stage", "must be \"vq\", \"pretrain\" or \"instruct\", got " +
+  if (c.stage != "vq" && c.stage != "pretrain" && c.stage != "instruct" && c.stage != "eval")
+    r.bad("stage", "must be \"vq\", \"pretrain\", \"instruct\" or \"eval\", got " +
                        (j.contains("stage") ? j["stage"].dump() : "nothing"));
   c.runDir = r.path("run_dir");
   if (c.runDir.empty()) r.bad("run_dir", "is required (the folder of this run)");
@@ -108,7 +108,15 @@ TrainConfig parseTrainConfig(const json& j, const std::string& source, const fs:
   c.tokenizer = r.path("tokenizer");
   c.initModel = r.path("init_model");
   if (c.stage == "pretrain" && c.tokenizer.empty()) r.bad("tokenizer", "is required by the pretrain stage");
-  if (c.stage == "instruct" && c.initModel.empty()) r.bad("init_model", "is required by the instruct stage");
+  if ((c.stage == "instruct" || c.stage == "eval") && c.initModel.empty())
+    r.bad("init_model", "is required by the " + c.stage + " stage");
+  c.evalSplit = r.str("eval_split", "val");
+  if (c.evalSplit != "train" && c.evalSplit != "val" && c.evalSplit != "test")
+    r.bad("eval_split", "must be \"train\", \"val\" or \"test\", got \"" + c.evalSplit + "\"");
+  if (r.has("official_generate")) {
+    if (!j["official_generate"].is_boolean()) r.bad("official_generate", "must be true or false");
+    c.officialGenerate = j["official_generate"].get<bool>();
+  }
   for (const auto* p : {&c.tokenizer, &c.initModel})
     if (!p->empty() && !fs::exists(*p))
       r.bad(p == &c.tokenizer ? "tokenizer" : "init_model",
@@ -116,7 +124,7 @@ TrainConfig parseTrainConfig(const json& j, const std::string& source, const fs:
 
   // Official defaults (spec §5.2–5.4); batch sizes are per process.
   const bool vq = c.stage == "vq", pre = c.stage == "pretrain";
-  c.paddedLength = r.integer("padded_length", c.stage == "instruct" ? 276 : 1024, 1);
+  c.paddedLength = r.integer("padded_length", c.stage == "instruct" || c.stage == "eval" ? 276 : 1024, 1);
   c.epochs = r.integer("epochs", vq ? 50 : pre ? 20 : 5, 1);
   c.batchSize = r.integer("batch_size", vq ? 64 : pre ? 60 : 64, 1);
   c.gradAccum = r.integer("grad_accum", 1, 1);
@@ -186,7 +194,9 @@ json trainConfigToJson(const TrainConfig& c) {
           {"keep_checkpoints", c.keepCheckpoints},
           {"log_every_steps", c.logEverySteps},
           {"threads", c.threads},
-          {"device", c.device}};
+          {"device", c.device},
+          {"eval_split", c.evalSplit},
+          {"official_generate", c.officialGenerate}};
 }
 
 }  // namespace neurolm::train

@@ -11,12 +11,14 @@
 #include <stdexcept>
 
 #include "core/io/AtomicFile.h"
+#include "core/metrics/Classification.h"
 #include "core/preprocess/ChannelVocabulary.h"
 #include "core/preprocess/PatchGrid.h"
 #include "models/io/SafeTensors.h"
 #include "models/io/StateDict.h"
 #include "models/nn/Attention.h"
 #include "models/nn/CpuKernels.h"
+#include "models/nn/Generation.h"
 #include "models/nn/Primitives.h"
 #include "models/runtime/ModelStore.h"
 #include "models/text/Gpt2Bpe.h"
@@ -202,6 +204,7 @@ class Job {
   }
 
   int run();
+  int runEval();
 
  private:
   void openRun();
@@ -578,12 +581,182 @@ int Job::run() {
   return 0;
 }
 
+// Official parse (spec §5.6): split the decoded prompt + answer on single spaces, take the word after the
+// prompt's words; "(X..." keeps its first 3 characters; it must equal an option (without its leading space).
+int64_t parseAnswer(const std::string& decoded, std::size_t resultIdx,
+                    const std::vector<std::string>& options) {
+  std::vector<std::string> words;
+  std::size_t start = 0;
+  for (;;) {
+    const auto space = decoded.find(' ', start);
+    words.push_back(decoded.substr(start, space == std::string::npos ? std::string::npos : space - start));
+    if (space == std::string::npos) break;
+    start = space + 1;
+  }
+  if (resultIdx >= words.size()) return -1;
+  auto word = words[resultIdx];
+  if (!word.empty() && word[0] == '(') word = word.substr(0, 3);
+  for (std::size_t k = 0; k < options.size(); ++k) {
+    auto o = options[k];
+    while (!o.empty() && o.front() == ' ') o.erase(o.begin());
+    if (word == o) return static_cast<int64_t>(k);
+  }
+  return -1;
+}
+
+int Job::runEval() {
+  torch::set_num_threads(c_.threads > 0 ? static_cast<int>(c_.threads) : nn::cpu::defaultCpuThreads());
+  fs::create_directories(c_.runDir);
+  log_.open(c_.runDir / "log.jsonl", std::ios::app);
+  if (!log_) throw std::runtime_error((c_.runDir / "log.jsonl").string() + ": cannot be written");
+  definition_ = readDatasetDefinition(c_.dataset, c_.dataRoot);
+  if (!definition_.task)
+    throw std::invalid_argument(c_.dataset.string() + ": the eval stage needs a 'task' (prompt and options)");
+  PrepareOptions po;
+  po.cacheDir = c_.cacheDir;
+  po.progress = [&](std::size_t done, std::size_t total) {
+    emit({{"event", "prepare"}, {"files_done", done}, {"files_total", total}});
+    return !(o_.stopRequested && o_.stopRequested->load());
+  };
+  data_ = prepareDataset(definition_, po);
+  if (!data_.splits.count(c_.evalSplit) || data_.splits.at(c_.evalSplit).count == 0)
+    throw std::runtime_error(c_.dataset.string() + ": the '" + c_.evalSplit + "' split holds no window");
+  const auto& split = data_.splits.at(c_.evalSplit);
+  for (auto l : split.labels)
+    if (l < 0) throw std::runtime_error(c_.dataset.string() + ": the eval stage needs labelled windows");
+  auto loaded = runtime::loadNeuroLm(c_.initModel);
+  lm_ = loaded.model;
+  lm_->eval();
+  if (o_.bpeDir.empty()) throw std::invalid_argument("the eval stage needs the GPT-2 BPE files (bpeDir)");
+  bpe_ = std::make_unique<Gpt2Bpe>(Gpt2Bpe::fromDirectory(o_.bpeDir));
+  const auto& task = *definition_.task;
+  std::vector<int64_t> prompt{nn::kSepId};
+  for (auto t : bpe_->encode(task.prompt)) prompt.push_back(t);
+  const auto promptIds = torch::tensor(prompt, torch::kLong).unsqueeze(0);  // [1, Lt]
+  std::vector<std::vector<int64_t>> choices;
+  std::size_t longest = 0;
+  for (const auto& o : task.options) {
+    std::vector<int64_t> ids;
+    for (auto t : bpe_->encode(o)) ids.push_back(t);
+    longest = std::max(longest, ids.size());
+    choices.push_back(ids);
+  }
+  std::size_t resultIdx = 1;
+  for (char ch : task.prompt) resultIdx += ch == ' ';
+  const auto k = static_cast<int64_t>(task.options.size());
+  emit({{"event", "start"},
+        {"stage", "eval"},
+        {"run_dir", c_.runDir.string()},
+        {"total", split.count},
+        {"split", c_.evalSplit},
+        {"model", c_.initModel.string()},
+        {"device", "cpu"},
+        {"threads", torch::get_num_threads()}});
+
+  torch::NoGradGuard noGrad;
+  std::vector<int64_t> y, hard;
+  std::vector<std::vector<double>> probs;
+  std::string csv = "file,start_sec,subject,label,hard_answer";
+  for (int64_t c = 0; c < k; ++c) csv += ",p" + std::to_string(c);
+  csv += "\n";
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int64_t i = 0; i < split.count; ++i) {
+    if (o_.stopRequested && o_.stopRequested->load()) {
+      emit({{"event", "stopped"}, {"step", i}, {"exit_code", kStoppedExitCode}});
+      return kStoppedExitCode;
+    }
+    const auto eeg = padBatch(split, {i}, c_.paddedLength);
+    const auto prefill = nn::prefillPrompt(*lm_, eeg, promptIds, true,
+                                           static_cast<int64_t>(std::max<std::size_t>(longest, 5)));
+    const auto scores = nn::scoreChoices(*lm_, prefill, choices);
+    const auto lp = torch::tensor(scores.logProb, torch::kDouble);
+    const auto p = torch::softmax(lp, 0);
+    std::vector<double> row(p.data_ptr<double>(), p.data_ptr<double>() + k);
+    nn::GenerateOptions go;
+    go.maxNewTokens = 5;
+    nn::GenerateResult gen;
+    if (c_.officialGenerate) {
+      go.officialQuirks = true;
+      gen = nn::generate(*lm_, eeg, promptIds, go);
+    } else {
+      gen = nn::generateFrom(*lm_, prefill, promptIds, go);
+    }
+    std::vector<int32_t> textIds;
+    for (int64_t t = 1; t < gen.ids.size(1); ++t)
+      textIds.push_back(static_cast<int32_t>(gen.ids[0][t].item<int64_t>()));
+    const auto decoded = bpe_->decodeBytes(textIds, Gpt2Bpe::UnknownIds::Mark);
+    const auto answer = parseAnswer(decoded, resultIdx, task.options);
+    const auto label = split.labels[static_cast<std::size_t>(i)];
+    y.push_back(label);
+    probs.push_back(row);
+    hard.push_back(answer);
+    csv += split.files[static_cast<std::size_t>(i)] + "," +
+           std::to_string(split.startSec[static_cast<std::size_t>(i)]) + "," +
+           split.subjects[static_cast<std::size_t>(i)] + "," + std::to_string(label) + "," +
+           std::to_string(answer);
+    for (double v : row) csv += "," + std::to_string(v);
+    csv += "\n";
+    const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if ((i + 1) % c_.logEverySteps == 0 || i + 1 == split.count)
+      emit({{"event", "progress"},
+            {"step", i + 1},
+            {"total", split.count},
+            {"samples_per_sec", static_cast<double>(i + 1) / sec},
+            {"eta_sec", sec / static_cast<double>(i + 1) * static_cast<double>(split.count - i - 1)},
+            {"device", "cpu"},
+            {"memory_mb", residentMemoryMb()}});
+  }
+  const auto pred = metrics::argmaxRows(probs);
+  json fromProbabilities = {{"accuracy", metrics::accuracy(y, pred)},
+                            {"balanced_accuracy", metrics::balancedAccuracy(y, pred, k)},
+                            {"cohen_kappa", metrics::cohenKappa(y, pred, k)},
+                            {"f1_weighted", metrics::weightedF1(y, pred, k)},
+                            {"ece", metrics::expectedCalibrationError(y, probs)}};
+  try {
+    fromProbabilities["roc_auc"] = metrics::rocAuc(y, probs);
+  } catch (const std::invalid_argument&) {
+    fromProbabilities["roc_auc"] = nullptr;  // one class only
+  }
+  // The official hard-answer metric: binary tasks count an unparseable answer (−1) as class 0 and rank it
+  // below 0 for the AUC; multi-class tasks count it as the last class.
+  std::vector<int64_t> hardClass;
+  int64_t unparsed = 0;
+  for (auto a : hard) {
+    unparsed += a < 0;
+    hardClass.push_back(a >= 0 ? a : (k == 2 ? 0 : k - 1));
+  }
+  json official = {{"accuracy", metrics::accuracy(y, hardClass)},
+                   {"balanced_accuracy", metrics::balancedAccuracy(y, hardClass, k)},
+                   {"cohen_kappa", metrics::cohenKappa(y, hardClass, k)},
+                   {"f1_weighted", metrics::weightedF1(y, hardClass, k)},
+                   {"unparsed_answers", unparsed},
+                   {"generation", c_.officialGenerate ? "official generate (mask quirks, spec 4.5)"
+                                                      : "greedy, training-time mask (spec 8.11)"}};
+  if (k == 2) {
+    std::vector<double> raw(hard.begin(), hard.end());
+    try {
+      official["roc_auc"] = metrics::rocAucBinary(y, raw);
+    } catch (const std::invalid_argument&) {
+      official["roc_auc"] = nullptr;
+    }
+  }
+  const json values = {{"windows", split.count},
+                       {"split", c_.evalSplit},
+                       {"from_option_probabilities", fromProbabilities},
+                       {"official_hard_answer", official}};
+  writeFileAtomically(c_.runDir / "metrics.json", values.dump(2));
+  writeFileAtomically(c_.runDir / "predictions.csv", csv);
+  emit({{"event", "metrics"}, {"split", c_.evalSplit}, {"step", split.count}, {"values", values}});
+  emit({{"event", "done"}, {"step", split.count}, {"metrics", (c_.runDir / "metrics.json").string()}});
+  return 0;
+}
+
 }  // namespace
 
 int runTraining(const TrainConfig& config, const TrainOptions& options) {
   Job job(config, options);
   try {
-    return job.run();
+    return config.stage == "eval" ? job.runEval() : job.run();
   } catch (const std::exception& e) {
     job.emit({{"event", "error"}, {"message", e.what()}});
     throw;

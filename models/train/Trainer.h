@@ -1,10 +1,10 @@
 #pragma once
 // `neurolm train`: the three official stages (tokenizer `vq`, multi-channel autoregressive `pretrain`,
-// instruction tuning `instruct`) on prepared datasets, with the job protocol of docs/training.md — one JSON
-// object per line (start, progress, checkpoint, metrics, done, stopped, error) to a sink and to
-// <run_dir>/log.jsonl — atomic checkpoints with a completion marker, the last N kept, a graceful stop
-// (finish the step, checkpoint, exit code kStoppedExitCode) and an exact resume (model, optimizer, schedule
-// position, RNG states, data position).
+// instruction tuning `instruct`) and `eval` (metrics of a NeuroLM on a labelled split) on prepared datasets,
+// with the job protocol of docs/training.md — one JSON object per line (start, progress, checkpoint, metrics,
+// done, stopped, error) to a sink and to <run_dir>/log.jsonl — atomic checkpoints with a completion marker,
+// the last N kept, a graceful stop (finish the step, checkpoint, exit code kStoppedExitCode) and an exact
+// resume (model, optimizer, schedule position, RNG states, data position).
 #include <nlohmann/json.hpp>
 
 #include <atomic>
@@ -50,7 +50,11 @@ struct TrainConfig {
   int64_t logEverySteps = 1;
   int64_t threads = 0;         // 0: keep the process default
   std::string device = "cpu";  // cpu | cuda | auto
-  nlohmann::json source;       // the JSON as given (stored in the run)
+  // eval stage: the split scored, and whether the hard answers come from the official generate (with its
+  // mask quirks, spec §4.5) instead of greedy decoding with the training-time mask (spec §8.11)
+  std::string evalSplit = "val";
+  bool officialGenerate = false;
+  nlohmann::json source;  // the JSON as given (stored in the run)
 };
 
 // Reads and validates a config; every key is checked (unknown keys, wrong types and bad values throw
