@@ -131,6 +131,43 @@ TEST(TraceLanes, TypesGiveEachLaneItsScaleAndClippingKeepsTracesInTheirLanes) {
   EXPECT_GT(countInk(half, left, right, 274, 277, isEegInk), 0);
 }
 
+TEST(TraceLanes, TriggerStepsAreFittedToTheirLane) {
+  app();
+  test::TempDir tmp("lanes-trigger");
+  test::SyntheticSpec spec;  // physical range +-3276.7: codes 0..5 would be invisible on it
+  spec.channels = 2;
+  spec.seconds = 10;
+  spec.labels = {"EEG Cz", "Status"};
+  spec.value = [](int c, std::int64_t i) { return c == 0 ? 0.0 : (i < 4 * 256 ? 0.0 : 5.0); };
+  test::writeSyntheticEdf(tmp / "trigger.edf", spec);
+  OpenOptions o;
+  o.buildPyramid = false;
+  const auto rec = Recording::open(tmp / "trigger.edf", o);
+  const auto table = channelDisplayTable(*rec);
+  ASSERT_EQ(table.type(1), signal::SignalType::Trigger);
+  TraceGeometry g;
+  g.size = QSize(1090, 424);
+  g.channels = 2;
+  const QImage img = renderTracePage(loadTracePage(*rec, 0, 10, g.plotWidth(), table), g);
+  // Lane 1 spans rows 200..399, centre 300, half lane 100 px: code 0 at 300 + 80 = 380, code 5 at 220.
+  auto inkRows = [&](int x) {
+    std::vector<int> rows;
+    for (int y = 200; y < 400; ++y) {
+      const QRgb c = img.pixel(g.plotLeft() + x, y);
+      if (qRed(c) < 130 && qRed(c) == qGreen(c) && qGreen(c) == qBlue(c)) rows.push_back(y);  // grey steps
+    }
+    return rows;
+  };
+  const auto before = inkRows(200), after = inkRows(700), edge = inkRows(400);
+  ASSERT_EQ(before.size(), 1u);
+  EXPECT_NEAR(before.front(), 380, 1);
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_NEAR(after.front(), 220, 1);
+  ASSERT_FALSE(edge.empty());  // the step at 4 s (column 400) is a vertical edge
+  EXPECT_LE(edge.front(), 221);
+  EXPECT_GE(edge.back(), 379);
+}
+
 TEST(TraceLanes, ViewOverridesAreValidatedAndKeepTheViewUnchangedOnError) {
   app();
   test::TempDir tmp("lanes-view");

@@ -32,6 +32,20 @@ QColor traceColor(signal::SignalType type) {
   return QColor(20, 60, 160);
 }
 
+// Trigger/status channels: codes matter, not volts, and their physical range (often the whole 24-bit range of
+// a BDF Status channel) dwarfs them; the page's lowest and highest values span the middle 80 % of the lane.
+void fitStepsToPage(TraceChannelData& data) {
+  float lo = data.columns.front().min, hi = data.columns.front().max;
+  for (const MinMax& m : data.columns) {
+    lo = std::min(lo, m.min);
+    hi = std::max(hi, m.max);
+  }
+  const double a = lo * data.scale.fromPhysical, b = hi * data.scale.fromPhysical;
+  data.scale.centreValue = (a + b) / 2;
+  data.scale.perDivision =
+      b > a ? (b - a) / 2 / 0.8 : std::max(1.0, std::abs(a));  // flat: on the centre line
+}
+
 }  // namespace
 
 signal::ChannelDisplayTable channelDisplayTable(const Recording& recording) {
@@ -76,6 +90,7 @@ TracePageData loadTracePage(const Recording& recording, double startSec, double 
     if (usedColumns > 0 && clampedLast > first) {
       data.columns = recording.envelope(c, first, clampedLast, usedColumns);
     }
+    if (data.scale.shape == signal::TraceShape::Steps && !data.columns.empty()) fitStepsToPage(data);
     page.channels.push_back(std::move(data));
   }
   return page;

@@ -66,7 +66,8 @@ QImage renderTracePage(const TracePageData& page, const TraceGeometry& geometry)
 signal::ChannelDisplayTable channelDisplayTable(const Recording& recording);
 
 // Reads the envelopes of a page from the recording, `columns` columns per channel; each channel is displayed
-// with its entry of `display` (same channel count as the recording).
+// with its entry of `display` (same channel count as the recording). Channels drawn as steps (triggers) are
+// fitted to the page: its lowest and highest values span the middle 80 % of the lane.
 TracePageData loadTracePage(const Recording& recording, double startSec, double durationSec, int columns,
                             const signal::ChannelDisplayTable& display);
 TracePageData loadTracePage(const Recording& recording, double startSec, double durationSec, int columns);
