@@ -255,7 +255,8 @@ std::vector<AnnotationEntry> loadSidecar(const std::filesystem::path& sidecar) {
       }
       e.durationSec = a["duration_sec"].get<double>();
     }
-    if (!a.contains("text") || !a["text"].is_string() || a["text"].get<std::string>().empty()) {
+    if (!a.contains("text") || !a["text"].is_string() ||
+        a["text"].get<std::string>().find_first_not_of(" \t\r\n") == std::string::npos) {
       throw AnnotationFileError(where + "\"text\" is missing, empty or not a string");
     }
     e.text = a["text"].get<std::string>();

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <random>
 
 #include "common/SyntheticEdf.h"
 #include "common/TempDir.h"
@@ -226,6 +227,10 @@ TEST(AnnotationSidecar, BadFilesAreReportedWithFileAndPlace) {
         {"onset_sec": 2, "duration_sec": -3, "text": "b"}]})");
   EXPECT_NE(errorOf([&] { loadSidecar(p); }).find(p.string() + ": annotation 1: \"duration_sec\" -3"),
             std::string::npos);
+  write(
+      R"({"format": "neurolm-annotations", "version": 1, "annotations": [{"onset_sec": 1, "text": "  "}]})");
+  EXPECT_NE(errorOf([&] { loadSidecar(p); }).find(p.string() + ": annotation 0: \"text\" is missing, empty"),
+            std::string::npos);
   write(R"({"format": "neurolm-annotations", "version": 1, "annotations": [{"onset_sec": 1, "text": "a",
         "source": "alien"}]})");
   EXPECT_NE(errorOf([&] { loadSidecar(p); }).find("annotation 0: \"source\" \"alien\""), std::string::npos);
@@ -405,5 +410,64 @@ TEST(AnnotationSidecar, DocumentRoundTripThroughEveryFormatKeepsTheSameTexts) {
   for (std::size_t i = 0; i < imported.size(); ++i) {
     EXPECT_DOUBLE_EQ(imported[i].onsetSec, doc.entries()[i].onsetSec);
     EXPECT_EQ(imported[i].text.find('\n'), std::string::npos);
+  }
+}
+
+TEST(AnnotationDocument, RandomCommandSequencesMatchAHistoryOfSnapshots) {
+  // Property: after any sequence of add/edit/remove/undo/redo, the document equals the snapshot that a plain
+  // history of states predicts (undo = previous state, redo = next, a command drops the redo states).
+  std::mt19937 rng(20261202);
+  AnnotationDocument doc;
+  using State = std::vector<AnnotationEntry>;
+  std::vector<State> history{State{}};
+  std::size_t at = 0;
+  const auto same = [](const State& a, const State& b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      if (a[i].id != b[i].id || !a[i].sameContent(b[i])) return false;
+    }
+    return true;
+  };
+  for (int step = 0; step < 3000; ++step) {
+    const int op = static_cast<int>(rng() % 5);
+    const auto& entries = doc.entries();
+    if (op == 0 || entries.empty()) {
+      doc.add(entry(static_cast<double>(rng() % 100) / 4, static_cast<double>(rng() % 8) / 2,
+                    "e" + std::to_string(rng() % 10)));
+    } else if (op == 1) {
+      const auto id = entries[rng() % entries.size()].id;
+      AnnotationEntry changed = *doc.find(id);
+      changed.onsetSec = static_cast<double>(rng() % 100) / 4;
+      changed.text += "'";
+      doc.edit(id, changed);
+    } else if (op == 2) {
+      doc.remove(entries[rng() % entries.size()].id);
+    } else if (op == 3) {
+      const bool could = doc.canUndo();
+      doc.undo();
+      ASSERT_EQ(could, at > 0);
+      if (could) --at;
+      ASSERT_TRUE(same(doc.entries(), history[at])) << "step " << step;
+      continue;
+    } else {
+      const bool could = doc.canRedo();
+      doc.redo();
+      ASSERT_EQ(could, at + 1 < history.size());
+      if (could) ++at;
+      ASSERT_TRUE(same(doc.entries(), history[at])) << "step " << step;
+      continue;
+    }
+    history.resize(at + 1);
+    history.push_back(doc.entries());
+    ++at;
+    ASSERT_TRUE(std::is_sorted(doc.entries().begin(), doc.entries().end(),
+                               [](const auto& a, const auto& b) { return a.onsetSec < b.onsetSec; }));
+  }
+  // Every state of the history survives a CSV and a sidecar round trip.
+  test::TempDir tmp("random");
+  for (const State& state : history) {
+    saveSidecar(tmp / "s.json", state, "x.edf");
+    expectSameEntries(loadSidecar(tmp / "s.json"), state);
+    expectSameEntries(parseAnnotationCsv(annotationsToCsv(state), "x.csv"), state, false);
   }
 }
