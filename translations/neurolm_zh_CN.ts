@@ -474,6 +474,18 @@
 <context>
     <name>neurolm::widgets::SpectrumView</name>
     <message>
+        <source>Frequency bands as name:low-high in Hz, separated by commas; Enter applies</source>
+        <translation>频段，格式为 名称:下限-上限（Hz），以逗号分隔；按 Enter 应用</translation>
+    </message>
+    <message>
+        <source>Bands</source>
+        <translation>频段</translation>
+    </message>
+    <message>
+        <source>Bands not changed: %1</source>
+        <translation>频段未更改：%1</translation>
+    </message>
+    <message>
         <source>Copy table</source>
         <translation>复制表格</translation>
     </message>

@@ -4,11 +4,13 @@
 #include <QSignalSpy>
 #include <QTest>
 #include <cmath>
+#include <functional>
 
 #include "common/SyntheticEdf.h"
 #include "common/TempDir.h"
 #include "core/dsp/Welch.h"
 #include "widgets/spectrum/SpectrumModel.h"
+#include "widgets/spectrum/SpectrumView.h"
 
 using namespace neurolm;
 using namespace neurolm::widgets;
@@ -75,7 +77,8 @@ TEST(SpectrumModel, DropsStaleRequestsAndDeliversTheNewestPage) {
   model.setRecording(rec);
   changed.clear();
   for (int i = 0; i < 40; ++i) model.setPage(i, 10);  // a burst: only the newest matters
-  for (int i = 0; i < 200 && !(model.result().valid() && model.result().startSec == 39.0); ++i) QTest::qWait(25);
+  for (int i = 0; i < 200 && !(model.result().valid() && model.result().startSec == 39.0); ++i)
+    QTest::qWait(25);
   ASSERT_TRUE(model.result().valid());
   EXPECT_DOUBLE_EQ(model.result().startSec, 39.0);
   EXPECT_EQ(model.result().requestId, model.latestRequestId());
@@ -88,4 +91,34 @@ TEST(SpectrumModel, DropsStaleRequestsAndDeliversTheNewestPage) {
   model.setActive(true);
   for (int i = 0; i < 200 && model.result().startSec != 5.0; ++i) QTest::qWait(25);
   EXPECT_DOUBLE_EQ(model.result().startSec, 5.0);
+}
+
+TEST(SpectrumView, BandsAreEditableAndABadTextChangesNothing) {
+  app();
+  test::TempDir tmp("spectrum-bands");
+  const auto rec = twoChannels(tmp);
+  SpectrumView view;
+  view.resize(400, 700);
+  view.show();
+  view.setRecording(rec);
+  view.setPage(0, 10);
+  auto waitFor = [&](const std::function<bool()>& done) {
+    for (int i = 0; i < 200 && !done(); ++i) QTest::qWait(25);
+    return done();
+  };
+  ASSERT_TRUE(waitFor([&] { return view.model()->result().valid(); }));
+  EXPECT_EQ(view.model()->result().bandPowers.size(), 5u);
+  // Two bands around the 6 Hz sine of channel 0 (the average): all power in "low", none in "high".
+  ASSERT_TRUE(view.setBandsText(QStringLiteral("low:4-7,high:7-30")));
+  ASSERT_TRUE(waitFor([&] { return view.model()->result().bandPowers.size() == 2; }));
+  const auto& bands = view.model()->result().bandPowers;
+  EXPECT_EQ(bands[0].band.name, "low");
+  EXPECT_NEAR(bands[0].power, 80.0 * 80.0 / 2, 3200 * 1e-3);  // sine power A²/2
+  EXPECT_NEAR(bands[1].relative, 0.0, 1e-6);
+  EXPECT_TRUE(
+      view.tableText().startsWith(QStringLiteral("Band\tRange (Hz)\tPower (µV²)\tRelative (%)\nlow\t4–7\t")))
+      << view.tableText().toStdString();
+  EXPECT_FALSE(view.setBandsText(QStringLiteral("low:7-4")));
+  EXPECT_NE(view.statusText().indexOf(QStringLiteral("Bands not changed")), -1);
+  EXPECT_EQ(view.model()->settings().bands.size(), 2u);
 }

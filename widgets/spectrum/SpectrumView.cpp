@@ -11,6 +11,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLineEdit>
 #include <QLineSeries>
 #include <QPushButton>
 #include <QSplitter>
@@ -75,7 +76,7 @@ SpectrumView::SpectrumView(QWidget* parent) : QWidget(parent) {
   psdSeries_->attachAxis(psdY_);
   auto* psdView = new QChartView(psdChart_, this);
   psdView->setRenderHint(QPainter::Antialiasing);
-  psdView->setMinimumSize(200, 230);  // room for one label per decade (Qt Charts elides crowded labels)
+  psdView->setMinimumSize(200, 220);  // room for one label per decade (Qt Charts elides crowded labels)
 
   bandChart_ = plainChart();
   bandChart_->setTitle(tr("Relative band power"));
@@ -100,7 +101,7 @@ SpectrumView::SpectrumView(QWidget* parent) : QWidget(parent) {
   bars->attachAxis(bandX_);
   bars->attachAxis(bandY_);
   auto* bandView = new QChartView(bandChart_, this);
-  bandView->setMinimumSize(200, 130);
+  bandView->setMinimumSize(200, 110);
 
   table_ = new QTableWidget(0, 4, this);
   table_->setObjectName(QStringLiteral("bandTable"));
@@ -108,7 +109,14 @@ SpectrumView::SpectrumView(QWidget* parent) : QWidget(parent) {
   table_->verticalHeader()->hide();
   table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
   table_->setSelectionMode(QAbstractItemView::ContiguousSelection);
-  table_->setMinimumSize(200, 90);
+  table_->setMinimumSize(200, 70);
+
+  bands_ = new QLineEdit(this);
+  bands_->setObjectName(QStringLiteral("spectrumBands"));
+  bands_->setToolTip(tr("Frequency bands as name:low-high in Hz, separated by commas; Enter applies"));
+  auto* bandsRow = new QHBoxLayout();
+  bandsRow->addWidget(new QLabel(tr("Bands"), this));
+  bandsRow->addWidget(bands_, 1);
 
   auto* top = new QHBoxLayout();
   top->addWidget(new QLabel(tr("Channel"), this));
@@ -127,14 +135,21 @@ SpectrumView::SpectrumView(QWidget* parent) : QWidget(parent) {
   layout->addLayout(top);
   layout->addWidget(status_);
   layout->addWidget(split, 1);
+  layout->addLayout(bandsRow);
 
   connect(channel_, &QComboBox::currentIndexChanged, this,
           [this](int i) { model_->setChannel(i < 0 ? -1 : channel_->itemData(i).toInt()); });
   connect(copy, &QPushButton::clicked, this, &SpectrumView::copyTable);
+  connect(bands_, &QLineEdit::returnPressed, this, [this]() { setBandsText(bands_->text()); });
   connect(model_, &SpectrumModel::resultChanged, this, &SpectrumView::refresh);
   connect(model_, &SpectrumModel::computing, this, [this](bool busy) {
     if (busy && !model_->result().valid()) status_->setText(tr("Computing…"));
   });
+  QStringList bandTexts;
+  for (const auto& b : model_->settings().bands) {
+    bandTexts << QStringLiteral("%1:%2-%3").arg(QString::fromStdString(b.name)).arg(b.lowHz).arg(b.highHz);
+  }
+  bands_->setText(bandTexts.join(QLatin1Char(',')));
   refresh();
 }
 
@@ -170,14 +185,18 @@ QString SpectrumView::statusText() const { return status_->text(); }
 
 void SpectrumView::refresh() {
   const SpectrumResult& r = model_->result();
+  // A rejected band text is reported under whatever the status says.
+  const QString bandsNote =
+      bandsError_.isEmpty() ? QString() : QLatin1Char('\n') + tr("Bands not changed: %1").arg(bandsError_);
   table_->setHorizontalHeaderLabels(
       {tr("Band"), tr("Range (Hz)"), tr("Power (%1)").arg(r.powerUnit), tr("Relative (%)")});
   if (!r.valid()) {
     psdSeries_->clear();
     bandSet_->remove(0, bandSet_->count());
     table_->setRowCount(0);
-    status_->setText(r.error.isEmpty() ? (model_->recording() ? tr("Computing…") : tr("No recording"))
-                                       : tr("Cannot analyse this page: %1").arg(r.error));
+    status_->setText((r.error.isEmpty() ? (model_->recording() ? tr("Computing…") : tr("No recording"))
+                                        : tr("Cannot analyse this page: %1").arg(r.error)) +
+                     bandsNote);
     return;
   }
   // PSD on a log axis: bins at or below zero (a removed DC) are drawn at the axis floor.
@@ -232,7 +251,8 @@ void SpectrumView::refresh() {
                        .arg(r.startSec, 0, 'f', 1)
                        .arg(r.endSec, 0, 'f', 1)
                        .arg(r.peakHz, 0, 'f', 2)
-                       .arg(r.resolutionHz, 0, 'g', 3));
+                       .arg(r.resolutionHz, 0, 'g', 3) +
+                   bandsNote);
 }
 
 QString SpectrumView::tableText() const {
@@ -250,5 +270,20 @@ QString SpectrumView::tableText() const {
 }
 
 void SpectrumView::copyTable() { QGuiApplication::clipboard()->setText(tableText()); }
+
+bool SpectrumView::setBandsText(const QString& text) {
+  try {
+    const auto bands = dsp::parseBands(text.toStdString());
+    bandsError_.clear();
+    bands_->setText(text);
+    model_->setBands(bands);
+  } catch (const std::exception& e) {
+    bandsError_ = QString::fromStdString(e.what());
+    refresh();
+    return false;
+  }
+  refresh();
+  return true;
+}
 
 }  // namespace neurolm::widgets

@@ -14,6 +14,7 @@ class QChart;
 class QChartView;
 class QComboBox;
 class QLabel;
+class QLineEdit;
 class QLineSeries;
 class QTableWidget;
 class QValueAxis;
@@ -37,6 +38,9 @@ class SpectrumView : public QWidget {
  public Q_SLOTS:
   void setPage(double startSec, double durationSec);
   void copyTable();
+  // Bands as NAME:LO-HI,... (Hz), e.g. "delta:0.5-4,theta:4-8"; a malformed text is reported in the status
+  // line and changes nothing. Returns whether the bands were taken.
+  bool setBandsText(const QString& text);
 
  protected:
   void showEvent(QShowEvent* event) override;
@@ -57,6 +61,8 @@ class SpectrumView : public QWidget {
   QBarCategoryAxis* bandX_ = nullptr;
   QValueAxis* bandY_ = nullptr;
   QTableWidget* table_ = nullptr;
+  QLineEdit* bands_ = nullptr;
+  QString bandsError_;
 };
 
 }  // namespace neurolm::widgets
