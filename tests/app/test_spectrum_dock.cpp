@@ -67,7 +67,8 @@ TEST(SpectrumDock, PeakOfATenHertzSineIsTenHertzAndFollowsThePage) {
   QPointF top = points.front();
   for (const auto& p : points) top = p.y() > top.y() ? p : top;
   EXPECT_DOUBLE_EQ(top.x(), 10.0);
-  EXPECT_NE(spectrum->statusText().indexOf(QStringLiteral("10.00 Hz")), -1) << spectrum->statusText().toStdString();
+  EXPECT_NE(spectrum->statusText().indexOf(QStringLiteral("10.00 Hz")), -1)
+      << spectrum->statusText().toStdString();
   // Mean power of sines of 100 and 200 uV: (100²/2 + 200²/2) / 2 = 12500 uV², all of it in alpha.
   ASSERT_EQ(r.bandPowers.size(), 5u);
   EXPECT_NEAR(r.bandPowers[2].power, 12500, 12500 * 1e-3);

@@ -5,7 +5,8 @@
 
 using namespace neurolm;
 
-// EEGMAT: 19 EEG electrodes, the A2-A1 reference (EEG) and 'ECG ECG' in mV; EEGMMIDB: 64 bare electrode names.
+// EEGMAT: 19 EEG electrodes, the A2-A1 reference (EEG) and 'ECG ECG' in mV; EEGMMIDB: 64 bare electrode
+// names.
 TEST(InfoTypes, JsonCarriesTheTypeOfEveryChannel) {
   const auto r = test::runCli({"info", (test::dataDir() / "eegmat" / "Subject00_1.edf").string(), "--json"});
   ASSERT_EQ(r.code, 0) << r.err;
@@ -14,7 +15,8 @@ TEST(InfoTypes, JsonCarriesTheTypeOfEveryChannel) {
   for (const auto& c : j["channels"]) {
     EXPECT_EQ(c["type"], c["label"] == "ECG ECG" ? "ecg" : "eeg") << c["label"];
   }
-  const auto m = test::runCli({"info", (test::dataDir() / "eegmmidb" / "S002" / "S002R03.edf").string(), "--json"});
+  const auto m =
+      test::runCli({"info", (test::dataDir() / "eegmmidb" / "S002" / "S002R03.edf").string(), "--json"});
   ASSERT_EQ(m.code, 0) << m.err;
   const auto jm = nlohmann::json::parse(m.out);
   ASSERT_EQ(jm["channels"].size(), 64u);

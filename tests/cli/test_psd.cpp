@@ -22,9 +22,9 @@ struct Reference {
 Reference scipyReference(const std::filesystem::path& file, const test::TempDir& tmp, const std::string& a,
                          const std::string& b, int nperseg, int noverlap) {
   const std::string cmd = std::string(test::python()) + " " +
-                          (test::testsDir() / "tools" / "welch_reference.py").string() + " " + file.string() + " " +
-                          tmp.path().string() + " " + a + " " + b + " " + std::to_string(nperseg) + " " +
-                          std::to_string(noverlap) + " hann constant";
+                          (test::testsDir() / "tools" / "welch_reference.py").string() + " " + file.string() +
+                          " " + tmp.path().string() + " " + a + " " + b + " " + std::to_string(nperseg) +
+                          " " + std::to_string(noverlap) + " hann constant";
   EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
   Reference r;
   r.freqs = readNpy(tmp / "freqs.npy").toDouble();
@@ -41,8 +41,8 @@ TEST(CliPsd, JsonEqualsScipyWelchOnEegmat) {
   test::TempDir tmp("cli-psd");
   const Reference ref = scipyReference(file, tmp, "20", "50", 1000, 500);
   // 'O1' by its cleaned name, the ECG (recorded in mV) by its label.
-  const auto r = test::runCli({"psd", file.string(), "--window", "20:50", "--channels", "O1,ECG ECG", "--nperseg",
-                               "1000", "--overlap", "0.5", "--json"});
+  const auto r = test::runCli({"psd", file.string(), "--window", "20:50", "--channels", "O1,ECG ECG",
+                               "--nperseg", "1000", "--overlap", "0.5", "--json"});
   ASSERT_EQ(r.code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["taper"], "hann");
@@ -54,7 +54,8 @@ TEST(CliPsd, JsonEqualsScipyWelchOnEegmat) {
   double worst = 0;
   for (const auto& c : j["channels"]) {
     const auto label = c["label"].get<std::string>();
-    const auto row = static_cast<std::size_t>(std::find(labels.begin(), labels.end(), label) - labels.begin());
+    const auto row =
+        static_cast<std::size_t>(std::find(labels.begin(), labels.end(), label) - labels.begin());
     ASSERT_LT(row, labels.size()) << label;
     EXPECT_EQ(c["psd_unit"], "µV²/Hz");
     EXPECT_EQ(c["segments"], 29);  // (15000 - 500) / 500
@@ -82,7 +83,8 @@ TEST(CliPsd, JsonEqualsScipyWelchOnEegmat) {
 
 TEST(CliPsd, TextTableAndErrors) {
   const auto file = (test::dataDir() / "eegmat" / "Subject00_1.edf").string();
-  const auto r = test::runCli({"psd", file, "--window", "0:10", "--channels", "EEG Fp1", "--bands", "alpha:8-13"});
+  const auto r =
+      test::runCli({"psd", file, "--window", "0:10", "--channels", "EEG Fp1", "--bands", "alpha:8-13"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("alpha 8-13"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("PSD (µV²/Hz)"), std::string::npos) << r.out;

@@ -17,8 +17,8 @@ TEST(PhysicalUnit, ParsesVoltagesInEverySpelling) {
   };
   for (const Case& c : {Case{"uV", "µV", 1e-6}, Case{"µV", "µV", 1e-6}, Case{"\xCE\xBCV", "µV", 1e-6},
                         Case{"\xB5V", "µV", 1e-6}, Case{"UV", "µV", 1e-6}, Case{" microV ", "µV", 1e-6},
-                        Case{"mV", "mV", 1e-3}, Case{"MV", "mV", 1e-3}, Case{"V", "V", 1.0}, Case{"v", "V", 1.0},
-                        Case{"nV", "nV", 1e-9}}) {
+                        Case{"mV", "mV", 1e-3}, Case{"MV", "mV", 1e-3}, Case{"V", "V", 1.0},
+                        Case{"v", "V", 1.0}, Case{"nV", "nV", 1e-9}}) {
     SCOPED_TRACE(c.written);
     const PhysicalUnit u = parsePhysicalUnit(c.written);
     EXPECT_EQ(u.quantity, Quantity::Voltage);
@@ -34,7 +34,10 @@ TEST(PhysicalUnit, KeepsUnknownUnitsAsWritten) {
     EXPECT_EQ(u.symbol, written);
   }
   EXPECT_EQ(parsePhysicalUnit("degC").quantity, Quantity::Temperature);
-  EXPECT_EQ(parsePhysicalUnit("\xC2\xB0" "C").symbol, "°C");
+  EXPECT_EQ(parsePhysicalUnit("\xC2\xB0"
+                              "C")
+                .symbol,
+            "°C");
   EXPECT_EQ(parsePhysicalUnit("DegF").symbol, "°F");
 }
 
@@ -56,14 +59,14 @@ TEST(SignalType, ClassifiesLabelsAndUnitsByTheDocumentedRules) {
     SignalType type;
   };
   for (const Case& c : {
-           Case{"EEG Fp1", "uV", SignalType::Eeg},        // rule 1, EEG word
-           Case{"EEG A2-A1", "uV", SignalType::Eeg},      //
-           Case{"ECG ECG", "mV", SignalType::Ecg},        // EEGMAT's ECG
-           Case{"EKG2", "mV", SignalType::Ecg},           // trailing digits ignored
-           Case{"EMG Chin", "uV", SignalType::Emg},       //
-           Case{"Chin1-Chin2", "uV", SignalType::Emg},    //
-           Case{"LOC-A2", "uV", SignalType::Eog},         //
-           Case{"EOG ROC", "uV", SignalType::Eog},        //
+           Case{"EEG Fp1", "uV", SignalType::Eeg},      // rule 1, EEG word
+           Case{"EEG A2-A1", "uV", SignalType::Eeg},    //
+           Case{"ECG ECG", "mV", SignalType::Ecg},      // EEGMAT's ECG
+           Case{"EKG2", "mV", SignalType::Ecg},         // trailing digits ignored
+           Case{"EMG Chin", "uV", SignalType::Emg},     //
+           Case{"Chin1-Chin2", "uV", SignalType::Emg},  //
+           Case{"LOC-A2", "uV", SignalType::Eog},       //
+           Case{"EOG ROC", "uV", SignalType::Eog},      //
            Case{"Resp Thorax", "", SignalType::Respiration},
            Case{"Airflow", "mV", SignalType::Respiration},
            Case{"Temp rectal", "degC", SignalType::Temperature},
