@@ -1,8 +1,13 @@
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cstdio>
+#include <filesystem>
+#include <functional>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -17,7 +22,7 @@
 namespace neurolm::cli {
 namespace {
 
-constexpr const char* kUsage = "usage: neurolm train CONFIG.json [--resume] [--json]\n";
+constexpr const char* kUsage = "usage: neurolm train CONFIG.json [--resume] [--json] [--nproc N]\n";
 
 std::atomic<bool> gStop{false};
 extern "C" void onStopSignal(int) { gStop.store(true); }
@@ -33,7 +38,14 @@ void printHelp(std::ostream& out) {
          "model.safetensors (usable by `neurolm ask` / `tokenize` and by the next stage).\n\n"
          "  --resume   continue the run in run_dir from its last complete checkpoint (model, optimizer,\n"
          "             schedule position, RNG and data position); starts afresh when it has none yet\n"
-         "  --json     protocol lines on stdout even when stdout is a terminal (default: a progress bar)\n\n"
+         "  --json     protocol lines on stdout even when stdout is a terminal (default: a progress bar)\n"
+         "  --nproc N  data-parallel training in N local processes (Gloo): batch_size is per process, so "
+         "the\n"
+         "             global batch is N x batch_size; process 0 reports and writes the checkpoints. On a\n"
+         "             cluster, start one process per rank with NEUROLM_DIST_WORLD / NEUROLM_DIST_RANK (or\n"
+         "             Slurm's SLURM_NTASKS / SLURM_PROCID), NEUROLM_DIST_STORE (a rendezvous file on a "
+         "shared\n"
+         "             folder) and NEUROLM_DIST_HOST (this node's address)\n\n"
          "Job protocol: one JSON object per line on stdout (not a terminal, or --json) and in\n"
          "run_dir/log.jsonl. Every object has \"event\" and \"time\" (UTC ISO 8601):\n"
          "  prepare    files_done, files_total                       (dataset preparation)\n"
@@ -60,12 +72,103 @@ std::string bar(const nlohmann::json& e) {
   return buf;
 }
 
+// Runs `neurolm train` in `nproc` child processes (ranks), relays rank 0's protocol lines, forwards a stop
+// to every rank, and stops the others when one fails.
+int launchLocal(const std::string& configPath, const train::TrainConfig& config, int nproc, bool resume,
+                const std::function<void(const nlohmann::json&)>& onEvent, std::ostream& err) {
+  std::filesystem::create_directories(config.runDir);
+  const auto store = config.runDir / (".rendezvous-" + std::to_string(getpid()));
+  std::filesystem::remove(store);
+  std::vector<pid_t> pids;
+  int rank0Out = -1;
+  for (int rank = 0; rank < nproc; ++rank) {
+    int fds[2];
+    if (pipe(fds) != 0) throw std::runtime_error("neurolm train --nproc: pipe failed");
+    const pid_t pid = fork();
+    if (pid < 0) throw std::runtime_error("neurolm train --nproc: fork failed");
+    if (pid == 0) {
+      dup2(fds[1], STDOUT_FILENO);
+      close(fds[0]);
+      close(fds[1]);
+      const int devNull = open("/dev/null", O_RDONLY);
+      dup2(devNull, STDIN_FILENO);  // stops come from the parent as SIGTERM
+      setenv("NEUROLM_DIST_WORLD", std::to_string(nproc).c_str(), 1);
+      setenv("NEUROLM_DIST_RANK", std::to_string(rank).c_str(), 1);
+      setenv("NEUROLM_DIST_STORE", store.c_str(), 1);
+      std::vector<std::string> args{"/proc/self/exe", "train", configPath, "--json"};
+      if (resume) args.push_back("--resume");
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv("/proc/self/exe", argv.data());
+      _exit(127);
+    }
+    close(fds[1]);
+    if (rank == 0)
+      rank0Out = fds[0];
+    else
+      close(fds[0]);  // the other ranks report nothing
+    pids.push_back(pid);
+  }
+  std::vector<int> codes(pids.size(), -1);
+  std::string pending;
+  bool stopForwarded = false, failed = false;
+  auto alive = [&] {
+    for (int c : codes)
+      if (c == -1) return true;
+    return false;
+  };
+  while (alive()) {
+    pollfd pfd{rank0Out, POLLIN, 0};
+    if (rank0Out >= 0 && poll(&pfd, 1, 100) > 0) {
+      char buf[4096];
+      const auto n = read(rank0Out, buf, sizeof buf);
+      if (n > 0) {
+        pending.append(buf, static_cast<std::size_t>(n));
+        for (auto nl = pending.find('\n'); nl != std::string::npos; nl = pending.find('\n')) {
+          const auto line = pending.substr(0, nl);
+          pending.erase(0, nl + 1);
+          const auto j = nlohmann::json::parse(line, nullptr, false);
+          if (!j.is_discarded()) onEvent(j);
+        }
+      } else {
+        close(rank0Out);
+        rank0Out = -1;
+      }
+    } else if (rank0Out < 0) {
+      usleep(100000);
+    }
+    if (gStop.load() && !stopForwarded) {
+      for (auto pid : pids) kill(pid, SIGTERM);
+      stopForwarded = true;
+    }
+    for (std::size_t r = 0; r < pids.size(); ++r) {
+      if (codes[r] != -1) continue;
+      int status = 0;
+      if (waitpid(pids[r], &status, WNOHANG) == pids[r]) {
+        codes[r] = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        if (codes[r] != 0 && codes[r] != train::kStoppedExitCode && !failed) {
+          failed = true;
+          err << "neurolm train: rank " << r << " failed (exit " << codes[r] << "); stopping the others\n";
+          for (auto pid : pids) kill(pid, SIGKILL);
+        }
+      }
+    }
+  }
+  if (rank0Out >= 0) close(rank0Out);
+  std::filesystem::remove(store);
+  for (int c : codes)
+    if (c != 0 && c != train::kStoppedExitCode) return 1;
+  return codes[0];
+}
 }  // namespace
 
 int runTrain(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   std::string configPath;
   bool resume = false, forceJson = false;
-  for (const auto& a : args) {
+  int nproc = 1;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const auto& a = args[i];
     if (a == "--help" || a == "-h") {
       printHelp(out);
       return 0;
@@ -73,6 +176,15 @@ int runTrain(const std::vector<std::string>& args, std::ostream& out, std::ostre
       resume = true;
     } else if (a == "--json") {
       forceJson = true;
+    } else if (a == "--nproc") {
+      const auto& v = optionValue(args, i);
+      try {
+        std::size_t used = 0;
+        nproc = std::stoi(v, &used);
+        if (used != v.size() || nproc < 1 || nproc > 256) throw std::invalid_argument(v);
+      } catch (const std::exception&) {
+        throw std::invalid_argument("--nproc '" + v + "' is not a process count (1…256)");
+      }
     } else if (!a.empty() && a[0] == '-') {
       err << "neurolm train: unexpected option '" << a << "'\n" << kUsage;
       return 2;
@@ -127,6 +239,10 @@ int runTrain(const std::vector<std::string>& args, std::ostream& out, std::ostre
     else if (kind == "metrics")
       out << "\n" << e.value("split", "") << ": " << e["values"].dump() << "\n";
   };
+  if (nproc > 1) {
+    if (config.stage == "eval") throw std::invalid_argument("--nproc: the eval stage runs in one process");
+    return launchLocal(configPath, config, nproc, resume, o.onEvent, err);
+  }
   return train::runTraining(config, o);
 }
 

@@ -3,6 +3,8 @@
 // unit-norm codes, cosine (= squared Euclidean for unit vectors) assignment, EMA codebook updates.
 #include <torch/torch.h>
 
+#include <functional>
+
 #include "models/nn/Primitives.h"
 
 namespace neurolm::nn {
@@ -35,6 +37,17 @@ struct QuantizerOutput {
   torch::Tensor commitmentLoss;  // scalar beta · mean((e[code] − z)²)
 };
 
+// Data-parallel training: how one step's codebook statistics reach every process. Unset (default) = one
+// process. With them, the EMA statistics (code counts and per-code sums) are summed over the processes, and
+// the k-means initialisation runs on process 0 over every process's batch (gathered in rank order, i.e. the
+// batch one process would see with the whole global batch) and is broadcast.
+struct QuantizerCollectives {
+  std::function<void(torch::Tensor&)> allReduceSum;              // in place
+  std::function<torch::Tensor(const torch::Tensor&)> allGather;  // [N, d] -> [world·N, d], rank order
+  std::function<void(torch::Tensor&)> broadcastFromRoot;         // in place: process 0's values
+  bool isRoot = true;
+};
+
 class NormEMAVectorQuantizerImpl : public torch::nn::Module {
  public:
   NormEMAVectorQuantizerImpl(const QuantizerConfig& config, const torch::TensorOptions& options = {});
@@ -56,7 +69,8 @@ class NormEMAVectorQuantizerImpl : public torch::nn::Module {
 
   const QuantizerConfig& config() const { return config_; }
 
-  torch::Tensor cluster_size;  // [n] buffer: EMA of code usage
+  QuantizerCollectives collectives;  // set by a data-parallel trainer
+  torch::Tensor cluster_size;        // [n] buffer: EMA of code usage
   EmbeddingEMA embedding{nullptr};
 
  private:

@@ -82,12 +82,14 @@ void NormEMAVectorQuantizerImpl::emaUpdate(const torch::Tensor& zUnit, const tor
   torch::NoGradGuard noGrad;
   const double decay = config_.decay;
   const auto onehot = torch::one_hot(codes.reshape({-1}), config_.nEmbed).to(zUnit.scalar_type());  // [N, n]
-  const auto bins = onehot.sum(0);                                                                  // [n]
+  auto bins = onehot.sum(0);                                                                        // [n]
+  if (collectives.allReduceSum) collectives.allReduceSum(bins);
   cluster_size.mul_(decay).add_(bins, 1.0 - decay);
   const auto zeroMask = bins == 0;
   const auto binsClamped = bins.masked_fill(zeroMask, 1.0);
-  const auto embedSum = torch::matmul(zUnit.reshape({-1, config_.embedDim}).t(), onehot);  // [d, n]
-  auto embedNormalized = l2Normalize((embedSum / binsClamped.unsqueeze(0)).t());           // [d, n] -> [n, d]
+  auto embedSum = torch::matmul(zUnit.reshape({-1, config_.embedDim}).t(), onehot);  // [d, n]
+  if (collectives.allReduceSum) collectives.allReduceSum(embedSum);
+  auto embedNormalized = l2Normalize((embedSum / binsClamped.unsqueeze(0)).t());  // [d, n] -> [n, d]
   auto& weight = embedding->weight;
   embedNormalized = torch::where(zeroMask.unsqueeze(1), weight, embedNormalized);
   weight.mul_(decay).add_(embedNormalized, 1.0 - decay);
@@ -99,7 +101,20 @@ QuantizerOutput NormEMAVectorQuantizerImpl::trainForward(const torch::Tensor& zI
   const auto flat = l2Normalize(zIn).reshape({-1, config_.embedDim});  // [..., d] -> [N, d]
   if (embedding->initted.item<float>() == 0.0f) {
     torch::NoGradGuard noGrad;
-    auto [means, bins] = kmeans(flat.detach(), generator);
+    torch::Tensor means, bins;
+    if (collectives.allGather) {
+      const auto all = collectives.allGather(flat.detach().contiguous());  // [world·N, d]
+      if (collectives.isRoot) {
+        std::tie(means, bins) = kmeans(all, generator);
+      } else {
+        means = torch::empty({config_.nEmbed, config_.embedDim}, flat.options());
+        bins = torch::empty({config_.nEmbed}, flat.options().dtype(torch::kLong));
+      }
+      collectives.broadcastFromRoot(means);
+      collectives.broadcastFromRoot(bins);
+    } else {
+      std::tie(means, bins) = kmeans(flat.detach(), generator);
+    }
     embedding->weight.copy_(means);
     embedding->cluster_size.copy_(bins.to(embedding->cluster_size.scalar_type()));
     embedding->initted.fill_(1.0);
@@ -207,12 +222,14 @@ struct GradientReversal : public torch::autograd::Function<GradientReversal> {
 
 VQAlignImpl::VQAlignImpl(const VqConfig& config, const torch::TensorOptions& options) {
   vq = register_module("VQ", VQ(config, options));
-  // The official code sizes it by the DECODER width although it is fed encoder features and wte rows; the
-  // three are 768 in every official configuration. Sized here by what it is fed (the encoder width), so a
-  // tokenizer with narrow decoders can be trained; official checkpoints load unchanged.
-  domain_classifier = register_module(
-      "domain_classifier", torch::nn::Sequential(Linear(config.encoder.nEmbd, 256, true, options),
-                                                 Gelu(), Linear(256, 2, true, options)));
+  // The official code sizes it by the DECODER width although it is fed encoder features and wte rows (all
+  // 768 in the official configurations; official files with narrower decoders, such as the parity fixture,
+  // hold it so). A trainer of narrow decoders sizes it by what it is fed (VqConfig::domainClassifierWidth).
+  const int64_t classifierWidth =
+      config.domainClassifierWidth > 0 ? config.domainClassifierWidth : config.decoder.nEmbd;
+  domain_classifier =
+      register_module("domain_classifier", torch::nn::Sequential(Linear(classifierWidth, 256, true, options),
+                                                                 Gelu(), Linear(256, 2, true, options)));
   wte = register_module("wte", Embedding(config.textVocab, config.textEmbd, 1.0, options));
   wte->weight.set_requires_grad(false);
 }
@@ -230,10 +247,10 @@ AlignLosses VQAlignImpl::trainingLosses(const EegBatch& batch, const torch::Tens
   out.vq = vq->trainForward(batch, yFreq, yRaw, generator, &features);
   const int64_t classifierWidth = domain_classifier->ptr(0)->as<LinearImpl>()->weight.size(1);
   if (features.size(-1) != classifierWidth || wte->weight.size(1) != classifierWidth)
-    throw std::invalid_argument(
-        "VQ_Align: the domain classifier takes width " + std::to_string(classifierWidth) +
-        " but encoder features are " +
-        std::to_string(features.size(-1)) + " and wte rows " + std::to_string(wte->weight.size(1)) + " wide");
+    throw std::invalid_argument("VQ_Align: the domain classifier takes width " +
+                                std::to_string(classifierWidth) + " but encoder features are " +
+                                std::to_string(features.size(-1)) + " and wte rows " +
+                                std::to_string(wte->weight.size(1)) + " wide");
   const auto eegLogits = domainLogits(features, alpha);  // [B, L, 2]
   const auto eegTargets =
       torch::where(batch.inputMask.to(torch::kBool), torch::zeros_like(batch.inputMask, torch::kLong),

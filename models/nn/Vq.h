@@ -17,6 +17,9 @@ struct VqConfig {
   int64_t decoderOutFreq = 100;  // amplitude-spectrum reconstruction width (200 / 2)
   int64_t textVocab = 50257;     // VQ_Align.wte rows (GPT-2 small vocabulary)
   int64_t textEmbd = 768;        // VQ_Align.wte width
+  // VQ_Align.domain_classifier input width: 0 = the decoder width (official); training sets the encoder
+  // width, the width of the features and wte rows it is fed.
+  int64_t domainClassifierWidth = 0;
 
   static VqConfig official() { return {}; }
 };
@@ -100,7 +103,7 @@ class VQAlignImpl : public torch::nn::Module {
                              const torch::Tensor& textIds, double alpha, torch::Generator generator);
 
   VQ vq{nullptr};                                    // registered as `VQ`
-  torch::nn::Sequential domain_classifier{nullptr};  // Linear(encoder n_embd, 256), GELU, Linear(256, 2)
+  torch::nn::Sequential domain_classifier{nullptr};  // Linear(width, 256), GELU, Linear(256, 2)
   Embedding wte{nullptr};                            // [50257, 768], frozen
 };
 TORCH_MODULE(VQAlign);

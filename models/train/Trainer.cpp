@@ -23,6 +23,7 @@
 #include "models/runtime/ModelStore.h"
 #include "models/text/Gpt2Bpe.h"
 #include "models/train/Dataset.h"
+#include "models/train/Distributed.h"
 #include "models/train/Optimizer.h"
 #include "models/train/StageLoss.h"
 
@@ -194,7 +195,9 @@ class Job {
  public:
   Job(const TrainConfig& c, const TrainOptions& o) : c_(c), o_(o) {}
 
+  // Only process 0 reports (and writes the log); the other ranks of a data-parallel run are silent.
   void emit(json event) {
+    if (dist_ && !dist_->isRoot()) return;
     event["time"] = isoNow();
     if (log_.is_open()) {
       log_ << event.dump() << "\n";
@@ -232,6 +235,15 @@ class Job {
   torch::Generator kmeansGen_ = at::detail::createCPUGenerator(2);
   int64_t startStep_ = 0;
   int64_t stepsPerEpoch_ = 0;
+  std::optional<Distributed> dist_;
+  int64_t world() const { return dist_ ? dist_->worldSize() : 1; }
+  int64_t rank() const { return dist_ ? dist_->rank() : 0; }
+  bool root() const { return !dist_ || dist_->isRoot(); }
+  // Text rows of this process: every process draws the GLOBAL text batch from the same generator state and
+  // keeps its own rows, so N processes see what one process with N times the batch sees.
+  torch::Tensor ownRows(const torch::Tensor& t, int64_t perProcess) const {
+    return t.defined() ? t.narrow(0, rank() * perProcess, perProcess) : t;
+  }
   int64_t totalSteps_ = 0;
   std::vector<double> lr_;
 };
@@ -265,6 +277,7 @@ void Job::buildModel() {
   const uint64_t seed = c_.seed;
   if (c_.stage == "vq") {
     auto cfg = runtime::vqConfigForSize(c_.modelSize);
+    cfg.domainClassifierWidth = cfg.encoder.nEmbd;  // fed 768-wide features and wte rows
     vq_ = nn::VQAlign(cfg);
     auto init = runtime::randomTokenizer(cfg, seed);  // official initialisers, seeded
     {
@@ -312,6 +325,13 @@ void Job::buildModel() {
   }
   model_->train();
   model_->to(device_);
+  if (dist_ && vq_) {
+    auto& q = vq_->vq->quantize->collectives;
+    q.allReduceSum = [this](torch::Tensor& t) { dist_->allReduceSum(t); };
+    q.broadcastFromRoot = [this](torch::Tensor& t) { dist_->broadcastFromRoot(t); };
+    q.allGather = [this](const torch::Tensor& t) { return dist_->allGather(t); };
+    q.isRoot = dist_->isRoot();
+  }
   if (lm_)
     for (auto& p : lm_->tokenizer->parameters()) p.set_requires_grad(false);
   opt_ = std::make_unique<AdamW>(officialParamGroups(*model_, c_.weightDecay),
@@ -325,14 +345,15 @@ StageLoss Job::batchLoss(const PreparedSplit& s, const std::vector<int64_t>& idx
   if (c_.stage == "vq") {
     auto [yFreq, yRaw] = tokenizerTargets(s, idx, c_.paddedLength);
     const double alpha = domainAlpha(std::min(startStep_, totalSteps_), c_.epochs, stepsPerEpoch_);
-    auto [textIds, unused] = text_->batch(withText ? c_.textBatchSize : 1, textGen_);
-    return tokenizerStepLoss(*vq_, eeg, to(yFreq), to(yRaw), to(textIds), alpha, kmeansGen_);
+    const int64_t rows = withText ? c_.textBatchSize : 1;
+    auto [textIds, unused] = text_->batch(rows * world(), textGen_);
+    return tokenizerStepLoss(*vq_, eeg, to(yFreq), to(yRaw), to(ownRows(textIds, rows)), alpha, kmeansGen_);
   }
   torch::Tensor textX, textY;
   if (withText && text_->hasCorpus() && c_.textBatchSize > 0) {
-    auto [x, y] = text_->batch(c_.textBatchSize, textGen_);
-    textX = to(x);
-    textY = to(y);
+    auto [x, y] = text_->batch(c_.textBatchSize * world(), textGen_);
+    textX = to(ownRows(x, c_.textBatchSize));
+    textY = to(ownRows(y, c_.textBatchSize));
   }
   if (c_.stage == "pretrain") {
     torch::Tensor codes;
@@ -428,7 +449,9 @@ void Job::loadCheckpoint(const fs::path& file) {
 }
 
 int Job::run() {
-  openRun();
+  dist_ = Distributed::fromEnvironment();
+  if (root()) openRun();
+  if (dist_) dist_->barrier();
   // Every CPU of the affinity mask unless the config says otherwise (LibTorch alone may pick 1 here).
   torch::set_num_threads(c_.threads > 0 ? static_cast<int>(c_.threads) : nn::cpu::defaultCpuThreads());
   if (c_.device == "cuda" || (c_.device == "auto" && torch::cuda::is_available())) {
@@ -446,7 +469,10 @@ int Job::run() {
     emit({{"event", "prepare"}, {"files_done", done}, {"files_total", total}});
     return !(o_.stopRequested && o_.stopRequested->load());
   };
-  data_ = prepareDataset(definition_, po);
+  // Process 0 prepares the shards; the others read them from the cache once they exist.
+  if (root()) data_ = prepareDataset(definition_, po);
+  if (dist_) dist_->barrier();
+  if (!root()) data_ = prepareDataset(definition_, po);
   if (!data_.splits.count("train") || data_.splits.at("train").count == 0)
     throw std::runtime_error(c_.dataset.string() + ": the train split holds no window");
   const auto& train = data_.splits.at("train");
@@ -455,7 +481,7 @@ int Job::run() {
       if (l < 0)
         throw std::runtime_error(c_.dataset.string() + ": the instruct stage needs labelled windows");
 
-  const int64_t perStep = c_.batchSize * c_.gradAccum;
+  const int64_t perStep = c_.batchSize * c_.gradAccum * world();  // the global batch of one step
   stepsPerEpoch_ = train.count / perStep;
   if (stepsPerEpoch_ < 1)
     throw std::runtime_error(
@@ -501,6 +527,7 @@ int Job::run() {
         {"device", device_.str()},
         {"threads", torch::get_num_threads()},
         {"train_windows", train.count},
+        {"world_size", world()},
         {"shards", data_.shardDir.string()},
         {"shards_from_cache", data_.fromCache},
         {"resumed_from", resumedFrom ? json(*resumedFrom) : json(nullptr)}});
@@ -523,13 +550,20 @@ int Job::run() {
     json parts = json::object();
     double lossValue = 0;
     for (int64_t micro = 0; micro < c_.gradAccum; ++micro) {
-      const auto first = order.begin() + (inEpoch * c_.gradAccum + micro) * c_.batchSize;
+      // This process's share of the global batch (rank order = one process with the whole batch).
+      const auto first = order.begin() + ((inEpoch * c_.gradAccum + micro) * world() + rank()) * c_.batchSize;
       const std::vector<int64_t> idx(first, first + c_.batchSize);
       auto loss = batchLoss(train, idx, true);
       (loss.total / static_cast<double>(c_.gradAccum)).backward();
       for (const auto& [name, t] : loss.parts)
         parts[name] = parts.value(name, 0.0) + t.item<double>() / static_cast<double>(c_.gradAccum);
       lossValue += loss.total.item<double>() / static_cast<double>(c_.gradAccum);
+    }
+    if (dist_) {
+      dist_->averageGradients(params);
+      auto l = torch::tensor({lossValue}, torch::kDouble);
+      dist_->allReduceSum(l);
+      lossValue = l.item<double>() / static_cast<double>(world());
     }
     double gradNormValue;
     if (c_.gradClip > 0)
@@ -559,24 +593,35 @@ int Job::run() {
             {"eta_sec", avgStepSec * static_cast<double>(totalSteps_ - done)},
             {"device", device_.str()},
             {"memory_mb", residentMemoryMb()}});
-    const bool stop = o_.stopRequested && o_.stopRequested->load();
+    bool stop = o_.stopRequested && o_.stopRequested->load();
+    if (dist_) {  // every process stops after the same step
+      auto flag = torch::tensor({stop ? 1.0 : 0.0}, torch::kDouble);
+      dist_->allReduceSum(flag);
+      stop = flag.item<double>() > 0;
+    }
     const bool epochEnd = done % stepsPerEpoch_ == 0;
-    if (epochEnd && data_.splits.count("val") && data_.splits.at("val").count > 0)
+    if (root() && epochEnd && data_.splits.count("val") && data_.splits.at("val").count > 0)
       emit({{"event", "metrics"},
             {"split", "val"},
             {"step", done},
             {"epoch", epoch},
             {"values", evaluate(data_.splits.at("val"))}});
-    if (done % c_.checkpointEverySteps == 0 || done == totalSteps_ || stop) saveCheckpoint(done);
+    if (done % c_.checkpointEverySteps == 0 || done == totalSteps_ || stop) {
+      if (root()) saveCheckpoint(done);
+      if (dist_) dist_->barrier();
+    }
     if (stop && done < totalSteps_) {
       emit({{"event", "stopped"}, {"step", done}, {"exit_code", kStoppedExitCode}});
       return kStoppedExitCode;
     }
   }
-  if (c_.stage == "vq")
-    runtime::saveTokenizer(*vq_->vq, finalModelPath());
-  else
-    runtime::saveNeuroLm(*lm_, finalModelPath());
+  if (root()) {
+    if (c_.stage == "vq")
+      runtime::saveTokenizer(*vq_->vq, finalModelPath());
+    else
+      runtime::saveNeuroLm(*lm_, finalModelPath());
+  }
+  if (dist_) dist_->barrier();
   emit({{"event", "done"}, {"step", totalSteps_}, {"model", finalModelPath().string()}});
   return 0;
 }
