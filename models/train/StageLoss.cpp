@@ -41,6 +41,46 @@ nn::LmLoss lossAtTargets(nn::GPTImpl& gpt, const torch::Tensor& hidden, const to
   const auto h = hidden.reshape({-1, hidden.size(-1)}).index_select(0, rows);  // [B·M, D] -> [n, D]
   return nn::languageModelLoss(gpt.logits(h.unsqueeze(0)), flatTargets.index_select(0, rows).unsqueeze(0));
 }
+
+// Real EEG tokens per sample when every sample of the batch has the same count V < Le (prepared datasets
+// always do); 0 otherwise.
+int64_t commonRealLength(const nn::EegBatch& eeg) {
+  const auto counts = eeg.inputMask.to(torch::kLong).sum(1);  // [B]
+  const int64_t v = counts.min().item<int64_t>();
+  if (v != counts.max().item<int64_t>() || v >= eeg.paddedLength() || v == 0) return 0;
+  return v;
+}
+
+// The hidden states of [EEG | text] with the EEG padding left out, exactly: the frozen tokenizer runs the
+// real-token path of spec §8.33 (GroupNorm statistics of the padded length), and GPT-2 never sees the padding
+// (no token attends to it; positions come from input_time and the last second, not from the padding). The
+// official forward computes the same values at the kept positions. -> [B, V + Lt, D]; `keep` receives the
+// V + Lt indices of the full sequence (for the mask and the targets).
+torch::Tensor hiddenWithoutPadding(nn::NeuroLMImpl& model, const nn::EegBatch& eeg, int64_t v,
+                                   const torch::Tensor& textIds, const torch::Tensor& gptMask,
+                                   torch::Tensor& keep) {
+  std::vector<torch::Tensor> rows;
+  {
+    torch::NoGradGuard frozen;  // the tokenizer is frozen in both NeuroLM stages
+    for (int64_t b = 0; b < eeg.batchSize(); ++b)
+      rows.push_back(model.tokenizer->forwardRealOnly(eeg.slice(b, 1)));
+  }
+  const auto features = torch::cat(rows, 0);  // [B, V, De]
+  const auto chans = eeg.inputChans.narrow(1, 0, v);
+  auto e =
+      model.encode_transform_layer.is_empty() ? features : model.encode_transform_layer->forward(features);
+  e = e + model.pos_embed(chans);  // [B, V, D]
+  const auto time = eeg.inputTime.narrow(1, 0, v);
+  const bool withText = textIds.defined() && textIds.size(1) > 0;
+  const auto h0 = model.inputSequence(e, time, withText ? textIds : torch::Tensor(),
+                                      withText ? model.textStart(eeg.inputTime) : torch::Tensor());
+  const int64_t lt = withText ? textIds.size(1) : 0;
+  keep = torch::cat({torch::arange(v, torch::kLong),
+                     torch::arange(eeg.paddedLength(), eeg.paddedLength() + lt, torch::kLong)})
+             .to(eeg.x.device());
+  const auto mask = gptMask.index_select(2, keep).index_select(3, keep);  // [B, 1, V+Lt, V+Lt]
+  return model.GPT2->hidden(h0, mask, nullptr);
+}
 }  // namespace
 
 StageLoss pretrainStepLoss(nn::NeuroLMImpl& model, const nn::EegBatch& eeg, const torch::Tensor& gptMask,
@@ -48,10 +88,17 @@ StageLoss pretrainStepLoss(nn::NeuroLMImpl& model, const nn::EegBatch& eeg, cons
                            const torch::Tensor& textY) {
   if (yEeg.sizes() != eeg.inputMask.sizes())
     throw std::invalid_argument("pre-training: EEG targets must be [B, Le] like input_mask");
-  const auto hidden = model.forwardEeg(eeg, gptMask).hidden;  // [B, Le, D]
-  const auto y = yEeg.to(torch::kLong);
-  const auto eegOut = lossAtTargets(*model.GPT2, hidden,
-                                    torch::where(y >= 0, y + nn::kEegCodeOffset, torch::full_like(y, -1)));
+  auto y = yEeg.to(torch::kLong);
+  y = torch::where(y >= 0, y + nn::kEegCodeOffset, torch::full_like(y, -1));
+  torch::Tensor hidden;
+  if (const int64_t v = commonRealLength(eeg); v > 0 && gptMask.defined()) {
+    torch::Tensor keep;
+    hidden = hiddenWithoutPadding(model, eeg, v, {}, gptMask, keep);  // [B, V, D]
+    y = y.index_select(1, keep);
+  } else {
+    hidden = model.forwardEeg(eeg, gptMask).hidden;  // [B, Le, D]
+  }
+  const auto eegOut = lossAtTargets(*model.GPT2, hidden, y);
   StageLoss out;
   out.total = eegOut.loss;
   out.parts = {{"eeg_loss", eegOut.loss.detach()}, {"eeg_accuracy", eegOut.accuracy.detach()}};
@@ -71,8 +118,15 @@ StageLoss instructStepLoss(nn::NeuroLMImpl& model, const nn::EegBatch& eeg, cons
   const int64_t m = eeg.paddedLength() + textIds.size(1);
   if (targets.dim() != 2 || targets.size(0) != eeg.batchSize() || targets.size(1) != m)
     throw std::invalid_argument("instruction tuning: targets must be [B, M] with M = " + std::to_string(m));
-  const auto hidden = model.forward(eeg, textIds, gptMask).hidden;  // [B, M, D]
-  const auto instr = lossAtTargets(*model.GPT2, hidden, targets);
+  torch::Tensor hidden, kept = targets;
+  if (const int64_t v = commonRealLength(eeg); v > 0 && gptMask.defined()) {
+    torch::Tensor keep;
+    hidden = hiddenWithoutPadding(model, eeg, v, textIds, gptMask, keep);  // [B, V + Lt, D]
+    kept = targets.index_select(1, keep);
+  } else {
+    hidden = model.forward(eeg, textIds, gptMask).hidden;  // [B, M, D]
+  }
+  const auto instr = lossAtTargets(*model.GPT2, hidden, kept);
   StageLoss out;
   out.total = instr.loss;
   out.parts = {{"instruction_loss", instr.loss.detach()}, {"instruction_accuracy", instr.accuracy.detach()}};

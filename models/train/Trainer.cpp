@@ -304,6 +304,7 @@ void Job::buildModel() {
     auto tok = runtime::loadTokenizer(c_.tokenizer);
     frozenVq_ = tok.vq;
     frozenVq_->eval();
+    frozenVq_->to(device_);
     auto cfg = runtime::neuroLmConfigForSize(c_.modelSize);
     cfg.tokenizer = frozenVq_->config().encoder;
     lm_ = runtime::randomNeuroLm(cfg, seed);
