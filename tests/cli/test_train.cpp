@@ -3,6 +3,7 @@
 // graceful stop (final weights bit-identical to an uninterrupted run).
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -82,7 +83,7 @@ struct ProcessResult {
   std::string out;
 };
 ProcessResult runNeurolm(const std::vector<std::string>& args, int killAtStep = 0,
-                         const std::string& stdinText = "") {
+                         const std::string& stdinText = "", rlim_t fileSizeLimit = 0) {
   int outPipe[2], inPipe[2];
   EXPECT_EQ(pipe(outPipe), 0);
   EXPECT_EQ(pipe(inPipe), 0);
@@ -92,6 +93,11 @@ ProcessResult runNeurolm(const std::vector<std::string>& args, int killAtStep = 
     dup2(inPipe[0], STDIN_FILENO);
     close(outPipe[0]);
     close(inPipe[1]);
+    if (fileSizeLimit > 0) {  // a full disk, as a write beyond this size fails with EFBIG
+      signal(SIGXFSZ, SIG_IGN);
+      const rlimit limit{fileSizeLimit, fileSizeLimit};
+      setrlimit(RLIMIT_FSIZE, &limit);
+    }
     std::vector<std::string> all{(test::binDir() / "neurolm").string()};
     all.insert(all.end(), args.begin(), args.end());
     std::vector<char*> argv;
@@ -442,4 +448,47 @@ TEST(TrainDistributed, TwoGlooProcessesEqualOneProcessWithTheDoubledBatch) {
   std::cout << "[ddp] pretrain, 3 steps: max |weight difference| " << dPre << " (lr 6e-4)\n";
   // Adam turns float-level gradient differences of near-zero gradients into fractions of one lr-sized step.
   EXPECT_LE(dPre, 0.1 * 6e-4);
+}
+
+TEST(TrainStages, AFullDiskGivesAClearErrorAndKeepsEverythingWritten) {
+  test::TempDir tmp("train-disk");
+  writeMiniDefinition(tmp.path());
+  const auto cfg = writeConfig(tmp.path(), "d.json", vqConfig(tmp.path(), "d", 2));
+  const auto run = tmp.path() / "runs" / "d";
+  // No room for a checkpoint (hundreds of MB) from the start: an error naming the checkpoint, nothing
+  // partial.
+  auto r = runNeurolm({"train", cfg.string(), "--json"}, 0, "", 40u << 20);
+  EXPECT_EQ(r.exitCode, 1);
+  auto lines = protocolLines(r.out);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines.back()["event"], "error");
+  const auto message = lines.back()["message"].get<std::string>();
+  EXPECT_NE(message.find((run / "checkpoints" / "step-00000002.safetensors").string()), std::string::npos)
+      << message;
+  EXPECT_NE(message.find("File too large"), std::string::npos) << message;
+  std::size_t files = 0;
+  for (const auto& e : fs::directory_iterator(run / "checkpoints")) {
+    ++files;
+    ADD_FAILURE() << "left behind: " << e.path();
+  }
+  EXPECT_EQ(files, 0u);
+  EXPECT_FALSE(fs::exists(run / "model.safetensors"));
+
+  // A finished run, then a resume that cannot write: the earlier checkpoint and model stay as they were.
+  fs::remove_all(run);
+  ASSERT_EQ(runNeurolm({"train", cfg.string(), "--json"}).exitCode, 0);
+  const auto model = run / "model.safetensors";
+  const auto ckpt = run / "checkpoints" / "step-00000002.safetensors";
+  const auto modelSize = fs::file_size(model), ckptSize = fs::file_size(ckpt);
+  const auto modelTime = fs::last_write_time(model);
+  r = runNeurolm({"train", cfg.string(), "--resume", "--json"}, 0, "", 1u << 20);
+  EXPECT_EQ(r.exitCode, 1);
+  lines = protocolLines(r.out);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines.back()["event"], "error");
+  EXPECT_EQ(fs::file_size(model), modelSize);
+  EXPECT_EQ(fs::last_write_time(model), modelTime);
+  EXPECT_EQ(fs::file_size(ckpt), ckptSize);
+  for (const auto& e : fs::directory_iterator(run))
+    EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos) << "left behind: " << e.path();
 }
