@@ -110,6 +110,9 @@ TrainConfig parseTrainConfig(const json& j, const std::string& source, const fs:
   if (c.stage == "pretrain" && c.tokenizer.empty()) r.bad("tokenizer", "is required by the pretrain stage");
   if ((c.stage == "instruct" || c.stage == "eval") && c.initModel.empty())
     r.bad("init_model", "is required by the " + c.stage + " stage");
+  c.precision = r.str("precision", "auto");
+  if (c.precision != "auto" && c.precision != "fp32" && c.precision != "bf16")
+    r.bad("precision", "must be \"auto\", \"fp32\" or \"bf16\", got \"" + c.precision + "\"");
   c.evalSplit = r.str("eval_split", "val");
   if (c.evalSplit != "train" && c.evalSplit != "val" && c.evalSplit != "test")
     r.bad("eval_split", "must be \"train\", \"val\" or \"test\", got \"" + c.evalSplit + "\"");
@@ -195,6 +198,7 @@ json trainConfigToJson(const TrainConfig& c) {
           {"log_every_steps", c.logEverySteps},
           {"threads", c.threads},
           {"device", c.device},
+          {"precision", c.precision},
           {"eval_split", c.evalSplit},
           {"official_generate", c.officialGenerate}};
 }

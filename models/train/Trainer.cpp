@@ -1,5 +1,6 @@
 #include "models/train/Trainer.h"
 
+#include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 #include <unistd.h>
 
@@ -33,6 +34,27 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
+
+// bf16 autocast of the forward on a GPU, as the official scripts (spec §5.1): matmuls in bf16, losses, norms
+// and softmax in float32 (autocast's own policy), master weights and optimizer state float32. CPU: off.
+class AutocastScope {
+ public:
+  explicit AutocastScope(bool on) : on_(on) {
+    if (!on_) return;
+    at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
+    at::autocast::set_enabled(true);
+  }
+  ~AutocastScope() {
+    if (!on_) return;
+    at::autocast::set_enabled(false);
+    at::autocast::clear_cache();
+  }
+  AutocastScope(const AutocastScope&) = delete;
+  AutocastScope& operator=(const AutocastScope&) = delete;
+
+ private:
+  bool on_;
+};
 
 double residentMemoryMb() {
   std::ifstream statm("/proc/self/statm");
@@ -236,6 +258,7 @@ class Job {
   int64_t startStep_ = 0;
   int64_t stepsPerEpoch_ = 0;
   std::optional<Distributed> dist_;
+  bool bf16_ = false;  // autocast of the forward (GPU only)
   int64_t world() const { return dist_ ? dist_->worldSize() : 1; }
   int64_t rank() const { return dist_ ? dist_->rank() : 0; }
   bool root() const { return !dist_ || dist_->isRoot(); }
@@ -261,7 +284,8 @@ void Job::openRun() {
     const auto stored = json::parse(in);
     const auto now = trainConfigToJson(c_);
     for (const auto& [key, value] : now.items()) {
-      if (key == "threads" || key == "device" || key == "log_every_steps") continue;  // may change on resume
+      if (key == "threads" || key == "device" || key == "precision" || key == "log_every_steps")
+        continue;  // may change on resume
       if (!stored.contains(key) || stored[key] != value)
         throw std::runtime_error(storedConfig.string() + ": '" + key + "' was " +
                                  (stored.contains(key) ? stored[key].dump() : "absent") +
@@ -340,6 +364,7 @@ void Job::buildModel() {
 }
 
 StageLoss Job::batchLoss(const PreparedSplit& s, const std::vector<int64_t>& idx, bool withText) {
+  const AutocastScope autocast(bf16_);
   auto eeg = padBatch(s, idx, c_.paddedLength);
   auto to = [&](const torch::Tensor& t) { return t.defined() ? t.to(device_) : t; };
   eeg = {to(eeg.x), to(eeg.inputChans), to(eeg.inputTime), to(eeg.inputMask)};
@@ -460,6 +485,9 @@ int Job::run() {
       throw std::runtime_error("device \"cuda\" was asked for but this LibTorch build sees no CUDA device");
     device_ = torch::Device(torch::kCUDA);
   }
+  if (c_.precision == "bf16" && !device_.is_cuda())
+    throw std::invalid_argument("precision \"bf16\" needs a CUDA device (the CPU trains in float32)");
+  bf16_ = device_.is_cuda() && c_.precision != "fp32";
   textGen_ = at::detail::createCPUGenerator(c_.seed + 1);
   kmeansGen_ = at::detail::createCPUGenerator(c_.seed + 2);
 
@@ -526,6 +554,7 @@ int Job::run() {
         {"total", totalSteps_},
         {"steps_per_epoch", stepsPerEpoch_},
         {"device", device_.str()},
+        {"precision", bf16_ ? "bf16 autocast" : "float32"},
         {"threads", torch::get_num_threads()},
         {"train_windows", train.count},
         {"world_size", world()},

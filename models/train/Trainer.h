@@ -52,6 +52,7 @@ struct TrainConfig {
   std::string device = "cpu";  // cpu | cuda | auto
   // eval stage: the split scored, and whether the hard answers come from the official generate (with its
   // mask quirks, spec §4.5) instead of greedy decoding with the training-time mask (spec §8.11)
+  std::string precision = "auto";  // auto (bf16 autocast on CUDA, float32 on CPU) | fp32 | bf16
   std::string evalSplit = "val";
   bool officialGenerate = false;
   nlohmann::json source;  // the JSON as given (stored in the run)
