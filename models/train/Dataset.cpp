@@ -147,7 +147,8 @@ DatasetDefinition parseDatasetDefinition(const json& j, const std::string& sourc
   if (j.contains("label")) {
     const auto& l = j["label"];
     if (!l.is_object()) bad(source, "label", "must be an object");
-    refuseUnknownKeys(l, {"from", "pattern", "map", "csv"}, source, "label.");
+    refuseUnknownKeys(l, {"from", "pattern", "map", "csv", "within"}, source, "label.");
+    if (l.contains("within")) d.label.within = stringList(l["within"], source, "label.within");
     d.label.from = stringField(l, "from", source, "label.");
     if (d.label.from != "none" && d.label.from != "filename" && d.label.from != "annotations" &&
         d.label.from != "csv")
@@ -451,27 +452,38 @@ PreparedDataset prepareDataset(const DatasetDefinition& d, const PrepareOptions&
       continue;
     }
     std::vector<Annotation> annotations;
-    if (d.label.from == "annotations") {
+    if (d.label.from == "annotations" || !d.label.within.empty()) {
       OpenOptions oo;
       oo.backgroundAnnotations = false;
       oo.buildPyramid = false;
       annotations = Recording::open(f.path, oo)->annotations();
     }
     const auto tokens = static_cast<std::size_t>(d.windowSec) * vocab.size();
-    for (const auto& w :
-         runtime::slidingWindows({0.0, std::floor(src->durationSec())}, d.windowSec, d.hopSec)) {
+    const bool byAnnotation = d.label.from == "annotations" || !d.label.within.empty();
+    if (!byAnnotation) {
+      for (const auto& w :
+           runtime::slidingWindows({0.0, std::floor(src->durationSec())}, d.windowSec, d.hopSec))
+        appendWindow(split, src->window(w, tokens), fileLabel, f, w.startSec);
+      continue;
+    }
+    // Windows anchored at each selected annotation's onset (snapped to the 200-Hz grid), every hop_sec
+    // while the window stays inside the annotation, as epochs are cut around events.
+    for (const auto& a : annotations) {
       int64_t label = fileLabel;
       if (d.label.from == "annotations") {
-        label = -1;
-        for (const auto& a : annotations) {
-          const auto it = d.label.map.find(a.text);
-          if (it == d.label.map.end() || a.durationSec <= 0) continue;
-          if (a.onsetSec <= w.startSec + 1e-9 && a.onsetSec + a.durationSec >= w.endSec - 1e-9)
-            label = it->second;
-        }
-        if (label < 0) continue;  // the window is not inside one mapped annotation
+        const auto it = d.label.map.find(a.text);
+        if (it == d.label.map.end()) continue;
+        label = it->second;
       }
-      appendWindow(split, src->window(w, tokens), label, f, w.startSec);
+      if (!d.label.within.empty() &&
+          std::find(d.label.within.begin(), d.label.within.end(), a.text) == d.label.within.end())
+        continue;
+      if (a.durationSec <= 0) continue;
+      const double end = std::min(a.onsetSec + a.durationSec, src->durationSec());
+      for (double t = std::round(a.onsetSec * 200.0) / 200.0; t + d.windowSec <= end + 1e-6; t += d.hopSec) {
+        const double start = std::max(t, 0.0);
+        appendWindow(split, src->window({start, start + d.windowSec}, tokens), label, f, start);
+      }
     }
   }
   int64_t total = 0;

@@ -22,8 +22,10 @@ struct LabelRule {
   std::string pattern;        // filename: regex over the file name whose group 1 is looked up in `map`
   std::map<std::string, int64_t> map;  // value (group 1, annotation text, CSV label) -> class index
   std::filesystem::path csv;           // csv: columns file,label (file name relative to the root)
-  // annotations: a window is labelled by the annotation covering its start and its end entirely; windows
-  // that no mapped annotation covers are skipped.
+  // Only windows inside an annotation with one of these texts (any rule; e.g. the movement periods of a run
+  // labelled by its file name). annotations/within: windows start at each annotation's onset, every hop.
+  std::vector<std::string> within;
+  // annotations: windows cut from each mapped annotation (from its onset, every hop, while inside it).
 };
 
 struct SplitRule {
