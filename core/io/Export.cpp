@@ -74,14 +74,6 @@ void checkTarget(const ExportRequest& request, const fs::path& out) {
   if (out.filename().empty()) throw ExportError("'" + out.string() + "': the output path names no file");
   const fs::path dir = out.has_parent_path() ? out.parent_path() : fs::path(".");
   std::error_code ec;
-  if (!fs::is_directory(dir, ec)) {
-    throw ExportError(out.string() + ": the folder " + dir.string() + " does not exist");
-  }
-  if (::access(dir.c_str(), W_OK) != 0) {
-    throw ExportError(out.string() + ": the folder " + dir.string() + " cannot be written (" +
-                      std::strerror(errno) + ")");
-  }
-  if (fs::is_directory(out, ec)) throw ExportError(out.string() + ": is a folder, not a file");
   if (!request.sourcePath.empty()) {
     const bool same = fs::exists(out, ec)
                           ? fs::equivalent(out, request.sourcePath, ec)
@@ -90,6 +82,14 @@ void checkTarget(const ExportRequest& request, const fs::path& out) {
       throw ExportError(out.string() + ": is the source recording; an export never overwrites its source");
     }
   }
+  if (!fs::is_directory(dir, ec)) {
+    throw ExportError(out.string() + ": the folder " + dir.string() + " does not exist");
+  }
+  if (::access(dir.c_str(), W_OK) != 0) {
+    throw ExportError(out.string() + ": the folder " + dir.string() + " cannot be written (" +
+                      std::strerror(errno) + ")");
+  }
+  if (fs::is_directory(out, ec)) throw ExportError(out.string() + ": is a folder, not a file");
 }
 
 std::vector<Span> spansOf(const Recording& rec, const ExportRequest& request) {
