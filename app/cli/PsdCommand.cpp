@@ -11,6 +11,7 @@
 #include "app/cli/Commands.h"
 #include "core/dsp/BandPower.h"
 #include "core/io/Recording.h"
+#include "core/montage/MontagePipeline.h"
 #include "core/preprocess/ChannelVocabulary.h"
 #include "core/signal/ChannelPsd.h"
 #include "core/signal/SignalType.h"
@@ -21,7 +22,8 @@ namespace {
 constexpr const char* kUsage =
     "usage: neurolm psd FILE [--window a:b] [--channels C1,C2,...] [--nperseg N] [--overlap F]\n"
     "                        [--taper hann|hamming|boxcar] [--detrend constant|linear|none]\n"
-    "                        [--bands NAME:LO-HI,...] [--fmax HZ] [--json]\n";
+    "                        [--bands NAME:LO-HI,...] [--fmax HZ] [--montage NAME|FILE.json]\n"
+    "                        [--filter hp=HZ,lp=HZ,notch=HZ,...] [--json]\n";
 
 void printHelp(std::ostream& out) {
   out << kUsage
@@ -45,6 +47,17 @@ void printHelp(std::ostream& out) {
          "                          gamma:30-45)\n"
          "  --fmax HZ               text output: PSD rows up to this frequency (default: the highest band "
          "edge)\n"
+         "  --montage NAME|FILE     the PSD of a montage's derivations instead of the recorded channels:\n"
+         "                          referential, average (common average of the EEG channels), "
+         "double-banana,\n"
+         "                          transverse, laplacian, or a montage JSON file (format: "
+         "core/montage/Montage.h);\n"
+         "                          --channels then names derivations by label ('Fp1-F7')\n"
+         "  --filter SPEC           display filters applied before the montage and the PSD, zero-phase\n"
+         "                          Butterworth as the app's: hp=HZ, lp=HZ, order=N (default 2), notch=HZ,\n"
+         "                          harmonics=1 (notch also at 2f, 3f, ...), q=Q (notch quality, default "
+         "30);\n"
+         "                          e.g. \"hp=0.5,lp=40,notch=50\"\n"
          "  --json                  one JSON object (fields below)\n\n"
          "Band power: the PSD integrated over the band by the rectangle rule on the bins with low <= f < "
          "high,\n"
@@ -105,6 +118,84 @@ std::size_t findChannel(const Recording& rec, const std::string& name) {
                               rec.sourceName() + " (channels: " + labels + ")");
 }
 
+// "hp=0.5,lp=40,notch=50" -> settings; errors name the item.
+dsp::FilterSettings parseFilter(const std::string& text) {
+  dsp::FilterSettings s;
+  for (const std::string& item : splitComma(text)) {
+    const auto eq = item.find('=');
+    if (eq == std::string::npos)
+      throw std::invalid_argument("--filter '" + item + "' (expected KEY=VALUE, e.g. hp=0.5)");
+    const std::string key = item.substr(0, eq);
+    const double v = parseNumber(item.substr(eq + 1), "--filter " + key);
+    if (key == "hp") {
+      s.highPassHz = v;
+    } else if (key == "lp") {
+      s.lowPassHz = v;
+    } else if (key == "notch") {
+      s.notchHz = v;
+    } else if (key == "order") {
+      if (v != std::floor(v))
+        throw std::invalid_argument("--filter order '" + item + "' is not a whole number");
+      s.order = static_cast<int>(v);
+    } else if (key == "harmonics") {
+      s.notchHarmonics = v != 0;
+    } else if (key == "q") {
+      s.notchQ = v;
+    } else {
+      throw std::invalid_argument("--filter: unknown key '" + key +
+                                  "' (expected hp, lp, order, notch, harmonics, q)");
+    }
+  }
+  return s;
+}
+
+montage::Montage montageFor(const std::string& nameOrFile, const Recording& rec) {
+  if (const auto builtin = montage::builtinMontageFromName(nameOrFile)) {
+    montage::Montage m = montage::buildMontage(*builtin, rec);
+    if (m.derivations.empty())
+      throw std::invalid_argument("--montage " + nameOrFile + ": " + rec.sourceName() +
+                                  " has no channels for it");
+    return m;
+  }
+  if (nameOrFile.ends_with(".json"))
+    return montage::resolveMontage(montage::loadMontageFile(nameOrFile), rec, nameOrFile);
+  throw std::invalid_argument(
+      "--montage '" + nameOrFile +
+      "' (expected referential, average, double-banana, transverse, laplacian or a .json file)");
+}
+
+// Welch PSDs of a montage's derivations over the window (derivation d is reported as channel d).
+std::vector<signal::ChannelPsd> derivedPsds(const Recording& rec, const montage::Montage& m,
+                                            const montage::FilterSet& filters, const signal::TimeWindow& w,
+                                            const std::vector<std::size_t>& derivations,
+                                            const dsp::WelchOptions& welch, double overlap) {
+  const auto window = montage::applyMontageAndFilters(rec, m, filters, w.startSec, w.endSec);
+  const signal::PhysicalUnit microvolts = signal::parsePhysicalUnit("uV");
+  std::vector<signal::ChannelPsd> out;
+  for (std::size_t d : derivations) {
+    std::vector<double> x = window.samples[d];
+    if (x.empty()) throw std::invalid_argument("window holds no samples of '" + m.derivations[d].label + "'");
+    const signal::PhysicalUnit unit = signal::parsePhysicalUnit(m.derivations[d].unit);
+    signal::ChannelPsd r;
+    r.channel = d;
+    r.label = m.derivations[d].label;
+    if (unit.isVoltage()) {
+      const double factor = *signal::conversionFactor(unit, microvolts);
+      for (double& v : x) v *= factor;
+      r.amplitudeUnit = microvolts.symbol;
+    } else {
+      r.amplitudeUnit = unit.symbol;
+    }
+    r.densityUnit = r.amplitudeUnit + "²/Hz";
+    dsp::WelchOptions o = welch;
+    o.nperseg = std::min(welch.nperseg, x.size());
+    o.noverlap = static_cast<std::size_t>(std::floor(overlap * static_cast<double>(o.nperseg)));
+    r.psd = dsp::welch(x, m.derivations[d].sampleRateHz, o);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
 }  // namespace
 
 int runPsd(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -116,6 +207,8 @@ int runPsd(const std::vector<std::string>& args, std::ostream& out, std::ostream
   std::vector<dsp::FrequencyBand> bands = dsp::defaultBands();
   std::optional<double> fmax;
   bool json = false;
+  std::optional<std::string> montageName;
+  std::optional<dsp::FilterSettings> filter;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--help" || a == "-h") {
@@ -172,6 +265,10 @@ int runPsd(const std::vector<std::string>& args, std::ostream& out, std::ostream
       }
     } else if (a == "--bands") {
       bands = dsp::parseBands(valueOf(args, i));
+    } else if (a == "--montage") {
+      montageName = valueOf(args, i);
+    } else if (a == "--filter") {
+      filter = parseFilter(valueOf(args, i));
     } else if (a == "--fmax") {
       fmax = parseNumber(valueOf(args, i), "--fmax");
     } else if (!a.empty() && a[0] == '-') {
@@ -195,15 +292,47 @@ int runPsd(const std::vector<std::string>& args, std::ostream& out, std::ostream
   const auto rec = Recording::open(file, options);
   if (rec->channels().empty()) throw std::invalid_argument(rec->sourceName() + " holds no channels");
   const signal::TimeWindow w = window.value_or(signal::TimeWindow{0, rec->durationSec()});
+  // With a montage or a filter: the derivations' PSDs (referential when only a filter is given).
+  std::optional<montage::Montage> derived;
+  montage::FilterSet filters;
+  if (filter) {
+    filters.all = *filter;
+    for (const ChannelInfo& c : rec->channels()) {
+      try {
+        (void)dsp::DisplayFilter(*filter, c.sampleRateHz);
+      } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument("--filter: channel '" + c.label + "': " + e.what());
+      }
+    }
+  }
+  if (montageName || filter) {
+    derived = montageFor(montageName.value_or("referential"), *rec);
+  }
   std::vector<std::size_t> channels;
-  if (channelNames.empty()) {
+  if (derived) {
+    if (channelNames.empty()) {
+      for (std::size_t d = 0; d < derived->derivations.size(); ++d) channels.push_back(d);
+    }
+    for (const auto& name : channelNames) {
+      std::size_t d = 0;
+      while (d < derived->derivations.size() && derived->derivations[d].label != name) ++d;
+      if (d == derived->derivations.size()) {
+        std::string labels;
+        for (const auto& x : derived->derivations) labels += (labels.empty() ? "'" : ", '") + x.label + "'";
+        throw std::invalid_argument("--channels: '" + name + "' is not a derivation of montage '" +
+                                    derived->name + "' (" + labels + ")");
+      }
+      channels.push_back(d);
+    }
+  } else if (channelNames.empty()) {
     for (std::size_t c = 0; c < rec->channels().size(); ++c) channels.push_back(c);
   } else {
     for (const auto& name : channelNames) channels.push_back(findChannel(*rec, name));
   }
   // noverlap from the fraction, per channel's segment length (shorter windows shrink nperseg, as scipy).
   std::vector<signal::ChannelPsd> spectra;
-  for (std::size_t c : channels) {
+  if (derived) spectra = derivedPsds(*rec, *derived, filters, w, channels, welch, overlap);
+  for (std::size_t c : derived ? std::vector<std::size_t>{} : channels) {
     const ChannelInfo& info = rec->channels()[c];
     const auto samples =
         std::llround(w.endSec * info.sampleRateHz) - std::llround(w.startSec * info.sampleRateHz);
@@ -223,6 +352,8 @@ int runPsd(const std::vector<std::string>& args, std::ostream& out, std::ostream
     nlohmann::json j;
     j["file"] = rec->sourceName();
     j["window_sec"] = {w.startSec, w.endSec};
+    j["montage"] = derived ? derived->name : "as recorded";
+    j["filter"] = filters.all.summary();
     j["nperseg"] = welch.nperseg;
     j["noverlap"] = static_cast<std::size_t>(std::floor(overlap * static_cast<double>(welch.nperseg)));
     j["taper"] = dsp::welchWindowName(welch.window);
@@ -238,11 +369,16 @@ int runPsd(const std::vector<std::string>& args, std::ostream& out, std::ostream
       j["bands"].push_back({{"name", b.name}, {"low_hz", b.lowHz}, {"high_hz", b.highHz}});
     j["channels"] = nlohmann::json::array();
     for (const auto& s : spectra) {
-      const ChannelInfo& info = rec->channels()[s.channel];
       nlohmann::json c;
       c["label"] = s.label;
-      c["type"] = signal::signalTypeName(signal::classifySignal(info.label, info.unit));
-      c["sample_rate_hz"] = info.sampleRateHz;
+      if (derived) {
+        c["type"] = signal::signalTypeName(derived->derivations[s.channel].type);
+        c["sample_rate_hz"] = derived->derivations[s.channel].sampleRateHz;
+      } else {
+        const ChannelInfo& info = rec->channels()[s.channel];
+        c["type"] = signal::signalTypeName(signal::classifySignal(info.label, info.unit));
+        c["sample_rate_hz"] = info.sampleRateHz;
+      }
       c["nperseg"] = s.psd.nperseg;
       c["noverlap"] = s.psd.noverlap;
       c["segments"] = s.psd.segments;
@@ -268,6 +404,8 @@ int runPsd(const std::vector<std::string>& args, std::ostream& out, std::ostream
 
   out << "file:     " << rec->sourceName() << "\n"
       << "window:   " << w.startSec << " .. " << w.endSec << " s\n"
+      << "montage:  " << (derived ? derived->name : "as recorded") << ", filter " << filters.all.summary()
+      << "\n"
       << "welch:    " << dsp::welchWindowName(welch.window) << " taper, nperseg " << welch.nperseg
       << ", overlap " << overlap << ", detrend "
       << (welch.detrend == dsp::Detrend::Constant ? "constant"
