@@ -492,3 +492,40 @@ TEST(TrainStages, AFullDiskGivesAClearErrorAndKeepsEverythingWritten) {
   for (const auto& e : fs::directory_iterator(run))
     EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos) << "left behind: " << e.path();
 }
+
+// EEGMMIDB left vs right fist: every window starts at a T1/T2 onset that MNE reads from the file (snapped to
+// the 200-Hz grid), carries that annotation's class, and lies inside it.
+TEST(TrainDataset, AnnotationWindowsFollowTheEventsMneReads) {
+  test::TempDir tmp("train-mmidb");
+  auto def = train::readDatasetDefinition(test::resourcesDir() / "datasets" / "eegmmidb-left-right.json",
+                                          test::dataDir() / "eegmmidb");
+  train::PrepareOptions po;
+  po.cacheDir = tmp.path() / "cache";
+  const auto data = train::prepareDataset(def, po);
+  const auto& train = data.splits.at("train");
+  EXPECT_EQ(train.tokens, 64 * 4);
+  const auto file = test::dataDir() / "eegmmidb" / "S002" / "S002R03.edf";
+  const std::string cmd = std::string(test::python()) + " " +
+                          (test::testsDir() / "tools" / "mne_read_annotations.py").string() + " " +
+                          file.string() + " " + (tmp / "ann.json").string();
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  std::ifstream in(tmp / "ann.json");
+  const auto ann = json::parse(in);
+  std::vector<std::pair<double, int64_t>> expected;  // (start, class) of every T1/T2 lasting ≥ 4 s
+  for (const auto& a : ann) {
+    const auto text = a["text"].get<std::string>();
+    if ((text == "T1" || text == "T2") && a["duration"].get<double>() >= 4.0)
+      expected.emplace_back(std::round(a["onset"].get<double>() * 200.0) / 200.0, text == "T1" ? 0 : 1);
+  }
+  ASSERT_GT(expected.size(), 10u);
+  std::vector<std::pair<double, int64_t>> ours;
+  for (int64_t i = 0; i < train.count; ++i)
+    if (train.files[static_cast<std::size_t>(i)] == "S002/S002R03.edf")
+      ours.emplace_back(train.startSec[static_cast<std::size_t>(i)],
+                        train.labels[static_cast<std::size_t>(i)]);
+  ASSERT_EQ(ours.size(), expected.size());
+  for (std::size_t k = 0; k < ours.size(); ++k) {
+    EXPECT_NEAR(ours[k].first, expected[k].first, 1e-9);
+    EXPECT_EQ(ours[k].second, expected[k].second);
+  }
+}
