@@ -621,4 +621,239 @@
         <translation>打开 EDF/BDF 记录（文件 → 打开，或拖放到此处）</translation>
     </message>
 </context>
+<context>
+    <name>neurolm::widgets::FilterDialog</name>
+    <message>
+        <source>Display filters</source>
+        <translation>显示滤波器</translation>
+    </message>
+    <message>
+        <source>All channels</source>
+        <translation>所有通道</translation>
+    </message>
+    <message>
+        <source>&amp;Channels:</source>
+        <translation>通道(&amp;C):</translation>
+    </message>
+    <message>
+        <source>&amp;Same as all channels</source>
+        <extracomment>Per-channel scope of the filter dialog: this channel uses the filter set for all channels</extracomment>
+        <translation>与所有通道相同(&amp;S)</translation>
+    </message>
+    <message>
+        <source> Hz</source>
+        <translation> Hz</translation>
+    </message>
+    <message>
+        <source>&amp;High-pass</source>
+        <translation>高通(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;Low-pass</source>
+        <translation>低通(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Butterworth order of each of the high-pass and low-pass; run forward and backward (zero phase), so the cut-offs are at −6 dB</source>
+        <translation>高通和低通各自的巴特沃斯阶数；正向和反向各运行一次（零相位），因此截止频率处为 −6 dB</translation>
+    </message>
+    <message>
+        <source>Butterworth &amp;order:</source>
+        <translation>巴特沃斯阶数(&amp;O):</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>关</translation>
+    </message>
+    <message>
+        <source>50 Hz</source>
+        <translation>50 Hz</translation>
+    </message>
+    <message>
+        <source>60 Hz</source>
+        <translation>60 Hz</translation>
+    </message>
+    <message>
+        <source>&amp;Notch:</source>
+        <translation>陷波(&amp;N):</translation>
+    </message>
+    <message>
+        <source>Also at the &amp;harmonics</source>
+        <translation>同时滤除谐波(&amp;H)</translation>
+    </message>
+    <message>
+        <source>Frequency response</source>
+        <translation>频率响应</translation>
+    </message>
+    <message>
+        <source>Frequency (Hz)</source>
+        <translation>频率 (Hz)</translation>
+    </message>
+    <message>
+        <source>Magnitude (dB)</source>
+        <translation>幅度 (dB)</translation>
+    </message>
+    <message>
+        <source>Not applicable at %1 Hz: %2</source>
+        <translation>在 %1 Hz 下不可用：%2</translation>
+    </message>
+    <message>
+        <source>Channel %1: %2</source>
+        <translation>通道 %1：%2</translation>
+    </message>
+</context>
+<context>
+    <name>neurolm::widgets::MontageEditorDialog</name>
+    <message>
+        <source>Custom montage</source>
+        <translation>自定义导联</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>名称(&amp;N):</translation>
+    </message>
+    <message>
+        <source>Label</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <source>Terms</source>
+        <translation>项</translation>
+    </message>
+    <message>
+        <source>Terms: separated by &apos;;&apos;, each an optional weight and a channel, e.g. &quot;Fp1; -1 F7&quot; or &quot;Cz; -0.25 C3; -0.25 C4; -0.25 Fz; -0.25 Pz&quot;.</source>
+        <extracomment>Help under the custom montage table: how to write the terms of a derivation</extracomment>
+        <translation>项：以 &apos;;&apos; 分隔，每项为可选的权重和一个通道，例如 &quot;Fp1; -1 F7&quot; 或 &quot;Cz; -0.25 C3; -0.25 C4; -0.25 Fz; -0.25 Pz&quot;。</translation>
+    </message>
+    <message>
+        <source>&amp;Add row</source>
+        <translation>添加行(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Remove row</source>
+        <translation>删除行(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Load…</source>
+        <translation>载入(&amp;L)…</translation>
+    </message>
+    <message>
+        <source>&amp;Save…</source>
+        <translation>保存(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>Load montage</source>
+        <translation>载入导联</translation>
+    </message>
+    <message>
+        <source>Montage files (*.json);;All files (*)</source>
+        <translation>导联文件 (*.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Save montage</source>
+        <translation>保存导联</translation>
+    </message>
+    <message>
+        <source>row %1</source>
+        <translation>第 %1 行</translation>
+    </message>
+    <message>
+        <source>%1: the label is empty</source>
+        <translation>%1：标签为空</translation>
+    </message>
+    <message>
+        <source>%1: a term without a channel in &quot;%2&quot;</source>
+        <translation>%1：“%2”中有一项没有通道</translation>
+    </message>
+    <message>
+        <source>%1 (&apos;%2&apos;): no terms</source>
+        <translation>%1（&apos;%2&apos;）：没有项</translation>
+    </message>
+    <message>
+        <source>the montage has no derivations</source>
+        <translation>该导联没有任何导出</translation>
+    </message>
+    <message>
+        <source>Could not save %1: %2</source>
+        <translation>无法保存 %1：%2</translation>
+    </message>
+    <message>
+        <source>custom montage</source>
+        <translation>自定义导联</translation>
+    </message>
+</context>
+<context>
+    <name>neurolm::app::MontageControls</name>
+    <message>
+        <source>Referential (as recorded)</source>
+        <translation>参考导联（按记录）</translation>
+    </message>
+    <message>
+        <source>Common average reference</source>
+        <translation>共同平均参考</translation>
+    </message>
+    <message>
+        <source>Longitudinal bipolar (double banana)</source>
+        <translation>纵向双极（双香蕉）</translation>
+    </message>
+    <message>
+        <source>Transverse bipolar</source>
+        <translation>横向双极</translation>
+    </message>
+    <message>
+        <source>Laplacian</source>
+        <translation>拉普拉斯</translation>
+    </message>
+    <message>
+        <source>&amp;Montage</source>
+        <translation>导联(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Montage</source>
+        <translation>导联</translation>
+    </message>
+    <message>
+        <source> Montage </source>
+        <translation> 导联 </translation>
+    </message>
+    <message>
+        <source>What each lane shows (Alt+M: Montage menu)</source>
+        <translation>每条迹线显示的内容（Alt+M：导联菜单）</translation>
+    </message>
+    <message>
+        <source>Custom</source>
+        <translation>自定义</translation>
+    </message>
+    <message>
+        <source>&amp;Edit custom montage…</source>
+        <translation>编辑自定义导联(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>Display &amp;filters…</source>
+        <translation>显示滤波器(&amp;F)…</translation>
+    </message>
+    <message>
+        <source>Display filters: %1</source>
+        <translation>显示滤波器：%1</translation>
+    </message>
+    <message>
+        <source>The page could not be drawn: %1</source>
+        <translation>无法绘制该页：%1</translation>
+    </message>
+    <message>
+        <source>%1: the recording has no 10-20 channels for this montage</source>
+        <translation>%1：该记录没有此导联所需的 10-20 通道</translation>
+    </message>
+    <message>
+        <source>Custom: %1</source>
+        <translation>自定义：%1</translation>
+    </message>
+    <message>
+        <source>Open a recording first</source>
+        <translation>请先打开记录</translation>
+    </message>
+    <message>
+        <source>My montage</source>
+        <translation>我的导联</translation>
+    </message>
+</context>
 </TS>

@@ -22,6 +22,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "app/studio/MontageControls.h"
 #include "core/annotations/AnnotationFiles.h"
 #include "core/io/AtomicFile.h"
 #include "widgets/annotations/AnnotationsDock.h"
@@ -95,6 +96,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
   buildMenus();
   buildToolbar();
+  new MontageControls(this, traces_);  // Montage menu and tool bar, display filters (owned by the window)
 
   connect(traces_, &widgets::TraceView::pageChanged, this, [this](double start, double duration) {
     const QSignalBlocker block(timeBar_);

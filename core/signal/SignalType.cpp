@@ -171,7 +171,7 @@ ChannelDisplayTable::ChannelDisplayTable(std::vector<ChannelSignalInfo> channels
   channels_.reserve(channels.size());
   for (auto& info : channels) {
     Entry e;
-    e.detected = classifySignal(info.label, info.unit);
+    e.detected = info.knownType.value_or(classifySignal(info.label, info.unit));
     e.type = e.detected;
     e.scale = defaultDisplayScale(e.type, parsePhysicalUnit(info.unit), info.physicalMin, info.physicalMax);
     e.info = std::move(info);

@@ -68,6 +68,8 @@ struct ChannelSignalInfo {
   std::string label;
   std::string unit;
   double physicalMin = 0, physicalMax = 0;
+  // Used instead of the label rules when set (a montage derivation has its first channel's type).
+  std::optional<SignalType> knownType = std::nullopt;
 };
 
 class ChannelDisplayTable {

@@ -96,6 +96,46 @@ TracePageData loadTracePage(const Recording& recording, double startSec, double 
   return page;
 }
 
+signal::ChannelDisplayTable montageDisplayTable(const Recording& recording, const montage::Montage& montage) {
+  std::vector<signal::ChannelSignalInfo> infos;
+  infos.reserve(montage.derivations.size());
+  for (const montage::Derivation& d : montage.derivations) {
+    const ChannelInfo& first = recording.channels()[d.terms.front().channel];
+    infos.push_back({d.label, d.unit, first.physicalMin, first.physicalMax, d.type});
+  }
+  return signal::ChannelDisplayTable(std::move(infos));
+}
+
+TracePageData loadTracePage(const Recording& recording, double startSec, double durationSec, int columns,
+                            const signal::ChannelDisplayTable& display, const TracePipeline& pipeline) {
+  if (pipeline.passThrough()) return loadTracePage(recording, startSec, durationSec, columns, display);
+  const montage::Montage montage =
+      pipeline.montage ? *pipeline.montage
+                       : montage::buildMontage(montage::BuiltinMontage::Referential, recording);
+  if (display.size() != montage.derivations.size()) {
+    throw std::invalid_argument("trace page: display table has " + std::to_string(display.size()) +
+                                " lanes, montage '" + montage.name + "' has " +
+                                std::to_string(montage.derivations.size()));
+  }
+  TracePageData page;
+  page.startSec = startSec;
+  page.durationSec = durationSec;
+  auto envelopes =
+      montage::derivedEnvelopes(recording, montage, pipeline.filters, startSec, durationSec, columns);
+  page.channels.reserve(montage.derivations.size());
+  for (std::size_t d = 0; d < montage.derivations.size(); ++d) {
+    TraceChannelData data;
+    data.label = QString::fromStdString(montage.derivations[d].label);
+    data.unit = QString::fromStdString(montage.derivations[d].unit);
+    data.type = display.type(d);
+    data.scale = display.scale(d);
+    data.columns = std::move(envelopes[d]);
+    if (data.scale.shape == signal::TraceShape::Steps && !data.columns.empty()) fitStepsToPage(data);
+    page.channels.push_back(std::move(data));
+  }
+  return page;
+}
+
 QImage renderTracePage(const TracePageData& page, const TraceGeometry& g) {
   QImage image(g.size, QImage::Format_ARGB32_Premultiplied);
   image.fill(QColor(255, 255, 255));

@@ -10,9 +10,11 @@
 #include <QStringList>
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <vector>
 
 #include "core/io/Recording.h"
+#include "core/montage/MontagePipeline.h"
 #include "core/signal/SignalType.h"
 
 namespace neurolm::widgets {
@@ -71,5 +73,21 @@ signal::ChannelDisplayTable channelDisplayTable(const Recording& recording);
 TracePageData loadTracePage(const Recording& recording, double startSec, double durationSec, int columns,
                             const signal::ChannelDisplayTable& display);
 TracePageData loadTracePage(const Recording& recording, double startSec, double durationSec, int columns);
+
+// What the lanes show: a montage's derivations (null: every channel as recorded) of the display-filtered
+// channels. The worker reads -> filters -> applies the montage -> folds into columns (min/max).
+struct TracePipeline {
+  std::shared_ptr<const montage::Montage> montage;
+  montage::FilterSet filters;
+  bool passThrough() const { return !montage && !filters.active(); }
+};
+
+// Types and default scales of a montage's lanes: each derivation has its first channel's type and unit.
+signal::ChannelDisplayTable montageDisplayTable(const Recording& recording, const montage::Montage& montage);
+
+// As above with a pipeline; `display` has one entry per lane (per derivation when a montage is set). Without
+// montage and filters it is the envelope path above (the pyramid answers long pages).
+TracePageData loadTracePage(const Recording& recording, double startSec, double durationSec, int columns,
+                            const signal::ChannelDisplayTable& display, const TracePipeline& pipeline);
 
 }  // namespace neurolm::widgets

@@ -29,16 +29,43 @@ TraceView::~TraceView() {
 void TraceView::setRecording(std::shared_ptr<const Recording> recording) {
   recording_ = std::move(recording);
   display_ = recording_ ? channelDisplayTable(*recording_) : signal::ChannelDisplayTable();
+  pipeline_.montage.reset();  // montages and per-channel filters name this recording's channels
+  pipeline_.filters.perChannel.clear();
+  Q_EMIT montageChanged();
   pageStartSec_ = 0;
   image_ = QImage();
   requestRender();
   Q_EMIT pageChanged(pageStartSec_, pageDurationSec_);
 }
 
+void TraceView::setMontage(std::shared_ptr<const montage::Montage> montage) {
+  pipeline_.montage = std::move(montage);
+  if (recording_) {
+    display_ = pipeline_.montage ? montageDisplayTable(*recording_, *pipeline_.montage)
+                                 : channelDisplayTable(*recording_);
+  }
+  requestRender();
+  Q_EMIT montageChanged();
+}
+
+void TraceView::setFilters(const montage::FilterSet& filters) {
+  if (filters == pipeline_.filters) return;
+  pipeline_.filters = filters;
+  requestRender();
+  Q_EMIT filtersChanged();
+}
+
+QString TraceView::laneLabel(int lane) const {
+  if (!recording_ || lane < 0 || lane >= laneCount()) return {};
+  const auto index = static_cast<std::size_t>(lane);
+  return QString::fromStdString(pipeline_.montage ? pipeline_.montage->derivations[index].label
+                                                  : recording_->channels()[index].label);
+}
+
 TraceGeometry TraceView::geometry() const {
   TraceGeometry g;
   g.size = size();
-  g.channels = recording_ ? static_cast<int>(recording_->channels().size()) : 0;
+  g.channels = recording_ ? laneCount() : 0;
   g.style = style_;
   return g;
 }
@@ -128,7 +155,7 @@ std::unique_ptr<QMenu> TraceView::channelMenu(int channel) {
   if (channel < 0 || static_cast<std::size_t>(channel) >= display_.size()) return nullptr;
   auto menu = std::make_unique<QMenu>(this);
   const auto index = static_cast<std::size_t>(channel);
-  menu->addSection(QString::fromStdString(recording_->channels()[index].label));
+  menu->addSection(laneLabel(channel));
   QMenu* types = menu->addMenu(tr("Signal type"));
   for (signal::SignalType t : signal::kAllSignalTypes) {
     QAction* a =
@@ -166,16 +193,26 @@ void TraceView::requestRender() {
   auto recording = recording_;
   auto latest = latestId_;
   auto display = std::make_shared<const signal::ChannelDisplayTable>(display_);  // a snapshot for the worker
+  auto pipeline = std::make_shared<const TracePipeline>(pipeline_);
   const double start = pageStartSec_, duration = pageDurationSec_;
   QMetaObject::invokeMethod(
       worker_,
-      [this, id, g, recording, latest, start, duration, display]() {
+      [this, id, g, recording, latest, start, duration, display, pipeline]() {
         if (latest->load() != id) return;  // a newer page was requested meanwhile
         QImage image;
         try {
-          image = renderTracePage(loadTracePage(*recording, start, duration, g.plotWidth(), *display), g);
-        } catch (const std::exception&) {
-          return;  // the file became unreadable; the window reports errors from its own checks
+          image = renderTracePage(
+              loadTracePage(*recording, start, duration, g.plotWidth(), *display, *pipeline), g);
+        } catch (const std::exception& e) {
+          // A filter that does not fit a channel, or a file that became unreadable: said, not drawn.
+          const QString message = QString::fromStdString(e.what());
+          QMetaObject::invokeMethod(
+              this,
+              [this, id, message]() {
+                if (id == latestId_->load()) Q_EMIT renderFailed(message);
+              },
+              Qt::QueuedConnection);
+          return;
         }
         if (latest->load() != id) return;
         QMetaObject::invokeMethod(

@@ -28,6 +28,14 @@ class TraceView : public QWidget {
   double pageDurationSec() const { return pageDurationSec_; }
   double gain() const { return style_.gain; }
   bool clipToLane() const { return style_.clipToLane; }
+  // Montage (null: every channel as recorded) and display filters of the lanes; a new recording starts
+  // referential and keeps the filter for all channels. The lanes' types and scales follow the montage.
+  void setMontage(std::shared_ptr<const montage::Montage> montage);
+  const std::shared_ptr<const montage::Montage>& montage() const { return pipeline_.montage; }
+  void setFilters(const montage::FilterSet& filters);
+  const montage::FilterSet& filters() const { return pipeline_.filters; }
+  int laneCount() const { return static_cast<int>(display_.size()); }
+  QString laneLabel(int lane) const;
   // Per-channel types and scales (read from labels and units when a recording is set, then overridable).
   const signal::ChannelDisplayTable& displayTable() const { return display_; }
   // Throw std::out_of_range / std::invalid_argument like ChannelDisplayTable, leaving the view unchanged.
@@ -56,6 +64,10 @@ class TraceView : public QWidget {
   void pageChanged(double startSec, double durationSec);
   void pageRendered(quint64 requestId);
   void gainChanged(double gain);
+  void montageChanged();
+  void filtersChanged();
+  // A page could not be drawn (e.g. a filter does not fit a channel's sample rate); the message says why.
+  void renderFailed(const QString& message);
 
  protected:
   void paintEvent(QPaintEvent* event) override;
@@ -73,6 +85,7 @@ class TraceView : public QWidget {
   double pageDurationSec_ = 10;
   TraceStyle style_;
   signal::ChannelDisplayTable display_;
+  TracePipeline pipeline_;
   QImage image_;
   quint64 deliveredId_ = 0;
   std::shared_ptr<std::atomic<quint64>> latestId_ = std::make_shared<std::atomic<quint64>>(0);

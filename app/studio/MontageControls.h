@@ -1,0 +1,58 @@
+#pragma once
+// The Montage menu and tool bar of the main window: the built-in montages (referential, common average,
+// double banana, transverse, Laplacian), the custom montage editor (table, JSON load/save) and the display
+// filter dialog, all applied to the trace view. Reachable by keyboard: Alt+M opens the menu, the tool bar's
+// combo box takes focus with Tab, Ctrl+Shift+F opens the filter dialog.
+#include <QObject>
+#include <QPointer>
+
+#include "core/montage/Montage.h"
+
+class QAction;
+class QComboBox;
+class QMainWindow;
+class QMenu;
+
+namespace neurolm::widgets {
+class TraceView;
+class FilterDialog;
+class MontageEditorDialog;
+}
+
+namespace neurolm::app {
+
+class MontageControls : public QObject {
+  Q_OBJECT
+
+ public:
+  MontageControls(QMainWindow* window, widgets::TraceView* traces);
+
+  QComboBox* montageBox() const { return combo_; }
+  QAction* filtersAction() const { return filtersAction_; }
+  // Builds the montage from the open recording and shows it; false (said in the status bar) when the
+  // recording has no channels for it.
+  bool selectBuiltin(montage::BuiltinMontage which);
+  // Open the dialogs (non-blocking); the dialog stays reachable for tests until closed.
+  widgets::FilterDialog* showFilterDialog();
+  widgets::MontageEditorDialog* showMontageEditor();
+
+ private:
+  void showCustom(std::shared_ptr<const montage::Montage> montage);
+  void syncSelection();
+
+  QMainWindow* window_ = nullptr;
+  widgets::TraceView* traces_ = nullptr;
+  QMenu* menu_ = nullptr;
+  QComboBox* combo_ = nullptr;
+  QAction* filtersAction_ = nullptr;
+  QList<QAction*> builtinActions_;
+  QAction* customAction_ = nullptr;
+  // The built-in last chosen and the montage built for it: a new recording gets the same built-in.
+  montage::BuiltinMontage builtin_ = montage::BuiltinMontage::Referential;
+  std::shared_ptr<const montage::Montage> builtinShown_;
+  const Recording* recording_ = nullptr;
+  QPointer<widgets::FilterDialog> filterDialog_;
+  QPointer<widgets::MontageEditorDialog> editor_;
+};
+
+}  // namespace neurolm::app
