@@ -23,6 +23,10 @@ void printUsage(std::ostream& out) {
       << "                          a randomly initialised model in our format (tests, demos)\n"
       << "  train CONFIG.json [--resume]\n"
       << "                          one training stage (vq, pretrain, instruct) with the JSON job protocol\n"
+      << "  submit CONFIG.json --slurm [--partition P] [--time T] [--cpus N] [--mem SIZE] [--gpus N]\n"
+      << "                          a training run as a requeue-safe Slurm batch job; prints the job id\n"
+      << "  jobs status|cancel JOBID\n"
+      << "                          state of a submitted Slurm job (squeue/sacct), or cancel it (scancel)\n"
       << "  blas                    the BLAS library the engine uses (warns on the slow reference BLAS)\n"
       << "  help                    this text\n\n"
       << "Run 'neurolm <command> --help' for the options of a command.\n";
@@ -40,7 +44,8 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   }
   const std::map<std::string, std::function<int(const std::vector<std::string>&, std::ostream&, std::ostream&)>>
       commands = {{"info", runInfo}, {"blas", runBlas}, {"tokenize", runTokenize},
-                  {"ask", runAsk},   {"init", runInit}, {"train", runTrain}, {"psd", runPsd}};
+                  {"ask", runAsk},   {"init", runInit}, {"train", runTrain}, {"psd", runPsd},
+                  {"submit", runSubmit}, {"jobs", runJobs}};
   const auto it = commands.find(args[0]);
   if (it == commands.end()) {
     err << "neurolm: unknown command '" << args[0] << "'\n";
