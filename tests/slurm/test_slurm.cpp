@@ -1,7 +1,8 @@
 // `neurolm submit --slurm` and `neurolm jobs` against a real Slurm started on this machine (LocalSlurm):
 // a short training job runs to COMPLETED with the job protocol in its log and output; a long one is
 // cancelled and ends CANCELLED after the trainer's graceful stop wrote its checkpoint; a requeued job
-// continues from its checkpoint; sbatch's own errors come back naming the command.
+// continues from its checkpoint, also after the warning before the time limit (sent by hand, and by Slurm
+// itself under a 2-minute limit); sbatch's own errors come back naming the command.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -340,6 +341,45 @@ TEST_F(Slurm, WarnedBeforeTheTimeLimitTheJobCheckpointsAndRequeuesItself) {
   EXPECT_NE(out.find("trainer exited with status 75"), std::string::npos) << out;
   EXPECT_NE(out.find("requeueing job " + id), std::string::npos) << out;
   EXPECT_NE(out.find("job " + id + " start 1 on"), std::string::npos) << out;
+}
+
+TEST_F(Slurm, SlurmsOwnTimeLimitWarningStopsTheTrainerWithACheckpointAndRequeues) {
+  // A 2-minute limit and a warning 100 s before it: Slurm signals about 20–50 s after the start (it checks
+  // limits every 30 s). Far more steps than fit, and no periodic checkpoint before step 1000.
+  const auto config = writeVqConfig(tmp_.path(), "limit", 400, 1000);
+  const auto runDir = tmp_.path() / "runs" / "limit";
+  const auto id = submit(config, {"--time", "2", "--stop-warning", "100"});
+  ASSERT_FALSE(id.empty());
+  std::string states, previous;
+  bool requeued = false;
+  const auto deadline = std::chrono::steady_clock::now() + 240s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    const auto status = jobStatus(id);
+    const std::string state = status.value("state", "?");
+    if (state != previous) states += state + " ";
+    previous = state;
+    if (state == "PENDING" && states.find("RUNNING") != std::string::npos) {
+      requeued = true;
+      break;
+    }
+    if (status.value("finished", false)) break;
+    std::this_thread::sleep_for(300ms);
+  }
+  ASSERT_TRUE(requeued) << "states: " << states << "\n" << readText(runDir / ("slurm-" + id + ".out"));
+  const auto cancel = runNeurolm({"jobs", "cancel", id});  // the pending requeued job: it need not run again
+  EXPECT_EQ(cancel.exitCode, 0) << cancel.err;
+
+  const auto log = jsonLines(runDir / "log.jsonl");
+  ASSERT_FALSE(log.empty());
+  EXPECT_EQ(log.back()["event"], "stopped") << log.back().dump();
+  const int stoppedAt = log.back().value("step", -1);
+  EXPECT_GE(stoppedAt, 1);
+  EXPECT_LT(stoppedAt, 400);
+  std::ifstream marker(runDir / "checkpoints" / "latest.json");
+  ASSERT_TRUE(marker);
+  EXPECT_EQ(json::parse(marker)["step"], stoppedAt);
+  const auto out = readText(runDir / ("slurm-" + id + ".out"));
+  EXPECT_NE(out.find("requeueing job " + id), std::string::npos) << out;
 }
 
 TEST_F(Slurm, RefusalsNameTheCommandAndQuoteSlurm) {
