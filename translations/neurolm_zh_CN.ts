@@ -855,5 +855,10 @@
         <source>My montage</source>
         <translation>我的导联</translation>
     </message>
+    <message>
+        <source>&amp;Bad channels</source>
+        <extracomment>Submenu of the Montage menu: channels checked here are left out of the average and Laplacian references</extracomment>
+        <translation>坏通道(&amp;B)</translation>
+    </message>
 </context>
 </TS>

@@ -5,6 +5,7 @@
 #include <QComboBox>
 #include <QLabel>
 #include <QMainWindow>
+#include <QMenu>
 #include <QMenuBar>
 #include <QStatusBar>
 #include <QToolBar>
@@ -44,6 +45,9 @@ MontageControls::MontageControls(QMainWindow* window, widgets::TraceView* traces
   bar->addWidget(new QLabel(tr(" Montage "), bar));
   combo_ = new QComboBox(bar);
   combo_->setObjectName(QStringLiteral("montageCombo"));
+  // Narrow enough that the window's tool bars stay on one row; the list shows the full titles.
+  combo_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+  combo_->setMinimumContentsLength(16);
   combo_->setToolTip(tr("What each lane shows (Alt+M: Montage menu)"));
   for (montage::BuiltinMontage m : montage::kAllBuiltinMontages) {
     QAction* a = menu_->addAction(builtinTitle(m), this, [this, m]() { selectBuiltin(m); });
@@ -58,6 +62,27 @@ MontageControls::MontageControls(QMainWindow* window, widgets::TraceView* traces
   group->addAction(customAction_);
   menu_->addSeparator();
   menu_->addAction(tr("&Edit custom montage…"), this, [this]() { showMontageEditor(); });
+  //: Submenu of the Montage menu: channels checked here are left out of the average and Laplacian references
+  QMenu* bad = menu_->addMenu(tr("&Bad channels"));
+  connect(bad, &QMenu::aboutToShow, this, [this, bad]() {
+    bad->clear();
+    const auto recording = traces_->recording();
+    if (!recording) return;
+    for (std::size_t c = 0; c < recording->channels().size(); ++c) {
+      QAction* a = bad->addAction(QString::fromStdString(recording->channels()[c].label));
+      a->setCheckable(true);
+      a->setChecked(bad_.count(c) > 0);
+      connect(a, &QAction::toggled, this, [this, c](bool on) {
+        std::set<std::size_t> next = bad_;
+        if (on) {
+          next.insert(c);
+        } else {
+          next.erase(c);
+        }
+        setBadChannels(std::move(next));
+      });
+    }
+  });
   menu_->addSeparator();
   filtersAction_ = menu_->addAction(tr("Display &filters…"), this, [this]() { showFilterDialog(); });
   filtersAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F));
@@ -67,12 +92,13 @@ MontageControls::MontageControls(QMainWindow* window, widgets::TraceView* traces
 
   connect(combo_, &QComboBox::activated, this, [this](int index) {
     const QVariant data = combo_->itemData(index);
-    if (data.isValid() && data.toInt() >= 0) selectBuiltin(static_cast<montage::BuiltinMontage>(data.toInt()));
+    if (data.isValid() && data.toInt() >= 0)
+      selectBuiltin(static_cast<montage::BuiltinMontage>(data.toInt()));
   });
   connect(traces_, &widgets::TraceView::montageChanged, this, &MontageControls::syncSelection);
   connect(traces_, &widgets::TraceView::filtersChanged, this, [this]() {
-    filtersAction_->setToolTip(tr("Display filters: %1")
-                                   .arg(QString::fromStdString(traces_->filters().all.summary())));
+    filtersAction_->setToolTip(
+        tr("Display filters: %1").arg(QString::fromStdString(traces_->filters().all.summary())));
   });
   connect(traces_, &widgets::TraceView::renderFailed, this, [this](const QString& message) {
     window_->statusBar()->showMessage(tr("The page could not be drawn: %1").arg(message), 10000);
@@ -88,7 +114,9 @@ bool MontageControls::selectBuiltin(montage::BuiltinMontage which) {
     traces_->setMontage(nullptr);  // the plain envelope path: no samples read for long pages
     return true;
   }
-  auto built = std::make_shared<const montage::Montage>(montage::buildMontage(which, *recording));
+  montage::BuildOptions options;
+  options.badChannels = bad_;
+  auto built = std::make_shared<const montage::Montage>(montage::buildMontage(which, *recording, options));
   if (built->derivations.empty()) {
     window_->statusBar()->showMessage(
         tr("%1: the recording has no 10-20 channels for this montage").arg(builtinTitle(which)), 8000);
@@ -104,6 +132,7 @@ bool MontageControls::selectBuiltin(montage::BuiltinMontage which) {
 void MontageControls::syncSelection() {
   if (traces_->recording().get() != recording_) {  // a new recording: the chosen built-in again
     recording_ = traces_->recording().get();
+    bad_.clear();
     if (recording_ && builtin_ != montage::BuiltinMontage::Referential && !traces_->montage() &&
         selectBuiltin(builtin_)) {
       return;  // selectBuiltin's montageChanged synced
@@ -135,6 +164,11 @@ void MontageControls::syncSelection() {
   }
 }
 
+void MontageControls::setBadChannels(std::set<std::size_t> bad) {
+  bad_ = std::move(bad);
+  if (traces_->montage() && traces_->montage() == builtinShown_) selectBuiltin(builtin_);
+}
+
 widgets::FilterDialog* MontageControls::showFilterDialog() {
   const auto recording = traces_->recording();
   if (!recording) {
@@ -164,9 +198,9 @@ widgets::MontageEditorDialog* MontageControls::showMontageEditor() {
   }
   if (editor_) editor_->close();
   // Starts from what is shown, so a built-in is a template to edit.
-  const montage::Montage shown = traces_->montage()
-                                     ? *traces_->montage()
-                                     : montage::buildMontage(montage::BuiltinMontage::Referential, *recording);
+  const montage::Montage shown =
+      traces_->montage() ? *traces_->montage()
+                         : montage::buildMontage(montage::BuiltinMontage::Referential, *recording);
   montage::MontageSpec spec = montage::specOf(shown, *recording);
   const bool custom = traces_->montage() && traces_->montage() != builtinShown_;
   if (!custom) spec.name = tr("My montage").toStdString();

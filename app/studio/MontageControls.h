@@ -5,6 +5,7 @@
 // combo box takes focus with Tab, Ctrl+Shift+F opens the filter dialog.
 #include <QObject>
 #include <QPointer>
+#include <set>
 
 #include "core/montage/Montage.h"
 
@@ -17,7 +18,7 @@ namespace neurolm::widgets {
 class TraceView;
 class FilterDialog;
 class MontageEditorDialog;
-}
+}  // namespace neurolm::widgets
 
 namespace neurolm::app {
 
@@ -35,6 +36,10 @@ class MontageControls : public QObject {
   // Open the dialogs (non-blocking); the dialog stays reachable for tests until closed.
   widgets::FilterDialog* showFilterDialog();
   widgets::MontageEditorDialog* showMontageEditor();
+  // Bad channels (recording indices) are left out of the common average and the Laplacian neighbourhoods;
+  // setting them rebuilds the shown built-in. Cleared when another recording is opened.
+  void setBadChannels(std::set<std::size_t> bad);
+  const std::set<std::size_t>& badChannels() const { return bad_; }
 
  private:
   void showCustom(std::shared_ptr<const montage::Montage> montage);
@@ -51,6 +56,7 @@ class MontageControls : public QObject {
   montage::BuiltinMontage builtin_ = montage::BuiltinMontage::Referential;
   std::shared_ptr<const montage::Montage> builtinShown_;
   const Recording* recording_ = nullptr;
+  std::set<std::size_t> bad_;
   QPointer<widgets::FilterDialog> filterDialog_;
   QPointer<widgets::MontageEditorDialog> editor_;
 };

@@ -33,9 +33,9 @@ QApplication& qtApp() {
 
 bool isEegInk(QRgb c) { return qBlue(c) > 120 && qRed(c) < 90 && qGreen(c) < 120; }
 
-const std::vector<std::string> kLabels = {"EEG Fp1", "EEG Fp2", "EEG F3", "EEG F4", "EEG C3", "EEG C4", "EEG P3",
-                                          "EEG P4",  "EEG O1",  "EEG O2", "EEG F7", "EEG F8", "EEG T3", "EEG T4",
-                                          "EEG T5",  "EEG T6",  "EEG Fz", "EEG Cz", "EEG Pz"};
+const std::vector<std::string> kLabels = {
+    "EEG Fp1", "EEG Fp2", "EEG F3", "EEG F4", "EEG C3", "EEG C4", "EEG P3", "EEG P4", "EEG O1", "EEG O2",
+    "EEG F7",  "EEG F8",  "EEG T3", "EEG T4", "EEG T5", "EEG T6", "EEG Fz", "EEG Cz", "EEG Pz"};
 
 // Every channel: a 300 µV offset (3 divisions at 100 µV/div: out of its lane) plus 30 µV of 10 Hz alpha.
 double sample(int c, std::int64_t i) {
@@ -101,7 +101,8 @@ TEST(MontageFilters, SwitchingMontageAndFilterChangesTheLanes) {
   keep(img, "referential.png");
   for (int lane = 0; lane < 19; ++lane) EXPECT_GT(offCentre(img, view->geometry(), lane), 0.4) << lane;
 
-  // Double banana from the tool bar's combo (keyboard: the combo is a tab stop): 18 derivations, offsets cancel.
+  // Double banana from the tool bar's combo (keyboard: the combo is a tab stop): 18 derivations, offsets
+  // cancel.
   combo->setFocus();
   combo->setCurrentIndex(combo->findData(static_cast<int>(montage::BuiltinMontage::LongitudinalBipolar)));
   Q_EMIT combo->activated(combo->currentIndex());
@@ -114,6 +115,15 @@ TEST(MontageFilters, SwitchingMontageAndFilterChangesTheLanes) {
   img = view->currentImage();
   keep(img, "double-banana.png");
   for (int lane = 0; lane < 18; ++lane) EXPECT_LT(offCentre(img, view->geometry(), lane), 0.15) << lane;
+
+  // Common average: 19 lanes "…-Avg", each over 19 channels; a bad channel leaves every mean.
+  ASSERT_TRUE(controls->selectBuiltin(montage::BuiltinMontage::CommonAverage));
+  EXPECT_EQ(view->laneLabel(17), QStringLiteral("Cz-Avg"));
+  EXPECT_EQ(view->montage()->derivations[0].terms.size(), 19u);
+  controls->setBadChannels({17});
+  EXPECT_EQ(view->montage()->derivations[0].terms.size(), 18u);
+  EXPECT_EQ(combo->currentData().toInt(), static_cast<int>(montage::BuiltinMontage::CommonAverage));
+  waitForPage(view);
 
   // Back to referential, then a 0.5 Hz high-pass from the filter dialog centres the recorded channels.
   ASSERT_TRUE(controls->selectBuiltin(montage::BuiltinMontage::Referential));

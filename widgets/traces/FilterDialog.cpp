@@ -21,7 +21,10 @@ namespace neurolm::widgets {
 
 FilterDialog::FilterDialog(QStringList channelLabels, std::vector<double> sampleRatesHz,
                            const montage::FilterSet& current, QWidget* parent)
-    : QDialog(parent), labels_(std::move(channelLabels)), rates_(std::move(sampleRatesHz)), filters_(current) {
+    : QDialog(parent),
+      labels_(std::move(channelLabels)),
+      rates_(std::move(sampleRatesHz)),
+      filters_(current) {
   setWindowTitle(tr("Display filters"));
   auto* layout = new QVBoxLayout(this);
   auto* form = new QFormLayout();
@@ -49,8 +52,9 @@ FilterDialog::FilterDialog(QStringList channelLabels, std::vector<double> sample
   form->addRow(spinRow(lowPassOn_, lowPassHz_, tr("&Low-pass"), 40));
   order_ = new QSpinBox(this);
   order_->setRange(1, 8);
-  order_->setToolTip(tr("Butterworth order of each of the high-pass and low-pass; run forward and backward "
-                        "(zero phase), so the cut-offs are at −6 dB"));
+  order_->setToolTip(
+      tr("Butterworth order of each of the high-pass and low-pass; run forward and backward "
+         "(zero phase), so the cut-offs are at −6 dB"));
   form->addRow(tr("Butterworth &order:"), order_);
   notch_ = new QComboBox(this);
   notch_->addItem(tr("Off"), 0.0);
@@ -219,7 +223,8 @@ bool FilterDialog::apply() {
     try {
       (void)dsp::DisplayFilter(filters_.settingsFor(c), rates_[c]);
     } catch (const std::exception& e) {
-      error_->setText(tr("Channel %1: %2").arg(labels_[static_cast<int>(c)], QString::fromStdString(e.what())));
+      error_->setText(
+          tr("Channel %1: %2").arg(labels_[static_cast<int>(c)], QString::fromStdString(e.what())));
       return false;
     }
   }

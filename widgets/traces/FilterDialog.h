@@ -1,8 +1,8 @@
 #pragma once
 // The display filter dialog: high-pass, low-pass (Butterworth order), notch 50/60 Hz with optional harmonics,
-// for all channels or one channel, and the frequency response (magnitude in dB vs Hz, forward-backward) of the
-// filter being edited, drawn with Qt Charts. Apply/OK emit filtersApplied(); invalid settings are said inline
-// and never applied.
+// for all channels or one channel, and the frequency response (magnitude in dB vs Hz, forward-backward) of
+// the filter being edited, drawn with Qt Charts. Apply/OK emit filtersApplied(); invalid settings are said
+// inline and never applied.
 #include <QDialog>
 #include <QStringList>
 #include <vector>
@@ -25,15 +25,15 @@ class FilterDialog : public QDialog {
 
  public:
   // One entry per recording channel: its label and sample rate.
-  FilterDialog(QStringList channelLabels, std::vector<double> sampleRatesHz, const montage::FilterSet& current,
-               QWidget* parent = nullptr);
+  FilterDialog(QStringList channelLabels, std::vector<double> sampleRatesHz,
+               const montage::FilterSet& current, QWidget* parent = nullptr);
 
   const montage::FilterSet& filterSet() const { return filters_; }
   // The scope being edited: -1 all channels, else a channel index.
   void setScope(int channel);
   // Edits of the controls, as a user makes them (for tests and keyboard users alike).
-  void setHighPass(double hz);  // 0: off
-  void setLowPass(double hz);   // 0: off
+  void setHighPass(double hz);               // 0: off
+  void setLowPass(double hz);                // 0: off
   void setNotch(double hz, bool harmonics);  // 0: off
   QString errorText() const;
   // |H| in dB at the points of the plotted response (frequency, dB).

@@ -32,10 +32,10 @@ MontageEditorDialog::MontageEditorDialog(std::shared_ptr<const Recording> record
   table_->setTabKeyNavigation(false);  // Tab leaves the table; arrows move inside it
   layout->addWidget(table_, 1);
   //: Help under the custom montage table: how to write the terms of a derivation
-  auto* hint = new QLabel(
-      tr("Terms: separated by ';', each an optional weight and a channel, e.g. \"Fp1; -1 F7\" or "
-         "\"Cz; -0.25 C3; -0.25 C4; -0.25 Fz; -0.25 Pz\"."),
-      this);
+  auto* hint =
+      new QLabel(tr("Terms: separated by ';', each an optional weight and a channel, e.g. \"Fp1; -1 F7\" or "
+                    "\"Cz; -0.25 C3; -0.25 C4; -0.25 Fz; -0.25 Pz\"."),
+                 this);
   hint->setWordWrap(true);
   layout->addWidget(hint);
   error_ = new QLabel(this);
@@ -74,8 +74,9 @@ MontageEditorDialog::MontageEditorDialog(std::shared_ptr<const Recording> record
     if (!path.isEmpty()) loadFile(path);
   });
   connect(save, &QPushButton::clicked, this, [this]() {
-    QString path = QFileDialog::getSaveFileName(this, tr("Save montage"), name_->text() + QStringLiteral(".json"),
-                                                tr("Montage files (*.json);;All files (*)"));
+    QString path =
+        QFileDialog::getSaveFileName(this, tr("Save montage"), name_->text() + QStringLiteral(".json"),
+                                     tr("Montage files (*.json);;All files (*)"));
     if (!path.isEmpty()) saveFile(path);
   });
   connect(buttons, &QDialogButtonBox::accepted, this, [this]() {
@@ -109,15 +110,19 @@ montage::MontageSpec MontageEditorDialog::spec() const {
   montage::MontageSpec spec;
   spec.name = name_->text().trimmed().toStdString();
   for (int r = 0; r < table_->rowCount(); ++r) {
-    const auto text = [&](int c) { return table_->item(r, c) ? table_->item(r, c)->text().trimmed() : QString(); };
+    const auto text = [&](int c) {
+      return table_->item(r, c) ? table_->item(r, c)->text().trimmed() : QString();
+    };
     montage::DerivationSpec d;
     d.label = text(0).toStdString();
     const QString where = tr("row %1").arg(r + 1);
-    if (d.label.empty()) throw montage::MontageFileError(tr("%1: the label is empty").arg(where).toStdString());
+    if (d.label.empty())
+      throw montage::MontageFileError(tr("%1: the label is empty").arg(where).toStdString());
     for (const QString& part : text(1).split(QLatin1Char(';'), Qt::SkipEmptyParts)) {
       QString term = part.trimmed();
       montage::TermSpec t;
-      if (term.startsWith(QLatin1Char('-')) && term.size() > 1 && !term[1].isDigit() && term[1] != QLatin1Char('.')) {
+      if (term.startsWith(QLatin1Char('-')) && term.size() > 1 && !term[1].isDigit() &&
+          term[1] != QLatin1Char('.')) {
         t.weight = -1;  // "-F7"
         term = term.mid(1).trimmed();
       } else {
@@ -131,13 +136,16 @@ montage::MontageSpec MontageEditorDialog::spec() const {
       }
       t.channel = term.toStdString();
       if (t.channel.empty())
-        throw montage::MontageFileError(tr("%1: a term without a channel in \"%2\"").arg(where, text(1)).toStdString());
+        throw montage::MontageFileError(
+            tr("%1: a term without a channel in \"%2\"").arg(where, text(1)).toStdString());
       d.terms.push_back(std::move(t));
     }
-    if (d.terms.empty()) throw montage::MontageFileError(tr("%1 ('%2'): no terms").arg(where, text(0)).toStdString());
+    if (d.terms.empty())
+      throw montage::MontageFileError(tr("%1 ('%2'): no terms").arg(where, text(0)).toStdString());
     spec.derivations.push_back(std::move(d));
   }
-  if (spec.derivations.empty()) throw montage::MontageFileError(tr("the montage has no derivations").toStdString());
+  if (spec.derivations.empty())
+    throw montage::MontageFileError(tr("the montage has no derivations").toStdString());
   return spec;
 }
 
