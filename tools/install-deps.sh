@@ -4,7 +4,7 @@
 set -euo pipefail
 PACKAGES=(
   cmake ninja-build g++ ccache pkg-config git
-  qt6-base-dev qt6-charts-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libgl-dev fonts-wqy-microhei
+  qt6-base-dev qt6-charts-dev qt6-svg-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libgl-dev fonts-wqy-microhei
   libtorch-dev libopenblas0-pthread libgloo-dev
   libedf-dev libfftw3-dev libpcre2-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev

@@ -33,6 +33,11 @@
         <extracomment>Global gain legend of the trace view; %1 is the factor applied to every lane&apos;s scale</extracomment>
         <translation>增益 ×%1</translation>
     </message>
+    <message>
+        <source>gap %1</source>
+        <extracomment>Marker on the time axis of an EDF+D recording: %1 is the time without data between two records</extracomment>
+        <translation>间隙 %1</translation>
+    </message>
 </context>
 <context>
     <name>main</name>
@@ -313,6 +318,118 @@
         <translation>
             <numerusform>%n 处间断，共 %1 秒无数据</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>&amp;Go to time…</source>
+        <translation>转到时间(&amp;G)…</translation>
+    </message>
+    <message>
+        <source>&amp;Longer page</source>
+        <extracomment>View menu: next longer page length of the page-length list (1 s ... 60 min)</extracomment>
+        <translation>更长的页面(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;Shorter page</source>
+        <translation>更短的页面(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Clock &amp;time on the axis</source>
+        <translation>坐标轴显示时钟时间(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Label the time axis with the time of day (from the recording&apos;s start time) instead of the time from the start</source>
+        <translation>用一天中的时刻（由记录的开始时间推算）标注时间轴，而不是从开始起的时间</translation>
+    </message>
+    <message>
+        <source>&amp;Export view as</source>
+        <translation>导出视图为(&amp;E)</translation>
+    </message>
+    <message>
+        <source>&amp;PNG image…</source>
+        <translation>PNG 图像(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>P&amp;DF document…</source>
+        <translation>PDF 文档(&amp;D)…</translation>
+    </message>
+    <message>
+        <source>&amp;SVG drawing…</source>
+        <translation>SVG 矢量图(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>&amp;Export selection…</source>
+        <translation>导出选区(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel export</source>
+        <translation>取消导出(&amp;C)</translation>
+    </message>
+    <message>
+        <source> Go to </source>
+        <extracomment>Toolbar: label of the box that moves the page to a typed time</extracomment>
+        <translation> 转到 </translation>
+    </message>
+    <message>
+        <source>90, 1:02:03, @23:15</source>
+        <extracomment>Placeholder of the go-to box: seconds, h:mm:ss from the start, or @ and a clock time of day</extracomment>
+        <translation>90, 1:02:03, @23:15</translation>
+    </message>
+    <message>
+        <source>Go to a time (Ctrl+G): seconds (90.5), h:mm:ss(.s) from the start (1:02:03.5), or a clock time of day with @ (@23:15:00). Enter moves the page there.</source>
+        <translation>转到某个时间（Ctrl+G）：秒数（90.5）、从开始起的 h:mm:ss(.s)（1:02:03.5），或以 @ 开头的时钟时间（@23:15:00）。按 Enter 将页面移到该处。</translation>
+    </message>
+    <message>
+        <source>%1 is after the end of the recording (%2)</source>
+        <translation>%1 在记录结束（%2）之后</translation>
+    </message>
+    <message>
+        <source>Cannot go there: %1</source>
+        <translation>无法转到该处：%1</translation>
+    </message>
+    <message>
+        <source>Export view</source>
+        <translation>导出视图</translation>
+    </message>
+    <message>
+        <source>Unknown image format of %1 (expected .png, .pdf or .svg)</source>
+        <translation>%1 的图像格式未知（应为 .png、.pdf 或 .svg）</translation>
+    </message>
+    <message>
+        <source>%1, %2 from %3</source>
+        <translation>%1，自 %3 起 %2</translation>
+    </message>
+    <message>
+        <source>Saved the view to %1</source>
+        <translation>已将视图保存到 %1</translation>
+    </message>
+    <message>
+        <source>Could not export the view to %1: %2</source>
+        <translation>无法将视图导出到 %1：%2</translation>
+    </message>
+    <message>
+        <source>Exporting to %1…</source>
+        <translation>正在导出到 %1…</translation>
+    </message>
+    <message>
+        <source>Exporting to %1… %2%</source>
+        <translation>正在导出到 %1… %2%</translation>
+    </message>
+    <message>
+        <source>Exported the selection to %1</source>
+        <translation>已将选区导出到 %1</translation>
+    </message>
+    <message>
+        <source>Could not export the selection: %1</source>
+        <translation>无法导出选区：%1</translation>
+    </message>
+    <message>
+        <source>Clock time</source>
+        <extracomment>Short toolbar text of the &quot;Clock time on the axis&quot; toggle</extracomment>
+        <translation>时钟时间</translation>
     </message>
 </context>
 <context>
@@ -619,6 +736,81 @@
         <location filename="../widgets/traces/TraceView.cpp" line="112"/>
         <source>Open an EDF/BDF recording (File → Open, or drop it here)</source>
         <translation>打开 EDF/BDF 记录（文件 → 打开，或拖放到此处）</translation>
+    </message>
+</context>
+<context>
+    <name>neurolm::widgets::OverviewView</name>
+    <message>
+        <source>Overview of the whole recording: click or drag to move the page (keys ← → Home End)</source>
+        <extracomment>Accessible name / tooltip of the overview strip under the traces</extracomment>
+        <translation>整个记录的概览：单击或拖动以移动页面（按键 ← → Home End）</translation>
+    </message>
+    <message>
+        <source>Recording overview</source>
+        <translation>记录概览</translation>
+    </message>
+    <message>
+        <source>Overview</source>
+        <translation>概览</translation>
+    </message>
+    <message>
+        <source>Indexing the recording… %1%</source>
+        <translation>正在索引记录… %1%</translation>
+    </message>
+</context>
+<context>
+    <name>neurolm::app::ExportSelectionDialog</name>
+    <message>
+        <source>Export selection</source>
+        <translation>导出选区</translation>
+    </message>
+    <message>
+        <source>Seconds (90.5), h:mm:ss (1:02:03.5) or a clock time (@23:15:00)</source>
+        <translation>秒数（90.5）、h:mm:ss（1:02:03.5）或时钟时间（@23:15:00）</translation>
+    </message>
+    <message>
+        <source>&amp;From</source>
+        <translation>起始(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;To</source>
+        <translation>结束(&amp;T)</translation>
+    </message>
+    <message>
+        <source>The extension picks the format: .edf (EDF+), .bdf (BDF+), .csv, .npy (with a .json description)</source>
+        <translation>扩展名决定格式：.edf（EDF+）、.bdf（BDF+）、.csv、.npy（附 .json 说明）</translation>
+    </message>
+    <message>
+        <source>&amp;Browse…</source>
+        <translation>浏览(&amp;B)…</translation>
+    </message>
+    <message>
+        <source>F&amp;ile</source>
+        <translation>文件(&amp;I)</translation>
+    </message>
+    <message>
+        <source>&amp;Channels</source>
+        <translation>通道(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>EDF+ (*.edf);;BDF+ (*.bdf);;CSV (*.csv);;NumPy array (*.npy)</source>
+        <translation>EDF+ (*.edf);;BDF+ (*.bdf);;CSV (*.csv);;NumPy 数组 (*.npy)</translation>
+    </message>
+    <message>
+        <source>The range must end after it starts and within the recording (%1).</source>
+        <translation>范围必须在开始之后结束，且位于记录之内（%1）。</translation>
+    </message>
+    <message>
+        <source>Choose at least one channel.</source>
+        <translation>请至少选择一个通道。</translation>
+    </message>
+    <message>
+        <source>Unknown format: the file name must end in .edf, .bdf, .csv or .npy.</source>
+        <translation>未知格式：文件名必须以 .edf、.bdf、.csv 或 .npy 结尾。</translation>
     </message>
 </context>
 <context>

@@ -9,23 +9,32 @@
 #include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QLineEdit>
 #include <QMenuBar>
 #include <QMimeData>
+#include <QPainter>
+#include <QPdfWriter>
 #include <QPointer>
+#include <QSaveFile>
 #include <QScrollBar>
 #include <QStatusBar>
+#include <QSvgGenerator>
 #include <QTextBrowser>
 #include <QThreadPool>
 #include <QTimer>
 #include <QToolBar>
 #include <QVBoxLayout>
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 
+#include "app/studio/ExportSelectionDialog.h"
 #include "app/studio/MontageControls.h"
 #include "core/annotations/AnnotationFiles.h"
 #include "core/io/AtomicFile.h"
+#include "core/navigation/TimeInput.h"
 #include "widgets/annotations/AnnotationsDock.h"
+#include "widgets/overview/OverviewView.h"
 #include "widgets/spectrum/SpectrumView.h"
 #include "widgets/traces/TraceView.h"
 
@@ -52,13 +61,18 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   errorBanner_->setObjectName(QStringLiteral("errorBanner"));
   errorBanner_->setWordWrap(true);
   errorBanner_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-  errorBanner_->setStyleSheet(QStringLiteral("background:#fde8e8; color:#8a1c1c; padding:6px; border-bottom:1px solid #e0b4b4;"));
+  errorBanner_->setStyleSheet(
+      QStringLiteral("background:#fde8e8; color:#8a1c1c; padding:6px; border-bottom:1px solid #e0b4b4;"));
   errorBanner_->hide();
   traces_ = new widgets::TraceView(central);
   timeBar_ = new QScrollBar(Qt::Horizontal, central);
   timeBar_->setEnabled(false);
+  timeBar_->setFocusPolicy(Qt::StrongFocus);  // the time slider is reachable with Tab, moved with the arrows
+  timeBar_->setAccessibleName(tr("Time"));
+  overview_ = new widgets::OverviewView(central);
   layout->addWidget(errorBanner_);
   layout->addWidget(traces_, 1);
+  layout->addWidget(overview_);
   layout->addWidget(timeBar_);
   setCentralWidget(central);
 
@@ -99,11 +113,19 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   new MontageControls(this, traces_);  // Montage menu and tool bar, display filters (owned by the window)
 
   connect(traces_, &widgets::TraceView::pageChanged, this, [this](double start, double duration) {
-    const QSignalBlocker block(timeBar_);
-    timeBar_->setValue(static_cast<int>(std::lround(start)));
-    timeBar_->setPageStep(std::max(1, static_cast<int>(duration)));
+    updateTimeBar();
+    const int index = pageLength_->findData(duration);
+    if (index >= 0 && index != pageLength_->currentIndex()) {
+      const QSignalBlocker block(pageLength_);
+      pageLength_->setCurrentIndex(index);
+    }
+    overview_->setPage(start, duration);
     updateStatus();
   });
+  connect(overview_, &widgets::OverviewView::pageStartRequested, traces_, &widgets::TraceView::setPageStart);
+  connect(this, &MainWindow::annotationsLoaded, this, &MainWindow::refreshOverviewAnnotations);
+  connect(annotationsPane_, &widgets::AnnotationsDock::documentChanged, this,
+          &MainWindow::refreshOverviewAnnotations);
   connect(timeBar_, &QScrollBar::valueChanged, traces_, [this](int v) { traces_->setPageStart(v); });
   connect(traces_, &widgets::TraceView::pageChanged, spectrum_, &widgets::SpectrumView::setPage);
   annotationsPane_->setCurrentPage(traces_->pageStartSec(), traces_->pageDurationSec());
@@ -128,16 +150,54 @@ void MainWindow::buildMenus() {
   QAction* open = file->addAction(tr("&Open…"), this, &MainWindow::showOpenDialog);
   open->setShortcut(QKeySequence::Open);
   file->addSeparator();
+  QAction* exportSel =
+      file->addAction(tr("&Export selection…"), this, &MainWindow::showExportSelectionDialog);
+  exportSel->setShortcut(Qt::CTRL | Qt::Key_E);
+  cancelExport_ = file->addAction(tr("&Cancel export"), this, &MainWindow::cancelExport);
+  cancelExport_->setEnabled(false);
+  file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows);
   quit->setShortcut(QKeySequence::Quit);
 
   QMenu* view = menuBar()->addMenu(tr("&View"));
   view->addAction(tr("&Next page"), traces_, &widgets::TraceView::nextPage)->setShortcut(Qt::Key_PageDown);
-  view->addAction(tr("&Previous page"), traces_, &widgets::TraceView::previousPage)->setShortcut(Qt::Key_PageUp);
+  view->addAction(tr("&Previous page"), traces_, &widgets::TraceView::previousPage)
+      ->setShortcut(Qt::Key_PageUp);
   QAction* clip = view->addAction(tr("&Clip traces to their lanes"));
   clip->setCheckable(true);
   clip->setChecked(traces_->clipToLane());
   connect(clip, &QAction::toggled, traces_, &widgets::TraceView::setClipToLane);
+  view->addAction(tr("&Go to time…"), this,
+                  [this]() {
+                    goTo_->setFocus(Qt::ShortcutFocusReason);
+                    goTo_->selectAll();
+                  })
+      ->setShortcut(Qt::CTRL | Qt::Key_G);
+  //: View menu: next longer page length of the page-length list (1 s ... 60 min)
+  view->addAction(
+          tr("&Longer page"), this,
+          [this]() {
+            pageLength_->setCurrentIndex(std::min(pageLength_->count() - 1, pageLength_->currentIndex() + 1));
+          })
+      ->setShortcut(Qt::Key_BracketRight);
+  view->addAction(tr("&Shorter page"), this,
+                  [this]() { pageLength_->setCurrentIndex(std::max(0, pageLength_->currentIndex() - 1)); })
+      ->setShortcut(Qt::Key_BracketLeft);
+  clockTime_ = view->addAction(tr("Clock &time on the axis"));
+  clockTime_->setCheckable(true);
+  //: Short toolbar text of the "Clock time on the axis" toggle
+  clockTime_->setIconText(tr("Clock time"));
+  clockTime_->setShortcut(Qt::CTRL | Qt::Key_T);
+  clockTime_->setToolTip(
+      tr("Label the time axis with the time of day (from the recording's start time) "
+         "instead of the time from the start"));
+  connect(clockTime_, &QAction::toggled, traces_, &widgets::TraceView::setClockTimeAxis);
+  QMenu* exportView = view->addMenu(tr("&Export view as"));
+  exportView->addAction(tr("&PNG image…"), this, [this]() { showExportViewDialog(QStringLiteral("png")); });
+  exportView->addAction(tr("P&DF document…"), this,
+                        [this]() { showExportViewDialog(QStringLiteral("pdf")); });
+  exportView->addAction(tr("&SVG drawing…"), this, [this]() { showExportViewDialog(QStringLiteral("svg")); });
+  view->addSeparator();
   view->addAction(reportDock_->toggleViewAction());
   view->addAction(spectrumDock_->toggleViewAction());
   view->addAction(annotationsDock_->toggleViewAction());
@@ -172,6 +232,23 @@ void MainWindow::buildToolbar() {
     sensitivity_->setValue(gain);
   });
   bar->addWidget(sensitivity_);
+  bar->addSeparator();
+  //: Toolbar: label of the box that moves the page to a typed time
+  bar->addWidget(new QLabel(tr(" Go to "), bar));
+  goTo_ = new QLineEdit(bar);
+  goTo_->setObjectName(QStringLiteral("goToTime"));
+  goTo_->setMaximumWidth(150);
+  //: Placeholder of the go-to box: seconds, h:mm:ss from the start, or @ and a clock time of day
+  goTo_->setPlaceholderText(tr("90, 1:02:03, @23:15"));
+  goTo_->setToolTip(
+      tr("Go to a time (Ctrl+G): seconds (90.5), h:mm:ss(.s) from the start (1:02:03.5), or a "
+         "clock time of day with @ (@23:15:00). Enter moves the page there."));
+  connect(goTo_, &QLineEdit::returnPressed, this, [this]() {
+    if (goToTime(goTo_->text())) traces_->setFocus();
+  });
+  bar->addWidget(goTo_);
+  bar->addSeparator();
+  bar->addAction(clockTime_);
 }
 
 void MainWindow::showOpenDialog() {
@@ -229,8 +306,7 @@ void MainWindow::onOpened(const QString& path, std::shared_ptr<const Recording> 
   errorBanner_->clear();
   setWindowTitle(tr("%1 — NeuroLM Studio").arg(QFileInfo(path).fileName()));
   timeBar_->setEnabled(true);
-  timeBar_->setRange(0, std::max(0, static_cast<int>(std::ceil(recording_->durationSec() -
-                                                               traces_->pageDurationSec()))));
+  overview_->setRecording(recording_);
   spectrum_->setRecording(recording_);  // before the traces: their pageChanged feeds the spectrum
   traces_->setRecording(recording_);
   loadAnnotations();
@@ -247,6 +323,10 @@ void MainWindow::onOpened(const QString& path, std::shared_ptr<const Recording> 
       return;
     }
     updateStatus();
+    if (rec->annotationsComplete() && traces_->timeline().gaps().empty() && !rec->gaps().empty()) {
+      traces_->setGaps(rec->gaps());  // EDF+D: gaps are known once the annotations are indexed
+      overview_->setGaps(rec->gaps());
+    }
     if (rec->annotationsComplete() && rec->pyramidComplete()) {
       updateReport();
       poll->deleteLater();
@@ -263,17 +343,225 @@ void MainWindow::onFailed(const QString& path, const QString& message) {
   Q_EMIT openFailed(path, message);
 }
 
+void MainWindow::updateTimeBar() {
+  const QSignalBlocker block(timeBar_);
+  const double duration = traces_->pageDurationSec();
+  timeBar_->setRange(
+      0, recording_ ? std::max(0, static_cast<int>(std::ceil(recording_->durationSec() - duration))) : 0);
+  timeBar_->setPageStep(std::max(1, static_cast<int>(duration)));
+  timeBar_->setSingleStep(std::max(1, static_cast<int>(duration / 10)));
+  timeBar_->setValue(static_cast<int>(std::lround(traces_->pageStartSec())));
+}
+
+void MainWindow::refreshOverviewAnnotations() {
+  overview_->setAnnotations(annotationDoc_ ? annotationDoc_->entries() : std::vector<AnnotationEntry>());
+}
+
+bool MainWindow::goToTime(const QString& text) {
+  if (!recording_) {
+    statusBar()->showMessage(tr("Open a recording first"), 5000);
+    return false;
+  }
+  try {
+    const navigation::ParsedTime t = navigation::parseTimeInput(text.toStdString(), traces_->startOfDaySec());
+    // The axis runs in data time; a clock time is wall time, which differs after an EDF+D gap.
+    const double target = t.clockTime ? traces_->timeline().dataSec(t.offsetSec) : t.offsetSec;
+    if (target > recording_->durationSec()) {
+      statusBar()->showMessage(
+          tr("%1 is after the end of the recording (%2)")
+              .arg(text.trimmed(),
+                   QString::fromStdString(navigation::formatRecordingTime(recording_->durationSec()))),
+          8000);
+      return false;
+    }
+    traces_->setPageStart(target);
+    return true;
+  } catch (const navigation::TimeInputError& e) {
+    statusBar()->showMessage(tr("Cannot go there: %1").arg(QString::fromStdString(e.what())), 8000);
+    return false;
+  }
+}
+
+void MainWindow::showExportViewDialog(const QString& format) {
+  if (!recording_) {
+    statusBar()->showMessage(tr("Open a recording first"), 5000);
+    return;
+  }
+  const QString base = QFileInfo(path_).completeBaseName() +
+                       QStringLiteral("-%1s.").arg(static_cast<qint64>(traces_->pageStartSec())) + format;
+  auto* dialog = new QFileDialog(this, tr("Export view"), QFileInfo(path_).absoluteDir().filePath(base),
+                                 format.toUpper() + QStringLiteral(" (*.") + format + QLatin1Char(')'));
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  dialog->setAcceptMode(QFileDialog::AcceptSave);
+  dialog->setDefaultSuffix(format);
+  connect(dialog, &QFileDialog::fileSelected, this, &MainWindow::exportView);
+  dialog->open();
+}
+
+void MainWindow::exportView(const QString& path) {
+  const QString format = QFileInfo(path).suffix().toLower();
+  if (!recording_ ||
+      (format != QLatin1String("png") && format != QLatin1String("pdf") && format != QLatin1String("svg"))) {
+    const QString message = recording_
+                                ? tr("Unknown image format of %1 (expected .png, .pdf or .svg)").arg(path)
+                                : tr("Open a recording first");
+    statusBar()->showMessage(message, 8000);
+    Q_EMIT exportFailed(message);
+    return;
+  }
+  // A snapshot of what is shown; the worker reads the envelopes again and paints vectors (PDF, SVG).
+  const auto rec = recording_;
+  const widgets::TraceGeometry g = traces_->geometry();
+  const auto display = std::make_shared<const signal::ChannelDisplayTable>(traces_->displayTable());
+  const double start = traces_->pageStartSec(), duration = traces_->pageDurationSec();
+  const QImage shown = traces_->currentImage();
+  const QString title =
+      tr("%1, %2 from %3")
+          .arg(QFileInfo(path_).fileName(), QString::fromStdString(navigation::formatRecordingTime(duration)),
+               QString::fromStdString(navigation::formatRecordingTime(start)));
+  QPointer<MainWindow> self(this);
+  QThreadPool::globalInstance()->start([self, path, format, rec, g, display, start, duration, shown,
+                                        title]() {
+    QString error;
+    try {
+      QSaveFile file(path);  // written under a temporary name, renamed when complete
+      if (!file.open(QIODevice::WriteOnly)) throw std::runtime_error(file.errorString().toStdString());
+      if (format == QLatin1String("png")) {
+        const QImage image =
+            shown.isNull() ? widgets::renderTracePage(
+                                 widgets::loadTracePage(*rec, start, duration, g.plotWidth(), *display), g)
+                           : shown;
+        if (!image.save(&file, "PNG")) throw std::runtime_error("the PNG encoder failed");
+      } else {
+        const widgets::TracePageData page =
+            widgets::loadTracePage(*rec, start, duration, g.plotWidth(), *display);
+        if (format == QLatin1String("pdf")) {
+          QPdfWriter writer(&file);
+          writer.setTitle(title);
+          writer.setCreator(QStringLiteral("NeuroLM Studio"));
+          writer.setResolution(72);  // one pixel of the view = one point
+          writer.setPageMargins(QMarginsF(0, 0, 0, 0));
+          writer.setPageSize(QPageSize(QSizeF(g.size), QPageSize::Point));
+          QPainter painter(&writer);
+          widgets::paintTracePage(painter, page, g);
+        } else {
+          QSvgGenerator svg;
+          svg.setOutputDevice(&file);
+          svg.setSize(g.size);
+          svg.setViewBox(QRect(QPoint(0, 0), g.size));
+          svg.setTitle(title);
+          QPainter painter(&svg);
+          widgets::paintTracePage(painter, page, g);
+        }
+      }
+      if (!file.commit()) throw std::runtime_error(file.errorString().toStdString());
+    } catch (const std::exception& e) {
+      error = QString::fromStdString(e.what());
+    }
+    QMetaObject::invokeMethod(
+        qApp,
+        [self, path, error]() {
+          if (!self) return;
+          if (error.isEmpty()) {
+            self->statusBar()->showMessage(tr("Saved the view to %1").arg(path), 8000);
+            Q_EMIT self->viewExported(path);
+          } else {
+            const QString message = tr("Could not export the view to %1: %2").arg(path, error);
+            self->errorBanner_->setText(message);
+            self->errorBanner_->show();
+            Q_EMIT self->exportFailed(message);
+          }
+        },
+        Qt::QueuedConnection);
+  });
+}
+
+void MainWindow::showExportSelectionDialog() {
+  if (!recording_) {
+    statusBar()->showMessage(tr("Open a recording first"), 5000);
+    return;
+  }
+  const double start = traces_->pageStartSec();
+  const double end = std::min(recording_->durationSec(), start + traces_->pageDurationSec());
+  const QString suggested = QFileInfo(path_).absoluteDir().filePath(
+      QFileInfo(path_).completeBaseName() +
+      QStringLiteral("-%1-%2s.edf").arg(static_cast<qint64>(start)).arg(static_cast<qint64>(std::ceil(end))));
+  auto* dialog = new ExportSelectionDialog(*recording_, start, end, suggested, this);
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  connect(dialog, &QDialog::accepted, this,
+          [this, dialog]() { exportSelection(dialog->request(), dialog->outputPath()); });
+  dialog->open();  // window-modal, does not block the event loop
+}
+
+void MainWindow::exportSelection(const ExportRequest& request, const QString& path) {
+  if (!recording_) return;
+  ExportRequest req = request;
+  req.sourcePath = path_.toStdString();
+  auto cancel = std::make_shared<std::atomic<bool>>(false);
+  exportCancel_ = cancel;
+  cancelExport_->setEnabled(true);
+  const auto rec = recording_;
+  QPointer<MainWindow> self(this);
+  statusBar()->showMessage(tr("Exporting to %1…").arg(path));
+  QThreadPool::globalInstance()->start([self, rec, req, path, cancel]() {
+    QString error;
+    auto lastReport = std::chrono::steady_clock::now();
+    const auto progress = [&](double fraction) {
+      const auto now = std::chrono::steady_clock::now();
+      if (now - lastReport < std::chrono::milliseconds(200)) return;  // a few updates a second are enough
+      lastReport = now;
+      QMetaObject::invokeMethod(
+          qApp,
+          [self, path, fraction]() {
+            if (self) {
+              self->statusBar()->showMessage(
+                  tr("Exporting to %1… %2%").arg(path).arg(static_cast<int>(fraction * 100)));
+            }
+          },
+          Qt::QueuedConnection);
+    };
+    try {
+      exportRange(*rec, req, path.toStdString(), progress, cancel.get());
+    } catch (const std::exception& e) {
+      error = QString::fromStdString(e.what());
+    }
+    QMetaObject::invokeMethod(
+        qApp,
+        [self, path, error, cancel]() {
+          if (!self) return;
+          if (self->exportCancel_ == cancel) self->cancelExport_->setEnabled(false);
+          if (error.isEmpty()) {
+            self->statusBar()->showMessage(tr("Exported the selection to %1").arg(path), 8000);
+            Q_EMIT self->selectionExported(path);
+          } else {
+            const QString message = tr("Could not export the selection: %1").arg(error);
+            self->errorBanner_->setText(message);
+            self->errorBanner_->show();
+            self->statusBar()->clearMessage();
+            Q_EMIT self->exportFailed(message);
+          }
+        },
+        Qt::QueuedConnection);
+  });
+}
+
+void MainWindow::cancelExport() {
+  if (exportCancel_) exportCancel_->store(true);
+}
+
 QString MainWindow::errorText() const { return errorBanner_->isVisible() ? errorBanner_->text() : QString(); }
 QString MainWindow::reportText() const { return report_->toPlainText(); }
 
 void MainWindow::updateStatus() {
   if (!recording_) return;
   const double start = traces_->pageStartSec();
-  QString text = tr("%1 – %2 of %3")
-                     .arg(clock(start), clock(std::min(recording_->durationSec(), start + traces_->pageDurationSec())),
-                          clock(recording_->durationSec()));
+  QString text =
+      tr("%1 – %2 of %3")
+          .arg(clock(start), clock(std::min(recording_->durationSec(), start + traces_->pageDurationSec())),
+               clock(recording_->durationSec()));
   if (!recording_->pyramidComplete()) {
-    text += QStringLiteral("   ") + tr("indexing %1%").arg(static_cast<int>(recording_->pyramidProgress() * 100));
+    text +=
+        QStringLiteral("   ") + tr("indexing %1%").arg(static_cast<int>(recording_->pyramidProgress() * 100));
   }
   statusPosition_->setText(text);
 }
@@ -292,9 +580,8 @@ void MainWindow::updateReport() {
                                      h.startHour, h.startMinute, h.startSecond));
   row(tr("Duration"), clock(recording_->durationSec()));
   row(tr("Channels"), QString::number(recording_->channels().size()));
-  row(tr("Annotations"), recording_->annotationsComplete()
-                             ? QString::number(recording_->annotations().size())
-                             : tr("indexing…"));
+  row(tr("Annotations"), recording_->annotationsComplete() ? QString::number(recording_->annotations().size())
+                                                           : tr("indexing…"));
   if (isDiscontinuous(h.flavor) && recording_->annotationsComplete()) {
     // EDF+D: time between records without samples (not annotations; records are drawn back to back).
     const auto gaps = recording_->gaps();

@@ -1,16 +1,20 @@
 #pragma once
-// The main window: opens recordings (menu, command line, drag and drop) on a worker thread, shows their traces
-// page by page, the repair report and any error — inline, never in a blocking dialog.
+// The main window: opens recordings (menu, command line, drag and drop) on a worker thread, shows their
+// traces page by page, the repair report and any error — inline, never in a blocking dialog.
 #include <QLabel>
 #include <QMainWindow>
 #include <QString>
 #include <memory>
 
+#include <atomic>
+
 #include "core/annotations/AnnotationDocument.h"
+#include "core/io/Export.h"
 #include "core/io/Recording.h"
 
 class QComboBox;
 class QDoubleSpinBox;
+class QLineEdit;
 class QScrollBar;
 class QTextBrowser;
 class QDockWidget;
@@ -21,7 +25,8 @@ namespace neurolm::widgets {
 class TraceView;
 class SpectrumView;
 class AnnotationsDock;
-}
+class OverviewView;
+}  // namespace neurolm::widgets
 
 namespace neurolm::app {
 
@@ -35,7 +40,7 @@ class MainWindow : public QMainWindow {
   widgets::TraceView* traceView() const { return traces_; }
   widgets::SpectrumView* spectrumView() const { return spectrum_; }
   QDockWidget* spectrumDock() const { return spectrumDock_; }
-  QString errorText() const;  // the visible error banner's text (empty when hidden)
+  QString errorText() const;   // the visible error banner's text (empty when hidden)
   QString reportText() const;  // the file report dock's plain text
   const std::shared_ptr<const Recording>& recording() const { return recording_; }
   // The annotations of the open recording (sidecar `<recording>.annotations.json`, else the file's own).
@@ -44,17 +49,35 @@ class MainWindow : public QMainWindow {
   AnnotationDocument* annotations() const { return annotationDoc_.get(); }
   // Writes pending annotation changes now and waits for the write (also done on close and on opening a file).
   void flushAnnotations();
+  // Navigation: the overview strip, the "go to" box, the page length and the time slider.
+  widgets::OverviewView* overview() const { return overview_; }
+  QLineEdit* goToEdit() const { return goTo_; }
+  QComboBox* pageLengthBox() const { return pageLength_; }
+  QScrollBar* timeBar() const { return timeBar_; }
+  QAction* clockTimeAction() const { return clockTime_; }
 
  public Q_SLOTS:
   // Opens on a worker thread; recordingOpened() or openFailed() follows.
   void openFile(const QString& path);
   void showOpenDialog();
+  // Moves the page to start at a time typed as seconds, h:mm:ss(.s) or @clock time (core/navigation);
+  // false (and a status message) for text it cannot read or a time beyond the end.
+  bool goToTime(const QString& text);
+  // The trace view as it is now, to .png (the shown image), .pdf or .svg (vectors); on a worker.
+  void exportView(const QString& path);
+  // A range of the recording to EDF+/BDF+/CSV/.npy (by the extension), on a worker with progress and cancel.
+  void exportSelection(const ExportRequest& request, const QString& path);
+  void cancelExport();
+  void showExportSelectionDialog();
 
  Q_SIGNALS:
   void recordingOpened(const QString& path);
   void openFailed(const QString& path, const QString& message);
   void annotationsLoaded();  // the document of the newly opened recording is filled
   void annotationsSaved(const QString& sidecarPath);
+  void viewExported(const QString& path);
+  void selectionExported(const QString& path);
+  void exportFailed(const QString& message);
 
  protected:
   bool event(QEvent* event) override;
@@ -75,6 +98,9 @@ class MainWindow : public QMainWindow {
   void importAnnotationFile(const QString& path, const QString& format);
   void exportAnnotationFile(const QString& path, const QString& format);
   void showAnnotationFileDialog(bool import, const QString& format);
+  void showExportViewDialog(const QString& format);
+  void updateTimeBar();
+  void refreshOverviewAnnotations();
 
   widgets::TraceView* traces_ = nullptr;
   QLabel* errorBanner_ = nullptr;
@@ -85,6 +111,11 @@ class MainWindow : public QMainWindow {
   QComboBox* pageLength_ = nullptr;
   QDoubleSpinBox* sensitivity_ = nullptr;
   QScrollBar* timeBar_ = nullptr;
+  widgets::OverviewView* overview_ = nullptr;
+  QLineEdit* goTo_ = nullptr;
+  QAction* clockTime_ = nullptr;
+  QAction* cancelExport_ = nullptr;
+  std::shared_ptr<std::atomic<bool>> exportCancel_;
   QLabel* statusPosition_ = nullptr;
   std::shared_ptr<const Recording> recording_;
   QString path_;

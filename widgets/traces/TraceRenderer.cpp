@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/navigation/TimeInput.h"
+
 namespace neurolm::widgets {
 namespace {
 
@@ -140,6 +142,12 @@ QImage renderTracePage(const TracePageData& page, const TraceGeometry& g) {
   QImage image(g.size, QImage::Format_ARGB32_Premultiplied);
   image.fill(QColor(255, 255, 255));
   QPainter p(&image);
+  paintTracePage(p, page, g);
+  return image;
+}
+
+void paintTracePage(QPainter& p, const TracePageData& page, const TraceGeometry& g) {
+  p.fillRect(QRect(QPoint(0, 0), g.size), QColor(255, 255, 255));
   const int left = g.plotLeft();
   const int plotH = g.plotHeight();
   const int n = static_cast<int>(page.channels.size());
@@ -228,16 +236,32 @@ QImage renderTracePage(const TracePageData& page, const TraceGeometry& g) {
   for (double t = firstTick; t <= page.startSec + page.durationSec + 1e-9; t += tick) {
     const int x = left + static_cast<int>(std::lround((t - page.startSec) * pxPerSec));
     p.drawLine(x, plotH, x, plotH + 4);
-    const int total = static_cast<int>(std::lround(t));
-    const QString text = total >= 3600
-                             ? QString::asprintf("%d:%02d:%02d", total / 3600, total / 60 % 60, total % 60)
-                             : QString::asprintf("%d:%02d", total / 60, total % 60);
+    const QString text = QString::fromStdString(
+        g.style.axis.clockTime
+            ? navigation::formatClockTime(g.style.axis.timeline.wallSec(t), g.style.axis.startOfDaySec)
+            : navigation::formatRecordingTime(t));
     p.drawText(QRect(x + 3, plotH + 4, 80, g.style.axisHeightPx - 4), Qt::AlignLeft | Qt::AlignTop, text);
   }
+  // EDF+D gaps: the records around them are drawn back to back; a dashed line marks the seam and the axis
+  // says how much time is missing there.
+  for (const navigation::GapOnAxis& gap : g.style.axis.timeline.gaps()) {
+    if (gap.dataSec < page.startSec || gap.dataSec > page.startSec + page.durationSec) continue;
+    const int x = left + static_cast<int>(std::lround((gap.dataSec - page.startSec) * pxPerSec));
+    p.setPen(QPen(QColor(200, 60, 40), 1, Qt::DashLine));
+    p.drawLine(x, 0, x, plotH);
+    p.setPen(QColor(200, 60, 40));
+    //: Marker on the time axis of an EDF+D recording: %1 is the time without data between two records
+    const QString label =
+        QCoreApplication::translate("TraceView", "gap %1")
+            .arg(QString::fromStdString(navigation::formatRecordingTime(gap.durationSec, 1)));
+    const QRect box(x - 60, plotH + 4, 120, g.style.axisHeightPx - 4);
+    p.fillRect(QRect(x - 34, plotH + 2, 68, g.style.axisHeightPx - 3), QColor(253, 236, 232));
+    p.drawText(box, Qt::AlignHCenter | Qt::AlignTop, label);
+  }
+  p.setPen(QColor(90, 96, 110));
   //: Global gain legend of the trace view; %1 is the factor applied to every lane's scale
   const QString legend = QCoreApplication::translate("TraceView", "gain ×%1").arg(g.style.gain, 0, 'g', 3);
   p.drawText(QRect(4, plotH + 4, left - 8, g.style.axisHeightPx - 4), Qt::AlignLeft | Qt::AlignTop, legend);
-  return image;
 }
 
 }  // namespace neurolm::widgets

@@ -5,6 +5,7 @@
 // channel's display scale (by signal type, e.g. EEG µV, ECG mV per division) times a global gain, and is
 // clipped to its lane unless clipping is turned off.
 #include <QImage>
+#include <QPainter>
 #include <QSize>
 #include <QString>
 #include <QStringList>
@@ -15,6 +16,7 @@
 
 #include "core/io/Recording.h"
 #include "core/montage/MontagePipeline.h"
+#include "core/navigation/Timeline.h"
 #include "core/signal/SignalType.h"
 
 namespace neurolm::widgets {
@@ -33,11 +35,19 @@ struct TracePageData {
   std::vector<TraceChannelData> channels;
 };
 
+// How the time axis under the traces is labelled.
+struct TimeAxisStyle {
+  bool clockTime = false;         // clock time of day instead of time from the start of the recording
+  double startOfDaySec = 0;       // the recording's start, seconds after midnight
+  navigation::Timeline timeline;  // EDF+D gaps: marked on the axis; clock labels count the time they miss
+};
+
 struct TraceStyle {
   int labelMarginPx = 90;
   int axisHeightPx = 24;
   double gain = 1;         // global factor on every lane's scale: 2 draws all traces twice as large
   bool clipToLane = true;  // a trace never paints outside its own lane (off: large traces overlap neighbours)
+  TimeAxisStyle axis;
 };
 
 // Geometry shared by the renderer, the widget (mouse/hover) and tests.
@@ -62,6 +72,8 @@ struct TraceGeometry {
 };
 
 QImage renderTracePage(const TracePageData& page, const TraceGeometry& geometry);
+// The same drawing on any painter (a PDF or SVG export paints vectors), over a white page of geometry.size.
+void paintTracePage(QPainter& painter, const TracePageData& page, const TraceGeometry& geometry);
 
 // Types and default display scales of a recording's channels (label + unit rules of
 // core/signal/SignalType.h).

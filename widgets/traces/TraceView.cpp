@@ -34,6 +34,12 @@ void TraceView::setRecording(std::shared_ptr<const Recording> recording) {
   Q_EMIT montageChanged();
   pageStartSec_ = 0;
   image_ = QImage();
+  style_.axis.timeline = {};
+  if (recording_) {
+    const EdfHeader& h = recording_->header();
+    style_.axis.startOfDaySec = h.startHour * 3600.0 + h.startMinute * 60.0 + h.startSecond;
+    if (recording_->annotationsComplete()) setGaps(recording_->gaps());
+  }
   requestRender();
   Q_EMIT pageChanged(pageStartSec_, pageDurationSec_);
 }
@@ -101,6 +107,22 @@ void TraceView::setGain(double gain) {
 void TraceView::setClipToLane(bool clip) {
   if (clip == style_.clipToLane) return;
   style_.clipToLane = clip;
+  requestRender();
+}
+
+void TraceView::setClockTimeAxis(bool clock) {
+  if (clock == style_.axis.clockTime) return;
+  style_.axis.clockTime = clock;
+  requestRender();
+}
+
+void TraceView::setGaps(const std::vector<RecordingGap>& gaps) {
+  std::vector<double> onsets, durations;
+  for (const RecordingGap& g : gaps) {
+    onsets.push_back(g.onsetSec);
+    durations.push_back(g.durationSec);
+  }
+  style_.axis.timeline = navigation::Timeline(onsets, durations);
   requestRender();
 }
 

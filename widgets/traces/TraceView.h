@@ -28,6 +28,12 @@ class TraceView : public QWidget {
   double pageDurationSec() const { return pageDurationSec_; }
   double gain() const { return style_.gain; }
   bool clipToLane() const { return style_.clipToLane; }
+  // Time axis: recording time or clock time of day; EDF+D gaps marked (set from the recording when its
+  // annotations are indexed, or later with setGaps()).
+  bool clockTimeAxis() const { return style_.axis.clockTime; }
+  const navigation::Timeline& timeline() const { return style_.axis.timeline; }
+  double startOfDaySec() const { return style_.axis.startOfDaySec; }
+  void setGaps(const std::vector<RecordingGap>& gaps);
   // Montage (null: every channel as recorded) and display filters of the lanes; a new recording starts
   // referential and keeps the filter for all channels. The lanes' types and scales follow the montage.
   void setMontage(std::shared_ptr<const montage::Montage> montage);
@@ -57,6 +63,7 @@ class TraceView : public QWidget {
   void setPageDuration(double durationSec);
   void setGain(double gain);  // clamped to [0.01, 1000]
   void setClipToLane(bool clip);
+  void setClockTimeAxis(bool clock);
   void nextPage();
   void previousPage();
 
