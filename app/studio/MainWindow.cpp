@@ -3,6 +3,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QComboBox>
+#include <QDir>
 #include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QDragEnterEvent>
@@ -33,7 +34,10 @@
 #include "core/annotations/AnnotationFiles.h"
 #include "core/io/AtomicFile.h"
 #include "core/navigation/TimeInput.h"
+#include "app/studio/LocalJobRunner.h"
+#include "app/studio/StudioOptions.h"
 #include "widgets/annotations/AnnotationsDock.h"
+#include "widgets/jobs/JobsPanel.h"
 #include "widgets/overview/OverviewView.h"
 #include "widgets/spectrum/SpectrumView.h"
 #include "widgets/traces/TraceView.h"
@@ -98,6 +102,18 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   annotationsDock_->setWidget(annotationsPane_);
   addDockWidget(Qt::RightDockWidgetArea, annotationsDock_, Qt::Vertical);  // below the report/spectrum tabs
   resizeDocks({reportDock_, annotationsDock_}, {420, 380}, Qt::Vertical);
+
+  // Training jobs, tabbed behind the annotations; they run detached, so closing the window leaves them going.
+  jobsPanel_ = new widgets::JobsPanel(std::make_shared<LocalJobRunner>(),
+                                      QDir(resourcesDir()).filePath(QStringLiteral("datasets")), this);
+  jobsDock_ = new QDockWidget(tr("Training jobs"), this);
+  jobsDock_->setObjectName(QStringLiteral("jobsDock"));
+  jobsDock_->setWidget(jobsPanel_);
+  tabifyDockWidget(annotationsDock_, jobsDock_);
+  annotationsDock_->raise();
+  connect(jobsPanel_, &widgets::JobsPanel::openModelRequested, this, [this](const QString& modelPath) {
+    statusBar()->showMessage(tr("Model ready: %1").arg(modelPath), 10000);
+  });
   saveTimer_ = new QTimer(this);
   saveTimer_->setSingleShot(true);
   saveTimer_->setInterval(300);  // a burst of edits is one write
@@ -201,6 +217,7 @@ void MainWindow::buildMenus() {
   view->addAction(reportDock_->toggleViewAction());
   view->addAction(spectrumDock_->toggleViewAction());
   view->addAction(annotationsDock_->toggleViewAction());
+  view->addAction(jobsDock_->toggleViewAction());
   buildAnnotationsMenu();
 }
 

@@ -26,6 +26,7 @@ class TraceView;
 class SpectrumView;
 class AnnotationsDock;
 class OverviewView;
+class JobsPanel;
 }  // namespace neurolm::widgets
 
 namespace neurolm::app {
@@ -55,6 +56,9 @@ class MainWindow : public QMainWindow {
   QComboBox* pageLengthBox() const { return pageLength_; }
   QScrollBar* timeBar() const { return timeBar_; }
   QAction* clockTimeAction() const { return clockTime_; }
+  // Training jobs: start, follow, stop and resume `neurolm train` runs (they outlive the window).
+  widgets::JobsPanel* jobsPanel() const { return jobsPanel_; }
+  QDockWidget* jobsDock() const { return jobsDock_; }
 
  public Q_SLOTS:
   // Opens on a worker thread; recordingOpened() or openFailed() follows.
@@ -128,6 +132,8 @@ class MainWindow : public QMainWindow {
   bool sidecarWritable_ = false;     // false until loaded, and when the sidecar could not be read
   QTimer* saveTimer_ = nullptr;
   QThreadPool* saveQueue_ = nullptr;  // one thread: sidecar writes in order
+  widgets::JobsPanel* jobsPanel_ = nullptr;
+  QDockWidget* jobsDock_ = nullptr;
 };
 
 }  // namespace neurolm::app

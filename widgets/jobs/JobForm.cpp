@@ -1,0 +1,113 @@
+#include "widgets/jobs/JobForm.h"
+
+#include <QDir>
+#include <QFileInfo>
+
+namespace neurolm::widgets {
+
+StageDefaults JobForms::defaults(const QString& stage) {
+  // The official defaults of each stage, as the trainer applies them (models/train/TrainConfig.cpp).
+  if (stage == QLatin1String("pretrain")) return {20, 60, 6e-4, 1024, true, false, true};
+  if (stage == QLatin1String("instruct")) return {5, 64, 5e-4, 276, false, true, true};
+  if (stage == QLatin1String("eval")) return {5, 64, 5e-4, 276, false, true, false};
+  return {50, 64, 5e-5, 1024, false, false, true};
+}
+
+JobForm JobForms::defaultForm(const QString& stage) {
+  const auto d = defaults(stage);
+  JobForm f;
+  f.stage = stage;
+  f.epochs = d.epochs;
+  f.batchSize = d.batchSize;
+  f.lr = QString::number(d.lr, 'g', 6);
+  f.paddedLength = d.paddedLength;
+  return f;
+}
+
+QString JobForms::configPath(const QString& runDir) {
+  return QDir(runDir).filePath(QStringLiteral("studio-job.json"));
+}
+
+std::vector<JobFormError> JobForms::validate(const JobForm& form) {
+  std::vector<JobFormError> errors;
+  const auto d = defaults(form.stage);
+  if (!stages().contains(form.stage))
+    errors.push_back({QStringLiteral("stage"), tr("Unknown stage \"%1\".").arg(form.stage)});
+
+  const QFileInfo dataset(form.dataset);
+  if (form.dataset.trimmed().isEmpty())
+    errors.push_back({QStringLiteral("dataset"), tr("Choose a dataset definition.")});
+  else if (!dataset.isFile())
+    errors.push_back({QStringLiteral("dataset"), tr("%1 does not exist.").arg(form.dataset)});
+
+  if (form.runDir.trimmed().isEmpty()) {
+    errors.push_back({QStringLiteral("runDir"), tr("Choose a run folder.")});
+  } else if (!QFileInfo(form.runDir).isAbsolute()) {
+    errors.push_back({QStringLiteral("runDir"), tr("The run folder must be an absolute path.")});
+  } else if (QFileInfo::exists(QDir(form.runDir).filePath(QStringLiteral("checkpoints/latest.json"))) ||
+             QFileInfo::exists(QDir(form.runDir).filePath(QStringLiteral("log.jsonl")))) {
+    errors.push_back({QStringLiteral("runDir"),
+                      tr("%1 already holds a run: choose another folder, or select that job and resume it.")
+                          .arg(form.runDir)});
+  }
+
+  if (d.needsTokenizer) {
+    if (form.tokenizer.trimmed().isEmpty())
+      errors.push_back({QStringLiteral("tokenizer"), tr("The %1 stage needs a tokenizer.").arg(form.stage)});
+    else if (!QFileInfo(form.tokenizer).isFile())
+      errors.push_back({QStringLiteral("tokenizer"), tr("%1 does not exist.").arg(form.tokenizer)});
+  }
+  if (d.needsInitModel) {
+    if (form.initModel.trimmed().isEmpty())
+      errors.push_back(
+          {QStringLiteral("initModel"), tr("The %1 stage needs a model to start from.").arg(form.stage)});
+    else if (!QFileInfo(form.initModel).isFile())
+      errors.push_back({QStringLiteral("initModel"), tr("%1 does not exist.").arg(form.initModel)});
+  }
+
+  if (d.trains) {
+    bool ok = false;
+    const double lr = form.lr.trimmed().toDouble(&ok);
+    if (!ok || !(lr > 0) || lr > 1)
+      errors.push_back(
+          {QStringLiteral("lr"), tr("The learning rate must be a number in (0, 1], e.g. 5e-5.")});
+  }
+
+  if (!form.otherKeys.trimmed().isEmpty()) {
+    const auto j = nlohmann::json::parse(form.otherKeys.toStdString(), nullptr, false);
+    if (j.is_discarded() || !j.is_object()) {
+      errors.push_back({QStringLiteral("otherKeys"),
+                        tr("Other keys must be a JSON object, e.g. {\"device\": \"cuda\"}.")});
+    } else {
+      for (const auto& [key, value] : j.items()) {
+        if (key == "stage" || key == "run_dir" || key == "dataset")
+          errors.push_back({QStringLiteral("otherKeys"),
+                            tr("\"%1\" is set by the form.").arg(QString::fromStdString(key))});
+      }
+    }
+  }
+  return errors;
+}
+
+nlohmann::json JobForms::toConfig(const JobForm& form) {
+  const auto d = defaults(form.stage);
+  nlohmann::json c = {{"stage", form.stage.toStdString()},
+                      {"run_dir", QDir::cleanPath(form.runDir).toStdString()},
+                      {"dataset", QFileInfo(form.dataset).absoluteFilePath().toStdString()},
+                      {"batch_size", form.batchSize},
+                      {"padded_length", form.paddedLength}};
+  if (d.trains) {
+    c["epochs"] = form.epochs;
+    c["lr"] = form.lr.trimmed().toDouble();
+    c["max_steps"] = form.maxSteps;
+  }
+  if (d.needsTokenizer) c["tokenizer"] = QFileInfo(form.tokenizer).absoluteFilePath().toStdString();
+  if (d.needsInitModel) c["init_model"] = QFileInfo(form.initModel).absoluteFilePath().toStdString();
+  if (!form.otherKeys.trimmed().isEmpty()) {
+    const auto extra = nlohmann::json::parse(form.otherKeys.toStdString(), nullptr, false);
+    if (extra.is_object()) c.update(extra);
+  }
+  return c;
+}
+
+}  // namespace neurolm::widgets

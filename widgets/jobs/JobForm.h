@@ -1,0 +1,55 @@
+#pragma once
+// The jobs pane's "new job" form as data: the official defaults of each stage (docs/training.md, spec
+// §5.2–5.4), validation with a message per field, and the training config it becomes.
+#include <QCoreApplication>
+#include <QString>
+#include <QStringList>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+namespace neurolm::widgets {
+
+struct StageDefaults {
+  int epochs = 0;
+  int batchSize = 0;
+  double lr = 0;
+  int paddedLength = 0;
+  bool needsTokenizer = false;  // pretrain: the frozen tokenizer
+  bool needsInitModel = false;  // instruct, eval: the NeuroLM to start from / to score
+  bool trains = true;           // eval trains nothing: epochs, lr and max steps do not apply
+};
+
+struct JobForm {
+  QString stage = QStringLiteral("vq");
+  QString dataset;  // a dataset definition (resources/datasets/*.json)
+  QString runDir;
+  QString tokenizer;
+  QString initModel;
+  int epochs = 0;
+  int batchSize = 0;
+  QString lr;  // text, so "5e-5" reads as written
+  int maxSteps = 0;
+  int paddedLength = 0;
+  QString otherKeys;  // a JSON object of further config keys, e.g. {"device": "cuda"}
+};
+
+struct JobFormError {
+  QString field;  // "dataset", "runDir", "tokenizer", "initModel", "lr", "otherKeys"
+  QString message;
+};
+
+class JobForms {
+  Q_DECLARE_TR_FUNCTIONS(JobForms)
+
+ public:
+  static QStringList stages() { return {"vq", "pretrain", "instruct", "eval"}; }
+  static StageDefaults defaults(const QString& stage);
+  static JobForm defaultForm(const QString& stage);
+  static std::vector<JobFormError> validate(const JobForm& form);
+  // The config `neurolm train` reads (absolute paths); call on a valid form.
+  static nlohmann::json toConfig(const JobForm& form);
+  // Where the pane writes the config: inside the run folder, beside the trainer's own config.json.
+  static QString configPath(const QString& runDir);
+};
+
+}  // namespace neurolm::widgets

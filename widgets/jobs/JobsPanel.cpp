@@ -1,0 +1,707 @@
+#include "widgets/jobs/JobsPanel.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QComboBox>
+#include <QDateTime>
+#include <QDir>
+
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLineSeries>
+#include <QListWidget>
+#include <QPainter>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QThread>
+#include <QTimer>
+#include <QToolButton>
+#include <QVBoxLayout>
+#include <QValueAxis>
+#include <algorithm>
+#include <cmath>
+
+#include "widgets/jobs/JobWatcher.h"
+
+namespace neurolm::widgets {
+
+namespace {
+
+constexpr int kTailLines = 300;
+const char* kSettingsKey = "jobs/runDirs";
+
+QString etaText(double seconds) {
+  const auto s = static_cast<qint64>(std::llround(std::max(0.0, seconds)));
+  if (s >= 3600)
+    return QStringLiteral("%1:%2:%3")
+        .arg(s / 3600)
+        .arg(s / 60 % 60, 2, 10, QLatin1Char('0'))
+        .arg(s % 60, 2, 10, QLatin1Char('0'));
+  return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
+}
+
+QString clockOf(const std::string& timeUtc) {
+  const auto t = QDateTime::fromString(QString::fromStdString(timeUtc), Qt::ISODate);
+  return t.isValid() ? t.toLocalTime().toString(QStringLiteral("HH:mm:ss")) : QString();
+}
+
+// A path field with a "…" button that opens a file or folder dialog.
+QWidget* withBrowse(QLineEdit* edit, QWidget* parent, bool folder, const QString& filter) {
+  auto* row = new QWidget(parent);
+  auto* h = new QHBoxLayout(row);
+  h->setContentsMargins(0, 0, 0, 0);
+  h->addWidget(edit, 1);
+  auto* browse = new QToolButton(row);
+  browse->setText(QStringLiteral("…"));
+  h->addWidget(browse);
+  QObject::connect(browse, &QToolButton::clicked, edit, [edit, folder, filter]() {
+    const QString path = folder ? QFileDialog::getExistingDirectory(edit, QString(), edit->text())
+                                : QFileDialog::getOpenFileName(edit, QString(), edit->text(), filter);
+    if (!path.isEmpty()) edit->setText(path);
+  });
+  return row;
+}
+
+}  // namespace
+
+JobsPanel::JobsPanel(std::shared_ptr<JobRunner> runner, const QString& datasetsDir, QWidget* parent,
+                     int pollIntervalMs)
+    : QWidget(parent), runner_(std::move(runner)) {
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(4, 4, 4, 4);
+  tabs_ = new QTabWidget(this);
+  tabs_->addTab(buildJobsTab(), tr("Jobs"));
+  tabs_->addTab(buildForm(), tr("New job"));
+  layout->addWidget(tabs_);
+
+  for (const auto& info :
+       QDir(datasetsDir).entryInfoList({QStringLiteral("*.json")}, QDir::Files, QDir::Name))
+    dataset_->addItem(info.fileName(), info.absoluteFilePath());
+  applyStageDefaults();
+
+  // The logs are read and the processes probed on a worker; snapshots come back queued to this thread.
+  thread_ = new QThread(this);
+  // The destructor stops the thread before this object goes, so `this` outlives every delivery.
+  watcher_ = new JobWatcher(
+      runner_,
+      [this](JobSnapshot s) {
+        QMetaObject::invokeMethod(
+            this, [this, s = std::move(s)]() { applySnapshot(s); }, Qt::QueuedConnection);
+      },
+      [this](QString runDir, std::optional<QString> error) {
+        QMetaObject::invokeMethod(
+            this, [this, runDir, error]() { jobStarted(runDir, error); }, Qt::QueuedConnection);
+      },
+      pollIntervalMs);
+  watcher_->moveToThread(thread_);
+  connect(thread_, &QThread::finished, watcher_, &QObject::deleteLater);
+  connect(thread_, &QThread::started, watcher_, &JobWatcher::begin);
+  thread_->start();
+
+  for (const auto& runDir : QSettings().value(QLatin1String(kSettingsKey)).toStringList()) addJob(runDir);
+  if (!order_.isEmpty()) selectJob(order_.last());
+  refreshDetails();
+}
+
+JobsPanel::~JobsPanel() {
+  thread_->quit();
+  thread_->wait();
+}
+
+QWidget* JobsPanel::buildForm() {
+  auto* page = new QWidget(this);
+  auto* form = new QFormLayout(page);
+  form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+  auto addField = [&](const QString& key, const QString& label, QWidget* field) {
+    auto* cell = new QWidget(page);
+    auto* v = new QVBoxLayout(cell);
+    v->setContentsMargins(0, 0, 0, 0);
+    v->setSpacing(1);
+    v->addWidget(field);
+    auto* error = new QLabel(cell);
+    error->setStyleSheet(QStringLiteral("color: #c62828;"));
+    error->setWordWrap(true);
+    error->hide();
+    v->addWidget(error);
+    fieldErrors_.insert(key, error);
+    fieldRows_.insert(key, cell);
+    form->addRow(label, cell);
+  };
+
+  stage_ = new QComboBox(page);
+  stage_->addItem(tr("vq: neural tokenizer"), QStringLiteral("vq"));
+  stage_->addItem(tr("pretrain: NeuroLM pre-training"), QStringLiteral("pretrain"));
+  stage_->addItem(tr("instruct: instruction tuning"), QStringLiteral("instruct"));
+  stage_->addItem(tr("eval: score a labelled split"), QStringLiteral("eval"));
+  addField(QStringLiteral("stage"), tr("Stage"), stage_);
+  defaultsNote_ = new QLabel(page);
+  defaultsNote_->setWordWrap(true);
+  defaultsNote_->setStyleSheet(QStringLiteral("color: palette(mid);"));
+  form->addRow(QString(), defaultsNote_);
+
+  dataset_ = new QComboBox(page);
+  dataset_->setEditable(true);
+  dataset_->setInsertPolicy(QComboBox::NoInsert);
+  auto* datasetRow = new QWidget(page);
+  auto* dh = new QHBoxLayout(datasetRow);
+  dh->setContentsMargins(0, 0, 0, 0);
+  dh->addWidget(dataset_, 1);
+  auto* browseDataset = new QToolButton(datasetRow);
+  browseDataset->setText(QStringLiteral("…"));
+  dh->addWidget(browseDataset);
+  connect(browseDataset, &QToolButton::clicked, this, [this]() {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Dataset definition"), QString(),
+                                                      tr("Dataset definitions (*.json)"));
+    if (!path.isEmpty()) dataset_->setEditText(path);
+  });
+  addField(QStringLiteral("dataset"), tr("Dataset"), datasetRow);
+
+  runDir_ = new QLineEdit(page);
+  runDir_->setPlaceholderText(tr("a new folder for this run"));
+  addField(QStringLiteral("runDir"), tr("Run folder"), withBrowse(runDir_, page, true, QString()));
+  tokenizer_ = new QLineEdit(page);
+  tokenizer_->setPlaceholderText(tr("model.safetensors of a vq run"));
+  addField(QStringLiteral("tokenizer"), tr("Tokenizer"),
+           withBrowse(tokenizer_, page, false, tr("Models (*.safetensors *.pt)")));
+  initModel_ = new QLineEdit(page);
+  initModel_->setPlaceholderText(tr("model.safetensors of a pretrain or instruct run"));
+  addField(QStringLiteral("initModel"), tr("Start from model"),
+           withBrowse(initModel_, page, false, tr("Models (*.safetensors *.pt)")));
+
+  epochs_ = new QSpinBox(page);
+  epochs_->setRange(1, 100000);
+  addField(QStringLiteral("epochs"), tr("Epochs"), epochs_);
+  batchSize_ = new QSpinBox(page);
+  batchSize_->setRange(1, 65536);
+  addField(QStringLiteral("batchSize"), tr("Batch size"), batchSize_);
+  lr_ = new QLineEdit(page);
+  addField(QStringLiteral("lr"), tr("Learning rate"), lr_);
+  maxSteps_ = new QSpinBox(page);
+  maxSteps_->setRange(0, 100000000);
+  maxSteps_->setSpecialValueText(tr("all"));
+  addField(QStringLiteral("maxSteps"), tr("Max steps"), maxSteps_);
+  paddedLength_ = new QSpinBox(page);
+  paddedLength_->setRange(1, 1000000);
+  addField(QStringLiteral("paddedLength"), tr("Padded length"), paddedLength_);
+  otherKeys_ = new QLineEdit(page);
+  otherKeys_->setPlaceholderText(QStringLiteral("{\"device\": \"cuda\", \"warmup_epochs\": 0}"));
+  addField(QStringLiteral("otherKeys"), tr("Other keys (JSON)"), otherKeys_);
+
+  start_ = new QPushButton(tr("Start job"), page);
+  startMessage_ = new QLabel(page);
+  startMessage_->setWordWrap(true);
+  form->addRow(start_, startMessage_);
+  connect(start_, &QPushButton::clicked, this, [this]() { startFromForm(); });
+  connect(stage_, &QComboBox::currentIndexChanged, this, [this]() { applyStageDefaults(); });
+  return page;
+}
+
+QWidget* JobsPanel::buildJobsTab() {
+  auto* page = new QWidget(this);
+  auto* v = new QVBoxLayout(page);
+  v->setContentsMargins(0, 0, 0, 0);
+  auto* splitter = new QSplitter(Qt::Vertical, page);
+  list_ = new QListWidget(splitter);
+  list_->setMinimumHeight(60);
+  connect(list_, &QListWidget::currentRowChanged, this, [this]() { refreshDetails(); });
+
+  auto* details = new QWidget(splitter);
+  auto* d = new QVBoxLayout(details);
+  d->setContentsMargins(0, 0, 0, 0);
+  title_ = new QLabel(details);
+  title_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  title_->setWordWrap(true);
+  status_ = new QLabel(details);
+  status_->setWordWrap(true);
+  progress_ = new QProgressBar(details);
+  progress_->setTextVisible(true);
+  auto* buttons = new QHBoxLayout();
+  stop_ = new QPushButton(tr("Stop"), details);
+  resume_ = new QPushButton(tr("Resume"), details);
+  openModel_ = new QPushButton(tr("Open model"), details);
+  forget_ = new QPushButton(tr("Remove from list"), details);
+  for (auto* b : {stop_, resume_, openModel_, forget_}) buttons->addWidget(b);
+  buttons->addStretch(1);
+  connect(stop_, &QPushButton::clicked, this, &JobsPanel::stopSelected);
+  connect(resume_, &QPushButton::clicked, this, [this]() { resumeSelected(); });
+  connect(forget_, &QPushButton::clicked, this, &JobsPanel::forgetSelected);
+  connect(openModel_, &QPushButton::clicked, this, [this]() {
+    const auto runDir = selectedRunDir();
+    if (jobs_.contains(runDir) && !jobs_[runDir].state.modelPath.empty())
+      Q_EMIT openModelRequested(QString::fromStdString(jobs_[runDir].state.modelPath));
+  });
+
+  chart_ = new QChart();
+  chart_->legend()->setAlignment(Qt::AlignBottom);
+  chart_->setMargins(QMargins(2, 2, 2, 2));
+  lossSeries_ = new QLineSeries(chart_);
+  lossSeries_->setName(tr("loss"));
+  lrSeries_ = new QLineSeries(chart_);
+  lrSeries_->setName(tr("learning rate"));
+  chart_->addSeries(lossSeries_);
+  chart_->addSeries(lrSeries_);
+  stepAxis_ = new QValueAxis(chart_);
+  stepAxis_->setTitleText(tr("step"));
+  stepAxis_->setLabelFormat(QStringLiteral("%d"));
+  lossAxis_ = new QValueAxis(chart_);
+  lossAxis_->setTitleText(tr("loss"));
+  lrAxis_ = new QValueAxis(chart_);
+  lrAxis_->setTitleText(tr("lr"));
+  lrAxis_->setLabelFormat(QStringLiteral("%.1e"));
+  chart_->addAxis(stepAxis_, Qt::AlignBottom);
+  chart_->addAxis(lossAxis_, Qt::AlignLeft);
+  chart_->addAxis(lrAxis_, Qt::AlignRight);
+  lossSeries_->attachAxis(stepAxis_);
+  lossSeries_->attachAxis(lossAxis_);
+  lrSeries_->attachAxis(stepAxis_);
+  lrSeries_->attachAxis(lrAxis_);
+  chartView_ = new QChartView(chart_, details);
+  chartView_->setRenderHint(QPainter::Antialiasing);
+  chartView_->setMinimumHeight(180);
+
+  logTail_ = new QPlainTextEdit(details);
+  logTail_->setReadOnly(true);
+  logTail_->setMaximumBlockCount(kTailLines);
+  logTail_->setLineWrapMode(QPlainTextEdit::NoWrap);
+  logTail_->setMinimumHeight(80);
+
+  d->addWidget(title_);
+  d->addWidget(status_);
+  d->addWidget(progress_);
+  d->addLayout(buttons);
+  d->addWidget(chartView_, 3);
+  d->addWidget(logTail_, 1);
+  splitter->addWidget(list_);
+  splitter->addWidget(details);
+  splitter->setStretchFactor(1, 4);
+  v->addWidget(splitter);
+  return page;
+}
+
+void JobsPanel::applyStageDefaults() {
+  const QString stage = stage_->currentData().toString();
+  const auto d = JobForms::defaults(stage);
+  epochs_->setValue(d.epochs);
+  batchSize_->setValue(d.batchSize);
+  lr_->setText(QString::number(d.lr, 'g', 6));
+  paddedLength_->setValue(d.paddedLength);
+  fieldRows_[QStringLiteral("tokenizer")]->setEnabled(d.needsTokenizer);
+  fieldRows_[QStringLiteral("initModel")]->setEnabled(d.needsInitModel);
+  for (const auto* key : {"epochs", "lr", "maxSteps"}) fieldRows_[QLatin1String(key)]->setEnabled(d.trains);
+  defaultsNote_->setText(
+      d.trains ? tr("Official defaults of %1: %2 epochs, batch size %3, learning rate %4, padded length %5.")
+                     .arg(stage)
+                     .arg(d.epochs)
+                     .arg(d.batchSize)
+                     .arg(QString::number(d.lr, 'g', 6))
+                     .arg(d.paddedLength)
+               : tr("Official defaults of %1: batch size %2, padded length %3; nothing is trained.")
+                     .arg(stage)
+                     .arg(d.batchSize)
+                     .arg(d.paddedLength));
+}
+
+JobForm JobsPanel::form() const {
+  JobForm f;
+  f.stage = stage_->currentData().toString();
+  const int i = dataset_->findText(dataset_->currentText());
+  f.dataset = i >= 0 ? dataset_->itemData(i).toString() : dataset_->currentText().trimmed();
+  f.runDir = runDir_->text().trimmed();
+  f.tokenizer = tokenizer_->text().trimmed();
+  f.initModel = initModel_->text().trimmed();
+  f.epochs = epochs_->value();
+  f.batchSize = batchSize_->value();
+  f.lr = lr_->text();
+  f.maxSteps = maxSteps_->value();
+  f.paddedLength = paddedLength_->value();
+  f.otherKeys = otherKeys_->text();
+  return f;
+}
+
+void JobsPanel::setForm(const JobForm& f) {
+  stage_->setCurrentIndex(std::max(0, stage_->findData(f.stage)));
+  dataset_->setEditText(f.dataset);
+  runDir_->setText(f.runDir);
+  tokenizer_->setText(f.tokenizer);
+  initModel_->setText(f.initModel);
+  epochs_->setValue(f.epochs);
+  batchSize_->setValue(f.batchSize);
+  lr_->setText(f.lr);
+  maxSteps_->setValue(f.maxSteps);
+  paddedLength_->setValue(f.paddedLength);
+  otherKeys_->setText(f.otherKeys);
+}
+
+void JobsPanel::showFormErrors(const std::vector<JobFormError>& errors) {
+  for (auto* label : std::as_const(fieldErrors_)) {
+    label->clear();
+    label->hide();
+  }
+  for (const auto& e : errors) {
+    auto* label = fieldErrors_.value(e.field);
+    if (!label) continue;
+    label->setText(label->text().isEmpty() ? e.message : label->text() + QLatin1Char('\n') + e.message);
+    label->show();
+  }
+}
+
+bool JobsPanel::startFromForm() {
+  const auto f = form();
+  const auto errors = JobForms::validate(f);
+  showFormErrors(errors);
+  if (!errors.empty()) {
+    startMessage_->setText(tr("Fix the fields marked above."));
+    return false;
+  }
+  const QString runDir = QDir::cleanPath(f.runDir);
+  if (!QDir().mkpath(runDir)) {
+    startMessage_->setText(tr("%1 cannot be created.").arg(runDir));
+    return false;
+  }
+  const QString configPath = JobForms::configPath(runDir);
+  QFile file(configPath);
+  const QByteArray text = QByteArray::fromStdString(JobForms::toConfig(f).dump(2) + "\n");
+  if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(text) != text.size()) {
+    startMessage_->setText(tr("%1 cannot be written: %2").arg(configPath, file.errorString()));
+    return false;
+  }
+  file.close();
+  startMessage_->setText(tr("Starting %1…").arg(runDir));
+  addJob(runDir);
+  launch(runDir, false);
+  selectJob(runDir);
+  tabs_->setCurrentIndex(0);
+  return true;
+}
+
+void JobsPanel::launch(const QString& runDir, bool resume) {
+  auto& job = jobs_[runDir];
+  job.starting = true;
+  job.startError.clear();
+  job.stopRequested = false;
+  QMetaObject::invokeMethod(
+      watcher_,
+      [w = watcher_, config = JobForms::configPath(runDir), runDir, resume]() {
+        w->startJob(config, runDir, resume);
+      },
+      Qt::QueuedConnection);
+  refreshListItem(runDir);
+  refreshDetails();
+}
+
+void JobsPanel::jobStarted(const QString& runDir, const std::optional<QString>& error) {
+  if (!jobs_.contains(runDir)) return;
+  auto& job = jobs_[runDir];
+  job.starting = false;
+  job.startError = error.value_or(QString());
+  if (error)
+    startMessage_->setText(*error);
+  else if (startMessage_->text().contains(runDir))
+    startMessage_->setText(tr("Started %1.").arg(runDir));
+  refreshListItem(runDir);
+  refreshDetails();
+}
+
+void JobsPanel::addJob(const QString& runDir) {
+  if (!jobs_.contains(runDir)) {
+    order_ << runDir;
+    jobs_.insert(runDir, Job{});
+    list_->addItem(runDir);
+    saveRunDirs();
+  }
+  QMetaObject::invokeMethod(
+      watcher_, [w = watcher_, runDir]() { w->watch(runDir); }, Qt::QueuedConnection);
+  refreshListItem(runDir);
+  Q_EMIT jobsChanged();
+}
+
+void JobsPanel::saveRunDirs() const { QSettings().setValue(QLatin1String(kSettingsKey), order_); }
+
+QString JobsPanel::selectedRunDir() const {
+  const int row = list_->currentRow();
+  return row >= 0 && row < order_.size() ? order_[row] : QString();
+}
+
+void JobsPanel::selectJob(const QString& runDir) {
+  const auto row = order_.indexOf(runDir);
+  if (row >= 0) list_->setCurrentRow(static_cast<int>(row));
+}
+
+jobs::JobState JobsPanel::state(const QString& runDir) const {
+  return jobs_.contains(runDir) ? jobs_[runDir].state : jobs::JobState{};
+}
+
+jobs::JobStatus JobsPanel::shownStatus(const QString& runDir) const {
+  if (!jobs_.contains(runDir)) return jobs::JobStatus::Failed;
+  const auto& job = jobs_[runDir];
+  if (!job.startError.isEmpty()) return jobs::JobStatus::Failed;
+  if (job.starting) return jobs::JobStatus::Preparing;
+  if (jobs::isFinished(job.state.status)) return job.state.status;
+  if (!job.process.alive) return jobs::JobStatus::Failed;  // ended without its final event (killed, crashed)
+  if (job.stopRequested) return jobs::JobStatus::Stopping;
+  return job.state.status;
+}
+
+QString JobsPanel::statusText(const QString& runDir) const {
+  switch (shownStatus(runDir)) {
+    case jobs::JobStatus::Preparing:
+      return tr("preparing");
+    case jobs::JobStatus::Running:
+      return tr("running");
+    case jobs::JobStatus::Stopping:
+      return tr("stopping");
+    case jobs::JobStatus::Stopped:
+      return tr("stopped");
+    case jobs::JobStatus::Done:
+      return tr("done");
+    case jobs::JobStatus::Failed:
+      return tr("failed");
+  }
+  return {};
+}
+
+void JobsPanel::applySnapshot(const JobSnapshot& s) {
+  if (!jobs_.contains(s.runDir)) return;  // forgotten meanwhile
+  auto& job = jobs_[s.runDir];
+  const bool wasFinished = jobs::isFinished(job.state.status);
+  job.state = s.state;
+  job.process = s.process;
+  job.readError = s.readError;
+  if (jobs::isFinished(job.state.status) || (!wasFinished && !job.process.alive)) {
+    job.stopRequested = false;
+    if (job.escalation) job.escalation->stop();
+  }
+  for (const auto& line : s.newLines) job.tail << describeLine(line);
+  if (job.tail.size() > kTailLines) job.tail.erase(job.tail.begin(), job.tail.end() - kTailLines);
+  refreshListItem(s.runDir);
+  if (s.runDir == selectedRunDir()) {
+    if (shownTailOf_ == s.runDir)
+      for (const auto& line : s.newLines) logTail_->appendPlainText(describeLine(line));
+    refreshDetails();
+  }
+  Q_EMIT jobsChanged();
+}
+
+QString JobsPanel::describeLine(const QString& line) const {
+  std::optional<jobs::JobEvent> e;
+  try {
+    e = jobs::parseJobEvent(line.toStdString());
+  } catch (const std::invalid_argument&) {
+    return line;
+  }
+  if (!e) return line;
+  const QString at = clockOf(e->timeUtc);
+  const QString text = std::visit(
+      [this](const auto& ev) -> QString {
+        using T = std::decay_t<decltype(ev)>;
+        if constexpr (std::is_same_v<T, jobs::PrepareEvent>)
+          return tr("preparing data: %1 of %2 files").arg(ev.filesDone).arg(ev.filesTotal);
+        else if constexpr (std::is_same_v<T, jobs::StartEvent>)
+          return ev.resumedFrom ? tr("resumed %1 at step %2 of %3 on %4")
+                                      .arg(QString::fromStdString(ev.stage))
+                                      .arg(*ev.resumedFrom)
+                                      .arg(ev.totalSteps)
+                                      .arg(QString::fromStdString(ev.device))
+                                : tr("started %1: %2 steps on %3")
+                                      .arg(QString::fromStdString(ev.stage))
+                                      .arg(ev.totalSteps)
+                                      .arg(QString::fromStdString(ev.device));
+        else if constexpr (std::is_same_v<T, jobs::ProgressEvent>)
+          return tr("step %1/%2  loss %3  lr %4  %5 samples/s")
+              .arg(ev.step)
+              .arg(ev.totalSteps)
+              .arg(ev.loss, 0, 'f', 4)
+              .arg(ev.lr, 0, 'e', 2)
+              .arg(ev.samplesPerSec, 0, 'f', 1);
+        else if constexpr (std::is_same_v<T, jobs::MetricsEvent>) {
+          QStringList values;
+          for (const auto& [k, v] : ev.values)
+            values << QStringLiteral("%1 %2").arg(QString::fromStdString(k)).arg(v, 0, 'g', 4);
+          return tr("%1 metrics at step %2: %3")
+              .arg(QString::fromStdString(ev.split))
+              .arg(ev.step)
+              .arg(values.join(QStringLiteral(", ")));
+        } else if constexpr (std::is_same_v<T, jobs::CheckpointEvent>)
+          return tr("checkpoint at step %1").arg(ev.step);
+        else if constexpr (std::is_same_v<T, jobs::DoneEvent>)
+          return tr("done at step %1: %2")
+              .arg(ev.step)
+              .arg(QString::fromStdString(ev.modelPath.empty() ? ev.metricsPath : ev.modelPath));
+        else if constexpr (std::is_same_v<T, jobs::StoppedEvent>)
+          return tr("stopped at step %1 (exit code %2)").arg(ev.step).arg(ev.exitCode);
+        else
+          return tr("error: %1").arg(QString::fromStdString(ev.message));
+      },
+      e->data);
+  return at.isEmpty() ? text : at + QStringLiteral("  ") + text;
+}
+
+void JobsPanel::refreshListItem(const QString& runDir) {
+  const auto row = order_.indexOf(runDir);
+  if (row < 0) return;
+  const auto& job = jobs_[runDir];
+  const QString stage =
+      job.state.stage.empty() ? QStringLiteral("?") : QString::fromStdString(job.state.stage);
+  list_->item(static_cast<int>(row))
+      ->setText(tr("%1 · %2 · step %3/%4 · %5")
+                    .arg(stage, statusText(runDir))
+                    .arg(job.state.step)
+                    .arg(job.state.totalSteps)
+                    .arg(QDir(runDir).dirName()));
+  list_->item(static_cast<int>(row))->setToolTip(runDir);
+}
+
+void JobsPanel::refreshDetails() {
+  const QString runDir = selectedRunDir();
+  const bool has = jobs_.contains(runDir);
+  if (!has) {
+    title_->setText(tr("No job selected. Start one in the \"New job\" tab."));
+    status_->clear();
+    progress_->setRange(0, 1);
+    progress_->setValue(0);
+    progress_->setFormat(QString());
+    lossSeries_->clear();
+    lrSeries_->clear();
+    logTail_->clear();
+    shownTailOf_.clear();
+    for (auto* b : {stop_, resume_, openModel_, forget_}) b->setEnabled(false);
+    return;
+  }
+  const auto& job = jobs_[runDir];
+  const auto& s = job.state;
+  const auto shown = shownStatus(runDir);
+  title_->setText(
+      QStringLiteral("<b>%1</b> — %2")
+          .arg(s.stage.empty() ? tr("job") : QString::fromStdString(s.stage), runDir.toHtmlEscaped()));
+
+  QString detail = statusText(runDir);
+  if (shown == jobs::JobStatus::Failed) {
+    QString why = job.startError.isEmpty() ? QString::fromStdString(s.errorMessage) : job.startError;
+    if (why.isEmpty() && !job.readError.isEmpty()) why = job.readError;
+    if (why.isEmpty())
+      why = job.process.exitCode
+                ? tr("the process ended with exit code %1 without a final report").arg(*job.process.exitCode)
+                : tr("the process ended without a final report");
+    if (!job.process.outputTail.trimmed().isEmpty() && s.errorMessage.empty())
+      why += QStringLiteral("\n") + job.process.outputTail.trimmed().right(400);
+    detail += QStringLiteral(": ") + why;
+  }
+  if (s.lastCheckpoint) detail += tr(" · last checkpoint: step %1").arg(s.lastCheckpoint->step);
+  if (!s.device.empty()) detail += tr(" · %1").arg(QString::fromStdString(s.device));
+  status_->setText(detail);
+
+  if (s.status == jobs::JobStatus::Preparing && s.filesTotal > 0 && s.totalSteps == 0) {
+    progress_->setRange(0, static_cast<int>(s.filesTotal));
+    progress_->setValue(static_cast<int>(s.filesDone));
+    progress_->setFormat(tr("preparing data: %v of %m files"));
+  } else {
+    progress_->setRange(0, static_cast<int>(std::max<int64_t>(1, s.totalSteps)));
+    progress_->setValue(static_cast<int>(std::min(s.step, std::max<int64_t>(1, s.totalSteps))));
+    QString format = tr("step %1 of %2 (%p%)").arg(s.step).arg(s.totalSteps);
+    if (s.etaSec && (shown == jobs::JobStatus::Running || shown == jobs::JobStatus::Stopping))
+      format += tr(" · ETA %1").arg(etaText(*s.etaSec));
+    if (s.lastLoss) format += tr(" · loss %1").arg(*s.lastLoss, 0, 'f', 4);
+    progress_->setFormat(format);
+  }
+
+  QList<QPointF> loss, lr;
+  double lossMin = 0, lossMax = 1, lrMax = 1e-4;
+  for (const auto& p : s.lossHistory) loss << QPointF(static_cast<double>(p.step), p.value);
+  for (const auto& p : s.lrHistory) lr << QPointF(static_cast<double>(p.step), p.value);
+  if (!s.lossHistory.empty()) {
+    const auto [lo, hi] = std::minmax_element(s.lossHistory.begin(), s.lossHistory.end(),
+                                              [](const auto& a, const auto& b) { return a.value < b.value; });
+    const double pad = std::max(1e-6, (hi->value - lo->value) * 0.1);
+    lossMin = lo->value - pad;
+    lossMax = hi->value + pad;
+  }
+  if (!s.lrHistory.empty()) {
+    lrMax = 0;
+    for (const auto& p : s.lrHistory) lrMax = std::max(lrMax, p.value * 1.1);
+    lrMax = std::max(lrMax, 1e-12);
+  }
+  // Only what changed is touched: a new axis range lays the whole chart out again.
+  if (loss != lossSeries_->points()) lossSeries_->replace(loss);
+  if (lr != lrSeries_->points()) lrSeries_->replace(lr);
+  const double steps = static_cast<double>(std::max<int64_t>(1, s.totalSteps));
+  if (stepAxis_->max() != steps || stepAxis_->min() != 0) stepAxis_->setRange(0, steps);
+  // The loss axis grows to fit and shrinks only when the data use less than half of it.
+  const bool lossFits = lossAxis_->min() <= lossMin && lossAxis_->max() >= lossMax &&
+                        (lossMax - lossMin) * 2 >= lossAxis_->max() - lossAxis_->min();
+  if (!lossFits) lossAxis_->setRange(lossMin, lossMax);
+  if (lrAxis_->max() < lrMax || lrAxis_->max() > 2 * lrMax) lrAxis_->setRange(0, lrMax);
+
+  if (shownTailOf_ != runDir) {
+    shownTailOf_ = runDir;
+    logTail_->setPlainText(job.tail.join(QLatin1Char('\n')));
+  }
+
+  const bool alive = job.process.alive && !jobs::isFinished(s.status);
+  stop_->setEnabled(alive && !job.stopRequested && !job.starting);
+  resume_->setEnabled(!job.process.alive && !job.starting && s.status != jobs::JobStatus::Done &&
+                      QFileInfo::exists(JobForms::configPath(runDir)));
+  openModel_->setEnabled(s.status == jobs::JobStatus::Done && !s.modelPath.empty());
+  forget_->setEnabled(true);
+}
+
+void JobsPanel::stopSelected() {
+  const QString runDir = selectedRunDir();
+  if (!jobs_.contains(runDir)) return;
+  auto& job = jobs_[runDir];
+  job.stopRequested = true;
+  if (!runner_->requestStop(runDir)) runner_->terminate(runDir);
+  // The trainer finishes its step first; if it has not ended after the grace period: SIGTERM, then SIGKILL.
+  if (!job.escalation) {
+    job.escalation = new QTimer(this);
+    job.escalation->setSingleShot(true);
+  }
+  job.escalation->disconnect();
+  auto terminated = std::make_shared<bool>(false);
+  connect(job.escalation, &QTimer::timeout, this, [this, runDir, terminated]() {
+    if (!jobs_.contains(runDir) || !jobs_[runDir].stopRequested) return;
+    if (!*terminated) {
+      *terminated = true;
+      runner_->terminate(runDir);
+      jobs_[runDir].escalation->start(stopGraceMs_);
+    } else {
+      runner_->kill(runDir);
+    }
+  });
+  job.escalation->start(stopGraceMs_);
+  refreshListItem(runDir);
+  refreshDetails();
+}
+
+bool JobsPanel::resumeSelected() {
+  const QString runDir = selectedRunDir();
+  if (!jobs_.contains(runDir) || !resume_->isEnabled()) return false;
+  launch(runDir, true);  // the worker goes on following the log
+  return true;
+}
+
+void JobsPanel::forgetSelected() {
+  const QString runDir = selectedRunDir();
+  const auto row = order_.indexOf(runDir);
+  if (row < 0) return;
+  if (auto* t = jobs_[runDir].escalation) t->deleteLater();
+  jobs_.remove(runDir);
+  order_.removeAt(row);
+  delete list_->takeItem(static_cast<int>(row));
+  QMetaObject::invokeMethod(
+      watcher_, [w = watcher_, runDir]() { w->unwatch(runDir); }, Qt::QueuedConnection);
+  saveRunDirs();
+  refreshDetails();
+  Q_EMIT jobsChanged();
+}
+
+}  // namespace neurolm::widgets

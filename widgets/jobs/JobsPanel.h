@@ -1,0 +1,149 @@
+#pragma once
+// The jobs pane: a form that starts `neurolm train` jobs, the list of known jobs with their status, and for
+// the selected one its progress with ETA, live loss and learning-rate curves, the log's tail, Stop, Resume
+// and Open model. Jobs run detached (JobRunner); the pane follows their run folders' logs through a worker
+// and re-attaches to the folders it knows (QSettings "jobs/runDirs") when it is created again.
+#include <QMap>
+#include <QStringList>
+#include <QWidget>
+#include <memory>
+
+#include "core/jobs/JobProtocol.h"
+#include "widgets/jobs/JobForm.h"
+#include "widgets/jobs/JobRunner.h"
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QListWidget;
+class QPlainTextEdit;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+class QTabWidget;
+class QThread;
+class QTimer;
+class QChart;
+class QChartView;
+class QLineSeries;
+class QValueAxis;
+
+namespace neurolm::widgets {
+
+class JobWatcher;
+struct JobSnapshot;
+
+class JobsPanel : public QWidget {
+  Q_OBJECT
+
+ public:
+  // `datasetsDir`: the shipped dataset definitions (resources/datasets), offered in the form.
+  JobsPanel(std::shared_ptr<JobRunner> runner, const QString& datasetsDir, QWidget* parent = nullptr,
+            int pollIntervalMs = 250);
+  ~JobsPanel() override;
+
+  // The form as data, and filling it (the stage's official defaults are shown when the stage changes).
+  JobForm form() const;
+  void setForm(const JobForm& form);
+  // Validates the form (messages appear under the fields), writes the config into the run folder and has the
+  // worker start the job; returns false and shows why when it cannot (a failed start shows on the job).
+  bool startFromForm();
+
+  QStringList runDirs() const { return order_; }
+  QString selectedRunDir() const;
+  void selectJob(const QString& runDir);
+  jobs::JobState state(const QString& runDir) const;
+  // The status shown: the log's, except "running" only while the process lives, and "stopping" after Stop.
+  jobs::JobStatus shownStatus(const QString& runDir) const;
+  QString statusText(const QString& runDir) const;
+
+  void stopSelected();
+  bool resumeSelected();
+  void forgetSelected();  // drops the job from the list (its run folder stays)
+  void setStopGracePeriodMs(int ms) { stopGraceMs_ = ms; }
+
+  QTabWidget* tabs() const { return tabs_; }
+  QProgressBar* progressBar() const { return progress_; }
+  QLineSeries* lossSeries() const { return lossSeries_; }
+  QLineSeries* lrSeries() const { return lrSeries_; }
+  QPlainTextEdit* logTail() const { return logTail_; }
+  QPushButton* stopButton() const { return stop_; }
+  QPushButton* resumeButton() const { return resume_; }
+  QPushButton* openModelButton() const { return openModel_; }
+  QPushButton* startButton() const { return start_; }
+  QLabel* formMessage(const QString& field) const { return fieldErrors_.value(field); }
+
+ Q_SIGNALS:
+  void openModelRequested(const QString& modelPath);
+  void jobsChanged();  // a job was added, updated or removed
+
+ private:
+  struct Job {
+    jobs::JobState state;
+    JobProcessInfo process;
+    QStringList tail;
+    QString readError;
+    bool stopRequested = false;
+    bool starting = false;  // the worker is starting its process
+    QString startError;     // the runner could not start it
+    QTimer* escalation = nullptr;
+  };
+  QWidget* buildForm();
+  QWidget* buildJobsTab();
+  void applySnapshot(const JobSnapshot& snapshot);
+  void addJob(const QString& runDir);
+  void launch(const QString& runDir, bool resume);
+  void jobStarted(const QString& runDir, const std::optional<QString>& error);
+  void saveRunDirs() const;
+  void refreshListItem(const QString& runDir);
+  void refreshDetails();
+  void applyStageDefaults();
+  void showFormErrors(const std::vector<JobFormError>& errors);
+  QString describeLine(const QString& line) const;
+
+  std::shared_ptr<JobRunner> runner_;
+  QThread* thread_ = nullptr;
+  JobWatcher* watcher_ = nullptr;
+  QMap<QString, Job> jobs_;
+  QStringList order_;
+  int stopGraceMs_ = 120000;
+
+  QTabWidget* tabs_ = nullptr;
+  QComboBox* stage_ = nullptr;
+  QComboBox* dataset_ = nullptr;
+  QLineEdit* runDir_ = nullptr;
+  QLineEdit* tokenizer_ = nullptr;
+  QLineEdit* initModel_ = nullptr;
+  QSpinBox* epochs_ = nullptr;
+  QSpinBox* batchSize_ = nullptr;
+  QLineEdit* lr_ = nullptr;
+  QSpinBox* maxSteps_ = nullptr;
+  QSpinBox* paddedLength_ = nullptr;
+  QLineEdit* otherKeys_ = nullptr;
+  QLabel* defaultsNote_ = nullptr;
+  QMap<QString, QLabel*> fieldErrors_;
+  QMap<QString, QWidget*> fieldRows_;
+  QLabel* startMessage_ = nullptr;
+  QPushButton* start_ = nullptr;
+
+  QListWidget* list_ = nullptr;
+  QLabel* title_ = nullptr;
+  QLabel* status_ = nullptr;
+  QProgressBar* progress_ = nullptr;
+  QPushButton* stop_ = nullptr;
+  QPushButton* resume_ = nullptr;
+  QPushButton* openModel_ = nullptr;
+  QPushButton* forget_ = nullptr;
+  QChart* chart_ = nullptr;
+  QChartView* chartView_ = nullptr;
+  QLineSeries* lossSeries_ = nullptr;
+  QLineSeries* lrSeries_ = nullptr;
+  QValueAxis* stepAxis_ = nullptr;
+  QValueAxis* lossAxis_ = nullptr;
+  QValueAxis* lrAxis_ = nullptr;
+  QPlainTextEdit* logTail_ = nullptr;
+  QString shownTailOf_;  // the job whose tail the log view holds
+};
+
+}  // namespace neurolm::widgets
