@@ -869,8 +869,8 @@
         <translation>陷波(&amp;N):</translation>
     </message>
     <message>
-        <source>Also at the &amp;harmonics</source>
-        <translation>同时滤除谐波(&amp;H)</translation>
+        <source>Also at the ha&amp;rmonics</source>
+        <translation>同时滤除谐波(&amp;R)</translation>
     </message>
     <message>
         <source>Frequency response</source>

@@ -143,6 +143,7 @@ TEST(MontageFilters, SwitchingMontageAndFilterChangesTheLanes) {
   EXPECT_NEAR(atCutoff, -6.0, 1.0);
   EXPECT_LT(atNotch, -40);
   EXPECT_NEAR(atAlpha, 0, 0.1);
+  keep(dialog->grab().toImage(), "filter-dialog.png");
   ASSERT_TRUE(dialog->apply()) << dialog->errorText().toStdString();
   dialog->close();
   EXPECT_EQ(view->filters().all.highPassHz, 0.5);

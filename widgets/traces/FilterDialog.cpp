@@ -61,7 +61,7 @@ FilterDialog::FilterDialog(QStringList channelLabels, std::vector<double> sample
   notch_->addItem(tr("50 Hz"), 50.0);
   notch_->addItem(tr("60 Hz"), 60.0);
   form->addRow(tr("&Notch:"), notch_);
-  harmonics_ = new QCheckBox(tr("Also at the &harmonics"), this);
+  harmonics_ = new QCheckBox(tr("Also at the ha&rmonics"), this);
   form->addRow(QString(), harmonics_);
   layout->addLayout(form);
 
@@ -72,15 +72,18 @@ FilterDialog::FilterDialog(QStringList channelLabels, std::vector<double> sample
   chart->addSeries(response_);
   axisX_ = new QValueAxis(chart);
   axisX_->setTitleText(tr("Frequency (Hz)"));
+  axisX_->setLabelFormat(QStringLiteral("%.0f"));
   auto* axisY = new QValueAxis(chart);
   axisY->setTitleText(tr("Magnitude (dB)"));
-  axisY->setRange(-60, 3);
+  axisY->setRange(-80, 20);  // 20 dB per grid line
+  axisY->setTickCount(6);
+  axisY->setLabelFormat(QStringLiteral("%.0f"));
   chart->addAxis(axisX_, Qt::AlignBottom);
   chart->addAxis(axisY, Qt::AlignLeft);
   response_->attachAxis(axisX_);
   response_->attachAxis(axisY);
   auto* view = new QChartView(chart, this);
-  view->setMinimumSize(420, 240);
+  view->setMinimumSize(420, 280);
   view->setRenderHint(QPainter::Antialiasing);
   layout->addWidget(view, 1);
 
