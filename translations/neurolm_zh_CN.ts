@@ -56,6 +56,14 @@
 <context>
     <name>neurolm::app::MainWindow</name>
     <message>
+        <source>Training jobs</source>
+        <translation>训练任务</translation>
+    </message>
+    <message>
+        <source>Model ready: %1</source>
+        <translation>模型已就绪：%1</translation>
+    </message>
+    <message>
         <location filename="../app/studio/MainWindow.cpp" line="37"/>
         <source>NeuroLM Studio</source>
         <translation>NeuroLM Studio</translation>
@@ -1051,6 +1059,339 @@
         <source>&amp;Bad channels</source>
         <extracomment>Submenu of the Montage menu: channels checked here are left out of the average and Laplacian references</extracomment>
         <translation>坏通道(&amp;B)</translation>
+    </message>
+</context>
+<context>
+    <name>JobForms</name>
+    <message>
+        <source>Unknown stage &quot;%1&quot;.</source>
+        <translation>未知阶段“%1”。</translation>
+    </message>
+    <message>
+        <source>Choose a dataset definition.</source>
+        <translation>请选择数据集定义。</translation>
+    </message>
+    <message>
+        <source>%1 does not exist.</source>
+        <translation>%1 不存在。</translation>
+    </message>
+    <message>
+        <source>Choose a run folder.</source>
+        <translation>请选择运行文件夹。</translation>
+    </message>
+    <message>
+        <source>The run folder must be an absolute path.</source>
+        <translation>运行文件夹必须是绝对路径。</translation>
+    </message>
+    <message>
+        <source>%1 already holds a run: choose another folder, or select that job and resume it.</source>
+        <translation>%1 中已有一次运行：请选择其他文件夹，或选中该任务并继续它。</translation>
+    </message>
+    <message>
+        <source>The %1 stage needs a tokenizer.</source>
+        <translation>%1 阶段需要一个分词器。</translation>
+    </message>
+    <message>
+        <source>The %1 stage needs a model to start from.</source>
+        <translation>%1 阶段需要一个起始模型。</translation>
+    </message>
+    <message>
+        <source>The learning rate must be a number in (0, 1], e.g. 5e-5.</source>
+        <translation>学习率必须是 (0, 1] 内的数，例如 5e-5。</translation>
+    </message>
+    <message>
+        <source>Other keys must be a JSON object, e.g. {&quot;device&quot;: &quot;cuda&quot;}.</source>
+        <translation>其他键必须是一个 JSON 对象，例如 {&quot;device&quot;: &quot;cuda&quot;}。</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is set by the form.</source>
+        <translation>“%1”由表单设置。</translation>
+    </message>
+</context>
+<context>
+    <name>neurolm::widgets::JobsPanel</name>
+    <message>
+        <source>Jobs</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <source>New job</source>
+        <translation>新任务</translation>
+    </message>
+    <message>
+        <source>vq: neural tokenizer</source>
+        <translation>vq：神经分词器</translation>
+    </message>
+    <message>
+        <source>pretrain: NeuroLM pre-training</source>
+        <translation>pretrain：NeuroLM 预训练</translation>
+    </message>
+    <message>
+        <source>instruct: instruction tuning</source>
+        <translation>instruct：指令微调</translation>
+    </message>
+    <message>
+        <source>eval: score a labelled split</source>
+        <translation>eval：评估带标签的划分</translation>
+    </message>
+    <message>
+        <source>Stage</source>
+        <translation>阶段</translation>
+    </message>
+    <message>
+        <source>Dataset definition</source>
+        <translation>数据集定义</translation>
+    </message>
+    <message>
+        <source>Dataset definitions (*.json)</source>
+        <translation>数据集定义 (*.json)</translation>
+    </message>
+    <message>
+        <source>Dataset</source>
+        <translation>数据集</translation>
+    </message>
+    <message>
+        <source>a new folder for this run</source>
+        <translation>本次运行的新文件夹</translation>
+    </message>
+    <message>
+        <source>Run folder</source>
+        <translation>运行文件夹</translation>
+    </message>
+    <message>
+        <source>model.safetensors of a vq run</source>
+        <translation>某次 vq 运行的 model.safetensors</translation>
+    </message>
+    <message>
+        <source>Tokenizer</source>
+        <translation>分词器</translation>
+    </message>
+    <message>
+        <source>Models (*.safetensors *.pt)</source>
+        <translation>模型 (*.safetensors *.pt)</translation>
+    </message>
+    <message>
+        <source>model.safetensors of a pretrain or instruct run</source>
+        <translation>某次 pretrain 或 instruct 运行的 model.safetensors</translation>
+    </message>
+    <message>
+        <source>Start from model</source>
+        <translation>起始模型</translation>
+    </message>
+    <message>
+        <source>Epochs</source>
+        <translation>轮数</translation>
+    </message>
+    <message>
+        <source>Batch size</source>
+        <translation>批大小</translation>
+    </message>
+    <message>
+        <source>Learning rate</source>
+        <translation>学习率</translation>
+    </message>
+    <message>
+        <source>all</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>Max steps</source>
+        <translation>最大步数</translation>
+    </message>
+    <message>
+        <source>Padded length</source>
+        <translation>填充长度</translation>
+    </message>
+    <message>
+        <source>Other keys (JSON)</source>
+        <translation>其他键 (JSON)</translation>
+    </message>
+    <message>
+        <source>Start job</source>
+        <translation>开始任务</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <source>Open model</source>
+        <translation>打开模型</translation>
+    </message>
+    <message>
+        <source>Remove from list</source>
+        <translation>从列表中移除</translation>
+    </message>
+    <message>
+        <source>loss</source>
+        <translation>损失</translation>
+    </message>
+    <message>
+        <source>learning rate</source>
+        <translation>学习率</translation>
+    </message>
+    <message>
+        <source>step</source>
+        <translation>步</translation>
+    </message>
+    <message>
+        <source>lr</source>
+        <translation>学习率</translation>
+    </message>
+    <message>
+        <source>Official defaults of %1: %2 epochs, batch size %3, learning rate %4, padded length %5.</source>
+        <translation>%1 的官方默认值：%2 轮，批大小 %3，学习率 %4，填充长度 %5。</translation>
+    </message>
+    <message>
+        <source>Official defaults of %1: batch size %2, padded length %3; nothing is trained.</source>
+        <translation>%1 的官方默认值：批大小 %2，填充长度 %3；不进行训练。</translation>
+    </message>
+    <message>
+        <source>Fix the fields marked above.</source>
+        <translation>请修正上面标出的字段。</translation>
+    </message>
+    <message>
+        <source>%1 cannot be created.</source>
+        <translation>无法创建 %1。</translation>
+    </message>
+    <message>
+        <source>%1 cannot be written: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+        <source>Starting %1…</source>
+        <translation>正在启动 %1…</translation>
+    </message>
+    <message>
+        <source>Started %1.</source>
+        <translation>已启动 %1。</translation>
+    </message>
+    <message>
+        <source>preparing</source>
+        <translation>准备中</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <source>stopping</source>
+        <translation>正在停止</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>preparing data: %1 of %2 files</source>
+        <translation>准备数据：%1 / %2 个文件</translation>
+    </message>
+    <message>
+        <source>resumed %1 at step %2 of %3 on %4</source>
+        <translation>在 %4 上从第 %2 步（共 %3 步）继续 %1</translation>
+    </message>
+    <message>
+        <source>started %1: %2 steps on %3</source>
+        <translation>已开始 %1：在 %3 上共 %2 步</translation>
+    </message>
+    <message>
+        <source>step %1/%2  loss %3  lr %4  %5 samples/s</source>
+        <translation>第 %1/%2 步  损失 %3  学习率 %4  %5 样本/秒</translation>
+    </message>
+    <message>
+        <source>%1 metrics at step %2: %3</source>
+        <translation>第 %2 步的 %1 指标：%3</translation>
+    </message>
+    <message>
+        <source>checkpoint at step %1</source>
+        <translation>第 %1 步的检查点</translation>
+    </message>
+    <message>
+        <source>done at step %1: %2</source>
+        <translation>在第 %1 步完成：%2</translation>
+    </message>
+    <message>
+        <source>stopped at step %1 (exit code %2)</source>
+        <translation>在第 %1 步停止（退出码 %2）</translation>
+    </message>
+    <message>
+        <source>error: %1</source>
+        <translation>错误：%1</translation>
+    </message>
+    <message>
+        <source>%1 · %2 · step %3/%4 · %5</source>
+        <translation>%1 · %2 · 第 %3/%4 步 · %5</translation>
+    </message>
+    <message>
+        <source>No job selected. Start one in the &quot;New job&quot; tab.</source>
+        <translation>未选择任务。请在“新任务”标签页中启动一个。</translation>
+    </message>
+    <message>
+        <source>job</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <source>the process ended with exit code %1 without a final report</source>
+        <translation>进程以退出码 %1 结束，未给出最终报告</translation>
+    </message>
+    <message>
+        <source>the process ended without a final report</source>
+        <translation>进程结束，未给出最终报告</translation>
+    </message>
+    <message>
+        <source> · last checkpoint: step %1</source>
+        <translation> · 最新检查点：第 %1 步</translation>
+    </message>
+    <message>
+        <source> · %1</source>
+        <translation> · %1</translation>
+    </message>
+    <message>
+        <source>preparing data: %v of %m files</source>
+        <translation>准备数据：%v / %m 个文件</translation>
+    </message>
+    <message>
+        <source>step %1 of %2 (%p%)</source>
+        <translation>第 %1 步，共 %2 步（%p%）</translation>
+    </message>
+    <message>
+        <source> · ETA %1</source>
+        <translation> · 预计剩余 %1</translation>
+    </message>
+    <message>
+        <source> · loss %1</source>
+        <translation> · 损失 %1</translation>
+    </message>
+</context>
+<context>
+    <name>neurolm::app::LocalJobRunner</name>
+    <message>
+        <source>%1 is not an executable.</source>
+        <translation>%1 不是可执行文件。</translation>
+    </message>
+    <message>
+        <source>A job is already running in %1.</source>
+        <translation>%1 中已有任务在运行。</translation>
+    </message>
+    <message>
+        <source>%1 cannot be created: %2</source>
+        <translation>无法创建 %1：%2</translation>
+    </message>
+    <message>
+        <source>setsid /bin/sh could not be started: %1</source>
+        <translation>无法启动 setsid /bin/sh：%1</translation>
     </message>
 </context>
 </TS>

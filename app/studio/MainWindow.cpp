@@ -111,6 +111,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   jobsDock_->setWidget(jobsPanel_);
   tabifyDockWidget(annotationsDock_, jobsDock_);
   annotationsDock_->raise();
+  if (jobsPanel_->runDirs().isEmpty()) jobsDock_->hide();  // shown from the View menu; known jobs show it
   connect(jobsPanel_, &widgets::JobsPanel::openModelRequested, this, [this](const QString& modelPath) {
     statusBar()->showMessage(tr("Model ready: %1").arg(modelPath), 10000);
   });

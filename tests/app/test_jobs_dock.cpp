@@ -17,6 +17,7 @@
 #include <QTabWidget>
 #include <QTest>
 #include <QTimer>
+#include <QTranslator>
 #include <ctime>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -148,6 +149,8 @@ TEST(JobsDock, StartsFollowsStopsResumesAndReattachesARealTrainingJob) {
   auto window = std::make_unique<app::MainWindow>();
   window->resize(1400, 900);
   window->show();
+  EXPECT_TRUE(window->jobsDock()->isHidden());  // no known jobs: the dock waits in the View menu
+  window->jobsDock()->show();
   window->jobsDock()->raise();
   auto* panel = window->jobsPanel();
   ASSERT_NE(panel, nullptr);
@@ -260,6 +263,7 @@ TEST(JobsDock, StartsFollowsStopsResumesAndReattachesARealTrainingJob) {
   QTest::qWait(300);  // the new window's first paint is not part of following the job
   gaps.start();
   ASSERT_EQ(panel->runDirs(), QStringList{runDir});
+  EXPECT_FALSE(window->jobsDock()->isHidden());
   ASSERT_TRUE(waitFor([&]() { return panel->state(runDir).runs == 2; }, 10000));
   EXPECT_EQ(panel->selectedRunDir(), runDir);
   EXPECT_GT(panel->state(runDir).step, 0);
@@ -294,4 +298,25 @@ TEST(JobsDock, StartsFollowsStopsResumesAndReattachesARealTrainingJob) {
   EXPECT_LT(gaps.maxBusyMs(), 50.0);
   window.reset();
   QSettings().remove(QStringLiteral("jobs/runDirs"));
+}
+
+TEST(JobsDock, SpeaksChineseWithTheZhCnTranslation) {
+  qtApp();
+  test::TempDir tmp("jobs-zh");
+  QTranslator translator;
+  ASSERT_TRUE(translator.load(QLocale(QStringLiteral("zh_CN")), QStringLiteral("neurolm"),
+                              QStringLiteral("_"), QStringLiteral(":/i18n")));
+  QApplication::installTranslator(&translator);
+  {
+    widgets::JobsPanel panel(std::make_shared<app::LocalJobRunner>(), QString());
+    EXPECT_EQ(panel.tabs()->tabText(0), QStringLiteral("任务"));
+    EXPECT_EQ(panel.stopButton()->text(), QStringLiteral("停止"));
+    auto form = widgets::JobForms::defaultForm(QStringLiteral("vq"));
+    form.dataset = QString::fromStdString(writeMiniDefinition(tmp.path()).string());
+    const auto errors = widgets::JobForms::validate(form);
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_EQ(errors[0].field, QStringLiteral("runDir"));
+    EXPECT_EQ(errors[0].message, QStringLiteral("请选择运行文件夹。"));
+  }
+  QApplication::removeTranslator(&translator);
 }
