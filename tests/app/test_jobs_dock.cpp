@@ -320,3 +320,33 @@ TEST(JobsDock, SpeaksChineseWithTheZhCnTranslation) {
   }
   QApplication::removeTranslator(&translator);
 }
+
+TEST(JobsDock, AJobWhoseProcessIsGoneWithoutAFinalEventIsNotShownRunning) {
+  qtApp();
+  test::TempDir tmp("jobs-killed");
+  QCoreApplication::setOrganizationName(QStringLiteral("neurolm-tests"));
+  QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope,
+                     QString::fromStdString((tmp / "settings").string()));
+  // The real run's log up to its step-3 progress line, as a SIGKILL leaves it; no process exists.
+  const auto runDir = tmp / "run";
+  fs::create_directories(runDir);
+  std::ifstream in(test::testsDir() / "fixtures" / "jobs" / "vq-stop-resume.log.jsonl");
+  std::ofstream log(runDir / "log.jsonl");
+  std::string line;
+  for (int i = 0; i < 13 && std::getline(in, line); ++i) log << line << "\n";
+  log.close();
+  std::ofstream(runDir / "studio-job.json") << "{}";
+  const QString run = QString::fromStdString(runDir.string());
+  QSettings().setValue(QStringLiteral("jobs/runDirs"), QStringList{run});
+
+  widgets::JobsPanel panel(std::make_shared<app::LocalJobRunner>(), QString(), nullptr, 50);
+  ASSERT_EQ(panel.runDirs(), QStringList{run});
+  ASSERT_TRUE(waitFor([&]() { return panel.state(run).step == 3; }, 5000));
+  EXPECT_EQ(panel.state(run).status, jobs::JobStatus::Running);  // what the log alone says
+  EXPECT_EQ(panel.shownStatus(run), jobs::JobStatus::Failed);    // its process is gone
+  EXPECT_EQ(panel.state(run).lastCheckpoint->step, 2);
+  EXPECT_FALSE(panel.stopButton()->isEnabled());
+  EXPECT_TRUE(panel.resumeButton()->isEnabled());  // --resume continues from the step-2 checkpoint
+  EXPECT_EQ(panel.lossSeries()->count(), 3);
+  QSettings().remove(QStringLiteral("jobs/runDirs"));
+}
