@@ -1,7 +1,6 @@
 #include "core/io/Recording.h"
 
 #include <edflib.h>
-#include <sys/resource.h>
 
 #include "core/io/CrlfRepair.h"
 
@@ -421,8 +420,6 @@ double Recording::recordOnsetSec(std::int64_t record) const {
 }
 
 void Recording::buildPyramid(std::stop_token stop) {
-  // A background task: on Linux nice is per thread, so this thread yields the CPU to the UI and page rendering.
-  ::setpriority(PRIO_PROCESS, 0, 10);
   // Streams the file in large sequential chunks (bypassing the page cache of records) and folds every data
   // signal into level-0 bins of kPyramidBaseBin samples; upper levels are merged at the end.
   const std::size_t nch = channels_.size();

@@ -1,6 +1,5 @@
 #include "widgets/overview/OverviewView.h"
 
-#include <sys/resource.h>
 #include <QKeyEvent>
 #include <QMouseEvent>
 #include <QPainter>
@@ -26,9 +25,6 @@ OverviewView::OverviewView(QWidget* parent) : QWidget(parent), model_(new Overvi
   connect(&workerThread_, &QThread::finished, worker_, &QObject::deleteLater);
   workerThread_.setObjectName(QStringLiteral("overview-worker"));
   workerThread_.start();
-  // The band is background work: on Linux nice is per thread, so it yields the CPU to the UI thread.
-  QMetaObject::invokeMethod(
-      worker_, []() { ::setpriority(PRIO_PROCESS, 0, 10); }, Qt::QueuedConnection);
   pyramidPoll_ = new QTimer(this);
   pyramidPoll_->setInterval(250);
   connect(pyramidPoll_, &QTimer::timeout, this, [this]() {
