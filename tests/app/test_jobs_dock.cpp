@@ -169,6 +169,10 @@ TEST(JobsDock, StartsFollowsStopsResumesAndReattachesARealTrainingJob) {
   }
   EXPECT_TRUE(panel->formMessage(QStringLiteral("dataset"))->text().contains(QStringLiteral("missing.json")));
   EXPECT_TRUE(panel->runDirs().isEmpty());
+  panel->tabs()->setCurrentIndex(1);
+  const auto formShot = fs::temp_directory_path() / "neurolm-jobs-form.png";
+  ASSERT_TRUE(window->jobsDock()->grab().save(QString::fromStdString(formShot.string())));
+  std::cout << "jobs form screenshot: " << formShot << "\n";
 
   form = widgets::JobForms::defaultForm(QStringLiteral("vq"));
   form.dataset = QString::fromStdString(definition.string());

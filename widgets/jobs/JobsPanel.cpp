@@ -19,6 +19,7 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSettings>
 #include <QSpinBox>
 #include <QSplitter>
@@ -81,7 +82,12 @@ JobsPanel::JobsPanel(std::shared_ptr<JobRunner> runner, const QString& datasetsD
   layout->setContentsMargins(4, 4, 4, 4);
   tabs_ = new QTabWidget(this);
   tabs_->addTab(buildJobsTab(), tr("Jobs"));
-  tabs_->addTab(buildForm(), tr("New job"));
+  // The form scrolls rather than squeezing its wrapped notes and messages in a short dock.
+  auto* formScroll = new QScrollArea(tabs_);
+  formScroll->setWidgetResizable(true);
+  formScroll->setFrameShape(QFrame::NoFrame);
+  formScroll->setWidget(buildForm());
+  tabs_->addTab(formScroll, tr("New job"));
   layout->addWidget(tabs_);
 
   for (const auto& info :
@@ -634,7 +640,19 @@ void JobsPanel::refreshDetails() {
   if (loss != lossSeries_->points()) lossSeries_->replace(loss);
   if (lr != lrSeries_->points()) lrSeries_->replace(lr);
   const double steps = static_cast<double>(std::max<int64_t>(1, s.totalSteps));
-  if (stepAxis_->max() != steps || stepAxis_->min() != 0) stepAxis_->setRange(0, steps);
+  if (stepAxis_->max() != steps || stepAxis_->min() != 0) {
+    stepAxis_->setRange(0, steps);
+    // Whole steps at 1, 2 or 5 × 10^k apart, about five ticks over the run.
+    const double raw = std::max(1.0, steps / 5);
+    const double decade = std::pow(10.0, std::floor(std::log10(raw)));
+    const double interval = raw / decade <= 1   ? decade
+                            : raw / decade <= 2 ? 2 * decade
+                            : raw / decade <= 5 ? 5 * decade
+                                                : 10 * decade;
+    stepAxis_->setTickType(QValueAxis::TicksDynamic);
+    stepAxis_->setTickAnchor(0);
+    stepAxis_->setTickInterval(interval);
+  }
   // The loss axis grows to fit and shrinks only when the data use less than half of it.
   const bool lossFits = lossAxis_->min() <= lossMin && lossAxis_->max() >= lossMax &&
                         (lossMax - lossMin) * 2 >= lossAxis_->max() - lossAxis_->min();
