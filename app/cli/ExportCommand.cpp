@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "app/cli/Commands.h"
+#include "app/cli/EngineArgs.h"
 #include "core/io/Export.h"
 #include "core/io/Recording.h"
 #include "core/preprocess/ChannelVocabulary.h"
@@ -37,11 +38,6 @@ void printHelp(std::ostream& out) {
          "                                dtype, shape, channels:[{label, unit}]}\n"
          "                          CSV and .npy need channels of one sample rate.\n\n"
          "The file is written under a temporary name in the target folder and renamed when complete.\n";
-}
-
-const std::string& valueOf(const std::vector<std::string>& args, std::size_t& i) {
-  if (i + 1 >= args.size()) throw std::invalid_argument(args[i] + " needs a value");
-  return args[++i];
 }
 
 double parseSeconds(const std::string& text, const std::string& what) {
@@ -86,17 +82,17 @@ int runExport(const std::vector<std::string>& args, std::ostream& out, std::ostr
       printHelp(out);
       return 0;
     } else if (a == "--range") {
-      const std::string& v = valueOf(args, i);
+      const std::string& v = optionValue(args, i);
       const auto colon = v.find(':');
       if (colon == std::string::npos)
         throw std::invalid_argument("--range '" + v + "' (expected a:b in seconds)");
       range = std::make_pair(parseSeconds(v.substr(0, colon), "--range start"),
                              parseSeconds(v.substr(colon + 1), "--range end"));
     } else if (a == "--channels") {
-      channelList = valueOf(args, i);
+      channelList = optionValue(args, i);
       if (channelList.empty()) throw std::invalid_argument("--channels needs at least one channel");
     } else if (a == "--out") {
-      outPath = valueOf(args, i);
+      outPath = optionValue(args, i);
     } else if (!a.empty() && a[0] == '-') {
       err << "neurolm export: unknown option '" << a << "'\n" << kUsage;
       return 2;

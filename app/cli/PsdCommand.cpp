@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "app/cli/Commands.h"
+#include "app/cli/EngineArgs.h"
 #include "core/dsp/BandPower.h"
 #include "core/io/Recording.h"
 #include "core/montage/MontagePipeline.h"
@@ -71,11 +72,6 @@ void printHelp(std::ostream& out) {
          "  (\"µV²\"), frequencies_hz[], psd[], band_powers:[{name, low_hz, high_hz, power, relative, "
          "bins}]}]}\n"
          "  (nperseg/noverlap per channel can be smaller than asked when the window is shorter)\n";
-}
-
-const std::string& valueOf(const std::vector<std::string>& args, std::size_t& i) {
-  if (i + 1 >= args.size()) throw std::invalid_argument(args[i] + " needs a value");
-  return args[++i];
 }
 
 double parseNumber(const std::string& text, const std::string& what) {
@@ -217,7 +213,7 @@ int runPsd(const std::vector<std::string>& args, std::ostream& out, std::ostream
     } else if (a == "--json") {
       json = true;
     } else if (a == "--window") {
-      const std::string& v = valueOf(args, i);
+      const std::string& v = optionValue(args, i);
       const auto colon = v.find(':');
       if (colon == std::string::npos)
         throw std::invalid_argument("--window '" + v + "' (expected a:b in seconds)");
@@ -227,22 +223,22 @@ int runPsd(const std::vector<std::string>& args, std::ostream& out, std::ostream
         throw std::invalid_argument("--window '" + v + "' (expected 0 <= a < b)");
       }
     } else if (a == "--channels") {
-      channelNames = splitComma(valueOf(args, i));
+      channelNames = splitComma(optionValue(args, i));
       if (channelNames.empty()) throw std::invalid_argument("--channels needs at least one channel");
     } else if (a == "--nperseg") {
-      const std::string& v = valueOf(args, i);
+      const std::string& v = optionValue(args, i);
       const double n = parseNumber(v, "--nperseg");
       if (n < 2 || n != std::floor(n) || n > 1e8) {
         throw std::invalid_argument("--nperseg '" + v + "' (expected a whole number >= 2)");
       }
       welch.nperseg = static_cast<std::size_t>(n);
     } else if (a == "--overlap") {
-      const std::string& v = valueOf(args, i);
+      const std::string& v = optionValue(args, i);
       overlap = parseNumber(v, "--overlap");
       if (overlap < 0 || overlap >= 1)
         throw std::invalid_argument("--overlap '" + v + "' (expected 0 <= F < 1)");
     } else if (a == "--taper") {
-      const std::string& v = valueOf(args, i);
+      const std::string& v = optionValue(args, i);
       if (v == "hann") {
         welch.window = dsp::WelchWindow::Hann;
       } else if (v == "hamming") {
@@ -253,7 +249,7 @@ int runPsd(const std::vector<std::string>& args, std::ostream& out, std::ostream
         throw std::invalid_argument("--taper '" + v + "' (expected hann, hamming or boxcar)");
       }
     } else if (a == "--detrend") {
-      const std::string& v = valueOf(args, i);
+      const std::string& v = optionValue(args, i);
       if (v == "constant") {
         welch.detrend = dsp::Detrend::Constant;
       } else if (v == "linear") {
@@ -264,13 +260,13 @@ int runPsd(const std::vector<std::string>& args, std::ostream& out, std::ostream
         throw std::invalid_argument("--detrend '" + v + "' (expected constant, linear or none)");
       }
     } else if (a == "--bands") {
-      bands = dsp::parseBands(valueOf(args, i));
+      bands = dsp::parseBands(optionValue(args, i));
     } else if (a == "--montage") {
-      montageName = valueOf(args, i);
+      montageName = optionValue(args, i);
     } else if (a == "--filter") {
-      filter = parseFilter(valueOf(args, i));
+      filter = parseFilter(optionValue(args, i));
     } else if (a == "--fmax") {
-      fmax = parseNumber(valueOf(args, i), "--fmax");
+      fmax = parseNumber(optionValue(args, i), "--fmax");
     } else if (!a.empty() && a[0] == '-') {
       err << "neurolm psd: unknown option '" << a << "'\n" << kUsage;
       return 2;

@@ -83,6 +83,21 @@ torch::Tensor hiddenWithoutPadding(nn::NeuroLMImpl& model, const nn::EegBatch& e
 }
 }  // namespace
 
+namespace {
+// Adds the unweighted text-corpus loss of stages 2 and 3 (when a text batch is given) and the total.
+StageLoss withTextCorpusLoss(StageLoss out, nn::NeuroLMImpl& model, const torch::Tensor& textX,
+                             const torch::Tensor& textY) {
+  if (textX.defined()) {
+    const auto text = textCorpusLoss(model, textX, textY);
+    out.total = out.total + text.loss;
+    out.parts.emplace_back("text_loss", text.loss.detach());
+    out.parts.emplace_back("text_accuracy", text.accuracy.detach());
+  }
+  out.parts.emplace_back("total_loss", out.total.detach());
+  return out;
+}
+}  // namespace
+
 StageLoss pretrainStepLoss(nn::NeuroLMImpl& model, const nn::EegBatch& eeg, const torch::Tensor& gptMask,
                            const torch::Tensor& yEeg, const torch::Tensor& textX,
                            const torch::Tensor& textY) {
@@ -102,14 +117,7 @@ StageLoss pretrainStepLoss(nn::NeuroLMImpl& model, const nn::EegBatch& eeg, cons
   StageLoss out;
   out.total = eegOut.loss;
   out.parts = {{"eeg_loss", eegOut.loss.detach()}, {"eeg_accuracy", eegOut.accuracy.detach()}};
-  if (textX.defined()) {
-    const auto text = textCorpusLoss(model, textX, textY);
-    out.total = out.total + text.loss;
-    out.parts.emplace_back("text_loss", text.loss.detach());
-    out.parts.emplace_back("text_accuracy", text.accuracy.detach());
-  }
-  out.parts.emplace_back("total_loss", out.total.detach());
-  return out;
+  return withTextCorpusLoss(std::move(out), model, textX, textY);
 }
 
 StageLoss instructStepLoss(nn::NeuroLMImpl& model, const nn::EegBatch& eeg, const torch::Tensor& textIds,
@@ -130,14 +138,7 @@ StageLoss instructStepLoss(nn::NeuroLMImpl& model, const nn::EegBatch& eeg, cons
   StageLoss out;
   out.total = instr.loss;
   out.parts = {{"instruction_loss", instr.loss.detach()}, {"instruction_accuracy", instr.accuracy.detach()}};
-  if (textX.defined()) {
-    const auto text = textCorpusLoss(model, textX, textY);
-    out.total = out.total + text.loss;
-    out.parts.emplace_back("text_loss", text.loss.detach());
-    out.parts.emplace_back("text_accuracy", text.accuracy.detach());
-  }
-  out.parts.emplace_back("total_loss", out.total.detach());
-  return out;
+  return withTextCorpusLoss(std::move(out), model, textX, textY);
 }
 
 }  // namespace neurolm::train
