@@ -2,6 +2,7 @@
 
 #include <QContextMenuEvent>
 #include <QKeyEvent>
+#include <QMouseEvent>
 #include <QPainter>
 #include <QWheelEvent>
 #include <algorithm>
@@ -34,6 +35,7 @@ void TraceView::setRecording(std::shared_ptr<const Recording> recording) {
   Q_EMIT montageChanged();
   pageStartSec_ = 0;
   image_ = QImage();
+  clearSelection();
   style_.axis.timeline = {};
   if (recording_) {
     const EdfHeader& h = recording_->header();
@@ -262,6 +264,21 @@ void TraceView::paintEvent(QPaintEvent*) {
         rect(), Qt::AlignCenter,
         recording_ ? tr("Loading page…") : tr("Open an EDF/BDF recording (File → Open, or drop it here)"));
   }
+  if (hasSelection() && pageDurationSec_ > 0) {
+    const TraceGeometry g = geometry();
+    const auto xOf = [&](double t) {
+      return g.plotLeft() + (t - pageStartSec_) / pageDurationSec_ * g.plotWidth();
+    };
+    const double x0 = std::max<double>(g.plotLeft(), xOf(selectionStartSec_));
+    const double x1 = std::min<double>(g.plotLeft() + g.plotWidth(), xOf(selectionEndSec_));
+    if (x1 > x0) {
+      const QRectF band(x0, 0, x1 - x0, g.plotHeight());
+      p.fillRect(band, QColor(80, 140, 255, 40));
+      p.setPen(QColor(80, 140, 255, 160));
+      p.drawLine(band.topLeft(), band.bottomLeft());
+      p.drawLine(band.topRight(), band.bottomRight());
+    }
+  }
   if (hasFocus()) {
     p.setPen(QColor(80, 140, 255));
     p.drawRect(rect().adjusted(0, 0, -1, -1));
@@ -297,6 +314,13 @@ void TraceView::keyPressEvent(QKeyEvent* event) {
     case Qt::Key_Minus:
       setGain(style_.gain / 1.5);
       break;
+    case Qt::Key_Escape:
+      if (!hasSelection()) {
+        QWidget::keyPressEvent(event);
+        return;
+      }
+      clearSelection();
+      break;
     default:
       QWidget::keyPressEvent(event);
       return;
@@ -311,6 +335,59 @@ void TraceView::wheelEvent(QWheelEvent* event) {
   } else {
     setPageStart(pageStartSec_ - steps * pageDurationSec_ / 4);
   }
+  event->accept();
+}
+
+double TraceView::timeAtX(int x) const {
+  const TraceGeometry g = geometry();
+  const double fraction = std::clamp(static_cast<double>(x - g.plotLeft()) / g.plotWidth(), 0.0, 1.0);
+  double t = pageStartSec_ + fraction * pageDurationSec_;
+  if (recording_) t = std::min(t, recording_->durationSec());
+  return t;
+}
+
+void TraceView::setSelection(double startSec, double endSec) {
+  if (endSec <= startSec) startSec = endSec = 0;
+  if (startSec == selectionStartSec_ && endSec == selectionEndSec_) return;
+  selectionStartSec_ = startSec;
+  selectionEndSec_ = endSec;
+  update();
+  Q_EMIT selectionChanged(selectionStartSec_, selectionEndSec_);
+}
+
+void TraceView::mousePressEvent(QMouseEvent* event) {
+  if (event->button() != Qt::LeftButton || !recording_ || event->position().x() < geometry().plotLeft()) {
+    QWidget::mousePressEvent(event);
+    return;
+  }
+  dragAnchorSec_ = timeAtX(static_cast<int>(event->position().x()));
+  event->accept();
+}
+
+void TraceView::mouseMoveEvent(QMouseEvent* event) {
+  if (dragAnchorSec_ < 0 || !(event->buttons() & Qt::LeftButton)) {
+    QWidget::mouseMoveEvent(event);
+    return;
+  }
+  const double t = timeAtX(static_cast<int>(event->position().x()));
+  setSelection(std::min(t, dragAnchorSec_), std::max(t, dragAnchorSec_));
+  event->accept();
+}
+
+void TraceView::mouseReleaseEvent(QMouseEvent* event) {
+  if (dragAnchorSec_ < 0 || event->button() != Qt::LeftButton) {
+    QWidget::mouseReleaseEvent(event);
+    return;
+  }
+  const double t = timeAtX(static_cast<int>(event->position().x()));
+  // A click (no drag of at least a few pixels) clears the selection.
+  const double pixelSec = pageDurationSec_ / std::max(1, geometry().plotWidth());
+  if (std::abs(t - dragAnchorSec_) < 3 * pixelSec) {
+    clearSelection();
+  } else {
+    setSelection(std::min(t, dragAnchorSec_), std::max(t, dragAnchorSec_));
+  }
+  dragAnchorSec_ = -1;
   event->accept();
 }
 

@@ -57,6 +57,13 @@ class TraceView : public QWidget {
   QImage currentImage() const { return image_; }
   quint64 deliveredRequestId() const { return deliveredId_; }
   quint64 latestRequestId() const { return latestId_->load(); }
+  // A time range dragged with the left mouse button on the plot (data seconds); cleared by a click without a
+  // drag, by Escape, and by a new recording. selectionChanged(start, end) reports it; end <= start: none.
+  bool hasSelection() const { return selectionEndSec_ > selectionStartSec_; }
+  double selectionStartSec() const { return selectionStartSec_; }
+  double selectionEndSec() const { return selectionEndSec_; }
+  void setSelection(double startSec, double endSec);
+  void clearSelection() { setSelection(0, 0); }
 
  public Q_SLOTS:
   void setPageStart(double startSec);
@@ -75,6 +82,7 @@ class TraceView : public QWidget {
   void filtersChanged();
   // A page could not be drawn (e.g. a filter does not fit a channel's sample rate); the message says why.
   void renderFailed(const QString& message);
+  void selectionChanged(double startSec, double endSec);
 
  protected:
   void paintEvent(QPaintEvent* event) override;
@@ -82,10 +90,15 @@ class TraceView : public QWidget {
   void keyPressEvent(QKeyEvent* event) override;
   void contextMenuEvent(QContextMenuEvent* event) override;
   void wheelEvent(QWheelEvent* event) override;
+  void mousePressEvent(QMouseEvent* event) override;
+  void mouseMoveEvent(QMouseEvent* event) override;
+  void mouseReleaseEvent(QMouseEvent* event) override;
 
  private:
   void requestRender();
   double maxStartSec() const;
+  double timeAtX(int x) const;  // data seconds under widget column x, clamped to the page
+
 
   std::shared_ptr<const Recording> recording_;
   double pageStartSec_ = 0;
@@ -95,6 +108,8 @@ class TraceView : public QWidget {
   TracePipeline pipeline_;
   QImage image_;
   quint64 deliveredId_ = 0;
+  double selectionStartSec_ = 0, selectionEndSec_ = 0;
+  double dragAnchorSec_ = -1;  // >= 0 while the left button drags a selection
   std::shared_ptr<std::atomic<quint64>> latestId_ = std::make_shared<std::atomic<quint64>>(0);
   QThread workerThread_;
   QObject* worker_ = nullptr;  // lives in workerThread_, deleted when it finishes
