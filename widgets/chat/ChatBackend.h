@@ -1,0 +1,110 @@
+#pragma once
+// What the chat pane talks to (no torch here): app/ implements it over the inference runtime. Every call
+// returns at once; work happens on workers and results come back as signals on the GUI thread, each with the
+// request id it answers (the pane drops ids it no longer waits for).
+#include <QList>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+
+namespace neurolm::widgets {
+
+// What a question is about: a time window of one recording, the channels the model reads and the montage the
+// user was looking at (the model always reads the referential channels; the montage is context for people).
+struct ChatSegment {
+  QString filePath;
+  QStringList channels;  // the model's channel names, in model order
+  double startSec = 0;
+  double endSec = 0;
+  QString montage;  // shown montage's name ("referential" when none)
+  bool fromSelection = false;  // a dragged selection rather than the page
+  double lengthSec() const { return endSec - startSec; }
+};
+
+// One of the model's tasks: a fixed prompt and, for classification, the answer options it scores.
+struct ChatTask {
+  QString name;
+  QString prompt;
+  QStringList options;  // exact continuation texts (e.g. " Yes", " No"); empty: free answer
+  QString description;
+};
+
+struct ChatDecoding {
+  int maxNewTokens = 32;
+  bool sample = false;  // greedy when false
+  double temperature = 1.0;
+  int topK = 0;
+  double topP = 1.0;
+  quint64 seed = 0;
+};
+
+struct ChatRequest {
+  ChatSegment segment;
+  QString instruction;
+  QStringList options;  // scored continuations; empty: none
+  ChatDecoding decoding;
+};
+
+struct ChatChoice {
+  QString text;
+  double probability = 0;  // normalised over the request's options
+  double logProb = 0;
+};
+
+struct ChatAnswer {
+  QString text;
+  int tokenCount = 0;
+  bool cancelled = false;
+  QList<ChatChoice> choices;
+  double firstTokenMs = -1;  // from the request to its first token (-1: no token)
+  double tokensPerSec = 0;   // generation speed after the first token
+  double seconds = 0;        // the whole request
+  QString error;             // set when the request failed (file and problem)
+};
+
+struct ChatModelInfo {
+  bool loaded = false;
+  QString modelId;  // e.g. the model file's name and parameter count
+  QString modelPath;
+  QString device;
+  QList<ChatTask> tasks;
+  QString status;  // what to tell the user while none is loaded (loading, how to load one, why loading failed)
+};
+
+// The window the model reads for a file: its channels and the longest window it accepts.
+struct ChatSourceInfo {
+  QString filePath;
+  QStringList channels;
+  double durationSec = 0;
+  int maxWindowSec = 0;
+  QString error;  // the file could not be prepared
+};
+
+class ChatBackend : public QObject {
+  Q_OBJECT
+
+ public:
+  using QObject::QObject;
+  ~ChatBackend() override = default;
+
+  virtual ChatModelInfo modelInfo() const = 0;
+  // Prepares `filePath` for the model on a worker (channels mapped, recording preprocessed) and reports it
+  // with sourceReady(); repeated calls for the same file answer from a cache.
+  virtual void prepareSource(const QString& filePath) = 0;
+  // Starts an answer: tokens stream as tokenArrived(), then answerFinished(). Returns the request id (> 0).
+  virtual quint64 ask(const ChatRequest& request) = 0;
+  // Stops a request before its next token (its answer keeps the tokens so far, cancelled = true).
+  virtual void cancel(quint64 requestId) = 0;
+
+ Q_SIGNALS:
+  void modelChanged();
+  void sourceReady(const neurolm::widgets::ChatSourceInfo& info);
+  // `text` is the new text since the previous token (a character split over tokens arrives whole).
+  void tokenArrived(quint64 requestId, int step, const QString& text);
+  void answerFinished(quint64 requestId, const neurolm::widgets::ChatAnswer& answer);
+};
+
+}  // namespace neurolm::widgets
+
+Q_DECLARE_METATYPE(neurolm::widgets::ChatSourceInfo)
+Q_DECLARE_METATYPE(neurolm::widgets::ChatAnswer)

@@ -1,0 +1,141 @@
+#pragma once
+// The chat pane (content of the "Chat" dock): ask NeuroLM about the shown page or a dragged selection. A
+// context chip says what the question is about (file, channels, the model's window, montage); the model's tasks
+// are one click away and free text is allowed; answers stream token by token into the transcript; Stop takes
+// effect on the next token; Regenerate and edit-and-resend keep earlier answers as alternatives (‹ 1/2 ›);
+// option probabilities are drawn as bars; time to first token, tokens/s and the device are shown. The
+// conversation of each recording is kept as JSON in the app data folder and exported to Markdown or JSON.
+#include <QHash>
+#include <QPointer>
+#include <QWidget>
+
+#include "widgets/chat/ChatBackend.h"
+#include "widgets/chat/ChatConversation.h"
+
+class QCheckBox;
+class QHBoxLayout;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QPushButton;
+class QSpinBox;
+class QTextBrowser;
+class QThreadPool;
+class QTimer;
+class QToolButton;
+class QUrl;
+
+namespace neurolm::widgets {
+
+class ChatPane : public QWidget {
+  Q_OBJECT
+
+ public:
+  // historyDir: where conversations are kept; empty = <AppDataLocation>/chat.
+  explicit ChatPane(ChatBackend* backend, const QString& historyDir = QString(), QWidget* parent = nullptr);
+  ~ChatPane() override;
+
+  // The recording questions are about (its history is loaded on a worker; historyLoaded() follows).
+  void setRecording(const QString& filePath);
+  QString recordingPath() const { return filePath_; }
+  const ChatConversation& conversation() const { return conversation_; }
+  // The segment the next question is about (the model's window of the page or selection); nullopt when no
+  // recording is ready for the model.
+  std::optional<ChatSegment> currentSegment() const;
+  QString contextText() const;     // the context chip's text
+  QString transcriptText() const;  // the transcript as plain text
+  QString statsText() const;       // first token, tokens/s, device
+  QString historyPath() const;     // the open recording's history file
+  bool isAnswering() const { return activeRequest_ != 0; }
+  const QList<ChatTask>& tasks() const { return tasks_; }
+
+  QPlainTextEdit* inputEdit() const { return input_; }
+  QLineEdit* optionsEdit() const { return options_; }
+  QSpinBox* maxTokensBox() const { return maxTokens_; }
+  QCheckBox* sampleBox() const { return sample_; }
+  QPushButton* sendButton() const { return send_; }
+  QPushButton* stopButton() const { return stop_; }
+  QTextBrowser* transcript() const { return transcript_; }
+
+  // Waits for pending history and export writes.
+  void flushWrites();
+
+ public Q_SLOTS:
+  void setPage(double startSec, double durationSec);
+  void setSelection(double startSec, double endSec);  // end <= start: none (the page is used)
+  void setMontageName(const QString& name);
+  // Asks the input box's text (with the options box's options); false, and a note, when it cannot.
+  bool send();
+  // Asks a task of the model about the current segment.
+  bool askTask(int taskIndex);
+  void stop();
+  // A new answer to a turn (sampled with a new seed when the turn was greedy: greedy repeats itself).
+  bool regenerate(int turn);
+  // Puts a turn's question into the input box; the next send adds its answer to that turn.
+  void editTurn(int turn);
+  void showAlternative(int turn, int delta);
+  void exportMarkdown(const QString& path);
+  void exportJson(const QString& path);
+  void showExportDialog(const QString& format);
+  void clearConversation();
+
+ Q_SIGNALS:
+  void answerStarted(int turn);
+  void answerFinished(int turn);
+  void historyLoaded(const QString& recordingPath);
+  void historySaved(const QString& historyPath);
+  void exported(const QString& path);
+  void writeFailed(const QString& message);
+
+ private:
+  void onModelChanged();
+  void onSourceReady(const ChatSourceInfo& info);
+  void onToken(quint64 requestId, int step, const QString& text);
+  void onFinished(quint64 requestId, const ChatAnswer& answer);
+  void onAnchor(const QUrl& url);
+  bool start(const QString& instruction, const QString& taskName, const QStringList& options,
+             ChatDecoding decoding, int intoTurn);
+  void rebuildTasks();
+  void updateContext();
+  void updateControls();
+  void scheduleRender();
+  void render();
+  void saveHistory();
+  void writeInBackground(const QString& path, const QByteArray& bytes, bool isHistory);
+  void note(const QString& text);
+  QStringList typedOptions() const;
+
+  QPointer<ChatBackend> backend_;
+  QString historyDir_;
+  QString filePath_;
+  ChatSourceInfo source_;
+  ChatModelInfo model_;
+  QList<ChatTask> tasks_;
+  double pageStartSec_ = 0, pageDurationSec_ = 10;
+  double selectionStartSec_ = 0, selectionEndSec_ = 0;
+  QString montage_;
+  ChatConversation conversation_;
+  quint64 historyRequest_ = 0;
+  quint64 activeRequest_ = 0;
+  int activeTurn_ = -1, activeAlternative_ = -1;
+  int editingTurn_ = -1;
+
+  QLabel* modelLabel_ = nullptr;
+  QLabel* chip_ = nullptr;
+  QWidget* taskBar_ = nullptr;
+  QHBoxLayout* taskLayout_ = nullptr;
+  QTextBrowser* transcript_ = nullptr;
+  QLabel* stats_ = nullptr;
+  QLabel* note_ = nullptr;
+  QPlainTextEdit* input_ = nullptr;
+  QLineEdit* options_ = nullptr;
+  QSpinBox* maxTokens_ = nullptr;
+  QCheckBox* sample_ = nullptr;
+  QToolButton* export_ = nullptr;
+  QPushButton* send_ = nullptr;
+  QPushButton* stop_ = nullptr;
+  QTimer* renderTimer_ = nullptr;
+  QThreadPool* writeQueue_ = nullptr;  // one thread: history and exports written in order
+};
+
+}  // namespace neurolm::widgets
