@@ -77,6 +77,12 @@ QRect OverviewView::hypnogramRect() const {
   return QRect(all.left(), all.top(), all.width(), all.height() * 3 / 5 - 2);
 }
 
+void OverviewView::setMarkers(std::vector<double> timesSec) {
+  markers_ = std::move(timesSec);
+  std::sort(markers_.begin(), markers_.end());
+  update();
+}
+
 void OverviewView::setPage(double startSec, double durationSec) { model_->setPage(startSec, durationSec); }
 
 void OverviewView::setAnnotations(const std::vector<AnnotationEntry>& entries) {
@@ -200,6 +206,15 @@ void OverviewView::paintEvent(QPaintEvent*) {
       const double x1 = band.left() + model_->xOfTime(e.onsetSec + e.durationSec, w);
       p.drawLine(QPointF(x0, rowY(1)), QPointF(x1, rowY(1)));
     }
+  }
+  // Markers (e.g. occurrences of the selected token code): purple ticks along the bottom of the band.
+  p.setPen(QPen(QColor(150, 40, 170), 1));
+  lastX = -1;
+  for (double t : markers_) {
+    const int x = band.left() + static_cast<int>(std::lround(model_->xOfTime(t, w)));
+    if (x == lastX) continue;
+    p.drawLine(x, band.bottom() - 6, x, band.bottom());
+    lastX = x;
   }
   // The current page: a highlighted rectangle over the whole strip height (at least 3 px wide).
   const double x0 = band.left() + model_->xOfTime(model_->pageStartSec(), w);

@@ -8,6 +8,7 @@
 #include <QWidget>
 #include <atomic>
 #include <memory>
+#include <vector>
 
 #include "core/io/Recording.h"
 #include "widgets/overview/OverviewModel.h"
@@ -27,6 +28,9 @@ class OverviewView : public QWidget {
   QRect bandRect() const;
   QRect hypnogramRect() const;  // empty without a hypnogram
   quint64 latestRequestId() const { return latestId_->load(); }
+  // Marker ticks along the bottom of the band (e.g. where a selected neural-token code occurs), seconds.
+  void setMarkers(std::vector<double> timesSec);
+  const std::vector<double>& markers() const { return markers_; }
 
   QSize sizeHint() const override { return {800, 72}; }
   QSize minimumSizeHint() const override { return {200, 48}; }
@@ -56,6 +60,7 @@ class OverviewView : public QWidget {
   OverviewModel* model_ = nullptr;
   QTimer* pyramidPoll_ = nullptr;  // waits for the pyramid without blocking anyone
   QTimer* resizeDebounce_ = nullptr;
+  std::vector<double> markers_;
   std::shared_ptr<std::atomic<quint64>> latestId_ = std::make_shared<std::atomic<quint64>>(0);
   QThread workerThread_;
   QObject* worker_ = nullptr;  // lives in workerThread_, deleted when it finishes

@@ -279,10 +279,31 @@ void TraceView::paintEvent(QPaintEvent*) {
       p.drawLine(band.topRight(), band.bottomRight());
     }
   }
+  if (!highlights_.empty() && recording_ && pageDurationSec_ > 0) {
+    const TraceGeometry g = geometry();
+    const double pxPerSec = g.plotWidth() / pageDurationSec_;
+    p.save();
+    p.setClipRect(QRect(g.plotLeft(), 0, g.plotWidth(), g.plotHeight()));
+    for (const Highlight& h : highlights_) {
+      if (h.lane < 0 || h.lane >= g.channels) continue;
+      if (h.endSec <= pageStartSec_ || h.startSec >= pageStartSec_ + pageDurationSec_) continue;
+      const QRectF span(g.plotLeft() + (h.startSec - pageStartSec_) * pxPerSec, g.laneTop(h.lane),
+                        (h.endSec - h.startSec) * pxPerSec, g.laneBottom(h.lane) - g.laneTop(h.lane));
+      p.fillRect(span, QColor(255, 150, 0, 55));
+      p.setPen(QColor(220, 110, 0, 200));
+      p.drawRect(span.adjusted(0.5, 0.5, -0.5, -0.5));
+    }
+    p.restore();
+  }
   if (hasFocus()) {
     p.setPen(QColor(80, 140, 255));
     p.drawRect(rect().adjusted(0, 0, -1, -1));
   }
+}
+
+void TraceView::setHighlights(std::vector<Highlight> spans) {
+  highlights_ = std::move(spans);
+  update();
 }
 
 void TraceView::resizeEvent(QResizeEvent*) { requestRender(); }

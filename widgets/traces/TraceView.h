@@ -8,6 +8,7 @@
 #include <QWidget>
 #include <atomic>
 #include <memory>
+#include <vector>
 
 #include "core/io/Recording.h"
 #include "widgets/traces/TraceRenderer.h"
@@ -64,6 +65,14 @@ class TraceView : public QWidget {
   double selectionEndSec() const { return selectionEndSec_; }
   void setSelection(double startSec, double endSec);
   void clearSelection() { setSelection(0, 0); }
+  // Marked spans drawn over the traces (e.g. the occurrences of a neural-token code): a lane index and a
+  // time range [startSec, endSec) in data seconds. Replaces the previous set; empty clears.
+  struct Highlight {
+    int lane = 0;
+    double startSec = 0, endSec = 0;
+  };
+  void setHighlights(std::vector<Highlight> spans);
+  const std::vector<Highlight>& highlights() const { return highlights_; }
 
  public Q_SLOTS:
   void setPageStart(double startSec);
@@ -110,6 +119,7 @@ class TraceView : public QWidget {
   quint64 deliveredId_ = 0;
   double selectionStartSec_ = 0, selectionEndSec_ = 0;
   double dragAnchorSec_ = -1;  // >= 0 while the left button drags a selection
+  std::vector<Highlight> highlights_;
   std::shared_ptr<std::atomic<quint64>> latestId_ = std::make_shared<std::atomic<quint64>>(0);
   QThread workerThread_;
   QObject* worker_ = nullptr;  // lives in workerThread_, deleted when it finishes
