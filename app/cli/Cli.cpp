@@ -19,6 +19,8 @@ void printUsage(std::ostream& out) {
       << "                          NeuroLM's answer about EEG windows, streamed, with option probabilities\n"
       << "  psd FILE --window a:b [--channels C1,C2] [--nperseg N] [--overlap F] [--json]\n"
       << "                          Welch power spectral density (µV²/Hz) and band powers of a time window\n"
+      << "  spectrogram FILE --out S.npy [--window a:b] [--channels C1,C2] [--nperseg-sec S] [--json]\n"
+      << "                          short-time PSD (µV²/Hz) of channels as a [channels, freqs, times] .npy\n"
       << "  export FILE --range a:b --out OUT.edf|.csv|.npy [--channels C1,C2]\n"
       << "                          a time range of the recording's channels as EDF+, CSV or NumPy .npy\n"
       << "  init --kind vq|neurolm --out FILE.safetensors\n"
@@ -47,6 +49,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   const std::map<std::string, std::function<int(const std::vector<std::string>&, std::ostream&, std::ostream&)>>
       commands = {{"info", runInfo}, {"blas", runBlas}, {"tokenize", runTokenize},
                   {"ask", runAsk},   {"init", runInit}, {"train", runTrain}, {"psd", runPsd},
+                  {"spectrogram", runSpectrogram},
                   {"submit", runSubmit}, {"jobs", runJobs}, {"export", runExport}};
   const auto it = commands.find(args[0]);
   if (it == commands.end()) {

@@ -14,6 +14,7 @@ int runAsk(const std::vector<std::string>& args, std::ostream& out, std::ostream
 int runInit(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int runTrain(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int runPsd(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int runSpectrogram(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int runExport(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int runSubmit(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int runJobs(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);

@@ -10,6 +10,7 @@
 
 #include "app/cli/Commands.h"
 #include "app/cli/EngineArgs.h"
+#include "app/cli/SignalArgs.h"
 #include "core/dsp/BandPower.h"
 #include "core/io/Recording.h"
 #include "core/montage/MontagePipeline.h"
@@ -74,92 +75,6 @@ void printHelp(std::ostream& out) {
          "  (nperseg/noverlap per channel can be smaller than asked when the window is shorter)\n";
 }
 
-double parseNumber(const std::string& text, const std::string& what) {
-  std::size_t used = 0;
-  double v = 0;
-  try {
-    v = std::stod(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || used != text.size() || !std::isfinite(v)) {
-    throw std::invalid_argument(what + " '" + text + "' is not a number");
-  }
-  return v;
-}
-
-std::vector<std::string> splitComma(const std::string& text) {
-  std::vector<std::string> items;
-  std::stringstream s(text);
-  for (std::string item; std::getline(s, item, ',');) {
-    if (!item.empty()) items.push_back(item);
-  }
-  return items;
-}
-
-// Exact label first; otherwise the one channel whose cleaned name (preprocess::normaliseChannelName) matches.
-std::size_t findChannel(const Recording& rec, const std::string& name) {
-  const int exact = rec.channelIndex(name);
-  if (exact >= 0) return static_cast<std::size_t>(exact);
-  const std::string wanted = preprocess::normaliseChannelName(name);
-  std::vector<std::size_t> hits;
-  for (std::size_t c = 0; c < rec.channels().size(); ++c) {
-    if (preprocess::normaliseChannelName(rec.channels()[c].label) == wanted) hits.push_back(c);
-  }
-  if (hits.size() == 1) return hits.front();
-  std::string labels;
-  for (const auto& c : rec.channels()) labels += (labels.empty() ? "'" : ", '") + c.label + "'";
-  throw std::invalid_argument("--channels: '" + name + "' " +
-                              (hits.empty() ? "is not a channel" : "matches more than one channel") + " of " +
-                              rec.sourceName() + " (channels: " + labels + ")");
-}
-
-// "hp=0.5,lp=40,notch=50" -> settings; errors name the item.
-dsp::FilterSettings parseFilter(const std::string& text) {
-  dsp::FilterSettings s;
-  for (const std::string& item : splitComma(text)) {
-    const auto eq = item.find('=');
-    if (eq == std::string::npos)
-      throw std::invalid_argument("--filter '" + item + "' (expected KEY=VALUE, e.g. hp=0.5)");
-    const std::string key = item.substr(0, eq);
-    const double v = parseNumber(item.substr(eq + 1), "--filter " + key);
-    if (key == "hp") {
-      s.highPassHz = v;
-    } else if (key == "lp") {
-      s.lowPassHz = v;
-    } else if (key == "notch") {
-      s.notchHz = v;
-    } else if (key == "order") {
-      if (v != std::floor(v))
-        throw std::invalid_argument("--filter order '" + item + "' is not a whole number");
-      s.order = static_cast<int>(v);
-    } else if (key == "harmonics") {
-      s.notchHarmonics = v != 0;
-    } else if (key == "q") {
-      s.notchQ = v;
-    } else {
-      throw std::invalid_argument("--filter: unknown key '" + key +
-                                  "' (expected hp, lp, order, notch, harmonics, q)");
-    }
-  }
-  return s;
-}
-
-montage::Montage montageFor(const std::string& nameOrFile, const Recording& rec) {
-  if (const auto builtin = montage::builtinMontageFromName(nameOrFile)) {
-    montage::Montage m = montage::buildMontage(*builtin, rec);
-    if (m.derivations.empty())
-      throw std::invalid_argument("--montage " + nameOrFile + ": " + rec.sourceName() +
-                                  " has no channels for it");
-    return m;
-  }
-  if (nameOrFile.ends_with(".json"))
-    return montage::resolveMontage(montage::loadMontageFile(nameOrFile), rec, nameOrFile);
-  throw std::invalid_argument(
-      "--montage '" + nameOrFile +
-      "' (expected referential, average, double-banana, transverse, laplacian or a .json file)");
-}
-
 // Welch PSDs of a montage's derivations over the window (derivation d is reported as channel d).
 std::vector<signal::ChannelPsd> derivedPsds(const Recording& rec, const montage::Montage& m,
                                             const montage::FilterSet& filters, const signal::TimeWindow& w,
@@ -213,15 +128,7 @@ int runPsd(const std::vector<std::string>& args, std::ostream& out, std::ostream
     } else if (a == "--json") {
       json = true;
     } else if (a == "--window") {
-      const std::string& v = optionValue(args, i);
-      const auto colon = v.find(':');
-      if (colon == std::string::npos)
-        throw std::invalid_argument("--window '" + v + "' (expected a:b in seconds)");
-      window = signal::TimeWindow{parseNumber(v.substr(0, colon), "--window start"),
-                                  parseNumber(v.substr(colon + 1), "--window end")};
-      if (!(window->endSec > window->startSec) || window->startSec < 0) {
-        throw std::invalid_argument("--window '" + v + "' (expected 0 <= a < b)");
-      }
+      window = parseTimeWindow(optionValue(args, i), "--window");
     } else if (a == "--channels") {
       channelNames = splitComma(optionValue(args, i));
       if (channelNames.empty()) throw std::invalid_argument("--channels needs at least one channel");
@@ -309,17 +216,7 @@ int runPsd(const std::vector<std::string>& args, std::ostream& out, std::ostream
     if (channelNames.empty()) {
       for (std::size_t d = 0; d < derived->derivations.size(); ++d) channels.push_back(d);
     }
-    for (const auto& name : channelNames) {
-      std::size_t d = 0;
-      while (d < derived->derivations.size() && derived->derivations[d].label != name) ++d;
-      if (d == derived->derivations.size()) {
-        std::string labels;
-        for (const auto& x : derived->derivations) labels += (labels.empty() ? "'" : ", '") + x.label + "'";
-        throw std::invalid_argument("--channels: '" + name + "' is not a derivation of montage '" +
-                                    derived->name + "' (" + labels + ")");
-      }
-      channels.push_back(d);
-    }
+    for (std::size_t d : findDerivations(*derived, channelNames)) channels.push_back(d);
   } else if (channelNames.empty()) {
     for (std::size_t c = 0; c < rec->channels().size(); ++c) channels.push_back(c);
   } else {
