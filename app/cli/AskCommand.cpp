@@ -13,9 +13,15 @@ namespace {
 constexpr const char* kWorkloadPrompt = "Question: Is this EEG segment of high workload? Answer:";
 
 constexpr const char* kUsage =
-    "usage: neurolm ask FILE --model CKPT [--vq CKPT] (--window a:b | --windows LEN:HOP [--range a:b])\n"
+    "usage: neurolm ask FILE [--model CKPT] [--vq CKPT] (--window a:b | --windows LEN:HOP [--range a:b])\n"
     "                   [--options \" Yes, No\"] [--max-new-tokens N] [--official-generate] [--json] "
-    "\"INSTRUCTION\"\n";
+    "\"INSTRUCTION\"\n"
+    "       neurolm ask --list-tasks [--model CKPT] [--json]\n";
+
+// The model shipped in resources/model (the embedded NeuroLM), used when --model is not given.
+std::filesystem::path embeddedModelPath() {
+  return std::filesystem::path(NEUROLM_RESOURCES_DIR) / "model" / "neurolm.safetensors";
+}
 
 void printHelp(std::ostream& out) {
   out << kUsage
@@ -28,13 +34,17 @@ void printHelp(std::ostream& out) {
       << kInputOptionsHelp
       << "model and decoding:\n"
          "  --model CKPT            NeuroLM: official checkpoint (.pt) or ours (.safetensors); its own\n"
-         "                          tokenizer encoder gives the EEG features\n"
+         "                          tokenizer encoder gives the EEG features (default: the embedded\n"
+         "                          model, resources/model/neurolm.safetensors)\n"
+         "  --list-tasks            print the questions the model was tuned on (prompt and options, from\n"
+         "                          its metadata) and exit; with --json one {type:\"task\", name, prompt,\n"
+         "                          options[], description} line each\n"
          "  --vq CKPT               optional tokenizer file: adds the window's codes to the output\n"
-         "  --options \"A,B\"         answer options, split at commas, spaces kept (default for the "
-         "Workload\n"
-         "                          prompt '"
+         "  --options \"A,B\"         answer options, split at commas, spaces kept (default: the options\n"
+         "                          of the model's task with this prompt; for the Workload prompt '"
       << kWorkloadPrompt
-      << "': \" Yes, No\"; none otherwise)\n"
+      << "'\n"
+         "                          \" Yes, No\" when the model records no tasks; none otherwise)\n"
          "  --max-new-tokens N      answer length limit (default 5, as the official evaluation)\n"
          "  --official-generate     the official generate with its quirks (mask rows of ones, additive "
          "float\n"
@@ -85,6 +95,7 @@ int runAsk(const std::vector<std::string>& args, std::ostream& out, std::ostream
   std::optional<std::string> options;
   std::optional<std::string> instruction;
   bool jsonTokens = false;
+  bool listTasks = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const auto& a = args[i];
     if (a == "--help" || a == "-h") {
@@ -120,6 +131,8 @@ int runAsk(const std::vector<std::string>& args, std::ostream& out, std::ostream
       ao.seed = static_cast<uint64_t>(number(args, i));
     } else if (a == "--json-tokens") {
       jsonTokens = true;
+    } else if (a == "--list-tasks") {
+      listTasks = true;
     } else if (!a.empty() && a[0] == '-' && a.size() > 1) {
       err << "neurolm ask: unknown option '" << a << "'\n" << kUsage;
       return 2;
@@ -132,17 +145,43 @@ int runAsk(const std::vector<std::string>& args, std::ostream& out, std::ostream
       return 2;
     }
   }
-  if (input.file.empty() || ro.neuroLmPath.empty() || !instruction) {
-    err << "neurolm ask: need FILE, --model CKPT and an INSTRUCTION\n" << kUsage;
+  if (ro.neuroLmPath.empty()) {
+    if (!std::filesystem::exists(embeddedModelPath()))
+      throw std::invalid_argument("no --model given and no embedded model at " + embeddedModelPath().string());
+    ro.neuroLmPath = embeddedModelPath();
+  }
+  if (listTasks) {
+    if (!input.file.empty() || instruction) {
+      err << "neurolm ask: --list-tasks takes no FILE or INSTRUCTION\n" << kUsage;
+      return 2;
+    }
+    ro.bpeDir = std::filesystem::path(NEUROLM_RESOURCES_DIR) / "tokenizer" / "gpt2";
+    ro.device = "cpu";
+    const runtime::InferenceRuntime engine(ro);
+    const auto tasks = nlohmann::json::parse(engine.neuroLmSummary()->tasksJson);
+    if (!input.json) {
+      out << ro.neuroLmPath.string() << ": " << tasks.size() << " task(s)\n";
+      for (const auto& t : tasks) {
+        out << "\n" << t.value("name", "") << "\n  prompt:  " << t.value("prompt", "") << "\n  options:";
+        for (const auto& o : t["options"]) out << " \"" << o.get<std::string>() << "\"";
+        out << "\n";
+        if (!t.value("description", "").empty()) out << "  " << t.value("description", "") << "\n";
+      }
+    } else {
+      for (auto t : tasks) {
+        t["type"] = "task";
+        out << t.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+      }
+    }
+    return 0;
+  }
+  if (input.file.empty() || !instruction) {
+    err << "neurolm ask: need FILE and an INSTRUCTION\n" << kUsage;
     return 2;
   }
   if (ao.officialGenerate && ao.sample)
     throw std::invalid_argument("--official-generate is greedy; drop --sample");
-  if (options) {
-    if (*options != "none") ao.choices = splitOptions(*options);
-  } else if (*instruction == kWorkloadPrompt) {
-    ao.choices = {" Yes", " No"};
-  }
+
   const std::string mode = ao.officialGenerate ? "official" : (ao.sample ? "sample" : "greedy");
   const std::size_t padded = preprocess::kInstructionPaddedLength;
   ro.device = input.device;
@@ -153,6 +192,14 @@ int runAsk(const std::vector<std::string>& args, std::ostream& out, std::ostream
   std::vector<preprocess::PatchGrid> grids;
   for (const auto& w : windows) grids.push_back(source.window(w, padded));  // all checked before loading
   runtime::InferenceRuntime engine(ro);
+  if (options) {
+    if (*options != "none") ao.choices = splitOptions(*options);
+  } else {
+    const auto tasks = nlohmann::json::parse(engine.neuroLmSummary()->tasksJson);
+    for (const auto& t : tasks)
+      if (t.value("prompt", "") == *instruction) ao.choices = t["options"].get<std::vector<std::string>>();
+    if (tasks.empty() && *instruction == kWorkloadPrompt) ao.choices = {" Yes", " No"};
+  }
 
   if (input.json)
     out << describeInput(source, padded, engine.deviceDescription()).dump() << "\n";

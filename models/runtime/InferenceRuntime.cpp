@@ -134,6 +134,7 @@ struct InferenceRuntime::Impl {
       neuroLm = loadNeuroLm(options.neuroLmPath);
       neuroLmSummary = summarise(*neuroLm->model, neuroLm->path, neuroLm->format, ModelKind::NeuroLm,
                                  neuroLmConfigToJson(neuroLm->model->config()));
+      neuroLmSummary->tasksJson = tasksToJson(neuroLm->tasks).dump();
       if (options.bpeDir.empty()) throw std::invalid_argument("NeuroLM needs the GPT-2 BPE files (bpeDir)");
       bpe = std::make_unique<Gpt2Bpe>(Gpt2Bpe::fromDirectory(options.bpeDir));
     }

@@ -37,6 +37,9 @@ struct ModelSummary {
   std::string path, format, kind;
   std::string config;  // compact JSON (our config field names)
   int64_t parameters = 0;
+  // NeuroLM: the questions it was tuned on, JSON array of {"name", "prompt", "options": [...],
+  // "description"} (ModelStore.h ModelTask); "[]" when the file records none (official checkpoints).
+  std::string tasksJson = "[]";
 };
 
 struct TokenizeResult {

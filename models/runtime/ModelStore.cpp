@@ -174,6 +174,15 @@ LoadedNeuroLm loadNeuroLm(const std::filesystem::path& path) {
       loaded.model = nn::NeuroLM(neuroLmConfigFromJson(config, path.string()));
     }
     loadStateDict(*loaded.model, file.tensors, path.string(), file.releasePages);
+    if (const auto t = file.metadata.find("neurolm_tasks"); t != file.metadata.end()) {
+      nlohmann::json tasks;
+      try {
+        tasks = nlohmann::json::parse(t->second);
+      } catch (const nlohmann::json::parse_error& e) {
+        throw fileError(path, std::string("neurolm_tasks metadata is not JSON (") + e.what() + ")");
+      }
+      loaded.tasks = tasksFromJson(tasks, path.string());
+    }
   }
   loaded.model->eval();
   return loaded;
@@ -244,8 +253,42 @@ void saveTokenizer(nn::VQImpl& vq, const std::filesystem::path& path) {
   writeSafeTensors(path, stateOf(vq), vqConfigToJson(vq.config()), {{"written_by", "neurolm"}});
 }
 
-void saveNeuroLm(nn::NeuroLMImpl& model, const std::filesystem::path& path) {
-  writeSafeTensors(path, stateOf(model), neuroLmConfigToJson(model.config()), {{"written_by", "neurolm"}});
+void saveNeuroLm(nn::NeuroLMImpl& model, const std::filesystem::path& path,
+                 const std::vector<ModelTask>& tasks) {
+  std::map<std::string, std::string> metadata{{"written_by", "neurolm"}};
+  if (!tasks.empty()) metadata["neurolm_tasks"] = tasksToJson(tasks).dump();
+  writeSafeTensors(path, stateOf(model), neuroLmConfigToJson(model.config()), std::move(metadata));
+}
+
+nlohmann::json tasksToJson(const std::vector<ModelTask>& tasks) {
+  auto out = nlohmann::json::array();
+  for (const auto& t : tasks)
+    out.push_back({{"name", t.name}, {"prompt", t.prompt}, {"options", t.options}, {"description", t.description}});
+  return out;
+}
+
+std::vector<ModelTask> tasksFromJson(const nlohmann::json& j, const std::string& what) {
+  if (!j.is_array()) throw std::runtime_error(what + ": neurolm_tasks is not a JSON array");
+  std::vector<ModelTask> tasks;
+  for (std::size_t i = 0; i < j.size(); ++i) {
+    const auto& e = j[i];
+    const std::string where = what + ": neurolm_tasks[" + std::to_string(i) + "]";
+    if (!e.is_object() || !e.contains("prompt") || !e["prompt"].is_string() || e["prompt"].get<std::string>().empty())
+      throw std::runtime_error(where + " has no prompt text");
+    ModelTask t;
+    t.prompt = e["prompt"];
+    t.name = e.value("name", std::string());
+    t.description = e.value("description", std::string());
+    if (e.contains("options")) {
+      if (!e["options"].is_array()) throw std::runtime_error(where + ": options is not an array");
+      for (const auto& o : e["options"]) {
+        if (!o.is_string()) throw std::runtime_error(where + ": an option is not text: " + o.dump());
+        t.options.push_back(o);
+      }
+    }
+    tasks.push_back(std::move(t));
+  }
+  return tasks;
 }
 
 nn::VqConfig vqConfigForSize(const std::string& size) {

@@ -37,10 +37,23 @@ struct LoadedTokenizer {
   std::filesystem::path path;
   ModelFormat format = ModelFormat::OfficialTorch;
 };
+// A question a NeuroLM was instruction-tuned on: the prompt (e.g. "Question: Is this EEG segment of high
+// workload? Answer:") and its answer options (" No", " Yes"), named after the dataset it was tuned on.
+// Stored in our NeuroLM files as __metadata__["neurolm_tasks"] (a JSON array); official files have none.
+struct ModelTask {
+  std::string name, prompt, description;
+  std::vector<std::string> options;
+  bool operator==(const ModelTask&) const = default;
+};
+nlohmann::json tasksToJson(const std::vector<ModelTask>& tasks);
+// Throws std::runtime_error naming `what` and the entry when the JSON is not an array of such tasks.
+std::vector<ModelTask> tasksFromJson(const nlohmann::json& j, const std::string& what);
+
 struct LoadedNeuroLm {
   nn::NeuroLM model{nullptr};  // eval mode, CPU
   std::filesystem::path path;
   ModelFormat format = ModelFormat::OfficialTorch;
+  std::vector<ModelTask> tasks;  // what it was tuned to answer (empty: none recorded)
 };
 
 // Official tokenizer files are loaded into a full VQ_Align (so that every one of their tensors is checked);
@@ -52,7 +65,8 @@ LoadedNeuroLm loadNeuroLm(const std::filesystem::path& path);
 // frozen GPT-2 wte): keys `encoder.*`, `decoder_freq.*`, `decoder_raw.*`, `quantize.*`, `*_task_layer*`.
 // NeuroLM files hold the whole NeuroLM state dict (`GPT2.*`, `tokenizer.*`, `pos_embed.*`, …).
 void saveTokenizer(nn::VQImpl& vq, const std::filesystem::path& path);
-void saveNeuroLm(nn::NeuroLMImpl& model, const std::filesystem::path& path);
+void saveNeuroLm(nn::NeuroLMImpl& model, const std::filesystem::path& path,
+                 const std::vector<ModelTask>& tasks = {});
 
 // The JSON configurations of our files (field names as the official NTConfig/GPTConfig: n_layer, n_head, …).
 nlohmann::json vqConfigToJson(const nn::VqConfig& config);

@@ -84,6 +84,7 @@ TrainConfig parseTrainConfig(const json& j, const std::string& source, const fs:
                                               "log_every_steps",
                                               "threads",
                                               "device",
+                                              "model",
                                               "comment"};
   for (const auto& [key, value] : j.items())
     if (!known.count(key)) throw std::invalid_argument(source + ": '" + key + "' is not a known key");
@@ -105,6 +106,19 @@ TrainConfig parseTrainConfig(const json& j, const std::string& source, const fs:
   if (c.cacheDir.empty()) c.cacheDir = c.runDir.parent_path() / "cache";
   c.modelSize = r.str("model_size", "tiny");
   if (c.modelSize != "tiny" && c.modelSize != "B") r.bad("model_size", "must be \"tiny\" or \"B\"");
+  if (r.has("model")) {
+    if (!j["model"].is_object()) r.bad("model", "must be an object of layer/head/width numbers");
+    for (const auto& [key, value] : j["model"].items()) {
+      bool knownKey = false;
+      for (const char* k : kModelShapeKeys) knownKey = knownKey || key == k;
+      if (!knownKey) r.bad("model", "has the unknown key '" + key + "'");
+      if (!value.is_number_integer() || value.get<int64_t>() < 1 || value.get<int64_t>() > 65536)
+        r.bad("model", "'" + key + "' must be a whole number in [1, 65536], got " + value.dump());
+      c.modelShape[key] = value.get<int64_t>();
+    }
+    if (c.stage != "vq" && c.stage != "pretrain")
+      r.bad("model", "shapes a new model, so it belongs to the vq or pretrain stage only");
+  }
   c.tokenizer = r.path("tokenizer");
   c.initModel = r.path("init_model");
   if (c.stage == "pretrain" && c.tokenizer.empty()) r.bad("tokenizer", "is required by the pretrain stage");
@@ -176,6 +190,7 @@ json trainConfigToJson(const TrainConfig& c) {
           {"cache_dir", c.cacheDir.string()},
           {"padded_length", c.paddedLength},
           {"model_size", c.modelSize},
+          {"model", c.modelShape},
           {"tokenizer", c.tokenizer.string()},
           {"init_model", c.initModel.string()},
           {"epochs", c.epochs},

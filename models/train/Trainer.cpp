@@ -201,6 +201,36 @@ InstructionText instructionText(const TaskDefinition& task, const std::vector<in
   return {ids, targets};
 }
 
+void applyModelShape(const std::map<std::string, int64_t>& shape, nn::VqConfig& c) {
+  auto set = [&](const char* key, int64_t& field) {
+    if (const auto it = shape.find(key); it != shape.end()) field = it->second;
+  };
+  set("encoder_layers", c.encoder.nLayer);
+  set("encoder_heads", c.encoder.nHead);
+  set("decoder_layers", c.decoder.nLayer);
+  set("decoder_heads", c.decoder.nHead);
+  set("decoder_width", c.decoder.nEmbd);
+  set("codebook_size", c.quantizer.nEmbed);
+  set("code_dim", c.quantizer.embedDim);
+  if (c.encoder.nEmbd % c.encoder.nHead || c.decoder.nEmbd % c.decoder.nHead)
+    throw std::invalid_argument("model: a width must be a multiple of its head count (encoder " +
+                                std::to_string(c.encoder.nEmbd) + "/" + std::to_string(c.encoder.nHead) +
+                                ", decoder " + std::to_string(c.decoder.nEmbd) + "/" +
+                                std::to_string(c.decoder.nHead) + ")");
+}
+
+void applyModelShape(const std::map<std::string, int64_t>& shape, nn::NeuroLmConfig& c) {
+  auto set = [&](const char* key, int64_t& field) {
+    if (const auto it = shape.find(key); it != shape.end()) field = it->second;
+  };
+  set("gpt_layers", c.gpt.nLayer);
+  set("gpt_heads", c.gpt.nHead);
+  set("gpt_width", c.gpt.nEmbd);
+  if (c.gpt.nEmbd % c.gpt.nHead)
+    throw std::invalid_argument("model: gpt_width " + std::to_string(c.gpt.nEmbd) +
+                                " is not a multiple of gpt_heads " + std::to_string(c.gpt.nHead));
+}
+
 std::vector<int64_t> epochOrder(int64_t count, uint64_t seed, int64_t epoch) {
   std::vector<int64_t> order(static_cast<std::size_t>(count));
   for (int64_t i = 0; i < count; ++i) order[static_cast<std::size_t>(i)] = i;
@@ -245,9 +275,21 @@ class Job {
   std::ofstream log_;
   torch::Device device_{torch::kCPU};
   DatasetDefinition definition_;
+  // What the saved NeuroLM answers: the init model's tasks, plus (instruct) this dataset's question, which
+  // replaces an earlier task of the same name.
+  std::vector<runtime::ModelTask> tunedTasks() const {
+    auto tasks = tasks_;
+    if (c_.stage != "instruct" || !definition_.task) return tasks;
+    runtime::ModelTask t{definition_.name, definition_.task->prompt,
+                         definition_.source.value("description", std::string()), definition_.task->options};
+    std::erase_if(tasks, [&](const runtime::ModelTask& old) { return old.name == t.name; });
+    tasks.push_back(std::move(t));
+    return tasks;
+  }
   PreparedDataset data_;
   nn::VQAlign vq_{nullptr};
   nn::NeuroLM lm_{nullptr};
+  std::vector<runtime::ModelTask> tasks_;  // the init model's tuned tasks (instruct adds its own)
   nn::VQ frozenVq_{nullptr};
   torch::nn::Module* model_ = nullptr;
   std::unique_ptr<AdamW> opt_;
@@ -301,6 +343,7 @@ void Job::buildModel() {
   const uint64_t seed = c_.seed;
   if (c_.stage == "vq") {
     auto cfg = runtime::vqConfigForSize(c_.modelSize);
+    applyModelShape(c_.modelShape, cfg);
     cfg.domainClassifierWidth = cfg.encoder.nEmbd;  // fed 768-wide features and wte rows
     vq_ = nn::VQAlign(cfg);
     auto init = runtime::randomTokenizer(cfg, seed);  // official initialisers, seeded
@@ -330,6 +373,7 @@ void Job::buildModel() {
     frozenVq_->eval();
     frozenVq_->to(device_);
     auto cfg = runtime::neuroLmConfigForSize(c_.modelSize);
+    applyModelShape(c_.modelShape, cfg);
     cfg.tokenizer = frozenVq_->config().encoder;
     lm_ = runtime::randomNeuroLm(cfg, seed);
     {
@@ -339,7 +383,9 @@ void Job::buildModel() {
     }
     model_ = lm_.get();
   } else {
-    lm_ = runtime::loadNeuroLm(c_.initModel).model;
+    auto loaded = runtime::loadNeuroLm(c_.initModel);
+    lm_ = loaded.model;
+    tasks_ = loaded.tasks;
     model_ = lm_.get();
     if (!definition_.task)
       throw std::invalid_argument(c_.dataset.string() +
@@ -649,7 +695,7 @@ int Job::run() {
     if (c_.stage == "vq")
       runtime::saveTokenizer(*vq_->vq, finalModelPath());
     else
-      runtime::saveNeuroLm(*lm_, finalModelPath());
+      runtime::saveNeuroLm(*lm_, finalModelPath(), tunedTasks());
   }
   if (dist_) dist_->barrier();
   emit({{"event", "done"}, {"step", totalSteps_}, {"model", finalModelPath().string()}});

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <functional>
 #include <optional>
 #include <string>
@@ -17,6 +18,13 @@
 namespace neurolm::train {
 
 inline constexpr int kStoppedExitCode = 75;  // stopped on request after a checkpoint; resume with --resume
+
+// The keys of a config's "model" object: layers/heads/widths of the tokenizer's encoder and decoders, its
+// codebook, and NeuroLM's GPT-2 (the encoder width stays 768: TemporalConv's output).
+inline const char* const kModelShapeKeys[] = {"encoder_layers", "encoder_heads", "decoder_layers",
+                                              "decoder_heads",  "decoder_width", "codebook_size",
+                                              "code_dim",       "gpt_layers",    "gpt_heads",
+                                              "gpt_width"};
 
 struct TrainConfig {
   std::string stage;  // vq | pretrain | instruct
@@ -29,6 +37,8 @@ struct TrainConfig {
   int64_t paddedLength = 0;        // 0: stage default (1024 vq/pretrain, 276 instruct)
   // model
   std::string modelSize = "tiny";   // vq/pretrain start: tiny | B
+  // vq/pretrain start: the size's shape with these changed (keys kModelShapeKeys, e.g. "gpt_width": 128)
+  std::map<std::string, int64_t> modelShape;
   std::filesystem::path tokenizer;  // pretrain: the trained tokenizer (our .safetensors or official .pt)
   std::filesystem::path initModel;  // instruct: the pre-trained NeuroLM
   // optimisation (defaults per stage from the official scripts, spec §5)

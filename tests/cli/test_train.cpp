@@ -16,6 +16,7 @@
 #include "common/TestPaths.h"
 #include "core/io/Npy.h"
 #include "models/io/SafeTensors.h"
+#include "models/runtime/ModelStore.h"
 #include "models/train/Dataset.h"
 #include "models/train/Trainer.h"
 
@@ -177,6 +178,17 @@ TEST(TrainConfig, RefusesUnknownKeysAndBadValuesNamingThem) {
   c = base;
   c["stage"] = "pretrain";
   expectError(c, "'tokenizer' is required");
+  c = base;
+  c["model"] = {{"gpt_depth", 2}};
+  expectError(c, "'model' has the unknown key 'gpt_depth'");
+  c = base;
+  c["model"] = {{"codebook_size", 0}};
+  expectError(c, "'codebook_size' must be a whole number in [1, 65536], got 0");
+  c = base;
+  c["stage"] = "eval";
+  c["init_model"] = c["dataset"];
+  c["model"] = {{"gpt_layers", 2}};
+  expectError(c, "belongs to the vq or pretrain stage only");
   EXPECT_FALSE(fs::exists(tmp.path() / "runs" / "a"));  // nothing was created for a refused config
 }
 
@@ -267,7 +279,8 @@ TEST(TrainStages, AllThreeStagesRunEndToEndWithTheProtocol) {
               {"dataset", "mini.json"}, {"tokenizer", (runs / "vq" / "model.safetensors").string()},
               {"padded_length", 96},    {"epochs", 1},
               {"batch_size", 4},        {"max_steps", 2},
-              {"warmup_epochs", 0},     {"threads", 2}};
+              {"warmup_epochs", 0},     {"threads", 2},
+              {"model", {{"gpt_layers", 1}, {"gpt_heads", 2}, {"gpt_width", 48}}}};
   r = test::runCli({"train", writeConfig(tmp.path(), "pre.json", pre).string(), "--json"});
   ASSERT_EQ(r.code, 0) << r.err;
   json ins = {{"stage", "instruct"},
@@ -287,6 +300,21 @@ TEST(TrainStages, AllThreeStagesRunEndToEndWithTheProtocol) {
   for (const auto& l : lines)
     if (l["event"] == "progress") sawInstructionLoss = l["parts"].contains("instruction_loss");
   EXPECT_TRUE(sawInstructionLoss);
+  // The "model" shape reached the pre-trained NeuroLM; instruct kept it and recorded its task.
+  const auto tuned = runtime::loadNeuroLm(runs / "ins" / "model.safetensors");
+  EXPECT_EQ(tuned.model->config().gpt.nLayer, 1);
+  EXPECT_EQ(tuned.model->config().gpt.nEmbd, 48);
+  EXPECT_TRUE(runtime::loadNeuroLm(runs / "pre" / "model.safetensors").tasks.empty());
+  ASSERT_EQ(tuned.tasks.size(), 1u);
+  EXPECT_EQ(tuned.tasks[0].name, "mini-workload");
+  EXPECT_EQ(tuned.tasks[0].prompt, "Question: Is this EEG segment of high workload? Answer:");
+  EXPECT_EQ(tuned.tasks[0].options, (std::vector<std::string>{" No", " Yes"}));
+  r = test::runCli({"ask", "--list-tasks", "--json", "--model", (runs / "ins" / "model.safetensors").string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto listed = protocolLines(r.out);
+  ASSERT_EQ(listed.size(), 1u) << r.out;
+  EXPECT_EQ(listed[0]["type"], "task");
+  EXPECT_EQ(listed[0]["options"], (json{" No", " Yes"}));
   // The instruction-tuned model answers through `neurolm ask`.
   r = test::runCli({"ask", (test::dataDir() / "eegmat" / "Subject03_2.edf").string(), "--model",
                     (runs / "ins" / "model.safetensors").string(), "--window", "10:14", "--json",
