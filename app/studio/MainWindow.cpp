@@ -15,7 +15,9 @@
 #include <QMimeData>
 #include <QPainter>
 #include <QPdfWriter>
+#include <QPlainTextEdit>
 #include <QPointer>
+#include <QProgressBar>
 #include <QSaveFile>
 #include <QScrollBar>
 #include <QStatusBar>
@@ -30,13 +32,16 @@
 #include <filesystem>
 
 #include "app/studio/ExportSelectionDialog.h"
+#include "app/studio/ModelHost.h"
 #include "app/studio/MontageControls.h"
+#include "app/studio/RuntimeChatBackend.h"
 #include "core/annotations/AnnotationFiles.h"
 #include "core/io/AtomicFile.h"
 #include "core/navigation/TimeInput.h"
 #include "app/studio/LocalJobRunner.h"
 #include "app/studio/StudioOptions.h"
 #include "widgets/annotations/AnnotationsDock.h"
+#include "widgets/chat/ChatPane.h"
 #include "widgets/jobs/JobsPanel.h"
 #include "widgets/overview/OverviewView.h"
 #include "widgets/spectrum/SpectrumView.h"
@@ -112,6 +117,35 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   tabifyDockWidget(annotationsDock_, jobsDock_);
   annotationsDock_->raise();
   if (jobsPanel_->runDirs().isEmpty()) jobsDock_->hide();  // shown from the View menu; known jobs show it
+
+  // Chat with NeuroLM about the page or a selection, tabbed with the file report and spectrum.
+  modelHost_ = new ModelHost(this);
+  chatBackend_ = new RuntimeChatBackend(modelHost_, this);
+  chatPane_ = new widgets::ChatPane(chatBackend_, QString(), this);
+  chatDock_ = new QDockWidget(tr("Chat"), this);
+  chatDock_->setObjectName(QStringLiteral("chatDock"));
+  chatDock_->setWidget(chatPane_);
+  tabifyDockWidget(spectrumDock_, chatDock_);
+  spectrumDock_->raise();
+  modelProgress_ = new QProgressBar(this);
+  modelProgress_->setRange(0, 0);  // loading has no steps to count: a busy bar
+  modelProgress_->setMaximumWidth(120);
+  modelProgress_->hide();
+  statusBar()->addPermanentWidget(modelProgress_);
+  connect(modelHost_, &ModelHost::loading, this, [this](const QString& path) {
+    modelProgress_->show();
+    statusBar()->showMessage(tr("Loading the model %1…").arg(path));
+  });
+  connect(modelHost_, &ModelHost::loaded, this, [this]() {
+    modelProgress_->hide();
+    statusBar()->showMessage(tr("Model loaded: %1").arg(modelHost_->modelId()), 8000);
+  });
+  connect(modelHost_, &ModelHost::failed, this, [this](const QString& message) {
+    modelProgress_->hide();
+    statusBar()->showMessage(tr("The model could not be loaded"), 8000);
+    errorBanner_->setText(tr("Could not load the model: %1").arg(message));
+    errorBanner_->show();
+  });
   connect(jobsPanel_, &widgets::JobsPanel::openModelRequested, this, [this](const QString& modelPath) {
     statusBar()->showMessage(tr("Model ready: %1").arg(modelPath), 10000);
   });
@@ -145,6 +179,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
           &MainWindow::refreshOverviewAnnotations);
   connect(timeBar_, &QScrollBar::valueChanged, traces_, [this](int v) { traces_->setPageStart(v); });
   connect(traces_, &widgets::TraceView::pageChanged, spectrum_, &widgets::SpectrumView::setPage);
+  connect(traces_, &widgets::TraceView::pageChanged, chatPane_, &widgets::ChatPane::setPage);
+  connect(traces_, &widgets::TraceView::selectionChanged, chatPane_, &widgets::ChatPane::setSelection);
+  connect(traces_, &widgets::TraceView::montageChanged, chatPane_, [this]() {
+    chatPane_->setMontageName(traces_->montage() ? QString::fromStdString(traces_->montage()->name)
+                                                  : QString());
+  });
   annotationsPane_->setCurrentPage(traces_->pageStartSec(), traces_->pageDurationSec());
   connect(traces_, &widgets::TraceView::pageChanged, annotationsPane_,
           &widgets::AnnotationsDock::setCurrentPage);
@@ -172,6 +212,9 @@ void MainWindow::buildMenus() {
   exportSel->setShortcut(Qt::CTRL | Qt::Key_E);
   cancelExport_ = file->addAction(tr("&Cancel export"), this, &MainWindow::cancelExport);
   cancelExport_->setEnabled(false);
+  file->addSeparator();
+  file->addAction(tr("Load &model…"), this, &MainWindow::showLoadModelDialog)
+      ->setShortcut(Qt::CTRL | Qt::SHIFT | Qt::Key_M);
   file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows);
   quit->setShortcut(QKeySequence::Quit);
@@ -219,6 +262,14 @@ void MainWindow::buildMenus() {
   view->addAction(spectrumDock_->toggleViewAction());
   view->addAction(annotationsDock_->toggleViewAction());
   view->addAction(jobsDock_->toggleViewAction());
+  QAction* chat = chatDock_->toggleViewAction();
+  chat->setShortcut(Qt::CTRL | Qt::SHIFT | Qt::Key_C);
+  connect(chat, &QAction::triggered, this, [this](bool shown) {
+    if (!shown) return;
+    chatDock_->raise();
+    chatPane_->inputEdit()->setFocus(Qt::ShortcutFocusReason);
+  });
+  view->addAction(chat);
   buildAnnotationsMenu();
 }
 
@@ -327,6 +378,7 @@ void MainWindow::onOpened(const QString& path, std::shared_ptr<const Recording> 
   overview_->setRecording(recording_);
   spectrum_->setRecording(recording_);  // before the traces: their pageChanged feeds the spectrum
   traces_->setRecording(recording_);
+  chatPane_->setRecording(path);
   loadAnnotations();
   updateReport();
   statusBar()->showMessage(tr("Opened %1").arg(path), 5000);
@@ -872,6 +924,20 @@ void MainWindow::exportAnnotationFile(const QString& path, const QString& format
         },
         Qt::QueuedConnection);
   });
+}
+
+void MainWindow::showLoadModelDialog() {
+  const QString start = modelHost_->modelPath().isEmpty() ? QFileInfo(ModelHost::defaultModelPath()).absolutePath()
+                                                          : QFileInfo(modelHost_->modelPath()).absolutePath();
+  auto* dialog = new QFileDialog(this, tr("Load NeuroLM model"), start,
+                                 tr("NeuroLM models (*.safetensors *.pt);;All files (*)"));
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  dialog->setFileMode(QFileDialog::ExistingFile);
+  connect(dialog, &QFileDialog::fileSelected, this, [this](const QString& path) {
+    const QString tokenizer = QFileInfo(path).absoluteDir().filePath(QStringLiteral("tokenizer.safetensors"));
+    modelHost_->load(path, QFileInfo::exists(tokenizer) && tokenizer != path ? tokenizer : QString());
+  });
+  dialog->open();  // window-modal, does not block the event loop
 }
 
 }  // namespace neurolm::app

@@ -13,6 +13,7 @@
 #include "core/io/Recording.h"
 
 class QComboBox;
+class QProgressBar;
 class QDoubleSpinBox;
 class QLineEdit;
 class QScrollBar;
@@ -27,9 +28,13 @@ class SpectrumView;
 class AnnotationsDock;
 class OverviewView;
 class JobsPanel;
+class ChatPane;
 }  // namespace neurolm::widgets
 
 namespace neurolm::app {
+
+class ModelHost;
+class RuntimeChatBackend;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -59,6 +64,11 @@ class MainWindow : public QMainWindow {
   // Training jobs: start, follow, stop and resume `neurolm train` runs (they outlive the window).
   widgets::JobsPanel* jobsPanel() const { return jobsPanel_; }
   QDockWidget* jobsDock() const { return jobsDock_; }
+  // The NeuroLM engine of the window (loaded on a worker; runtimeChanged() hands it to the panes) and the
+  // chat pane that asks it about the page or a selection.
+  ModelHost* modelHost() const { return modelHost_; }
+  widgets::ChatPane* chatPane() const { return chatPane_; }
+  QDockWidget* chatDock() const { return chatDock_; }
 
  public Q_SLOTS:
   // Opens on a worker thread; recordingOpened() or openFailed() follows.
@@ -73,6 +83,8 @@ class MainWindow : public QMainWindow {
   void exportSelection(const ExportRequest& request, const QString& path);
   void cancelExport();
   void showExportSelectionDialog();
+  // File → Load model…: a NeuroLM file; a tokenizer.safetensors beside it is loaded as its VQ tokenizer.
+  void showLoadModelDialog();
 
  Q_SIGNALS:
   void recordingOpened(const QString& path);
@@ -134,6 +146,11 @@ class MainWindow : public QMainWindow {
   QThreadPool* saveQueue_ = nullptr;  // one thread: sidecar writes in order
   widgets::JobsPanel* jobsPanel_ = nullptr;
   QDockWidget* jobsDock_ = nullptr;
+  ModelHost* modelHost_ = nullptr;
+  RuntimeChatBackend* chatBackend_ = nullptr;
+  widgets::ChatPane* chatPane_ = nullptr;
+  QDockWidget* chatDock_ = nullptr;
+  QProgressBar* modelProgress_ = nullptr;
 };
 
 }  // namespace neurolm::app

@@ -12,12 +12,17 @@ StudioOptions parseStudioOptions(const QStringList& arguments) {
     const QString& a = arguments[i];
     if (a == QLatin1String("--help") || a == QLatin1String("-h")) {
       o.showHelp = true;
-    } else if (a == QLatin1String("--lang") || a == QLatin1String("--screenshot")) {
+    } else if (a == QLatin1String("--lang") || a == QLatin1String("--screenshot") ||
+               a == QLatin1String("--model") || a == QLatin1String("--tokenizer")) {
       if (i + 1 >= arguments.size()) {
         o.error = QCoreApplication::translate("StudioOptions", "%1 needs a value").arg(a);
         return o;
       }
-      (a == QLatin1String("--lang") ? o.language : o.screenshotPath) = arguments[++i];
+      QString& target = a == QLatin1String("--lang")         ? o.language
+                        : a == QLatin1String("--screenshot") ? o.screenshotPath
+                        : a == QLatin1String("--model")      ? o.modelPath
+                                                             : o.tokenizerPath;
+      target = arguments[++i];
     } else if (a.startsWith(QLatin1String("--"))) {
       o.error = QCoreApplication::translate("StudioOptions", "unknown option %1").arg(a);
       return o;
@@ -28,6 +33,8 @@ StudioOptions parseStudioOptions(const QStringList& arguments) {
       return o;
     }
   }
+  if (!o.tokenizerPath.isEmpty() && o.modelPath.isEmpty() && o.error.isEmpty())
+    o.error = QCoreApplication::translate("StudioOptions", "--tokenizer needs --model");
   return o;
 }
 

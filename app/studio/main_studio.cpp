@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "app/studio/MainWindow.h"
+#include "app/studio/ModelHost.h"
 #include "app/studio/StudioOptions.h"
 #include "core/system/OpenMpWait.h"
 #include "widgets/traces/TraceView.h"
@@ -34,9 +35,12 @@ int main(int argc, char** argv) {
     std::fprintf(options.showHelp ? stdout : stderr, "%s%s\n",
                  options.error.isEmpty() ? "" : qPrintable(options.error + QLatin1Char('\n')),
                  qPrintable(QApplication::translate(
-                     "main", "usage: neurolm-studio [FILE] [--lang LOCALE] [--screenshot PNG]\n"
+                     "main", "usage: neurolm-studio [FILE] [--lang LOCALE] [--model NEUROLM [--tokenizer VQ]]\n"
+                             "                      [--screenshot PNG]\n"
                              "  FILE            EDF/EDF+/BDF/BDF+ recording (default: the embedded sample)\n"
                              "  --lang LOCALE   user interface language, e.g. zh_CN\n"
+                             "  --model PATH    NeuroLM model for the chat (default: the embedded model)\n"
+                             "  --tokenizer P   its VQ tokenizer (optional)\n"
                              "  --screenshot P  save the window with its first page to P and quit")));
     return options.showHelp ? 0 : 2;
   }
@@ -45,6 +49,11 @@ int main(int argc, char** argv) {
   window.show();
   const QString file = options.file.isEmpty() ? neurolm::app::sampleRecordingPath() : options.file;
   window.openFile(file);
+  if (!options.modelPath.isEmpty()) {
+    window.modelHost()->load(options.modelPath, options.tokenizerPath);
+  } else {
+    window.modelHost()->loadDefault();  // the chat says how to load one when it is not there
+  }
 
   if (!options.screenshotPath.isEmpty()) {
     const QString out = options.screenshotPath;

@@ -346,8 +346,9 @@ void ChatPane::updateContext() {
                 .arg(where, secondsText(s->lengthSec()))
                 .arg(source_.maxWindowSec)
                 .arg(source_.channels.size());
-  chip_->setText(tr("%1 · %n channel(s) · %2–%3 s (%4) · %5", nullptr, static_cast<int>(s->channels.size()))
-                     .arg(name, secondsText(s->startSec), secondsText(s->endSec), where, s->montage));
+  chip_->setText(tr("%1 · %2 channels · %3–%4 s (%5) · %6")
+                     .arg(name, QString::number(s->channels.size()), secondsText(s->startSec),
+                          secondsText(s->endSec), where, s->montage));
   chip_->setToolTip(s->channels.join(QStringLiteral(" ")));
 }
 
@@ -487,9 +488,10 @@ void ChatPane::onFinished(quint64 requestId, const ChatAnswer& answer) {
     if (!answer.error.isEmpty()) note(answer.error);
     QString stats;
     if (answer.firstTokenMs >= 0)
-      stats = tr("first token %1 ms · %2 tokens/s · %n token(s)", nullptr, answer.tokenCount)
+      stats = tr("first token %1 ms · %2 tokens/s · %3 tokens")
                   .arg(answer.firstTokenMs, 0, 'f', 0)
-                  .arg(answer.tokensPerSec, 0, 'f', 1);
+                  .arg(answer.tokensPerSec, 0, 'f', 1)
+                  .arg(answer.tokenCount);
     else
       stats = tr("no tokens");
     stats += QStringLiteral(" · ") + shortDevice(a.device);

@@ -1,0 +1,444 @@
+// The chat pane over a real engine: a random NeuroLM written by `neurolm init`, the sample recording
+// (resources/sample/Subject00_2.edf), real Qt widgets offscreen. Each answer is checked against the runtime asked
+// directly about the same window (its own EegSource and InferenceRuntime: an independent path through the
+// engine), and the streamed tokens against the final text. Set NEUROLM_SCREENSHOT_DIR to keep the window with
+// the chat dock as a PNG.
+#include <gtest/gtest.h>
+
+#include <QAction>
+#include <QApplication>
+#include <QDockWidget>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QLineEdit>
+#include <QMenuBar>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTest>
+#include <QTextBrowser>
+#include <QTimer>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "app/studio/MainWindow.h"
+#include "app/studio/ModelHost.h"
+#include "app/studio/RuntimeChatBackend.h"
+#include "common/TempDir.h"
+#include "common/TestPaths.h"
+#include "core/preprocess/PatchGrid.h"
+#include "models/runtime/EegWindows.h"
+#include "models/runtime/InferenceRuntime.h"
+#include "widgets/chat/ChatPane.h"
+#include "widgets/traces/TraceView.h"
+
+using namespace neurolm;
+
+namespace {
+
+QApplication& qtApp() {
+  static int argc = 1;
+  static char name[] = "app_tests";
+  static char* argv[] = {name, nullptr};
+  if (!qApp) new QApplication(argc, argv);
+  return *qApp;
+}
+
+constexpr const char* kWorkload = "Question: Is this EEG segment of high workload? Answer:";
+
+QString samplePath() { return QString::fromStdString((test::resourcesDir() / "sample" / "Subject00_2.edf").string()); }
+
+// One random tiny NeuroLM for the whole suite (written by the CLI, as a user would).
+const test::TempDir& modelDir() {
+  static test::TempDir dir("chat-model");
+  static const bool written = [] {
+    const std::string cmd = (test::binDir() / "neurolm").string() +
+                            " init --kind neurolm --size tiny --seed 7 --out " +
+                            (dir.path() / "neurolm.safetensors").string() + " > /dev/null";
+    const int rc = std::system(cmd.c_str());
+    EXPECT_EQ(rc, 0) << cmd;
+    return rc == 0;
+  }();
+  (void)written;
+  return dir;
+}
+QString modelPath() { return QString::fromStdString((modelDir().path() / "neurolm.safetensors").string()); }
+
+// The engine asked directly (no Qt, no pane): the reference for every answer.
+runtime::AskResult askDirectly(double startSec, double endSec, int maxNewTokens,
+                               std::vector<std::string> choices = {}) {
+  static std::unique_ptr<runtime::EegSource> source;
+  static std::unique_ptr<runtime::InferenceRuntime> engine;
+  if (!source) {
+    source = std::make_unique<runtime::EegSource>(runtime::EegSource::openRecording(samplePath().toStdString()));
+    runtime::RuntimeOptions o;
+    o.neuroLmPath = modelPath().toStdString();
+    o.bpeDir = test::resourcesDir() / "tokenizer" / "gpt2";
+    engine = std::make_unique<runtime::InferenceRuntime>(o);
+  }
+  runtime::AskOptions ask;
+  ask.maxNewTokens = maxNewTokens;
+  ask.choices = std::move(choices);
+  return engine->ask(source->window({startSec, endSec}, preprocess::kInstructionPaddedLength), kWorkload, ask)
+      .get();
+}
+
+// A loaded engine, its chat backend and a pane on the sample recording with a trace view beside it.
+struct ChatRig {
+  app::ModelHost host;
+  std::unique_ptr<app::RuntimeChatBackend> backend;
+  std::unique_ptr<widgets::TraceView> traces;
+  std::unique_ptr<widgets::ChatPane> pane;
+  QString historyDir;
+
+  explicit ChatRig(const QString& history) : historyDir(history) {
+    QSignalSpy loaded(&host, &app::ModelHost::runtimeChanged);
+    host.load(modelPath());
+    EXPECT_TRUE(loaded.wait(60000)) << host.lastError().toStdString();
+    backend = std::make_unique<app::RuntimeChatBackend>(&host);
+    traces = std::make_unique<widgets::TraceView>();
+    traces->resize(900, 500);
+    traces->setRecording(Recording::open(samplePath().toStdString()));
+    traces->show();
+    openPane();
+  }
+  void openPane() {
+    pane = std::make_unique<widgets::ChatPane>(backend.get(), historyDir);
+    pane->resize(420, 640);
+    QObject::connect(traces.get(), &widgets::TraceView::selectionChanged, pane.get(),
+                     &widgets::ChatPane::setSelection);
+    QObject::connect(traces.get(), &widgets::TraceView::pageChanged, pane.get(), &widgets::ChatPane::setPage);
+    QSignalSpy history(pane.get(), &widgets::ChatPane::historyLoaded);
+    pane->setPage(traces->pageStartSec(), traces->pageDurationSec());
+    pane->setRecording(samplePath());
+    pane->show();
+    EXPECT_TRUE(history.count() > 0 || history.wait(10000));
+    EXPECT_TRUE(QTest::qWaitFor([this] { return pane->currentSegment().has_value(); }, 30000))
+        << pane->contextText().toStdString();
+  }
+  // Drags on the trace view from time a to time b (seconds on the shown 10-s page).
+  void dragSelection(double a, double b) {
+    const widgets::TraceGeometry g = traces->geometry();
+    const auto x = [&](double t) {
+      return static_cast<int>(std::lround(g.plotLeft() + t / traces->pageDurationSec() * g.plotWidth()));
+    };
+    const int y = g.plotHeight() / 2;
+    QTest::mousePress(traces.get(), Qt::LeftButton, {}, QPoint(x(a), y));
+    QTest::mouseMove(traces.get(), QPoint((x(a) + x(b)) / 2, y));
+    QTest::mouseMove(traces.get(), QPoint(x(b), y));
+    QTest::mouseRelease(traces.get(), Qt::LeftButton, {}, QPoint(x(b), y));
+  }
+  // Types the instruction, clicks Send and waits for the answer; returns the finished turn's shown answer.
+  const widgets::ChatAlternative& ask(const QString& instruction, int maxTokens, const QString& options = {}) {
+    QSignalSpy finished(pane.get(), &widgets::ChatPane::answerFinished);
+    pane->inputEdit()->setPlainText(instruction);
+    pane->optionsEdit()->setText(options);
+    pane->maxTokensBox()->setValue(maxTokens);
+    QTest::mouseClick(pane->sendButton(), Qt::LeftButton);
+    EXPECT_TRUE(finished.wait(120000));
+    return pane->conversation().turn(pane->conversation().turnCount() - 1).shown();
+  }
+};
+
+// Largest interval between ticks of a 5-ms timer on the UI thread, minus the time the kernel says the thread
+// was runnable but waiting for a CPU (the house probe of tests/app/test_responsiveness.cpp).
+class EventLoopProbe {
+ public:
+  EventLoopProbe() {
+    timer_.setInterval(5);
+    timer_.setTimerType(Qt::PreciseTimer);
+    QObject::connect(&timer_, &QTimer::timeout, [this]() { tick(); });
+    clock_.start();
+    timer_.start();
+  }
+  void stop() { timer_.stop(); }
+  double maxGapMs() const { return maxGapNs_ / 1e6; }
+  double maxBlockedMs() const { return maxBlockedNs_ / 1e6; }
+  int ticks() const { return ticks_; }
+
+ private:
+  static double runqueueNs() {
+    double cpu = 0, wait = 0;
+    if (std::FILE* f = std::fopen("/proc/thread-self/schedstat", "r")) {
+      if (std::fscanf(f, "%lf %lf", &cpu, &wait) != 2) wait = 0;
+      std::fclose(f);
+    }
+    return wait;
+  }
+  void tick() {
+    const double now = static_cast<double>(clock_.nsecsElapsed());
+    const double wait = runqueueNs();
+    if (last_ >= 0) {
+      const double gap = now - last_;
+      maxGapNs_ = std::max(maxGapNs_, gap);
+      maxBlockedNs_ = std::max(maxBlockedNs_, gap - (wait - lastWait_));
+    }
+    last_ = now;
+    lastWait_ = wait;
+    ++ticks_;
+  }
+  QTimer timer_;
+  QElapsedTimer clock_;
+  double last_ = -1, lastWait_ = 0, maxGapNs_ = 0, maxBlockedNs_ = 0;
+  int ticks_ = 0;
+};
+
+}  // namespace
+
+TEST(ChatPane, SelectionAnswerStreamsTokenByTokenAndEqualsTheRuntimeAskedDirectly) {
+  qtApp();
+  test::TempDir tmp("chat-stream");
+  ChatRig rig(QString::fromStdString((tmp / "history").string()));
+  ASSERT_TRUE(rig.pane->currentSegment());
+  // The page is 10 s; the sample has 19 model channels, so the model accepts up to floor(276 / 19) = 14 s.
+  EXPECT_TRUE(rig.pane->contextText().contains(QStringLiteral("19 channels"))) << rig.pane->contextText().toStdString();
+  EXPECT_TRUE(rig.pane->contextText().contains(QStringLiteral("(page)")));
+
+  QSignalSpy selection(rig.traces.get(), &widgets::TraceView::selectionChanged);
+  rig.dragSelection(2.0, 8.6);
+  ASSERT_GE(selection.count(), 1);
+  ASSERT_TRUE(rig.traces->hasSelection());
+  const auto segment = rig.pane->currentSegment();
+  ASSERT_TRUE(segment);
+  EXPECT_TRUE(segment->fromSelection);
+  // The model's window: starts on a 200-Hz sample at the selection's start, whole seconds within it.
+  EXPECT_NEAR(segment->startSec, std::round(rig.traces->selectionStartSec() * 200) / 200, 1e-9);
+  EXPECT_DOUBLE_EQ(segment->lengthSec(),
+                   std::floor(rig.traces->selectionEndSec() - segment->startSec + 1e-6));
+  EXPECT_EQ(segment->lengthSec(), 6);
+  EXPECT_EQ(segment->channels.size(), 19);
+  EXPECT_TRUE(rig.pane->contextText().contains(QStringLiteral("selection")));
+
+  QSignalSpy tokens(rig.backend.get(), &widgets::ChatBackend::tokenArrived);
+  std::vector<int> transcriptGrowth;  // transcript length whenever a token arrives: it fills token by token
+  QObject::connect(rig.backend.get(), &widgets::ChatBackend::tokenArrived, rig.pane.get(),
+                   [&]() { transcriptGrowth.push_back(static_cast<int>(rig.pane->transcriptText().size())); });
+  const widgets::ChatAlternative& a = rig.ask(QString::fromLatin1(kWorkload), 12);
+  ASSERT_TRUE(a.answer.error.isEmpty()) << a.answer.error.toStdString();
+
+  const runtime::AskResult direct = askDirectly(segment->startSec, segment->endSec, 12);
+  EXPECT_EQ(a.answer.text.toStdString(), direct.answer);
+  EXPECT_EQ(a.answer.tokenCount, static_cast<int>(direct.answerIds.size()));
+  ASSERT_EQ(tokens.count(), a.answer.tokenCount);
+  QString streamed;
+  for (int i = 0; i < tokens.count(); ++i) {
+    EXPECT_EQ(tokens[i][1].toInt(), i);  // one signal per token, in order
+    streamed += tokens[i][2].toString();
+  }
+  EXPECT_EQ(streamed, a.answer.text);
+  EXPECT_FALSE(a.answer.cancelled);
+  EXPECT_GE(a.answer.firstTokenMs, 0);
+  EXPECT_GT(a.answer.tokensPerSec, 0);
+  EXPECT_TRUE(rig.pane->transcriptText().contains(a.answer.text.trimmed()));
+  EXPECT_TRUE(rig.pane->statsText().contains(QStringLiteral("tokens/s")));
+  EXPECT_TRUE(rig.pane->statsText().contains(QStringLiteral("cpu")) ||
+              rig.pane->statsText().contains(QStringLiteral("cuda")));
+  std::printf("  %d tokens, first token %.1f ms, %.1f tokens/s\n", a.answer.tokenCount, a.answer.firstTokenMs,
+              a.answer.tokensPerSec);
+}
+
+TEST(ChatPane, StopEndsALongAnswerEarlyAndKeepsWhatStreamed) {
+  qtApp();
+  test::TempDir tmp("chat-stop");
+  ChatRig rig(QString::fromStdString((tmp / "history").string()));
+  int seen = 0;
+  QObject::connect(rig.backend.get(), &widgets::ChatBackend::tokenArrived, rig.pane.get(), [&]() {
+    if (++seen == 3) QTest::mouseClick(rig.pane->stopButton(), Qt::LeftButton);
+  });
+  const widgets::ChatAlternative& a = rig.ask(QString::fromLatin1(kWorkload), 600);
+  EXPECT_TRUE(a.answer.cancelled);
+  EXPECT_GE(a.answer.tokenCount, 3);
+  EXPECT_LT(a.answer.tokenCount, 600);
+  EXPECT_EQ(seen, a.answer.tokenCount);  // every delivered token is in the answer, none after it
+  // The tokens so far are the beginning of the uninterrupted answer.
+  const auto s = *rig.pane->currentSegment();
+  const runtime::AskResult full = askDirectly(s.startSec, s.endSec, a.answer.tokenCount);
+  EXPECT_EQ(a.answer.text.toStdString(), full.answer);
+  EXPECT_TRUE(rig.pane->transcriptText().contains(QStringLiteral("stopped")));
+  EXPECT_TRUE(rig.pane->sendButton()->isEnabled());
+  EXPECT_FALSE(rig.pane->stopButton()->isEnabled());
+  std::printf("  stopped after %d of at most 600 tokens\n", a.answer.tokenCount);
+}
+
+TEST(ChatPane, OptionProbabilitiesSumToOneAndEqualTheRuntimeChoiceScores) {
+  qtApp();
+  test::TempDir tmp("chat-options");
+  ChatRig rig(QString::fromStdString((tmp / "history").string()));
+  const widgets::ChatAlternative& a = rig.ask(QString::fromLatin1(kWorkload), 3, QStringLiteral("Yes, No"));
+  ASSERT_EQ(a.answer.choices.size(), 2);
+  EXPECT_EQ(a.options, (QStringList{QStringLiteral(" Yes"), QStringLiteral(" No")}));
+  EXPECT_NEAR(a.answer.choices[0].probability + a.answer.choices[1].probability, 1.0, 1e-9);
+  const auto s = *rig.pane->currentSegment();
+  const runtime::AskResult direct = askDirectly(s.startSec, s.endSec, 3, {" Yes", " No"});
+  ASSERT_EQ(direct.choices.size(), 2u);
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(a.answer.choices[i].text.toStdString(), direct.choices[static_cast<std::size_t>(i)].text);
+    EXPECT_NEAR(a.answer.choices[i].probability, direct.choices[static_cast<std::size_t>(i)].probability, 1e-9);
+    EXPECT_NEAR(a.answer.choices[i].logProb, direct.choices[static_cast<std::size_t>(i)].logProb, 1e-9);
+    // Shown under the answer with its probability.
+    EXPECT_TRUE(rig.pane->transcriptText().contains(QString::number(a.answer.choices[i].probability, 'f', 3)));
+  }
+}
+
+TEST(ChatPane, RegenerateKeepsAlternativesAndHistorySurvivesReopeningThePane) {
+  qtApp();
+  test::TempDir tmp("chat-history");
+  ChatRig rig(QString::fromStdString((tmp / "history").string()));
+  rig.ask(QString::fromLatin1(kWorkload), 6);
+  const QString first = rig.pane->conversation().turn(0).shown().answer.text;
+  QSignalSpy finished(rig.pane.get(), &widgets::ChatPane::answerFinished);
+  ASSERT_TRUE(rig.pane->regenerate(0));
+  ASSERT_TRUE(finished.wait(120000));
+  ASSERT_EQ(rig.pane->conversation().turn(0).alternatives.size(), 2);
+  EXPECT_EQ(rig.pane->conversation().turn(0).current, 1);
+  EXPECT_TRUE(rig.pane->conversation().turn(0).shown().decoding.sample);  // greedy would repeat itself
+  EXPECT_TRUE(rig.pane->transcriptText().contains(QStringLiteral("2/2")));
+  rig.pane->showAlternative(0, -1);
+  EXPECT_TRUE(rig.pane->transcriptText().contains(QStringLiteral("1/2")));
+  EXPECT_EQ(rig.pane->conversation().turn(0).shown().answer.text, first);
+
+  // Edit and resend: the edited question's answer joins the same turn.
+  rig.pane->editTurn(0);
+  EXPECT_EQ(rig.pane->inputEdit()->toPlainText(), QString::fromLatin1(kWorkload));
+  rig.pane->inputEdit()->setPlainText(QStringLiteral("Question: Is the subject doing mental arithmetic? Answer:"));
+  QTest::mouseClick(rig.pane->sendButton(), Qt::LeftButton);
+  ASSERT_TRUE(finished.wait(120000));
+  ASSERT_EQ(rig.pane->conversation().turnCount(), 1);
+  ASSERT_EQ(rig.pane->conversation().turn(0).alternatives.size(), 3);
+  EXPECT_TRUE(rig.pane->conversation().turn(0).shown().instruction.contains(QStringLiteral("arithmetic")));
+
+  rig.pane->flushWrites();
+  const QString historyFile = rig.pane->historyPath();
+  EXPECT_TRUE(QFileInfo::exists(historyFile)) << historyFile.toStdString();
+  const QJsonObject saved = rig.pane->conversation().toJson();
+  rig.pane.reset();  // close the pane
+  rig.openPane();    // and open it again on the same recording
+  ASSERT_EQ(rig.pane->conversation().turnCount(), 1);
+  EXPECT_EQ(rig.pane->conversation().toJson(), saved);
+  EXPECT_TRUE(rig.pane->transcriptText().contains(QStringLiteral("3/3")));
+  EXPECT_TRUE(rig.pane->transcriptText().contains(QStringLiteral("arithmetic")));
+}
+
+TEST(ChatPane, MarkdownAndJsonExportsCarryTheReferences) {
+  qtApp();
+  test::TempDir tmp("chat-export");
+  ChatRig rig(QString::fromStdString((tmp / "history").string()));
+  rig.dragSelection(1.0, 5.0);
+  const widgets::ChatAlternative& a = rig.ask(QString::fromLatin1(kWorkload), 4, QStringLiteral("Yes, No"));
+  const auto s = a.segment;
+  QSignalSpy exported(rig.pane.get(), &widgets::ChatPane::exported);
+  const QString md = QString::fromStdString((tmp / "chat.md").string());
+  const QString json = QString::fromStdString((tmp / "chat.json").string());
+  rig.pane->exportMarkdown(md);
+  rig.pane->exportJson(json);
+  rig.pane->flushWrites();
+  ASSERT_TRUE(exported.count() == 2 || exported.wait(5000));
+  QFile mdFile(md);
+  ASSERT_TRUE(mdFile.open(QIODevice::ReadOnly));
+  const QString text = QString::fromUtf8(mdFile.readAll());
+  EXPECT_TRUE(text.contains(samplePath())) << text.toStdString();
+  EXPECT_TRUE(text.contains(QStringLiteral("%1 s – %2 s").arg(s.startSec).arg(s.endSec))) << text.toStdString();
+  EXPECT_TRUE(text.contains(s.channels.join(QStringLiteral(", "))));
+  EXPECT_TRUE(text.contains(QStringLiteral("neurolm.safetensors")));
+  EXPECT_TRUE(text.contains(QStringLiteral("greedy")));
+  EXPECT_TRUE(text.contains(QStringLiteral("max new tokens 4")));
+  EXPECT_TRUE(text.contains(QString::fromLatin1(kWorkload)));
+  EXPECT_TRUE(text.contains(QString::number(a.answer.choices[0].probability, 'f', 4)));
+  QFile jsonFile(json);
+  ASSERT_TRUE(jsonFile.open(QIODevice::ReadOnly));
+  const auto reread = widgets::ChatConversation::fromJson(QJsonDocument::fromJson(jsonFile.readAll()).object());
+  ASSERT_EQ(reread.turnCount(), 1);
+  EXPECT_EQ(reread.turn(0).shown().segment.filePath, samplePath());
+  EXPECT_DOUBLE_EQ(reread.turn(0).shown().segment.startSec, s.startSec);
+  EXPECT_EQ(reread.turn(0).shown().segment.channels, s.channels);
+  EXPECT_EQ(reread.turn(0).shown().answer.text, a.answer.text);
+}
+
+TEST(ChatPane, ModelWindowFollowsTheEngineLimits) {
+  // Hand-worked: 19 channels -> at most 14 s; start on a 200-Hz sample; whole seconds; inside the recording.
+  auto w = widgets::modelWindow(2.0013, 8.6, 14, 62);
+  ASSERT_TRUE(w);
+  EXPECT_NEAR(w->startSec, 2.0, 1e-12);
+  EXPECT_NEAR(w->endSec, 8.0, 1e-12);
+  EXPECT_FALSE(w->shortened);
+  w = widgets::modelWindow(0, 30, 14, 62);
+  EXPECT_NEAR(w->endSec, 14, 1e-12);
+  EXPECT_TRUE(w->shortened);
+  w = widgets::modelWindow(55, 65, 14, 62);  // past the end: moved back inside
+  EXPECT_NEAR(w->endSec - w->startSec, 10, 1e-12);
+  EXPECT_LE(w->endSec, 62 + 1e-9);
+  w = widgets::modelWindow(3, 3.4, 14, 62);  // shorter than a patch: one second
+  EXPECT_NEAR(w->endSec - w->startSec, 1, 1e-12);
+  EXPECT_FALSE(widgets::modelWindow(0, 1, 14, 0.5));
+}
+
+TEST(ChatPane, TheUiThreadIsNotBlockedWhileAnAnswerStreams) {
+  qtApp();
+  test::TempDir tmp("chat-responsive");
+  ChatRig rig(QString::fromStdString((tmp / "history").string()));
+  int tokens = 0;
+  QObject::connect(rig.backend.get(), &widgets::ChatBackend::tokenArrived, rig.pane.get(), [&]() { ++tokens; });
+  EventLoopProbe probe;
+  const widgets::ChatAlternative& a = rig.ask(QString::fromLatin1(kWorkload), 300);
+  probe.stop();
+  EXPECT_EQ(tokens, a.answer.tokenCount);
+  EXPECT_GT(probe.ticks(), 10);
+  std::printf("  %d tokens streamed; UI thread: largest raw gap %.1f ms, blocked %.1f ms (%d ticks)\n", tokens,
+              probe.maxGapMs(), probe.maxBlockedMs(), probe.ticks());
+  EXPECT_LT(probe.maxBlockedMs(), 50.0);
+}
+
+TEST(ChatPane, MainWindowHasAChatDockAModelMenuAndKeepsAPicture) {
+  qtApp();
+  QStandardPaths::setTestModeEnabled(true);  // history in the test data folder, not the user's
+  app::MainWindow window;
+  window.resize(1400, 860);
+  window.show();
+  // The View menu toggles the dock with a shortcut; File has Load model….
+  QAction* toggle = window.chatDock()->toggleViewAction();
+  EXPECT_FALSE(toggle->shortcut().isEmpty());
+  bool hasLoad = false;
+  for (QAction* menu : window.menuBar()->actions())
+    for (QAction* a : menu->menu() ? menu->menu()->actions() : QList<QAction*>())
+      hasLoad = hasLoad || a->text().contains(QStringLiteral("Load &model"));
+  EXPECT_TRUE(hasLoad);
+
+  QSignalSpy loaded(window.modelHost(), &app::ModelHost::runtimeChanged);
+  window.modelHost()->load(modelPath());
+  QSignalSpy opened(&window, &app::MainWindow::recordingOpened);
+  window.openFile(samplePath());
+  ASSERT_TRUE(opened.wait(30000));
+  ASSERT_TRUE(loaded.count() > 0 || loaded.wait(60000));
+  window.chatDock()->raise();
+  widgets::ChatPane* pane = window.chatPane();
+  ASSERT_TRUE(QTest::qWaitFor([pane] { return pane->currentSegment().has_value(); }, 30000));
+  pane->clearConversation();
+  EXPECT_TRUE(pane->contextText().contains(QStringLiteral("Subject00_2.edf")));
+  QSignalSpy finished(pane, &widgets::ChatPane::answerFinished);
+  pane->inputEdit()->setPlainText(QString::fromLatin1(kWorkload));
+  pane->optionsEdit()->setText(QStringLiteral("Yes, No"));
+  pane->maxTokensBox()->setValue(8);
+  ASSERT_TRUE(pane->send());
+  ASSERT_TRUE(finished.wait(120000));
+  pane->inputEdit()->setPlainText(QStringLiteral("Question: Which state is this EEG in? Answer:"));
+  pane->optionsEdit()->clear();
+  ASSERT_TRUE(pane->send());
+  ASSERT_TRUE(finished.wait(120000));
+  EXPECT_TRUE(pane->transcriptText().contains(QStringLiteral("Which state")));
+  const QByteArray dir = qgetenv("NEUROLM_SCREENSHOT_DIR");
+  if (!dir.isEmpty()) {
+    QTest::qWait(300);
+    window.grab().save(QString::fromUtf8(dir) + QStringLiteral("/chat-dock.png"));
+  }
+  pane->clearConversation();
+  pane->flushWrites();
+}
