@@ -2,38 +2,202 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>ChatConversation</name>
+    <message>
+        <location filename="../widgets/chat/ChatConversation.cpp" line="184"/>
+        <source>NeuroLM conversation</source>
+        <translation>NeuroLM 对话</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatConversation.cpp" line="189"/>
+        <source>Question</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatConversation.cpp" line="190"/>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatConversation.cpp" line="192"/>
+        <source>Window</source>
+        <translation>窗口</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatConversation.cpp" line="193"/>
+        <source>Channels</source>
+        <translation>通道</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatConversation.cpp" line="194"/>
+        <source>Montage</source>
+        <translation>导联</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatConversation.cpp" line="195"/>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatConversation.cpp" line="197"/>
+        <source>Decoding</source>
+        <translation>解码</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatConversation.cpp" line="198"/>
+        <source>sampled</source>
+        <translation>采样</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatConversation.cpp" line="198"/>
+        <source>greedy</source>
+        <translation>贪心</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatConversation.cpp" line="199"/>
+        <source>max new tokens</source>
+        <translation>最多新词元数</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatConversation.cpp" line="207"/>
+        <source>Task</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatConversation.cpp" line="209"/>
+        <source>Answer shown</source>
+        <translation>显示的回答</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatConversation.cpp" line="210"/>
+        <source>Instruction</source>
+        <translation>指令</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatConversation.cpp" line="212"/>
+        <source>Error</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatConversation.cpp" line="215"/>
+        <source>Answer</source>
+        <translation>回答</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatConversation.cpp" line="216"/>
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatConversation.cpp" line="219"/>
+        <source>Option</source>
+        <translation>选项</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatConversation.cpp" line="219"/>
+        <source>Probability</source>
+        <translation>概率</translation>
+    </message>
+</context>
+<context>
+    <name>JobForms</name>
+    <message>
+        <location filename="../widgets/jobs/JobForm.cpp" line="35"/>
+        <source>Unknown stage &quot;%1&quot;.</source>
+        <translation>未知阶段“%1”。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobForm.cpp" line="39"/>
+        <source>Choose a dataset definition.</source>
+        <translation>请选择数据集定义。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobForm.cpp" line="41"/>
+        <location filename="../widgets/jobs/JobForm.cpp" line="58"/>
+        <location filename="../widgets/jobs/JobForm.cpp" line="65"/>
+        <source>%1 does not exist.</source>
+        <translation>%1 不存在。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobForm.cpp" line="44"/>
+        <source>Choose a run folder.</source>
+        <translation>请选择运行文件夹。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobForm.cpp" line="46"/>
+        <source>The run folder must be an absolute path.</source>
+        <translation>运行文件夹必须是绝对路径。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobForm.cpp" line="50"/>
+        <source>%1 already holds a run: choose another folder, or select that job and resume it.</source>
+        <translation>%1 中已有一次运行：请选择其他文件夹，或选中该任务并继续它。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobForm.cpp" line="56"/>
+        <source>The %1 stage needs a tokenizer.</source>
+        <translation>%1 阶段需要一个分词器。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobForm.cpp" line="63"/>
+        <source>The %1 stage needs a model to start from.</source>
+        <translation>%1 阶段需要一个起始模型。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobForm.cpp" line="73"/>
+        <source>The learning rate must be a number in (0, 1], e.g. 5e-5.</source>
+        <translation>学习率必须是 (0, 1] 内的数，例如 5e-5。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobForm.cpp" line="80"/>
+        <source>Other keys must be a JSON object, e.g. {&quot;device&quot;: &quot;cuda&quot;}.</source>
+        <translation>其他键必须是一个 JSON 对象，例如 {&quot;device&quot;: &quot;cuda&quot;}。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobForm.cpp" line="85"/>
+        <source>&quot;%1&quot; is set by the form.</source>
+        <translation>“%1”由表单设置。</translation>
+    </message>
+</context>
+<context>
     <name>StudioOptions</name>
     <message>
-        <location filename="../app/studio/StudioOptions.cpp" line="17"/>
+        <location filename="../app/studio/StudioOptions.cpp" line="18"/>
         <source>%1 needs a value</source>
         <translation>%1 需要一个值</translation>
     </message>
     <message>
-        <location filename="../app/studio/StudioOptions.cpp" line="22"/>
+        <location filename="../app/studio/StudioOptions.cpp" line="27"/>
         <source>unknown option %1</source>
         <translation>未知选项 %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/StudioOptions.cpp" line="27"/>
+        <location filename="../app/studio/StudioOptions.cpp" line="32"/>
         <source>more than one file given</source>
         <translation>给出了多个文件</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/StudioOptions.cpp" line="37"/>
+        <source>--tokenizer needs --model</source>
+        <translation>--tokenizer 需要同时指定 --model</translation>
     </message>
 </context>
 <context>
     <name>TraceView</name>
     <message>
-        <location filename="../widgets/traces/TraceRenderer.cpp" line="107"/>
+        <location filename="../widgets/traces/TraceRenderer.cpp" line="193"/>
         <source>%1 %2/div</source>
         <extracomment>Per-lane scale under a channel label: amplitude per division (half a lane) and its unit, e.g. &quot;100 µV&quot;</extracomment>
         <translation>%1 %2/格</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/TraceRenderer.cpp" line="160"/>
+        <location filename="../widgets/traces/TraceRenderer.cpp" line="263"/>
         <source>gain ×%1</source>
         <extracomment>Global gain legend of the trace view; %1 is the factor applied to every lane&apos;s scale</extracomment>
         <translation>增益 ×%1</translation>
     </message>
     <message>
+        <location filename="../widgets/traces/TraceRenderer.cpp" line="255"/>
         <source>gap %1</source>
         <extracomment>Marker on the time axis of an EDF+D recording: %1 is the time without data between two records</extracomment>
         <translation>间隙 %1</translation>
@@ -42,459 +206,797 @@
 <context>
     <name>main</name>
     <message>
-        <location filename="../app/studio/main_studio.cpp" line="33"/>
-        <source>usage: neurolm-studio [FILE] [--lang LOCALE] [--screenshot PNG]
+        <location filename="../app/studio/main_studio.cpp" line="37"/>
+        <source>usage: neurolm-studio [FILE] [--lang LOCALE] [--model NEUROLM [--tokenizer VQ]]
+                      [--screenshot PNG]
   FILE            EDF/EDF+/BDF/BDF+ recording (default: the embedded sample)
   --lang LOCALE   user interface language, e.g. zh_CN
+  --model PATH    NeuroLM model for the chat (default: the embedded model)
+  --tokenizer P   its VQ tokenizer (optional)
   --screenshot P  save the window with its first page to P and quit</source>
-        <translation>用法：neurolm-studio [文件] [--lang 语言区域] [--screenshot PNG]
+        <translation>用法：neurolm-studio [文件] [--lang 语言区域] [--model NEUROLM [--tokenizer VQ]]
+                      [--screenshot PNG]
   文件            EDF/EDF+/BDF/BDF+ 记录（默认：内置示例）
   --lang 语言区域  界面语言，例如 zh_CN
+  --model PATH    对话使用的 NeuroLM 模型（默认：内置模型）
+  --tokenizer P   其 VQ 分词器（可选）
   --screenshot P  保存显示第一页的窗口截图到 P 并退出</translation>
+    </message>
+</context>
+<context>
+    <name>neurolm::app::ExportSelectionDialog</name>
+    <message>
+        <location filename="../app/studio/ExportSelectionDialog.cpp" line="21"/>
+        <location filename="../app/studio/ExportSelectionDialog.cpp" line="72"/>
+        <source>Export selection</source>
+        <translation>导出选区</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/ExportSelectionDialog.cpp" line="28"/>
+        <source>Seconds (90.5), h:mm:ss (1:02:03.5) or a clock time (@23:15:00)</source>
+        <translation>秒数（90.5）、h:mm:ss（1:02:03.5）或时钟时间（@23:15:00）</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/ExportSelectionDialog.cpp" line="31"/>
+        <source>&amp;From</source>
+        <translation>起始(&amp;F)</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/ExportSelectionDialog.cpp" line="32"/>
+        <source>&amp;To</source>
+        <translation>结束(&amp;T)</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/ExportSelectionDialog.cpp" line="36"/>
+        <source>The extension picks the format: .edf (EDF+), .bdf (BDF+), .csv, .npy (with a .json description)</source>
+        <translation>扩展名决定格式：.edf（EDF+）、.bdf（BDF+）、.csv、.npy（附 .json 说明）</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/ExportSelectionDialog.cpp" line="38"/>
+        <source>&amp;Browse…</source>
+        <translation>浏览(&amp;B)…</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/ExportSelectionDialog.cpp" line="42"/>
+        <source>F&amp;ile</source>
+        <translation>文件(&amp;I)</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/ExportSelectionDialog.cpp" line="44"/>
+        <source>&amp;Channels</source>
+        <translation>通道(&amp;C)</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/ExportSelectionDialog.cpp" line="60"/>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/ExportSelectionDialog.cpp" line="73"/>
+        <source>EDF+ (*.edf);;BDF+ (*.bdf);;CSV (*.csv);;NumPy array (*.npy)</source>
+        <translation>EDF+ (*.edf);;BDF+ (*.bdf);;CSV (*.csv);;NumPy 数组 (*.npy)</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/ExportSelectionDialog.cpp" line="88"/>
+        <source>The range must end after it starts and within the recording (%1).</source>
+        <translation>范围必须在开始之后结束，且位于记录之内（%1）。</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/ExportSelectionDialog.cpp" line="98"/>
+        <source>Choose at least one channel.</source>
+        <translation>请至少选择一个通道。</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/ExportSelectionDialog.cpp" line="105"/>
+        <source>Unknown format: the file name must end in .edf, .bdf, .csv or .npy.</source>
+        <translation>未知格式：文件名必须以 .edf、.bdf、.csv 或 .npy 结尾。</translation>
+    </message>
+</context>
+<context>
+    <name>neurolm::app::LocalJobRunner</name>
+    <message>
+        <location filename="../app/studio/LocalJobRunner.cpp" line="71"/>
+        <source>%1 is not an executable.</source>
+        <translation>%1 不是可执行文件。</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/LocalJobRunner.cpp" line="74"/>
+        <source>A job is already running in %1.</source>
+        <translation>%1 中已有任务在运行。</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/LocalJobRunner.cpp" line="80"/>
+        <source>%1 cannot be created: %2</source>
+        <translation>无法创建 %1：%2</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/LocalJobRunner.cpp" line="99"/>
+        <source>setsid /bin/sh could not be started: %1</source>
+        <translation>无法启动 setsid /bin/sh：%1</translation>
     </message>
 </context>
 <context>
     <name>neurolm::app::MainWindow</name>
     <message>
+        <location filename="../app/studio/MainWindow.cpp" line="129"/>
         <source>Training jobs</source>
         <translation>训练任务</translation>
     </message>
     <message>
+        <location filename="../app/studio/MainWindow.cpp" line="165"/>
         <source>Model ready: %1</source>
         <translation>模型已就绪：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="37"/>
+        <location filename="../app/studio/MainWindow.cpp" line="67"/>
         <source>NeuroLM Studio</source>
         <translation>NeuroLM Studio</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="60"/>
+        <location filename="../app/studio/MainWindow.cpp" line="97"/>
         <source>File report</source>
         <translation>文件报告</translation>
     </message>
     <message>
+        <location filename="../app/studio/MainWindow.cpp" line="105"/>
         <source>Spectrum</source>
         <translation>频谱</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="85"/>
+        <location filename="../app/studio/MainWindow.cpp" line="113"/>
+        <source>Spectrogram</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MainWindow.cpp" line="140"/>
+        <source>Chat</source>
+        <translation>对话</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MainWindow.cpp" line="152"/>
+        <source>Loading the model %1…</source>
+        <translation>正在加载模型 %1…</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MainWindow.cpp" line="156"/>
+        <source>Model loaded: %1</source>
+        <translation>模型已加载：%1</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MainWindow.cpp" line="160"/>
+        <source>The model could not be loaded</source>
+        <translation>无法加载模型</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MainWindow.cpp" line="161"/>
+        <source>Could not load the model: %1</source>
+        <translation>无法加载模型：%1</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MainWindow.cpp" line="169"/>
+        <source>Code usage</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MainWindow.cpp" line="230"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="86"/>
+        <location filename="../app/studio/MainWindow.cpp" line="231"/>
         <source>&amp;Open…</source>
         <translation>打开(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="89"/>
+        <location filename="../app/studio/MainWindow.cpp" line="240"/>
+        <source>Load &amp;model…</source>
+        <translation>加载模型(&amp;M)…</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MainWindow.cpp" line="243"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="92"/>
+        <location filename="../app/studio/MainWindow.cpp" line="246"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="93"/>
+        <location filename="../app/studio/MainWindow.cpp" line="247"/>
         <source>&amp;Next page</source>
         <translation>下一页(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="94"/>
+        <location filename="../app/studio/MainWindow.cpp" line="248"/>
         <source>&amp;Previous page</source>
         <translation>上一页(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="99"/>
+        <location filename="../app/studio/MainWindow.cpp" line="304"/>
         <source>Page</source>
         <translation>页面</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="101"/>
+        <location filename="../app/studio/MainWindow.cpp" line="306"/>
         <source>Page length </source>
         <translation>页长 </translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/MainWindow.cpp" line="104"/>
+        <location filename="../app/studio/MainWindow.cpp" line="309"/>
         <source>%n s</source>
         <translation>
             <numerusform>%n 秒</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/MainWindow.cpp" line="104"/>
+        <location filename="../app/studio/MainWindow.cpp" line="309"/>
         <source>%n min</source>
         <translation>
             <numerusform>%n 分钟</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="116"/>
+        <location filename="../app/studio/MainWindow.cpp" line="317"/>
         <source> Gain </source>
         <translation> 增益 </translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="122"/>
+        <location filename="../app/studio/MainWindow.cpp" line="323"/>
         <source>×</source>
         <translation>×</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="123"/>
+        <location filename="../app/studio/MainWindow.cpp" line="324"/>
         <source>Factor on every lane&apos;s scale (keys + and −, Ctrl+wheel)</source>
         <translation>应用于每个通道刻度的系数（按键 + 和 −，Ctrl+滚轮）</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="95"/>
+        <location filename="../app/studio/MainWindow.cpp" line="967"/>
+        <source>Load NeuroLM model</source>
+        <translation>加载 NeuroLM 模型</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MainWindow.cpp" line="968"/>
+        <source>NeuroLM models (*.safetensors *.pt);;All files (*)</source>
+        <translation>NeuroLM 模型 (*.safetensors *.pt);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MainWindow.cpp" line="250"/>
         <source>&amp;Clip traces to their lanes</source>
         <translation>将曲线限制在各自通道内(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="122"/>
+        <location filename="../app/studio/MainWindow.cpp" line="351"/>
         <source>Open recording</source>
         <translation>打开记录</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="123"/>
+        <location filename="../app/studio/MainWindow.cpp" line="352"/>
         <source>EEG recordings (*.edf *.EDF *.bdf *.BDF);;All files (*)</source>
         <translation>脑电记录 (*.edf *.EDF *.bdf *.BDF);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="132"/>
+        <location filename="../app/studio/MainWindow.cpp" line="361"/>
         <source>Opening %1…</source>
         <translation>正在打开 %1…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="162"/>
+        <location filename="../app/studio/MainWindow.cpp" line="403"/>
         <source>%1 — NeuroLM Studio</source>
         <translation>%1 — NeuroLM Studio</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="168"/>
+        <location filename="../app/studio/MainWindow.cpp" line="413"/>
         <source>Opened %1</source>
         <translation>已打开 %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="190"/>
+        <location filename="../app/studio/MainWindow.cpp" line="445"/>
         <source>Could not open %1: %2</source>
         <translation>无法打开 %1：%2</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="192"/>
+        <location filename="../app/studio/MainWindow.cpp" line="447"/>
         <source>Open failed</source>
         <translation>打开失败</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="202"/>
+        <location filename="../app/studio/MainWindow.cpp" line="664"/>
         <source>%1 – %2 of %3</source>
         <translation>%1 – %2（共 %3）</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="206"/>
+        <location filename="../app/studio/MainWindow.cpp" line="669"/>
         <source>indexing %1%</source>
         <translation>正在建立索引 %1%</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="220"/>
+        <location filename="../app/studio/MainWindow.cpp" line="683"/>
         <source>Format</source>
         <translation>格式</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="221"/>
+        <location filename="../app/studio/MainWindow.cpp" line="684"/>
         <source>Start</source>
         <translation>开始时间</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="223"/>
+        <location filename="../app/studio/MainWindow.cpp" line="686"/>
         <source>Duration</source>
         <translation>时长</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="224"/>
-        <location filename="../app/studio/MainWindow.cpp" line="241"/>
+        <location filename="../app/studio/MainWindow.cpp" line="687"/>
+        <location filename="../app/studio/MainWindow.cpp" line="711"/>
         <source>Channels</source>
         <translation>通道</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="225"/>
+        <location filename="../app/studio/MainWindow.cpp" line="120"/>
+        <location filename="../app/studio/MainWindow.cpp" line="688"/>
         <source>Annotations</source>
         <translation>注释</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="227"/>
+        <location filename="../app/studio/MainWindow.cpp" line="689"/>
         <source>indexing…</source>
         <translation>正在建立索引…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="229"/>
+        <location filename="../app/studio/MainWindow.cpp" line="699"/>
         <source>Repair report</source>
         <translation>修复报告</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="233"/>
+        <location filename="../app/studio/MainWindow.cpp" line="703"/>
         <source>No repairs were needed.</source>
         <translation>无需修复。</translation>
     </message>
     <message>
-        <source>Annotations</source>
-        <translation>注释</translation>
-    </message>
-    <message>
+        <location filename="../app/studio/MainWindow.cpp" line="393"/>
         <source>the file holds annotations only, no signals. Open its recording first, then open this file to add its annotations.</source>
         <translation>该文件只包含注释，没有信号。请先打开对应的记录，再打开此文件以添加其注释。</translation>
     </message>
     <message>
+        <location filename="../app/studio/MainWindow.cpp" line="753"/>
         <source>&amp;Annotations</source>
         <translation>注释(&amp;A)</translation>
     </message>
     <message>
+        <location filename="../app/studio/MainWindow.cpp" line="759"/>
         <source>&amp;Quick labels</source>
         <translation>快速标签(&amp;Q)</translation>
     </message>
     <message>
+        <location filename="../app/studio/MainWindow.cpp" line="762"/>
         <source>Import &amp;CSV…</source>
         <translation>导入 CSV(&amp;C)…</translation>
     </message>
     <message>
+        <location filename="../app/studio/MainWindow.cpp" line="764"/>
         <source>Import &amp;EDF+…</source>
         <translation>导入 EDF+(&amp;E)…</translation>
     </message>
     <message>
+        <location filename="../app/studio/MainWindow.cpp" line="766"/>
         <source>Export C&amp;SV…</source>
         <translation>导出 CSV(&amp;S)…</translation>
     </message>
     <message>
+        <location filename="../app/studio/MainWindow.cpp" line="768"/>
         <source>Export ED&amp;F+…</source>
         <translation>导出 EDF+(&amp;F)…</translation>
     </message>
     <message>
+        <location filename="../app/studio/MainWindow.cpp" line="467"/>
+        <location filename="../app/studio/MainWindow.cpp" line="492"/>
+        <location filename="../app/studio/MainWindow.cpp" line="512"/>
+        <location filename="../app/studio/MainWindow.cpp" line="586"/>
+        <location filename="../app/studio/MainWindow.cpp" line="774"/>
+        <location filename="../app/studio/MainWindow.cpp" line="894"/>
         <source>Open a recording first</source>
         <translation>请先打开一个记录</translation>
     </message>
     <message>
+        <location filename="../app/studio/MainWindow.cpp" line="778"/>
         <source>CSV files (*.csv);;All files (*)</source>
         <translation>CSV 文件 (*.csv);;所有文件 (*)</translation>
     </message>
     <message>
+        <location filename="../app/studio/MainWindow.cpp" line="779"/>
         <source>EDF+ files (*.edf *.EDF *.bdf *.BDF);;All files (*)</source>
         <translation>EDF+ 文件 (*.edf *.EDF *.bdf *.BDF);;所有文件 (*)</translation>
     </message>
     <message>
+        <location filename="../app/studio/MainWindow.cpp" line="780"/>
         <source>Import annotations</source>
         <translation>导入注释</translation>
     </message>
     <message>
+        <location filename="../app/studio/MainWindow.cpp" line="780"/>
         <source>Export annotations</source>
         <translation>导出注释</translation>
     </message>
     <message>
+        <location filename="../app/studio/MainWindow.cpp" line="842"/>
         <source>The annotation file could not be read, so annotation changes will not be saved: %1</source>
         <translation>无法读取注释文件，因此注释的更改不会被保存：%1</translation>
     </message>
     <message>
+        <location filename="../app/studio/MainWindow.cpp" line="879"/>
         <source>Annotations could not be saved: %1</source>
         <translation>无法保存注释：%1</translation>
     </message>
     <message>
+        <location filename="../app/studio/MainWindow.cpp" line="916"/>
         <source>Could not import %1: %2</source>
         <translation>无法导入 %1：%2</translation>
     </message>
     <message>
+        <location filename="../app/studio/MainWindow.cpp" line="956"/>
         <source>Could not export the annotations: %1</source>
         <translation>无法导出注释：%1</translation>
     </message>
     <message numerus="yes">
+        <location filename="../app/studio/MainWindow.cpp" line="922"/>
         <source>Imported %n annotation(s) from %1</source>
         <translation>
             <numerusform>已从 %1 导入 %n 条注释</numerusform>
         </translation>
     </message>
     <message numerus="yes">
+        <location filename="../app/studio/MainWindow.cpp" line="954"/>
         <source>Exported %n annotation(s) to %1</source>
         <translation>
             <numerusform>已将 %n 条注释导出到 %1</numerusform>
         </translation>
     </message>
     <message>
+        <location filename="../app/studio/MainWindow.cpp" line="695"/>
         <source>Gaps</source>
         <translation>间断</translation>
     </message>
     <message numerus="yes">
+        <location filename="../app/studio/MainWindow.cpp" line="696"/>
         <source>%n gap(s), %1 s without data</source>
         <translation>
             <numerusform>%n 处间断，共 %1 秒无数据</numerusform>
         </translation>
     </message>
     <message>
+        <location filename="../app/studio/MainWindow.cpp" line="86"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
+        <location filename="../app/studio/MainWindow.cpp" line="254"/>
         <source>&amp;Go to time…</source>
         <translation>转到时间(&amp;G)…</translation>
     </message>
     <message>
+        <location filename="../app/studio/MainWindow.cpp" line="262"/>
         <source>&amp;Longer page</source>
         <extracomment>View menu: next longer page length of the page-length list (1 s ... 60 min)</extracomment>
         <translation>更长的页面(&amp;L)</translation>
     </message>
     <message>
+        <location filename="../app/studio/MainWindow.cpp" line="267"/>
         <source>&amp;Shorter page</source>
         <translation>更短的页面(&amp;S)</translation>
     </message>
     <message>
+        <location filename="../app/studio/MainWindow.cpp" line="270"/>
         <source>Clock &amp;time on the axis</source>
         <translation>坐标轴显示时钟时间(&amp;T)</translation>
     </message>
     <message>
+        <location filename="../app/studio/MainWindow.cpp" line="276"/>
         <source>Label the time axis with the time of day (from the recording&apos;s start time) instead of the time from the start</source>
         <translation>用一天中的时刻（由记录的开始时间推算）标注时间轴，而不是从开始起的时间</translation>
     </message>
     <message>
+        <location filename="../app/studio/MainWindow.cpp" line="279"/>
         <source>&amp;Export view as</source>
         <translation>导出视图为(&amp;E)</translation>
     </message>
     <message>
+        <location filename="../app/studio/MainWindow.cpp" line="280"/>
         <source>&amp;PNG image…</source>
         <translation>PNG 图像(&amp;P)…</translation>
     </message>
     <message>
+        <location filename="../app/studio/MainWindow.cpp" line="281"/>
         <source>P&amp;DF document…</source>
         <translation>PDF 文档(&amp;D)…</translation>
     </message>
     <message>
+        <location filename="../app/studio/MainWindow.cpp" line="283"/>
         <source>&amp;SVG drawing…</source>
         <translation>SVG 矢量图(&amp;S)…</translation>
     </message>
     <message>
+        <location filename="../app/studio/MainWindow.cpp" line="235"/>
         <source>&amp;Export selection…</source>
         <translation>导出选区(&amp;E)…</translation>
     </message>
     <message>
+        <location filename="../app/studio/MainWindow.cpp" line="237"/>
         <source>&amp;Cancel export</source>
         <translation>取消导出(&amp;C)</translation>
     </message>
     <message>
+        <location filename="../app/studio/MainWindow.cpp" line="333"/>
         <source> Go to </source>
         <extracomment>Toolbar: label of the box that moves the page to a typed time</extracomment>
         <translation> 转到 </translation>
     </message>
     <message>
+        <location filename="../app/studio/MainWindow.cpp" line="338"/>
         <source>90, 1:02:03, @23:15</source>
         <extracomment>Placeholder of the go-to box: seconds, h:mm:ss from the start, or @ and a clock time of day</extracomment>
         <translation>90, 1:02:03, @23:15</translation>
     </message>
     <message>
+        <location filename="../app/studio/MainWindow.cpp" line="340"/>
         <source>Go to a time (Ctrl+G): seconds (90.5), h:mm:ss(.s) from the start (1:02:03.5), or a clock time of day with @ (@23:15:00). Enter moves the page there.</source>
         <translation>转到某个时间（Ctrl+G）：秒数（90.5）、从开始起的 h:mm:ss(.s)（1:02:03.5），或以 @ 开头的时钟时间（@23:15:00）。按 Enter 将页面移到该处。</translation>
     </message>
     <message>
+        <location filename="../app/studio/MainWindow.cpp" line="476"/>
         <source>%1 is after the end of the recording (%2)</source>
         <translation>%1 在记录结束（%2）之后</translation>
     </message>
     <message>
+        <location filename="../app/studio/MainWindow.cpp" line="485"/>
         <source>Cannot go there: %1</source>
         <translation>无法转到该处：%1</translation>
     </message>
     <message>
+        <location filename="../app/studio/MainWindow.cpp" line="497"/>
         <source>Export view</source>
         <translation>导出视图</translation>
     </message>
     <message>
+        <location filename="../app/studio/MainWindow.cpp" line="511"/>
         <source>Unknown image format of %1 (expected .png, .pdf or .svg)</source>
         <translation>%1 的图像格式未知（应为 .png、.pdf 或 .svg）</translation>
     </message>
     <message>
+        <location filename="../app/studio/MainWindow.cpp" line="524"/>
         <source>%1, %2 from %3</source>
         <translation>%1，自 %3 起 %2</translation>
     </message>
     <message>
+        <location filename="../app/studio/MainWindow.cpp" line="571"/>
         <source>Saved the view to %1</source>
         <translation>已将视图保存到 %1</translation>
     </message>
     <message>
+        <location filename="../app/studio/MainWindow.cpp" line="574"/>
         <source>Could not export the view to %1: %2</source>
         <translation>无法将视图导出到 %1：%2</translation>
     </message>
     <message>
+        <location filename="../app/studio/MainWindow.cpp" line="610"/>
         <source>Exporting to %1…</source>
         <translation>正在导出到 %1…</translation>
     </message>
     <message>
+        <location filename="../app/studio/MainWindow.cpp" line="623"/>
         <source>Exporting to %1… %2%</source>
         <translation>正在导出到 %1… %2%</translation>
     </message>
     <message>
+        <location filename="../app/studio/MainWindow.cpp" line="639"/>
         <source>Exported the selection to %1</source>
         <translation>已将选区导出到 %1</translation>
     </message>
     <message>
+        <location filename="../app/studio/MainWindow.cpp" line="642"/>
         <source>Could not export the selection: %1</source>
         <translation>无法导出选区：%1</translation>
     </message>
     <message>
+        <location filename="../app/studio/MainWindow.cpp" line="273"/>
         <source>Clock time</source>
         <extracomment>Short toolbar text of the &quot;Clock time on the axis&quot; toggle</extracomment>
         <translation>时钟时间</translation>
     </message>
 </context>
 <context>
+    <name>neurolm::app::MontageControls</name>
+    <message>
+        <location filename="../app/studio/MontageControls.cpp" line="23"/>
+        <source>Referential (as recorded)</source>
+        <translation>参考导联（按记录）</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MontageControls.cpp" line="25"/>
+        <source>Common average reference</source>
+        <translation>共同平均参考</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MontageControls.cpp" line="27"/>
+        <source>Longitudinal bipolar (double banana)</source>
+        <translation>纵向双极（双香蕉）</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MontageControls.cpp" line="29"/>
+        <source>Transverse bipolar</source>
+        <translation>横向双极</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MontageControls.cpp" line="33"/>
+        <source>Laplacian</source>
+        <translation>拉普拉斯</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MontageControls.cpp" line="41"/>
+        <source>&amp;Montage</source>
+        <translation>导联(&amp;M)</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MontageControls.cpp" line="43"/>
+        <source>Montage</source>
+        <translation>导联</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MontageControls.cpp" line="45"/>
+        <source> Montage </source>
+        <translation> 导联 </translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MontageControls.cpp" line="51"/>
+        <source>What each lane shows (Alt+M: Montage menu)</source>
+        <translation>每条迹线显示的内容（Alt+M：导联菜单）</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MontageControls.cpp" line="59"/>
+        <location filename="../app/studio/MontageControls.cpp" line="163"/>
+        <source>Custom</source>
+        <translation>自定义</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MontageControls.cpp" line="64"/>
+        <source>&amp;Edit custom montage…</source>
+        <translation>编辑自定义导联(&amp;E)…</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MontageControls.cpp" line="87"/>
+        <source>Display &amp;filters…</source>
+        <translation>显示滤波器(&amp;F)…</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MontageControls.cpp" line="101"/>
+        <source>Display filters: %1</source>
+        <translation>显示滤波器：%1</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MontageControls.cpp" line="104"/>
+        <source>The page could not be drawn: %1</source>
+        <translation>无法绘制该页：%1</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MontageControls.cpp" line="122"/>
+        <source>%1: the recording has no 10-20 channels for this montage</source>
+        <translation>%1：该记录没有此导联所需的 10-20 通道</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MontageControls.cpp" line="150"/>
+        <source>Custom: %1</source>
+        <translation>自定义：%1</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MontageControls.cpp" line="175"/>
+        <location filename="../app/studio/MontageControls.cpp" line="196"/>
+        <source>Open a recording first</source>
+        <translation>请先打开记录</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MontageControls.cpp" line="206"/>
+        <source>My montage</source>
+        <translation>我的导联</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MontageControls.cpp" line="66"/>
+        <source>&amp;Bad channels</source>
+        <extracomment>Submenu of the Montage menu: channels checked here are left out of the average and Laplacian references</extracomment>
+        <translation>坏通道(&amp;B)</translation>
+    </message>
+</context>
+<context>
+    <name>neurolm::app::RuntimeChatBackend</name>
+    <message>
+        <location filename="../app/studio/RuntimeChatBackend.cpp" line="54"/>
+        <source>Loading the model %1…</source>
+        <translation>正在加载模型 %1…</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/RuntimeChatBackend.cpp" line="58"/>
+        <source>The model could not be loaded: %1</source>
+        <translation>无法加载模型：%1</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/RuntimeChatBackend.cpp" line="95"/>
+        <source>No model loaded. Load one with File → Load model…</source>
+        <translation>未加载模型。请通过 文件 → 加载模型… 加载一个模型</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/RuntimeChatBackend.cpp" line="96"/>
+        <source>No model loaded: the embedded model %1 is not there. Load a NeuroLM model with File → Load model… (neurolm init writes a random one for trying the pane).</source>
+        <translation>未加载模型：内置模型 %1 不存在。请通过 文件 → 加载模型… 加载 NeuroLM 模型（neurolm init 可生成一个随机模型用于试用此面板）。</translation>
+    </message>
+</context>
+<context>
     <name>neurolm::widgets::AnnotationTableModel</name>
     <message>
+        <location filename="../widgets/annotations/AnnotationTableModel.cpp" line="110"/>
         <source>%1 s</source>
         <translation>%1 秒</translation>
     </message>
     <message>
+        <location filename="../widgets/annotations/AnnotationTableModel.cpp" line="114"/>
         <source>all</source>
         <translation>全部</translation>
     </message>
     <message>
+        <location filename="../widgets/annotations/AnnotationTableModel.cpp" line="118"/>
         <source>file</source>
         <translation>文件</translation>
     </message>
     <message>
+        <location filename="../widgets/annotations/AnnotationTableModel.cpp" line="120"/>
         <source>user</source>
         <translation>用户</translation>
     </message>
     <message>
+        <location filename="../widgets/annotations/AnnotationTableModel.cpp" line="122"/>
         <source>imported</source>
         <translation>导入</translation>
     </message>
     <message>
+        <location filename="../widgets/annotations/AnnotationTableModel.cpp" line="141"/>
         <source>%1 s from the start of the recording</source>
         <translation>距记录开始 %1 秒</translation>
     </message>
     <message>
+        <location filename="../widgets/annotations/AnnotationTableModel.cpp" line="153"/>
         <source>Onset</source>
         <translation>起始时间</translation>
     </message>
     <message>
+        <location filename="../widgets/annotations/AnnotationTableModel.cpp" line="155"/>
         <source>Duration</source>
         <translation>时长</translation>
     </message>
     <message>
+        <location filename="../widgets/annotations/AnnotationTableModel.cpp" line="157"/>
         <source>Text</source>
         <translation>文本</translation>
     </message>
     <message>
+        <location filename="../widgets/annotations/AnnotationTableModel.cpp" line="159"/>
         <source>Channel</source>
         <translation>通道</translation>
     </message>
     <message>
+        <location filename="../widgets/annotations/AnnotationTableModel.cpp" line="161"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
+        <location filename="../widgets/annotations/AnnotationTableModel.cpp" line="182"/>
         <source>&apos;%1&apos; is not a time (seconds, or h:mm:ss)</source>
         <translation>“%1”不是时间（秒，或 h:mm:ss）</translation>
     </message>
     <message>
+        <location filename="../widgets/annotations/AnnotationTableModel.cpp" line="191"/>
         <source>&apos;%1&apos; is not a duration (seconds &gt;= 0)</source>
         <translation>“%1”不是时长（秒数 &gt;= 0）</translation>
     </message>
     <message>
+        <location filename="../widgets/annotations/AnnotationTableModel.cpp" line="199"/>
         <source>An annotation needs a text</source>
         <translation>注释需要文本</translation>
     </message>
@@ -502,94 +1004,117 @@
 <context>
     <name>neurolm::widgets::AnnotationsDock</name>
     <message>
+        <location filename="../widgets/annotations/AnnotationsDock.cpp" line="22"/>
         <source>Artifact</source>
         <translation>伪迹</translation>
     </message>
     <message>
+        <location filename="../widgets/annotations/AnnotationsDock.cpp" line="23"/>
         <source>Arousal</source>
         <translation>觉醒</translation>
     </message>
     <message>
+        <location filename="../widgets/annotations/AnnotationsDock.cpp" line="23"/>
         <source>Seizure</source>
         <translation>癫痫发作</translation>
     </message>
     <message>
+        <location filename="../widgets/annotations/AnnotationsDock.cpp" line="23"/>
         <source>Event</source>
         <translation>事件</translation>
     </message>
     <message>
+        <location filename="../widgets/annotations/AnnotationsDock.cpp" line="35"/>
         <source>Filter annotations</source>
         <translation>筛选注释</translation>
     </message>
     <message>
+        <location filename="../widgets/annotations/AnnotationsDock.cpp" line="78"/>
         <source>&amp;Add annotation</source>
         <translation>添加注释(&amp;A)</translation>
     </message>
     <message>
+        <location filename="../widgets/annotations/AnnotationsDock.cpp" line="80"/>
         <source>Add an annotation at the start of the current page (Insert)</source>
         <translation>在当前页的起点添加注释（Insert）</translation>
     </message>
     <message>
+        <location filename="../widgets/annotations/AnnotationsDock.cpp" line="81"/>
         <source>&amp;Delete annotation</source>
         <translation>删除注释(&amp;D)</translation>
     </message>
     <message>
+        <location filename="../widgets/annotations/AnnotationsDock.cpp" line="83"/>
         <source>&amp;Undo</source>
         <translation>撤销(&amp;U)</translation>
     </message>
     <message>
+        <location filename="../widgets/annotations/AnnotationsDock.cpp" line="85"/>
         <source>&amp;Redo</source>
         <translation>重做(&amp;R)</translation>
     </message>
     <message>
+        <location filename="../widgets/annotations/AnnotationsDock.cpp" line="160"/>
         <source>Label page as &apos;%1&apos;</source>
         <translation>将本页标注为“%1”</translation>
     </message>
     <message>
+        <location filename="../widgets/annotations/AnnotationsDock.cpp" line="178"/>
         <source>Page %1 labelled &apos;%2&apos;</source>
         <translation>起于 %1 的页面已标注为“%2”</translation>
     </message>
     <message>
+        <location filename="../widgets/annotations/AnnotationsDock.cpp" line="185"/>
         <source>New annotation</source>
         <translation>新注释</translation>
     </message>
     <message>
+        <location filename="../widgets/annotations/AnnotationsDock.cpp" line="235"/>
         <source>Undo: %1</source>
         <translation>撤销：%1</translation>
     </message>
     <message>
+        <location filename="../widgets/annotations/AnnotationsDock.cpp" line="236"/>
         <source>Nothing to undo</source>
         <translation>没有可撤销的操作</translation>
     </message>
     <message>
+        <location filename="../widgets/annotations/AnnotationsDock.cpp" line="237"/>
         <source>Redo: %1</source>
         <translation>重做：%1</translation>
     </message>
     <message>
+        <location filename="../widgets/annotations/AnnotationsDock.cpp" line="238"/>
         <source>Nothing to redo</source>
         <translation>没有可重做的操作</translation>
     </message>
     <message>
+        <location filename="../widgets/annotations/AnnotationsDock.cpp" line="242"/>
         <source>%1 of %2</source>
         <translation>%1 / %2</translation>
     </message>
     <message>
+        <location filename="../widgets/annotations/AnnotationsDock.cpp" line="88"/>
         <source>Add</source>
         <translation>添加</translation>
     </message>
     <message>
+        <location filename="../widgets/annotations/AnnotationsDock.cpp" line="89"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
+        <location filename="../widgets/annotations/AnnotationsDock.cpp" line="90"/>
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
+        <location filename="../widgets/annotations/AnnotationsDock.cpp" line="91"/>
         <source>Redo</source>
         <translation>重做</translation>
     </message>
     <message numerus="yes">
+        <location filename="../widgets/annotations/AnnotationsDock.cpp" line="241"/>
         <source>%n annotation(s)</source>
         <translation>
             <numerusform>%n 条注释</numerusform>
@@ -597,88 +1122,1098 @@
     </message>
 </context>
 <context>
+    <name>neurolm::widgets::ChatPane</name>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="73"/>
+        <source>What the next question is about: the page shown, or a range dragged on the traces (the model reads whole seconds, up to the length it accepts for these channels)</source>
+        <translation>下一个问题所针对的内容：当前显示的页面，或在波形上拖选的时间范围（模型读取整秒，最长为其对这些通道可接受的长度）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="86"/>
+        <source>Conversation</source>
+        <translation>对话</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="102"/>
+        <source>Ask about this EEG segment, e.g. &quot;Question: Is this EEG segment of high workload? Answer:&quot; (Ctrl+Enter sends)</source>
+        <translation>询问这段脑电，例如 &quot;Question: Is this EEG segment of high workload? Answer:&quot;（Ctrl+Enter 发送）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="104"/>
+        <source>Question</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="112"/>
+        <source>&amp;Options</source>
+        <extracomment>Chat pane: label of the answer options box</extracomment>
+        <translation>选项(&amp;O)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="115"/>
+        <source>Yes, No</source>
+        <translation>Yes, No</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="116"/>
+        <source>Answer options to score, separated by commas; each is scored as the answer&apos;s continuation after a space (&quot;Yes&quot; is scored as &quot; Yes&quot;)</source>
+        <translation>要评分的回答选项，用逗号分隔；每个选项作为回答在一个空格之后的续写来评分（&quot;Yes&quot; 按 &quot; Yes&quot; 评分）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="122"/>
+        <source>&amp;Max tokens</source>
+        <extracomment>Chat pane: label of the answer length limit (new tokens)</extracomment>
+        <translation>最多词元(&amp;M)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="129"/>
+        <source>S&amp;ample</source>
+        <translation>采样(&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="130"/>
+        <source>Sample the answer (temperature 1) instead of the greedy choice</source>
+        <translation>对回答进行采样（温度 1），而不是贪心选择</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="136"/>
+        <source>&amp;Export</source>
+        <translation>导出(&amp;E)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="139"/>
+        <source>Conversation as &amp;Markdown…</source>
+        <translation>将对话导出为 &amp;Markdown…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="141"/>
+        <source>Conversation as &amp;JSON…</source>
+        <translation>将对话导出为 &amp;JSON…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="143"/>
+        <source>&amp;Clear conversation</source>
+        <translation>清空对话(&amp;C)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="147"/>
+        <source>S&amp;top</source>
+        <translation>停止(&amp;T)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="148"/>
+        <source>Stop the answer at its next token (Esc)</source>
+        <translation>在下一个词元处停止回答（Esc）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="150"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="360"/>
+        <source>&amp;Send</source>
+        <translation>发送(&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="152"/>
+        <source>Ask the model (Ctrl+Enter)</source>
+        <translation>向模型提问（Ctrl+Enter）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="226"/>
+        <source>The chat history could not be read (a new one starts): %1</source>
+        <translation>无法读取对话历史（将开始新的对话）：%1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="267"/>
+        <source>&lt;b&gt;Model&lt;/b&gt; %1 · %2</source>
+        <translation>&lt;b&gt;模型&lt;/b&gt; %1 · %2</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="272"/>
+        <source>No model loaded. Load a NeuroLM model with File → Load model…</source>
+        <translation>未加载模型。请通过 文件 → 加载模型… 加载 NeuroLM 模型</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="317"/>
+        <source>referential</source>
+        <translation>参考导联</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="324"/>
+        <source>No recording open</source>
+        <translation>未打开记录</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="329"/>
+        <source>%1 · preparing the channels for the model…</source>
+        <translation>%1 · 正在为模型准备通道…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="333"/>
+        <source>%1 · the model cannot read this recording</source>
+        <translation>%1 · 模型无法读取此记录</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="338"/>
+        <source>%1 · too short for the model (1 s at least)</source>
+        <translation>%1 · 对模型而言太短（至少 1 秒）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="343"/>
+        <source>selection</source>
+        <translation>选区</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="343"/>
+        <source>page</source>
+        <translation>页面</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="345"/>
+        <source>%1, first %2 s: the model reads at most %3 s of %4 channels</source>
+        <translation>%1，前 %2 秒：模型对 %4 个通道最多读取 %3 秒</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="349"/>
+        <source>%1 · %2 channels · %3–%4 s (%5) · %6</source>
+        <translation>%1 · %2 个通道 · %3–%4 秒（%5）· %6</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="491"/>
+        <source>first token %1 ms · %2 tokens/s · %3 tokens</source>
+        <translation>首个词元 %1 毫秒 · 每秒 %2 个词元 · 共 %3 个词元</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="360"/>
+        <source>Re&amp;send</source>
+        <translation>重新发送(&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="380"/>
+        <source>Type a question first.</source>
+        <translation>请先输入问题。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="420"/>
+        <source>Editing question %1: Send adds the new answer beside the old one (Esc cancels).</source>
+        <translation>正在编辑问题 %1：发送后新回答将与旧回答并列保存（Esc 取消）。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="428"/>
+        <source>No model loaded. Load one with File → Load model…</source>
+        <translation>未加载模型。请通过 文件 → 加载模型… 加载一个模型</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="433"/>
+        <source>Open a recording first.</source>
+        <translation>请先打开一个记录。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="434"/>
+        <source>The recording is not ready for the model yet.</source>
+        <translation>记录尚未为模型准备好。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="461"/>
+        <source>Waiting for the first token…</source>
+        <translation>正在等待第一个词元…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="496"/>
+        <source>no tokens</source>
+        <translation>没有词元</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="536"/>
+        <source>Ask about the page or a range dragged on the traces. Answers appear here token by token.</source>
+        <translation>询问当前页面或在波形上拖选的范围。回答会逐个词元显示在这里。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="558"/>
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="585"/>
+        <source>Regenerate</source>
+        <translation>重新生成</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="585"/>
+        <source>Edit</source>
+        <translation>编辑</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="588"/>
+        <source>%1 ms to first token · %2 tokens/s</source>
+        <translation>首个词元 %1 毫秒 · 每秒 %2 个词元</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="620"/>
+        <source>Could not write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="649"/>
+        <source>Export conversation</source>
+        <translation>导出对话</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="651"/>
+        <source>Markdown (*.md)</source>
+        <translation>Markdown (*.md)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="651"/>
+        <source>JSON (*.json)</source>
+        <translation>JSON (*.json)</translation>
+    </message>
+</context>
+<context>
+    <name>neurolm::widgets::CodeUsageView</name>
+    <message>
+        <location filename="../widgets/tokens/CodeUsageView.cpp" line="28"/>
+        <source>top </source>
+        <extracomment>Code usage dock: how many of the most frequent codes the chart shows</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/tokens/CodeUsageView.cpp" line="29"/>
+        <source>Number of most frequent codes shown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/tokens/CodeUsageView.cpp" line="39"/>
+        <source>Occurrences</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/tokens/CodeUsageView.cpp" line="46"/>
+        <source>Code</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/tokens/CodeUsageView.cpp" line="48"/>
+        <source>Occurrences in the recording</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/tokens/CodeUsageView.cpp" line="92"/>
+        <source>No codes yet: load a tokenizer and open a recording.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/tokens/CodeUsageView.cpp" line="97"/>
+        <source>%1 tokens, %2 distinct codes of %3; the top %4 cover %5 %</source>
+        <extracomment>Code usage dock summary, e.g. &quot;1178 tokens, 417 distinct codes of 8192; the top 20 cover 12.3 %&quot;</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>neurolm::widgets::FilterDialog</name>
+    <message>
+        <location filename="../widgets/traces/FilterDialog.cpp" line="28"/>
+        <source>Display filters</source>
+        <translation>显示滤波器</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces/FilterDialog.cpp" line="32"/>
+        <source>All channels</source>
+        <translation>所有通道</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces/FilterDialog.cpp" line="34"/>
+        <source>&amp;Channels:</source>
+        <translation>通道(&amp;C):</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces/FilterDialog.cpp" line="36"/>
+        <source>&amp;Same as all channels</source>
+        <extracomment>Per-channel scope of the filter dialog: this channel uses the filter set for all channels</extracomment>
+        <translation>与所有通道相同(&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces/FilterDialog.cpp" line="45"/>
+        <source> Hz</source>
+        <translation> Hz</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces/FilterDialog.cpp" line="51"/>
+        <source>&amp;High-pass</source>
+        <translation>高通(&amp;H)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces/FilterDialog.cpp" line="52"/>
+        <source>&amp;Low-pass</source>
+        <translation>低通(&amp;L)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces/FilterDialog.cpp" line="56"/>
+        <source>Butterworth order of each of the high-pass and low-pass; run forward and backward (zero phase), so the cut-offs are at −6 dB</source>
+        <translation>高通和低通各自的巴特沃斯阶数；正向和反向各运行一次（零相位），因此截止频率处为 −6 dB</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces/FilterDialog.cpp" line="58"/>
+        <source>Butterworth &amp;order:</source>
+        <translation>巴特沃斯阶数(&amp;O):</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces/FilterDialog.cpp" line="60"/>
+        <source>Off</source>
+        <translation>关</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces/FilterDialog.cpp" line="61"/>
+        <source>50 Hz</source>
+        <translation>50 Hz</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces/FilterDialog.cpp" line="62"/>
+        <source>60 Hz</source>
+        <translation>60 Hz</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces/FilterDialog.cpp" line="63"/>
+        <source>&amp;Notch:</source>
+        <translation>陷波(&amp;N):</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces/FilterDialog.cpp" line="64"/>
+        <source>Also at the ha&amp;rmonics</source>
+        <translation>同时滤除谐波(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces/FilterDialog.cpp" line="70"/>
+        <source>Frequency response</source>
+        <translation>频率响应</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces/FilterDialog.cpp" line="74"/>
+        <source>Frequency (Hz)</source>
+        <translation>频率 (Hz)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces/FilterDialog.cpp" line="77"/>
+        <source>Magnitude (dB)</source>
+        <translation>幅度 (dB)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces/FilterDialog.cpp" line="194"/>
+        <source>Not applicable at %1 Hz: %2</source>
+        <translation>在 %1 Hz 下不可用：%2</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces/FilterDialog.cpp" line="230"/>
+        <source>Channel %1: %2</source>
+        <translation>通道 %1：%2</translation>
+    </message>
+</context>
+<context>
+    <name>neurolm::widgets::JobsPanel</name>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="84"/>
+        <source>Jobs</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="90"/>
+        <source>New job</source>
+        <translation>新任务</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="148"/>
+        <source>vq: neural tokenizer</source>
+        <translation>vq：神经分词器</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="149"/>
+        <source>pretrain: NeuroLM pre-training</source>
+        <translation>pretrain：NeuroLM 预训练</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="150"/>
+        <source>instruct: instruction tuning</source>
+        <translation>instruct：指令微调</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="151"/>
+        <source>eval: score a labelled split</source>
+        <translation>eval：评估带标签的划分</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="152"/>
+        <source>Stage</source>
+        <translation>阶段</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="169"/>
+        <source>Dataset definition</source>
+        <translation>数据集定义</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="170"/>
+        <source>Dataset definitions (*.json)</source>
+        <translation>数据集定义 (*.json)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="173"/>
+        <source>Dataset</source>
+        <translation>数据集</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="176"/>
+        <source>a new folder for this run</source>
+        <translation>本次运行的新文件夹</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="177"/>
+        <source>Run folder</source>
+        <translation>运行文件夹</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="179"/>
+        <source>model.safetensors of a vq run</source>
+        <translation>某次 vq 运行的 model.safetensors</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="180"/>
+        <source>Tokenizer</source>
+        <translation>分词器</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="181"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="185"/>
+        <source>Models (*.safetensors *.pt)</source>
+        <translation>模型 (*.safetensors *.pt)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="183"/>
+        <source>model.safetensors of a pretrain or instruct run</source>
+        <translation>某次 pretrain 或 instruct 运行的 model.safetensors</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="184"/>
+        <source>Start from model</source>
+        <translation>起始模型</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="189"/>
+        <source>Epochs</source>
+        <translation>轮数</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="192"/>
+        <source>Batch size</source>
+        <translation>批大小</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="194"/>
+        <source>Learning rate</source>
+        <translation>学习率</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="197"/>
+        <source>all</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="198"/>
+        <source>Max steps</source>
+        <translation>最大步数</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="201"/>
+        <source>Padded length</source>
+        <translation>填充长度</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="204"/>
+        <source>Other keys (JSON)</source>
+        <translation>其他键 (JSON)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="206"/>
+        <source>Start job</source>
+        <translation>开始任务</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="235"/>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="236"/>
+        <source>Resume</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="237"/>
+        <source>Open model</source>
+        <translation>打开模型</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="238"/>
+        <source>Remove from list</source>
+        <translation>从列表中移除</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="254"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="263"/>
+        <source>loss</source>
+        <translation>损失</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="256"/>
+        <source>learning rate</source>
+        <translation>学习率</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="260"/>
+        <source>step</source>
+        <translation>步</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="265"/>
+        <source>lr</source>
+        <translation>学习率</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="308"/>
+        <source>Official defaults of %1: %2 epochs, batch size %3, learning rate %4, padded length %5.</source>
+        <translation>%1 的官方默认值：%2 轮，批大小 %3，学习率 %4，填充长度 %5。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="314"/>
+        <source>Official defaults of %1: batch size %2, padded length %3; nothing is trained.</source>
+        <translation>%1 的官方默认值：批大小 %2，填充长度 %3；不进行训练。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="369"/>
+        <source>Fix the fields marked above.</source>
+        <translation>请修正上面标出的字段。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="374"/>
+        <source>%1 cannot be created.</source>
+        <translation>无法创建 %1。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="381"/>
+        <source>%1 cannot be written: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="385"/>
+        <source>Starting %1…</source>
+        <translation>正在启动 %1…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="416"/>
+        <source>Started %1.</source>
+        <translation>已启动 %1。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="464"/>
+        <source>preparing</source>
+        <translation>准备中</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="466"/>
+        <source>running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="468"/>
+        <source>stopping</source>
+        <translation>正在停止</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="470"/>
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="472"/>
+        <source>done</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="474"/>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="514"/>
+        <source>preparing data: %1 of %2 files</source>
+        <translation>准备数据：%1 / %2 个文件</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="516"/>
+        <source>resumed %1 at step %2 of %3 on %4</source>
+        <translation>在 %4 上从第 %2 步（共 %3 步）继续 %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="521"/>
+        <source>started %1: %2 steps on %3</source>
+        <translation>已开始 %1：在 %3 上共 %2 步</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="526"/>
+        <source>step %1/%2  loss %3  lr %4  %5 samples/s</source>
+        <translation>第 %1/%2 步  损失 %3  学习率 %4  %5 样本/秒</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="536"/>
+        <source>%1 metrics at step %2: %3</source>
+        <translation>第 %2 步的 %1 指标：%3</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="541"/>
+        <source>checkpoint at step %1</source>
+        <translation>第 %1 步的检查点</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="543"/>
+        <source>done at step %1: %2</source>
+        <translation>在第 %1 步完成：%2</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="547"/>
+        <source>stopped at step %1 (exit code %2)</source>
+        <translation>在第 %1 步停止（退出码 %2）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="549"/>
+        <source>error: %1</source>
+        <translation>错误：%1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="562"/>
+        <source>%1 · %2 · step %3/%4 · %5</source>
+        <translation>%1 · %2 · 第 %3/%4 步 · %5</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="574"/>
+        <source>No job selected. Start one in the &quot;New job&quot; tab.</source>
+        <translation>未选择任务。请在“新任务”标签页中启动一个。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="591"/>
+        <source>job</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="599"/>
+        <source>the process ended with exit code %1 without a final report</source>
+        <translation>进程以退出码 %1 结束，未给出最终报告</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="600"/>
+        <source>the process ended without a final report</source>
+        <translation>进程结束，未给出最终报告</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="605"/>
+        <source> · last checkpoint: step %1</source>
+        <translation> · 最新检查点：第 %1 步</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="606"/>
+        <source> · %1</source>
+        <translation> · %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="612"/>
+        <source>preparing data: %v of %m files</source>
+        <translation>准备数据：%v / %m 个文件</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="616"/>
+        <source>step %1 of %2 (%p%)</source>
+        <translation>第 %1 步，共 %2 步（%p%）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="618"/>
+        <source> · ETA %1</source>
+        <translation> · 预计剩余 %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="619"/>
+        <source> · loss %1</source>
+        <translation> · 损失 %1</translation>
+    </message>
+</context>
+<context>
+    <name>neurolm::widgets::MontageEditorDialog</name>
+    <message>
+        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="19"/>
+        <source>Custom montage</source>
+        <translation>自定义导联</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="23"/>
+        <source>&amp;Name:</source>
+        <translation>名称(&amp;N):</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="30"/>
+        <source>Label</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="30"/>
+        <source>Terms</source>
+        <translation>项</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="36"/>
+        <source>Terms: separated by &apos;;&apos;, each an optional weight and a channel, e.g. &quot;Fp1; -1 F7&quot; or &quot;Cz; -0.25 C3; -0.25 C4; -0.25 Fz; -0.25 Pz&quot;.</source>
+        <extracomment>Help under the custom montage table: how to write the terms of a derivation</extracomment>
+        <translation>项：以 &apos;;&apos; 分隔，每项为可选的权重和一个通道，例如 &quot;Fp1; -1 F7&quot; 或 &quot;Cz; -0.25 C3; -0.25 C4; -0.25 Fz; -0.25 Pz&quot;。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="48"/>
+        <source>&amp;Add row</source>
+        <translation>添加行(&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="49"/>
+        <source>&amp;Remove row</source>
+        <translation>删除行(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="50"/>
+        <source>&amp;Load…</source>
+        <translation>载入(&amp;L)…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="51"/>
+        <source>&amp;Save…</source>
+        <translation>保存(&amp;S)…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="72"/>
+        <source>Load montage</source>
+        <translation>载入导联</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="73"/>
+        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="79"/>
+        <source>Montage files (*.json);;All files (*)</source>
+        <translation>导联文件 (*.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="78"/>
+        <source>Save montage</source>
+        <translation>保存导联</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="118"/>
+        <source>row %1</source>
+        <translation>第 %1 行</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="120"/>
+        <source>%1: the label is empty</source>
+        <translation>%1：标签为空</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="140"/>
+        <source>%1: a term without a channel in &quot;%2&quot;</source>
+        <translation>%1：“%2”中有一项没有通道</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="144"/>
+        <source>%1 (&apos;%2&apos;): no terms</source>
+        <translation>%1（&apos;%2&apos;）：没有项</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="148"/>
+        <source>the montage has no derivations</source>
+        <translation>该导联没有任何导出</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="171"/>
+        <source>Could not save %1: %2</source>
+        <translation>无法保存 %1：%2</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="180"/>
+        <source>custom montage</source>
+        <translation>自定义导联</translation>
+    </message>
+</context>
+<context>
+    <name>neurolm::widgets::OverviewView</name>
+    <message>
+        <location filename="../widgets/overview/OverviewView.cpp" line="20"/>
+        <source>Overview of the whole recording: click or drag to move the page (keys ← → Home End)</source>
+        <extracomment>Accessible name / tooltip of the overview strip under the traces</extracomment>
+        <translation>整个记录的概览：单击或拖动以移动页面（按键 ← → Home End）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/overview/OverviewView.cpp" line="21"/>
+        <source>Recording overview</source>
+        <translation>记录概览</translation>
+    </message>
+    <message>
+        <location filename="../widgets/overview/OverviewView.cpp" line="144"/>
+        <source>Overview</source>
+        <translation>概览</translation>
+    </message>
+    <message>
+        <location filename="../widgets/overview/OverviewView.cpp" line="150"/>
+        <source>Indexing the recording… %1%</source>
+        <translation>正在索引记录… %1%</translation>
+    </message>
+</context>
+<context>
+    <name>neurolm::widgets::SpectrogramModel</name>
+    <message>
+        <location filename="../widgets/spectrogram/SpectrogramModel.cpp" line="64"/>
+        <source>Cancelled</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>neurolm::widgets::SpectrogramPlot</name>
+    <message>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="171"/>
+        <source>Hz</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="185"/>
+        <source>dB</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>neurolm::widgets::SpectrogramView</name>
+    <message>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="193"/>
+        <source>Channels</source>
+        <translation type="unfinished">通道</translation>
+    </message>
+    <message>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="194"/>
+        <source>Channels to show (check one or more; Space toggles the current one)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="201"/>
+        <source>Page</source>
+        <translation type="unfinished">页面</translation>
+    </message>
+    <message>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="202"/>
+        <source>Whole recording</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="203"/>
+        <source>&amp;Range</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="207"/>
+        <source>Colour &amp;map</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="209"/>
+        <source>&amp;Auto</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="210"/>
+        <source>Colour limits from the 5th and 99.5th percentiles of the shown power</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="217"/>
+        <source> dB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="220"/>
+        <source>Lowest colour (dB)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="221"/>
+        <source>Highest colour (dB)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="225"/>
+        <source>&amp;Limits</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="230"/>
+        <source> Hz</source>
+        <translation type="unfinished"> Hz</translation>
+    </message>
+    <message>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="231"/>
+        <source>Up &amp;to</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="239"/>
+        <source>&amp;Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="240"/>
+        <source>Stop computing (Esc)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="345"/>
+        <source>Computing…</source>
+        <translation type="unfinished">计算中…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="346"/>
+        <source>No recording</source>
+        <translation type="unfinished">没有记录</translation>
+    </message>
+    <message>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="347"/>
+        <source>No spectrogram: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="350"/>
+        <source>%1 – %2 s, %3 columns of %4 s, %5 Hz resolution, power in dB re 1 %6</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/spectrogram/SpectrogramWorker.cpp" line="35"/>
+        <source>the range is shorter than one segment (%1 s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/spectrogram/SpectrogramWorker.cpp" line="100"/>
+        <source>Viridis</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/spectrogram/SpectrogramWorker.cpp" line="102"/>
+        <source>Magma</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/spectrogram/SpectrogramWorker.cpp" line="106"/>
+        <source>Grey</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>neurolm::widgets::SpectrumView</name>
     <message>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="116"/>
         <source>Frequency bands as name:low-high in Hz, separated by commas; Enter applies</source>
         <translation>频段，格式为 名称:下限-上限（Hz），以逗号分隔；按 Enter 应用</translation>
     </message>
     <message>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="118"/>
         <source>Bands</source>
         <translation>频段</translation>
     </message>
     <message>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="190"/>
         <source>Bands not changed: %1</source>
         <translation>频段未更改：%1</translation>
     </message>
     <message>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="50"/>
         <source>Copy table</source>
         <translation>复制表格</translation>
     </message>
     <message>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="51"/>
         <source>Copy the band powers as tab-separated text</source>
         <translation>将频段功率复制为制表符分隔的文本</translation>
     </message>
     <message>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="54"/>
         <source>Power spectral density (Welch)</source>
         <translation>功率谱密度（Welch）</translation>
     </message>
     <message>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="62"/>
         <source>Frequency (Hz)</source>
         <translation>频率（Hz）</translation>
     </message>
     <message>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="82"/>
         <source>Relative band power</source>
         <translation>相对频段功率</translation>
     </message>
     <message>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="86"/>
         <source>Relative power</source>
         <translation>相对功率</translation>
     </message>
     <message>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="122"/>
         <source>Channel</source>
         <translation>通道</translation>
     </message>
     <message>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="146"/>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="197"/>
         <source>Computing…</source>
         <translation>计算中…</translation>
     </message>
     <message>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="163"/>
         <source>Average of EEG channels</source>
         <translation>EEG 通道平均</translation>
     </message>
     <message>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="192"/>
         <source>Band</source>
         <translation>频段</translation>
     </message>
     <message>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="192"/>
         <source>Range (Hz)</source>
         <translation>范围（Hz）</translation>
     </message>
     <message>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="192"/>
         <source>Power (%1)</source>
         <translation>功率（%1）</translation>
     </message>
     <message>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="192"/>
         <source>Relative (%)</source>
         <translation>相对值（%）</translation>
     </message>
     <message>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="197"/>
         <source>No recording</source>
         <translation>没有记录</translation>
     </message>
     <message>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="198"/>
         <source>Cannot analyse this page: %1</source>
         <translation>无法分析此页：%1</translation>
     </message>
     <message>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="229"/>
         <source>Power spectral density (Welch), %1</source>
         <translation>功率谱密度（Welch），%1</translation>
     </message>
     <message>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="249"/>
         <source>%1, %2–%3 s: peak %4 Hz, resolution %5 Hz</source>
         <translation>%1，%2–%3 秒：峰值 %4 Hz，分辨率 %5 Hz</translation>
     </message>
     <message numerus="yes">
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="248"/>
         <source>mean of %n EEG channel(s)</source>
         <translation>
             <numerusform>%n 个 EEG 通道的平均</numerusform>
@@ -686,712 +2221,192 @@
     </message>
 </context>
 <context>
+    <name>neurolm::widgets::TokenLane</name>
+    <message>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="29"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="37"/>
+        <source>Neural tokens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="48"/>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="49"/>
+        <source>Stop tokenising this recording</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="52"/>
+        <source>◀ Previous</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="54"/>
+        <source>Previous occurrence of the selected code (P)</source>
+        <extracomment>Token lane button: move the page to the previous occurrence of the selected code (key P)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="56"/>
+        <source>Next ▶</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="57"/>
+        <source>Next occurrence of the selected code (N)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="59"/>
+        <source>Clear</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="60"/>
+        <source>Clear the selected code (Esc)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="198"/>
+        <source>Cancelling…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="213"/>
+        <source>No tokenizer loaded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="215"/>
+        <source>Open a recording to see its neural tokens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="217"/>
+        <source>Tokenising…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="221"/>
+        <source>%1 channels × %2 s, %3 distinct codes of %4</source>
+        <extracomment>Token lane status: e.g. &quot;19 channels × 62 s, 417 distinct codes of 8192&quot;</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="228"/>
+        <source>Tokenisation failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="230"/>
+        <source>Tokenisation cancelled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="248"/>
+        <source>Click a cell to select its code</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="252"/>
+        <source>Code %1: %2 occurrences (%3 %), %4/%5</source>
+        <extracomment>Token lane: the selected code, how often it occurs, and which occurrence is shown (e.g. &quot;3/12&quot;)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="299"/>
+        <source>%1, second %2: no code</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="301"/>
+        <source>Code %1
+Channel %2, second %3 (%4–%5 s)
+In this recording: %6 of %7 tokens (%8 %)</source>
+        <extracomment>Token lane tooltip: code id; channel; second; how often the code occurs in the whole recording</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="339"/>
+        <source>Tokenising… %1 %</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>neurolm::widgets::TraceView</name>
     <message>
+        <location filename="../widgets/traces/TraceView.cpp" line="151"/>
         <source>EEG</source>
         <translation>脑电（EEG）</translation>
     </message>
     <message>
+        <location filename="../widgets/traces/TraceView.cpp" line="153"/>
         <source>ECG</source>
         <translation>心电（ECG）</translation>
     </message>
     <message>
+        <location filename="../widgets/traces/TraceView.cpp" line="155"/>
         <source>EMG</source>
         <translation>肌电（EMG）</translation>
     </message>
     <message>
+        <location filename="../widgets/traces/TraceView.cpp" line="157"/>
         <source>EOG</source>
         <translation>眼电（EOG）</translation>
     </message>
     <message>
+        <location filename="../widgets/traces/TraceView.cpp" line="159"/>
         <source>Respiration</source>
         <translation>呼吸</translation>
     </message>
     <message>
+        <location filename="../widgets/traces/TraceView.cpp" line="161"/>
         <source>Temperature</source>
         <translation>体温</translation>
     </message>
     <message>
+        <location filename="../widgets/traces/TraceView.cpp" line="163"/>
         <source>Trigger / status</source>
         <translation>触发 / 状态</translation>
     </message>
     <message>
+        <location filename="../widgets/traces/TraceView.cpp" line="167"/>
         <source>Other</source>
         <translation>其他</translation>
     </message>
     <message>
+        <location filename="../widgets/traces/TraceView.cpp" line="183"/>
         <source>Signal type</source>
         <translation>信号类型</translation>
     </message>
     <message>
+        <location filename="../widgets/traces/TraceView.cpp" line="194"/>
         <source>Larger (%1 %2/div)</source>
+        <extracomment>Context menu of a trace lane: make this channel&apos;s trace twice as large (half the amplitude per division)</extracomment>
         <translation>放大（%1 %2/格）</translation>
     </message>
     <message>
+        <location filename="../widgets/traces/TraceView.cpp" line="197"/>
         <source>Smaller (%1 %2/div)</source>
         <translation>缩小（%1 %2/格）</translation>
     </message>
     <message>
+        <location filename="../widgets/traces/TraceView.cpp" line="199"/>
         <source>Reset type and scale</source>
         <translation>重置类型和刻度</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/TraceView.cpp" line="112"/>
+        <location filename="../widgets/traces/TraceView.cpp" line="265"/>
         <source>Loading page…</source>
         <translation>正在加载页面…</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/TraceView.cpp" line="112"/>
+        <location filename="../widgets/traces/TraceView.cpp" line="265"/>
         <source>Open an EDF/BDF recording (File → Open, or drop it here)</source>
         <translation>打开 EDF/BDF 记录（文件 → 打开，或拖放到此处）</translation>
-    </message>
-</context>
-<context>
-    <name>neurolm::widgets::OverviewView</name>
-    <message>
-        <source>Overview of the whole recording: click or drag to move the page (keys ← → Home End)</source>
-        <extracomment>Accessible name / tooltip of the overview strip under the traces</extracomment>
-        <translation>整个记录的概览：单击或拖动以移动页面（按键 ← → Home End）</translation>
-    </message>
-    <message>
-        <source>Recording overview</source>
-        <translation>记录概览</translation>
-    </message>
-    <message>
-        <source>Overview</source>
-        <translation>概览</translation>
-    </message>
-    <message>
-        <source>Indexing the recording… %1%</source>
-        <translation>正在索引记录… %1%</translation>
-    </message>
-</context>
-<context>
-    <name>neurolm::app::ExportSelectionDialog</name>
-    <message>
-        <source>Export selection</source>
-        <translation>导出选区</translation>
-    </message>
-    <message>
-        <source>Seconds (90.5), h:mm:ss (1:02:03.5) or a clock time (@23:15:00)</source>
-        <translation>秒数（90.5）、h:mm:ss（1:02:03.5）或时钟时间（@23:15:00）</translation>
-    </message>
-    <message>
-        <source>&amp;From</source>
-        <translation>起始(&amp;F)</translation>
-    </message>
-    <message>
-        <source>&amp;To</source>
-        <translation>结束(&amp;T)</translation>
-    </message>
-    <message>
-        <source>The extension picks the format: .edf (EDF+), .bdf (BDF+), .csv, .npy (with a .json description)</source>
-        <translation>扩展名决定格式：.edf（EDF+）、.bdf（BDF+）、.csv、.npy（附 .json 说明）</translation>
-    </message>
-    <message>
-        <source>&amp;Browse…</source>
-        <translation>浏览(&amp;B)…</translation>
-    </message>
-    <message>
-        <source>F&amp;ile</source>
-        <translation>文件(&amp;I)</translation>
-    </message>
-    <message>
-        <source>&amp;Channels</source>
-        <translation>通道(&amp;C)</translation>
-    </message>
-    <message>
-        <source>Export</source>
-        <translation>导出</translation>
-    </message>
-    <message>
-        <source>EDF+ (*.edf);;BDF+ (*.bdf);;CSV (*.csv);;NumPy array (*.npy)</source>
-        <translation>EDF+ (*.edf);;BDF+ (*.bdf);;CSV (*.csv);;NumPy 数组 (*.npy)</translation>
-    </message>
-    <message>
-        <source>The range must end after it starts and within the recording (%1).</source>
-        <translation>范围必须在开始之后结束，且位于记录之内（%1）。</translation>
-    </message>
-    <message>
-        <source>Choose at least one channel.</source>
-        <translation>请至少选择一个通道。</translation>
-    </message>
-    <message>
-        <source>Unknown format: the file name must end in .edf, .bdf, .csv or .npy.</source>
-        <translation>未知格式：文件名必须以 .edf、.bdf、.csv 或 .npy 结尾。</translation>
-    </message>
-</context>
-<context>
-    <name>neurolm::widgets::FilterDialog</name>
-    <message>
-        <source>Display filters</source>
-        <translation>显示滤波器</translation>
-    </message>
-    <message>
-        <source>All channels</source>
-        <translation>所有通道</translation>
-    </message>
-    <message>
-        <source>&amp;Channels:</source>
-        <translation>通道(&amp;C):</translation>
-    </message>
-    <message>
-        <source>&amp;Same as all channels</source>
-        <extracomment>Per-channel scope of the filter dialog: this channel uses the filter set for all channels</extracomment>
-        <translation>与所有通道相同(&amp;S)</translation>
-    </message>
-    <message>
-        <source> Hz</source>
-        <translation> Hz</translation>
-    </message>
-    <message>
-        <source>&amp;High-pass</source>
-        <translation>高通(&amp;H)</translation>
-    </message>
-    <message>
-        <source>&amp;Low-pass</source>
-        <translation>低通(&amp;L)</translation>
-    </message>
-    <message>
-        <source>Butterworth order of each of the high-pass and low-pass; run forward and backward (zero phase), so the cut-offs are at −6 dB</source>
-        <translation>高通和低通各自的巴特沃斯阶数；正向和反向各运行一次（零相位），因此截止频率处为 −6 dB</translation>
-    </message>
-    <message>
-        <source>Butterworth &amp;order:</source>
-        <translation>巴特沃斯阶数(&amp;O):</translation>
-    </message>
-    <message>
-        <source>Off</source>
-        <translation>关</translation>
-    </message>
-    <message>
-        <source>50 Hz</source>
-        <translation>50 Hz</translation>
-    </message>
-    <message>
-        <source>60 Hz</source>
-        <translation>60 Hz</translation>
-    </message>
-    <message>
-        <source>&amp;Notch:</source>
-        <translation>陷波(&amp;N):</translation>
-    </message>
-    <message>
-        <source>Also at the ha&amp;rmonics</source>
-        <translation>同时滤除谐波(&amp;R)</translation>
-    </message>
-    <message>
-        <source>Frequency response</source>
-        <translation>频率响应</translation>
-    </message>
-    <message>
-        <source>Frequency (Hz)</source>
-        <translation>频率 (Hz)</translation>
-    </message>
-    <message>
-        <source>Magnitude (dB)</source>
-        <translation>幅度 (dB)</translation>
-    </message>
-    <message>
-        <source>Not applicable at %1 Hz: %2</source>
-        <translation>在 %1 Hz 下不可用：%2</translation>
-    </message>
-    <message>
-        <source>Channel %1: %2</source>
-        <translation>通道 %1：%2</translation>
-    </message>
-</context>
-<context>
-    <name>neurolm::widgets::MontageEditorDialog</name>
-    <message>
-        <source>Custom montage</source>
-        <translation>自定义导联</translation>
-    </message>
-    <message>
-        <source>&amp;Name:</source>
-        <translation>名称(&amp;N):</translation>
-    </message>
-    <message>
-        <source>Label</source>
-        <translation>标签</translation>
-    </message>
-    <message>
-        <source>Terms</source>
-        <translation>项</translation>
-    </message>
-    <message>
-        <source>Terms: separated by &apos;;&apos;, each an optional weight and a channel, e.g. &quot;Fp1; -1 F7&quot; or &quot;Cz; -0.25 C3; -0.25 C4; -0.25 Fz; -0.25 Pz&quot;.</source>
-        <extracomment>Help under the custom montage table: how to write the terms of a derivation</extracomment>
-        <translation>项：以 &apos;;&apos; 分隔，每项为可选的权重和一个通道，例如 &quot;Fp1; -1 F7&quot; 或 &quot;Cz; -0.25 C3; -0.25 C4; -0.25 Fz; -0.25 Pz&quot;。</translation>
-    </message>
-    <message>
-        <source>&amp;Add row</source>
-        <translation>添加行(&amp;A)</translation>
-    </message>
-    <message>
-        <source>&amp;Remove row</source>
-        <translation>删除行(&amp;R)</translation>
-    </message>
-    <message>
-        <source>&amp;Load…</source>
-        <translation>载入(&amp;L)…</translation>
-    </message>
-    <message>
-        <source>&amp;Save…</source>
-        <translation>保存(&amp;S)…</translation>
-    </message>
-    <message>
-        <source>Load montage</source>
-        <translation>载入导联</translation>
-    </message>
-    <message>
-        <source>Montage files (*.json);;All files (*)</source>
-        <translation>导联文件 (*.json);;所有文件 (*)</translation>
-    </message>
-    <message>
-        <source>Save montage</source>
-        <translation>保存导联</translation>
-    </message>
-    <message>
-        <source>row %1</source>
-        <translation>第 %1 行</translation>
-    </message>
-    <message>
-        <source>%1: the label is empty</source>
-        <translation>%1：标签为空</translation>
-    </message>
-    <message>
-        <source>%1: a term without a channel in &quot;%2&quot;</source>
-        <translation>%1：“%2”中有一项没有通道</translation>
-    </message>
-    <message>
-        <source>%1 (&apos;%2&apos;): no terms</source>
-        <translation>%1（&apos;%2&apos;）：没有项</translation>
-    </message>
-    <message>
-        <source>the montage has no derivations</source>
-        <translation>该导联没有任何导出</translation>
-    </message>
-    <message>
-        <source>Could not save %1: %2</source>
-        <translation>无法保存 %1：%2</translation>
-    </message>
-    <message>
-        <source>custom montage</source>
-        <translation>自定义导联</translation>
-    </message>
-</context>
-<context>
-    <name>neurolm::app::MontageControls</name>
-    <message>
-        <source>Referential (as recorded)</source>
-        <translation>参考导联（按记录）</translation>
-    </message>
-    <message>
-        <source>Common average reference</source>
-        <translation>共同平均参考</translation>
-    </message>
-    <message>
-        <source>Longitudinal bipolar (double banana)</source>
-        <translation>纵向双极（双香蕉）</translation>
-    </message>
-    <message>
-        <source>Transverse bipolar</source>
-        <translation>横向双极</translation>
-    </message>
-    <message>
-        <source>Laplacian</source>
-        <translation>拉普拉斯</translation>
-    </message>
-    <message>
-        <source>&amp;Montage</source>
-        <translation>导联(&amp;M)</translation>
-    </message>
-    <message>
-        <source>Montage</source>
-        <translation>导联</translation>
-    </message>
-    <message>
-        <source> Montage </source>
-        <translation> 导联 </translation>
-    </message>
-    <message>
-        <source>What each lane shows (Alt+M: Montage menu)</source>
-        <translation>每条迹线显示的内容（Alt+M：导联菜单）</translation>
-    </message>
-    <message>
-        <source>Custom</source>
-        <translation>自定义</translation>
-    </message>
-    <message>
-        <source>&amp;Edit custom montage…</source>
-        <translation>编辑自定义导联(&amp;E)…</translation>
-    </message>
-    <message>
-        <source>Display &amp;filters…</source>
-        <translation>显示滤波器(&amp;F)…</translation>
-    </message>
-    <message>
-        <source>Display filters: %1</source>
-        <translation>显示滤波器：%1</translation>
-    </message>
-    <message>
-        <source>The page could not be drawn: %1</source>
-        <translation>无法绘制该页：%1</translation>
-    </message>
-    <message>
-        <source>%1: the recording has no 10-20 channels for this montage</source>
-        <translation>%1：该记录没有此导联所需的 10-20 通道</translation>
-    </message>
-    <message>
-        <source>Custom: %1</source>
-        <translation>自定义：%1</translation>
-    </message>
-    <message>
-        <source>Open a recording first</source>
-        <translation>请先打开记录</translation>
-    </message>
-    <message>
-        <source>My montage</source>
-        <translation>我的导联</translation>
-    </message>
-    <message>
-        <source>&amp;Bad channels</source>
-        <extracomment>Submenu of the Montage menu: channels checked here are left out of the average and Laplacian references</extracomment>
-        <translation>坏通道(&amp;B)</translation>
-    </message>
-</context>
-<context>
-    <name>JobForms</name>
-    <message>
-        <source>Unknown stage &quot;%1&quot;.</source>
-        <translation>未知阶段“%1”。</translation>
-    </message>
-    <message>
-        <source>Choose a dataset definition.</source>
-        <translation>请选择数据集定义。</translation>
-    </message>
-    <message>
-        <source>%1 does not exist.</source>
-        <translation>%1 不存在。</translation>
-    </message>
-    <message>
-        <source>Choose a run folder.</source>
-        <translation>请选择运行文件夹。</translation>
-    </message>
-    <message>
-        <source>The run folder must be an absolute path.</source>
-        <translation>运行文件夹必须是绝对路径。</translation>
-    </message>
-    <message>
-        <source>%1 already holds a run: choose another folder, or select that job and resume it.</source>
-        <translation>%1 中已有一次运行：请选择其他文件夹，或选中该任务并继续它。</translation>
-    </message>
-    <message>
-        <source>The %1 stage needs a tokenizer.</source>
-        <translation>%1 阶段需要一个分词器。</translation>
-    </message>
-    <message>
-        <source>The %1 stage needs a model to start from.</source>
-        <translation>%1 阶段需要一个起始模型。</translation>
-    </message>
-    <message>
-        <source>The learning rate must be a number in (0, 1], e.g. 5e-5.</source>
-        <translation>学习率必须是 (0, 1] 内的数，例如 5e-5。</translation>
-    </message>
-    <message>
-        <source>Other keys must be a JSON object, e.g. {&quot;device&quot;: &quot;cuda&quot;}.</source>
-        <translation>其他键必须是一个 JSON 对象，例如 {&quot;device&quot;: &quot;cuda&quot;}。</translation>
-    </message>
-    <message>
-        <source>&quot;%1&quot; is set by the form.</source>
-        <translation>“%1”由表单设置。</translation>
-    </message>
-</context>
-<context>
-    <name>neurolm::widgets::JobsPanel</name>
-    <message>
-        <source>Jobs</source>
-        <translation>任务</translation>
-    </message>
-    <message>
-        <source>New job</source>
-        <translation>新任务</translation>
-    </message>
-    <message>
-        <source>vq: neural tokenizer</source>
-        <translation>vq：神经分词器</translation>
-    </message>
-    <message>
-        <source>pretrain: NeuroLM pre-training</source>
-        <translation>pretrain：NeuroLM 预训练</translation>
-    </message>
-    <message>
-        <source>instruct: instruction tuning</source>
-        <translation>instruct：指令微调</translation>
-    </message>
-    <message>
-        <source>eval: score a labelled split</source>
-        <translation>eval：评估带标签的划分</translation>
-    </message>
-    <message>
-        <source>Stage</source>
-        <translation>阶段</translation>
-    </message>
-    <message>
-        <source>Dataset definition</source>
-        <translation>数据集定义</translation>
-    </message>
-    <message>
-        <source>Dataset definitions (*.json)</source>
-        <translation>数据集定义 (*.json)</translation>
-    </message>
-    <message>
-        <source>Dataset</source>
-        <translation>数据集</translation>
-    </message>
-    <message>
-        <source>a new folder for this run</source>
-        <translation>本次运行的新文件夹</translation>
-    </message>
-    <message>
-        <source>Run folder</source>
-        <translation>运行文件夹</translation>
-    </message>
-    <message>
-        <source>model.safetensors of a vq run</source>
-        <translation>某次 vq 运行的 model.safetensors</translation>
-    </message>
-    <message>
-        <source>Tokenizer</source>
-        <translation>分词器</translation>
-    </message>
-    <message>
-        <source>Models (*.safetensors *.pt)</source>
-        <translation>模型 (*.safetensors *.pt)</translation>
-    </message>
-    <message>
-        <source>model.safetensors of a pretrain or instruct run</source>
-        <translation>某次 pretrain 或 instruct 运行的 model.safetensors</translation>
-    </message>
-    <message>
-        <source>Start from model</source>
-        <translation>起始模型</translation>
-    </message>
-    <message>
-        <source>Epochs</source>
-        <translation>轮数</translation>
-    </message>
-    <message>
-        <source>Batch size</source>
-        <translation>批大小</translation>
-    </message>
-    <message>
-        <source>Learning rate</source>
-        <translation>学习率</translation>
-    </message>
-    <message>
-        <source>all</source>
-        <translation>全部</translation>
-    </message>
-    <message>
-        <source>Max steps</source>
-        <translation>最大步数</translation>
-    </message>
-    <message>
-        <source>Padded length</source>
-        <translation>填充长度</translation>
-    </message>
-    <message>
-        <source>Other keys (JSON)</source>
-        <translation>其他键 (JSON)</translation>
-    </message>
-    <message>
-        <source>Start job</source>
-        <translation>开始任务</translation>
-    </message>
-    <message>
-        <source>Stop</source>
-        <translation>停止</translation>
-    </message>
-    <message>
-        <source>Resume</source>
-        <translation>继续</translation>
-    </message>
-    <message>
-        <source>Open model</source>
-        <translation>打开模型</translation>
-    </message>
-    <message>
-        <source>Remove from list</source>
-        <translation>从列表中移除</translation>
-    </message>
-    <message>
-        <source>loss</source>
-        <translation>损失</translation>
-    </message>
-    <message>
-        <source>learning rate</source>
-        <translation>学习率</translation>
-    </message>
-    <message>
-        <source>step</source>
-        <translation>步</translation>
-    </message>
-    <message>
-        <source>lr</source>
-        <translation>学习率</translation>
-    </message>
-    <message>
-        <source>Official defaults of %1: %2 epochs, batch size %3, learning rate %4, padded length %5.</source>
-        <translation>%1 的官方默认值：%2 轮，批大小 %3，学习率 %4，填充长度 %5。</translation>
-    </message>
-    <message>
-        <source>Official defaults of %1: batch size %2, padded length %3; nothing is trained.</source>
-        <translation>%1 的官方默认值：批大小 %2，填充长度 %3；不进行训练。</translation>
-    </message>
-    <message>
-        <source>Fix the fields marked above.</source>
-        <translation>请修正上面标出的字段。</translation>
-    </message>
-    <message>
-        <source>%1 cannot be created.</source>
-        <translation>无法创建 %1。</translation>
-    </message>
-    <message>
-        <source>%1 cannot be written: %2</source>
-        <translation>无法写入 %1：%2</translation>
-    </message>
-    <message>
-        <source>Starting %1…</source>
-        <translation>正在启动 %1…</translation>
-    </message>
-    <message>
-        <source>Started %1.</source>
-        <translation>已启动 %1。</translation>
-    </message>
-    <message>
-        <source>preparing</source>
-        <translation>准备中</translation>
-    </message>
-    <message>
-        <source>running</source>
-        <translation>运行中</translation>
-    </message>
-    <message>
-        <source>stopping</source>
-        <translation>正在停止</translation>
-    </message>
-    <message>
-        <source>stopped</source>
-        <translation>已停止</translation>
-    </message>
-    <message>
-        <source>done</source>
-        <translation>已完成</translation>
-    </message>
-    <message>
-        <source>failed</source>
-        <translation>失败</translation>
-    </message>
-    <message>
-        <source>preparing data: %1 of %2 files</source>
-        <translation>准备数据：%1 / %2 个文件</translation>
-    </message>
-    <message>
-        <source>resumed %1 at step %2 of %3 on %4</source>
-        <translation>在 %4 上从第 %2 步（共 %3 步）继续 %1</translation>
-    </message>
-    <message>
-        <source>started %1: %2 steps on %3</source>
-        <translation>已开始 %1：在 %3 上共 %2 步</translation>
-    </message>
-    <message>
-        <source>step %1/%2  loss %3  lr %4  %5 samples/s</source>
-        <translation>第 %1/%2 步  损失 %3  学习率 %4  %5 样本/秒</translation>
-    </message>
-    <message>
-        <source>%1 metrics at step %2: %3</source>
-        <translation>第 %2 步的 %1 指标：%3</translation>
-    </message>
-    <message>
-        <source>checkpoint at step %1</source>
-        <translation>第 %1 步的检查点</translation>
-    </message>
-    <message>
-        <source>done at step %1: %2</source>
-        <translation>在第 %1 步完成：%2</translation>
-    </message>
-    <message>
-        <source>stopped at step %1 (exit code %2)</source>
-        <translation>在第 %1 步停止（退出码 %2）</translation>
-    </message>
-    <message>
-        <source>error: %1</source>
-        <translation>错误：%1</translation>
-    </message>
-    <message>
-        <source>%1 · %2 · step %3/%4 · %5</source>
-        <translation>%1 · %2 · 第 %3/%4 步 · %5</translation>
-    </message>
-    <message>
-        <source>No job selected. Start one in the &quot;New job&quot; tab.</source>
-        <translation>未选择任务。请在“新任务”标签页中启动一个。</translation>
-    </message>
-    <message>
-        <source>job</source>
-        <translation>任务</translation>
-    </message>
-    <message>
-        <source>the process ended with exit code %1 without a final report</source>
-        <translation>进程以退出码 %1 结束，未给出最终报告</translation>
-    </message>
-    <message>
-        <source>the process ended without a final report</source>
-        <translation>进程结束，未给出最终报告</translation>
-    </message>
-    <message>
-        <source> · last checkpoint: step %1</source>
-        <translation> · 最新检查点：第 %1 步</translation>
-    </message>
-    <message>
-        <source> · %1</source>
-        <translation> · %1</translation>
-    </message>
-    <message>
-        <source>preparing data: %v of %m files</source>
-        <translation>准备数据：%v / %m 个文件</translation>
-    </message>
-    <message>
-        <source>step %1 of %2 (%p%)</source>
-        <translation>第 %1 步，共 %2 步（%p%）</translation>
-    </message>
-    <message>
-        <source> · ETA %1</source>
-        <translation> · 预计剩余 %1</translation>
-    </message>
-    <message>
-        <source> · loss %1</source>
-        <translation> · 损失 %1</translation>
-    </message>
-</context>
-<context>
-    <name>neurolm::app::LocalJobRunner</name>
-    <message>
-        <source>%1 is not an executable.</source>
-        <translation>%1 不是可执行文件。</translation>
-    </message>
-    <message>
-        <source>A job is already running in %1.</source>
-        <translation>%1 中已有任务在运行。</translation>
-    </message>
-    <message>
-        <source>%1 cannot be created: %2</source>
-        <translation>无法创建 %1：%2</translation>
-    </message>
-    <message>
-        <source>setsid /bin/sh could not be started: %1</source>
-        <translation>无法启动 setsid /bin/sh：%1</translation>
     </message>
 </context>
 </TS>
