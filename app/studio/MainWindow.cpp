@@ -34,6 +34,8 @@
 #include "app/studio/ExportSelectionDialog.h"
 #include "app/studio/ModelHost.h"
 #include "app/studio/MontageControls.h"
+#include "app/studio/RuntimeTokenBackend.h"
+#include "models/runtime/InferenceRuntime.h"
 #include "app/studio/RuntimeChatBackend.h"
 #include "core/annotations/AnnotationFiles.h"
 #include "core/io/AtomicFile.h"
@@ -45,6 +47,9 @@
 #include "widgets/jobs/JobsPanel.h"
 #include "widgets/overview/OverviewView.h"
 #include "widgets/spectrum/SpectrumView.h"
+#include "widgets/tokens/CodeUsageView.h"
+#include "widgets/tokens/TokenLane.h"
+#include "widgets/tokens/TokenLink.h"
 #include "widgets/traces/TraceView.h"
 
 namespace neurolm::app {
@@ -79,8 +84,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   timeBar_->setFocusPolicy(Qt::StrongFocus);  // the time slider is reachable with Tab, moved with the arrows
   timeBar_->setAccessibleName(tr("Time"));
   overview_ = new widgets::OverviewView(central);
+  tokenLane_ = new widgets::TokenLane(central);
   layout->addWidget(errorBanner_);
   layout->addWidget(traces_, 1);
+  layout->addWidget(tokenLane_);
   layout->addWidget(overview_);
   layout->addWidget(timeBar_);
   setCentralWidget(central);
@@ -149,6 +156,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(jobsPanel_, &widgets::JobsPanel::openModelRequested, this, [this](const QString& modelPath) {
     statusBar()->showMessage(tr("Model ready: %1").arg(modelPath), 10000);
   });
+  // Code usage: the most frequent neural-token codes of the recording, tabbed with the annotations.
+  codeUsage_ = new widgets::CodeUsageView(tokenLane_->model(), this);
+  codeUsageDock_ = new QDockWidget(tr("Code usage"), this);
+  codeUsageDock_->setObjectName(QStringLiteral("codeUsageDock"));
+  codeUsageDock_->setWidget(codeUsage_);
+  tabifyDockWidget(annotationsDock_, codeUsageDock_);
+  annotationsDock_->raise();
+  connect(modelHost_, &ModelHost::runtimeChanged, this, &MainWindow::setTokenizerRuntime);
+  if (modelHost_->runtime()) setTokenizerRuntime(modelHost_->runtime());
   saveTimer_ = new QTimer(this);
   saveTimer_->setSingleShot(true);
   saveTimer_->setInterval(300);  // a burst of edits is one write
@@ -174,6 +190,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     updateStatus();
   });
   connect(overview_, &widgets::OverviewView::pageStartRequested, traces_, &widgets::TraceView::setPageStart);
+  new widgets::TokenLink(tokenLane_, traces_, overview_, this);  // page, highlights, next/previous
   connect(this, &MainWindow::annotationsLoaded, this, &MainWindow::refreshOverviewAnnotations);
   connect(annotationsPane_, &widgets::AnnotationsDock::documentChanged, this,
           &MainWindow::refreshOverviewAnnotations);
@@ -262,6 +279,7 @@ void MainWindow::buildMenus() {
   view->addAction(spectrumDock_->toggleViewAction());
   view->addAction(annotationsDock_->toggleViewAction());
   view->addAction(jobsDock_->toggleViewAction());
+  view->addAction(codeUsageDock_->toggleViewAction());
   QAction* chat = chatDock_->toggleViewAction();
   chat->setShortcut(Qt::CTRL | Qt::SHIFT | Qt::Key_C);
   connect(chat, &QAction::triggered, this, [this](bool shown) {
@@ -379,6 +397,7 @@ void MainWindow::onOpened(const QString& path, std::shared_ptr<const Recording> 
   spectrum_->setRecording(recording_);  // before the traces: their pageChanged feeds the spectrum
   traces_->setRecording(recording_);
   chatPane_->setRecording(path);
+  tokenLane_->setRecording(path);
   loadAnnotations();
   updateReport();
   statusBar()->showMessage(tr("Opened %1").arg(path), 5000);
@@ -404,6 +423,12 @@ void MainWindow::onOpened(const QString& path, std::shared_ptr<const Recording> 
   });
   poll->start();
   Q_EMIT recordingOpened(path);
+}
+
+void MainWindow::setTokenizerRuntime(std::shared_ptr<runtime::InferenceRuntime> runtime) {
+  std::shared_ptr<RuntimeTokenBackend> backend;
+  if (runtime && runtime->hasTokenizer()) backend = std::make_shared<RuntimeTokenBackend>(std::move(runtime));
+  tokenLane_->setBackend(std::move(backend));
 }
 
 void MainWindow::onFailed(const QString& path, const QString& message) {

@@ -91,9 +91,9 @@ void CodeUsageView::rebuild() {
   if (!model_->hasCodes()) {
     summary_->setText(tr("No codes yet: load a tokenizer and open a recording."));
   } else {
-    //: Code usage dock summary, e.g. "1178 tokens, 417 distinct codes of 8192; the top 20 cover 12.3 %"
     std::size_t covered = 0;
     for (const auto& b : bars_) covered += b.count;
+    //: Code usage dock summary, e.g. "1178 tokens, 417 distinct codes of 8192; the top 20 cover 12.3 %"
     summary_->setText(tr("%1 tokens, %2 distinct codes of %3; the top %4 cover %5 %")
                           .arg(model_->tokenCount())
                           .arg(model_->distinctCodes())
