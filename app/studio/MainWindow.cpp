@@ -46,6 +46,7 @@
 #include "widgets/chat/ChatPane.h"
 #include "widgets/jobs/JobsPanel.h"
 #include "widgets/overview/OverviewView.h"
+#include "widgets/spectrogram/SpectrogramView.h"
 #include "widgets/spectrum/SpectrumView.h"
 #include "widgets/tokens/CodeUsageView.h"
 #include "widgets/tokens/TokenLane.h"
@@ -107,6 +108,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   tabifyDockWidget(reportDock_, spectrumDock_);
   spectrumDock_->raise();
   resizeDocks({spectrumDock_}, {320}, Qt::Horizontal);
+  // Spectrogram under the traces; hidden until asked for (View menu), then it follows the page.
+  spectrogram_ = new widgets::SpectrogramView(this);
+  spectrogramDock_ = new QDockWidget(tr("Spectrogram"), this);
+  spectrogramDock_->setObjectName(QStringLiteral("spectrogramDock"));
+  spectrogramDock_->setWidget(spectrogram_);
+  addDockWidget(Qt::BottomDockWidgetArea, spectrogramDock_);
+  spectrogramDock_->hide();
 
   annotationsPane_ = new widgets::AnnotationsDock(this);
   annotationsDock_ = new QDockWidget(tr("Annotations"), this);
@@ -196,6 +204,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
           &MainWindow::refreshOverviewAnnotations);
   connect(timeBar_, &QScrollBar::valueChanged, traces_, [this](int v) { traces_->setPageStart(v); });
   connect(traces_, &widgets::TraceView::pageChanged, spectrum_, &widgets::SpectrumView::setPage);
+  connect(traces_, &widgets::TraceView::pageChanged, spectrogram_, &widgets::SpectrogramView::setPage);
   connect(traces_, &widgets::TraceView::pageChanged, chatPane_, &widgets::ChatPane::setPage);
   connect(traces_, &widgets::TraceView::selectionChanged, chatPane_, &widgets::ChatPane::setSelection);
   connect(traces_, &widgets::TraceView::montageChanged, chatPane_, [this]() {
@@ -277,6 +286,8 @@ void MainWindow::buildMenus() {
   view->addSeparator();
   view->addAction(reportDock_->toggleViewAction());
   view->addAction(spectrumDock_->toggleViewAction());
+  view->addAction(spectrogramDock_->toggleViewAction());
+  spectrogramDock_->toggleViewAction()->setShortcut(Qt::CTRL | Qt::SHIFT | Qt::Key_S);
   view->addAction(annotationsDock_->toggleViewAction());
   view->addAction(jobsDock_->toggleViewAction());
   view->addAction(codeUsageDock_->toggleViewAction());
@@ -395,6 +406,7 @@ void MainWindow::onOpened(const QString& path, std::shared_ptr<const Recording> 
   timeBar_->setEnabled(true);
   overview_->setRecording(recording_);
   spectrum_->setRecording(recording_);  // before the traces: their pageChanged feeds the spectrum
+  spectrogram_->setRecording(recording_);
   traces_->setRecording(recording_);
   chatPane_->setRecording(path);
   tokenLane_->setRecording(path);

@@ -29,6 +29,7 @@ class QTimer;
 namespace neurolm::widgets {
 class TraceView;
 class SpectrumView;
+class SpectrogramView;
 class AnnotationsDock;
 class OverviewView;
 class JobsPanel;
@@ -52,6 +53,9 @@ class MainWindow : public QMainWindow {
   widgets::TraceView* traceView() const { return traces_; }
   widgets::SpectrumView* spectrumView() const { return spectrum_; }
   QDockWidget* spectrumDock() const { return spectrumDock_; }
+  // Spectrogram of one or more channels over the page or the whole recording (View menu; starts hidden).
+  widgets::SpectrogramView* spectrogramView() const { return spectrogram_; }
+  QDockWidget* spectrogramDock() const { return spectrogramDock_; }
   QString errorText() const;   // the visible error banner's text (empty when hidden)
   QString reportText() const;  // the file report dock's plain text
   const std::shared_ptr<const Recording>& recording() const { return recording_; }
@@ -137,6 +141,8 @@ class MainWindow : public QMainWindow {
   QDockWidget* reportDock_ = nullptr;
   widgets::SpectrumView* spectrum_ = nullptr;
   QDockWidget* spectrumDock_ = nullptr;
+  widgets::SpectrogramView* spectrogram_ = nullptr;
+  QDockWidget* spectrogramDock_ = nullptr;
   QComboBox* pageLength_ = nullptr;
   QDoubleSpinBox* sensitivity_ = nullptr;
   QScrollBar* timeBar_ = nullptr;
