@@ -28,6 +28,8 @@
 #include <cstdlib>
 #include <map>
 #include <memory>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "app/studio/MainWindow.h"
@@ -73,6 +75,24 @@ const test::TempDir& modelDir() {
 }
 QString modelPath() { return QString::fromStdString((modelDir().path() / "neurolm.safetensors").string()); }
 
+// A copy of a NeuroLM file with tasks in its safetensors metadata (__metadata__["neurolm_tasks"], as the
+// instruct stage records them): the header is rewritten, the tensor bytes after it are copied unchanged.
+void writeWithTasks(const std::filesystem::path& from, const std::filesystem::path& to, const nlohmann::json& tasks) {
+  std::ifstream in(from, std::ios::binary);
+  std::uint64_t headerBytes = 0;
+  in.read(reinterpret_cast<char*>(&headerBytes), 8);  // little-endian on the machines we build for
+  std::string header(headerBytes, '\0');
+  in.read(header.data(), static_cast<std::streamsize>(headerBytes));
+  nlohmann::json h = nlohmann::json::parse(header);
+  h["__metadata__"]["neurolm_tasks"] = tasks.dump();
+  std::string out = h.dump();
+  out.resize((out.size() + 7) / 8 * 8, ' ');  // tensor data stays 8-byte aligned
+  const std::uint64_t outBytes = out.size();
+  std::ofstream os(to, std::ios::binary);
+  os.write(reinterpret_cast<const char*>(&outBytes), 8);
+  os << out << in.rdbuf();
+}
+
 // The engine asked directly (no Qt, no pane): the reference for every answer.
 runtime::AskResult askDirectly(double startSec, double endSec, int maxNewTokens,
                                std::vector<std::string> choices = {}) {
@@ -100,9 +120,9 @@ struct ChatRig {
   std::unique_ptr<widgets::ChatPane> pane;
   QString historyDir;
 
-  explicit ChatRig(const QString& history) : historyDir(history) {
+  explicit ChatRig(const QString& history, const QString& model = modelPath()) : historyDir(history) {
     QSignalSpy loaded(&host, &app::ModelHost::runtimeChanged);
-    host.load(modelPath());
+    host.load(model);
     EXPECT_TRUE(loaded.wait(60000)) << host.lastError().toStdString();
     backend = std::make_unique<app::RuntimeChatBackend>(&host);
     traces = std::make_unique<widgets::TraceView>();
@@ -441,4 +461,35 @@ TEST(ChatPane, MainWindowHasAChatDockAModelMenuAndKeepsAPicture) {
   }
   pane->clearConversation();
   pane->flushWrites();
+}
+
+TEST(ChatPane, TheModelsTasksAreOneClickAwayAndTheirOptionsAreScored) {
+  qtApp();
+  test::TempDir tmp("chat-tasks");
+  const nlohmann::json tasks = nlohmann::json::array(
+      {{{"name", "Workload"}, {"prompt", kWorkload}, {"options", {" No", " Yes"}},
+        {"description", "EEGMAT: mental arithmetic or rest"}}});
+  writeWithTasks(modelDir().path() / "neurolm.safetensors", tmp / "tasks.safetensors", tasks);
+  ChatRig rig(QString::fromStdString((tmp / "history").string()),
+              QString::fromStdString((tmp / "tasks.safetensors").string()));
+  ASSERT_EQ(rig.pane->tasks().size(), 1);
+  EXPECT_EQ(rig.pane->tasks()[0].options, (QStringList{QStringLiteral(" No"), QStringLiteral(" Yes")}));
+  QPushButton* button = nullptr;
+  for (auto* b : rig.pane->findChildren<QPushButton*>())
+    if (b->text() == QStringLiteral("Workload")) button = b;
+  ASSERT_NE(button, nullptr);
+  ASSERT_TRUE(button->isVisible() && button->isEnabled());
+  QSignalSpy finished(rig.pane.get(), &widgets::ChatPane::answerFinished);
+  QTest::mouseClick(button, Qt::LeftButton);
+  ASSERT_TRUE(finished.wait(120000));
+  const widgets::ChatAlternative& a = rig.pane->conversation().turn(0).shown();
+  EXPECT_EQ(a.taskName, QStringLiteral("Workload"));
+  EXPECT_EQ(a.instruction, QString::fromLatin1(kWorkload));
+  ASSERT_EQ(a.answer.choices.size(), 2);
+  const auto s = *rig.pane->currentSegment();
+  const runtime::AskResult direct = askDirectly(s.startSec, s.endSec, rig.pane->maxTokensBox()->value(), {" No", " Yes"});
+  ASSERT_EQ(direct.choices.size(), 2u);
+  for (int i = 0; i < 2; ++i)
+    EXPECT_NEAR(a.answer.choices[i].probability, direct.choices[static_cast<std::size_t>(i)].probability, 1e-9);
+  EXPECT_EQ(a.answer.text.toStdString(), direct.answer);
 }

@@ -252,7 +252,9 @@ QList<ChatTask> parseChatTasks(const QString& json) {
     t.prompt = o.value(QStringLiteral("prompt")).toString();
     t.options = toStrings(o.value(QStringLiteral("options")));
     t.description = o.value(QStringLiteral("description")).toString();
-    if (!t.name.isEmpty() && !t.prompt.isEmpty()) tasks.append(t);
+    if (t.prompt.isEmpty()) continue;
+    if (t.name.isEmpty()) t.name = t.prompt;  // unnamed tasks are shown by their prompt
+    tasks.append(t);
   }
   return tasks;
 }

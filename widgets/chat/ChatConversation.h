@@ -70,7 +70,7 @@ struct ModelWindow {
 std::optional<ModelWindow> modelWindow(double startSec, double endSec, int maxWindowSec, double durationSec);
 
 // Tasks of a model from the JSON array [{"name","prompt","options":[...],"description"}]; entries without a
-// name or prompt are skipped. Empty text: no tasks.
+// prompt are skipped, unnamed ones are named by their prompt. Empty text: no tasks.
 QList<ChatTask> parseChatTasks(const QString& json);
 
 namespace chat_history {
