@@ -13,6 +13,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
+#include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
 #include <QPlainTextEdit>
@@ -432,6 +433,14 @@ TEST(ChatPane, MainWindowHasAChatDockAModelMenuAndKeepsAPicture) {
       hasLoad = hasLoad || a->text().contains(QStringLiteral("Load &model"));
   EXPECT_TRUE(hasLoad);
 
+  const QByteArray dir = qgetenv("NEUROLM_SCREENSHOT_DIR");
+  window.chatDock()->raise();
+  if (!dir.isEmpty()) window.chatPane()->grab().save(QString::fromUtf8(dir) + QStringLiteral("/chat-no-model.png"));
+  // Before a model: the pane says how to get one (the embedded model's path when it is missing).
+  if (!QFileInfo::exists(app::ModelHost::defaultModelPath())) {
+    EXPECT_TRUE(window.chatPane()->findChild<QLabel*>(QStringLiteral("chatModel"))->text().contains(
+        QStringLiteral("Load model")));
+  }
   QSignalSpy loaded(window.modelHost(), &app::ModelHost::runtimeChanged);
   window.modelHost()->load(modelPath());
   QSignalSpy opened(&window, &app::MainWindow::recordingOpened);
@@ -454,7 +463,6 @@ TEST(ChatPane, MainWindowHasAChatDockAModelMenuAndKeepsAPicture) {
   ASSERT_TRUE(pane->send());
   ASSERT_TRUE(finished.wait(120000));
   EXPECT_TRUE(pane->transcriptText().contains(QStringLiteral("Which state")));
-  const QByteArray dir = qgetenv("NEUROLM_SCREENSHOT_DIR");
   if (!dir.isEmpty()) {
     QTest::qWait(300);
     window.grab().save(QString::fromUtf8(dir) + QStringLiteral("/chat-dock.png"));
