@@ -208,12 +208,12 @@ void OverviewView::paintEvent(QPaintEvent*) {
     }
   }
   // Markers (e.g. occurrences of the selected token code): purple ticks along the bottom of the band.
-  p.setPen(QPen(QColor(150, 40, 170), 1));
+  p.setPen(QPen(QColor(215, 0, 190), 2));
   lastX = -1;
   for (double t : markers_) {
     const int x = band.left() + static_cast<int>(std::lround(model_->xOfTime(t, w)));
     if (x == lastX) continue;
-    p.drawLine(x, band.bottom() - 6, x, band.bottom());
+    p.drawLine(x, band.bottom() - 10, x, band.bottom());
     lastX = x;
   }
   // The current page: a highlighted rectangle over the whole strip height (at least 3 px wide).

@@ -53,7 +53,12 @@ CodeUsageView::CodeUsageView(TokenModel* model, QWidget* parent) : QWidget(paren
   series_->attachAxis(countAxis_);
   chartView_ = new QChartView(chart_, this);  // the view owns the chart
   chartView_->setRenderHint(QPainter::Antialiasing);
-  chartView_->setMinimumHeight(200);
+  chartView_->setMinimumHeight(260);
+  QFont small = codeAxis_->labelsFont();
+  small.setPixelSize(9);
+  codeAxis_->setLabelsFont(small);
+  codeAxis_->setTruncateLabels(false);  // four-digit ids are short; an elided id says nothing
+  countAxis_->setLabelsFont(small);
   layout->addWidget(chartView_, 1);
 
   connect(series_, &QHorizontalBarSeries::clicked, this, [this](int index, QBarSet*) {

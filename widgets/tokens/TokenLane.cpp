@@ -40,6 +40,8 @@ TokenLane::TokenLane(QWidget* parent) : QWidget(parent), model_(new TokenModel(t
   title_->setFont(bold);
   status_ = new QLabel(header_);
   status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  status_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);  // gives way to the selection
+  title_->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Preferred);
   progressBar_ = new QProgressBar(header_);
   progressBar_->setRange(0, 1000);
   progressBar_->setMaximumWidth(220);
@@ -62,10 +64,9 @@ TokenLane::TokenLane(QWidget* parent) : QWidget(parent), model_(new TokenModel(t
                      static_cast<QWidget*>(nextButton_), static_cast<QWidget*>(clearButton_)})
     w->setFocusPolicy(Qt::NoFocus);  // keys stay with the lane
   bar->addWidget(title_);
-  bar->addWidget(status_);
+  bar->addWidget(status_, 1);
   bar->addWidget(progressBar_);
   bar->addWidget(cancelButton_);
-  bar->addStretch(1);
   bar->addWidget(selection_);
   bar->addWidget(previousButton_);
   bar->addWidget(nextButton_);
@@ -323,6 +324,8 @@ bool TokenLane::event(QEvent* e) {
   }
   return QWidget::event(e);
 }
+
+void TokenLane::resizeEvent(QResizeEvent*) { header_->setGeometry(0, 1, width(), kHeaderPx - 1); }
 
 void TokenLane::paintEvent(QPaintEvent*) {
   QPainter p(this);
