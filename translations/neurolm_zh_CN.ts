@@ -375,290 +375,290 @@
     <message>
         <location filename="../app/studio/MainWindow.cpp" line="169"/>
         <source>Code usage</source>
-        <translation type="unfinished"></translation>
+        <translation>码元使用</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="230"/>
+        <location filename="../app/studio/MainWindow.cpp" line="232"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="231"/>
+        <location filename="../app/studio/MainWindow.cpp" line="233"/>
         <source>&amp;Open…</source>
         <translation>打开(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="240"/>
+        <location filename="../app/studio/MainWindow.cpp" line="242"/>
         <source>Load &amp;model…</source>
         <translation>加载模型(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="243"/>
+        <location filename="../app/studio/MainWindow.cpp" line="245"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="246"/>
+        <location filename="../app/studio/MainWindow.cpp" line="248"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="247"/>
+        <location filename="../app/studio/MainWindow.cpp" line="249"/>
         <source>&amp;Next page</source>
         <translation>下一页(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="248"/>
+        <location filename="../app/studio/MainWindow.cpp" line="250"/>
         <source>&amp;Previous page</source>
         <translation>上一页(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="304"/>
+        <location filename="../app/studio/MainWindow.cpp" line="306"/>
         <source>Page</source>
         <translation>页面</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="306"/>
+        <location filename="../app/studio/MainWindow.cpp" line="308"/>
         <source>Page length </source>
         <translation>页长 </translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/MainWindow.cpp" line="309"/>
+        <location filename="../app/studio/MainWindow.cpp" line="311"/>
         <source>%n s</source>
         <translation>
             <numerusform>%n 秒</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/MainWindow.cpp" line="309"/>
+        <location filename="../app/studio/MainWindow.cpp" line="311"/>
         <source>%n min</source>
         <translation>
             <numerusform>%n 分钟</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="317"/>
+        <location filename="../app/studio/MainWindow.cpp" line="319"/>
         <source> Gain </source>
         <translation> 增益 </translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="323"/>
+        <location filename="../app/studio/MainWindow.cpp" line="325"/>
         <source>×</source>
         <translation>×</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="324"/>
+        <location filename="../app/studio/MainWindow.cpp" line="326"/>
         <source>Factor on every lane&apos;s scale (keys + and −, Ctrl+wheel)</source>
         <translation>应用于每个通道刻度的系数（按键 + 和 −，Ctrl+滚轮）</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="967"/>
+        <location filename="../app/studio/MainWindow.cpp" line="969"/>
         <source>Load NeuroLM model</source>
         <translation>加载 NeuroLM 模型</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="968"/>
+        <location filename="../app/studio/MainWindow.cpp" line="970"/>
         <source>NeuroLM models (*.safetensors *.pt);;All files (*)</source>
         <translation>NeuroLM 模型 (*.safetensors *.pt);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="250"/>
+        <location filename="../app/studio/MainWindow.cpp" line="252"/>
         <source>&amp;Clip traces to their lanes</source>
         <translation>将曲线限制在各自通道内(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="351"/>
+        <location filename="../app/studio/MainWindow.cpp" line="353"/>
         <source>Open recording</source>
         <translation>打开记录</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="352"/>
+        <location filename="../app/studio/MainWindow.cpp" line="354"/>
         <source>EEG recordings (*.edf *.EDF *.bdf *.BDF);;All files (*)</source>
         <translation>脑电记录 (*.edf *.EDF *.bdf *.BDF);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="361"/>
+        <location filename="../app/studio/MainWindow.cpp" line="363"/>
         <source>Opening %1…</source>
         <translation>正在打开 %1…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="403"/>
+        <location filename="../app/studio/MainWindow.cpp" line="405"/>
         <source>%1 — NeuroLM Studio</source>
         <translation>%1 — NeuroLM Studio</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="413"/>
+        <location filename="../app/studio/MainWindow.cpp" line="415"/>
         <source>Opened %1</source>
         <translation>已打开 %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="445"/>
+        <location filename="../app/studio/MainWindow.cpp" line="447"/>
         <source>Could not open %1: %2</source>
         <translation>无法打开 %1：%2</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="447"/>
+        <location filename="../app/studio/MainWindow.cpp" line="449"/>
         <source>Open failed</source>
         <translation>打开失败</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="664"/>
+        <location filename="../app/studio/MainWindow.cpp" line="666"/>
         <source>%1 – %2 of %3</source>
         <translation>%1 – %2（共 %3）</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="669"/>
+        <location filename="../app/studio/MainWindow.cpp" line="671"/>
         <source>indexing %1%</source>
         <translation>正在建立索引 %1%</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="683"/>
+        <location filename="../app/studio/MainWindow.cpp" line="685"/>
         <source>Format</source>
         <translation>格式</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="684"/>
+        <location filename="../app/studio/MainWindow.cpp" line="686"/>
         <source>Start</source>
         <translation>开始时间</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="686"/>
+        <location filename="../app/studio/MainWindow.cpp" line="688"/>
         <source>Duration</source>
         <translation>时长</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="687"/>
-        <location filename="../app/studio/MainWindow.cpp" line="711"/>
+        <location filename="../app/studio/MainWindow.cpp" line="689"/>
+        <location filename="../app/studio/MainWindow.cpp" line="713"/>
         <source>Channels</source>
         <translation>通道</translation>
     </message>
     <message>
         <location filename="../app/studio/MainWindow.cpp" line="120"/>
-        <location filename="../app/studio/MainWindow.cpp" line="688"/>
+        <location filename="../app/studio/MainWindow.cpp" line="690"/>
         <source>Annotations</source>
         <translation>注释</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="689"/>
+        <location filename="../app/studio/MainWindow.cpp" line="691"/>
         <source>indexing…</source>
         <translation>正在建立索引…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="699"/>
+        <location filename="../app/studio/MainWindow.cpp" line="701"/>
         <source>Repair report</source>
         <translation>修复报告</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="703"/>
+        <location filename="../app/studio/MainWindow.cpp" line="705"/>
         <source>No repairs were needed.</source>
         <translation>无需修复。</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="393"/>
+        <location filename="../app/studio/MainWindow.cpp" line="395"/>
         <source>the file holds annotations only, no signals. Open its recording first, then open this file to add its annotations.</source>
         <translation>该文件只包含注释，没有信号。请先打开对应的记录，再打开此文件以添加其注释。</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="753"/>
+        <location filename="../app/studio/MainWindow.cpp" line="755"/>
         <source>&amp;Annotations</source>
         <translation>注释(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="759"/>
+        <location filename="../app/studio/MainWindow.cpp" line="761"/>
         <source>&amp;Quick labels</source>
         <translation>快速标签(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="762"/>
+        <location filename="../app/studio/MainWindow.cpp" line="764"/>
         <source>Import &amp;CSV…</source>
         <translation>导入 CSV(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="764"/>
+        <location filename="../app/studio/MainWindow.cpp" line="766"/>
         <source>Import &amp;EDF+…</source>
         <translation>导入 EDF+(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="766"/>
+        <location filename="../app/studio/MainWindow.cpp" line="768"/>
         <source>Export C&amp;SV…</source>
         <translation>导出 CSV(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="768"/>
+        <location filename="../app/studio/MainWindow.cpp" line="770"/>
         <source>Export ED&amp;F+…</source>
         <translation>导出 EDF+(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="467"/>
-        <location filename="../app/studio/MainWindow.cpp" line="492"/>
-        <location filename="../app/studio/MainWindow.cpp" line="512"/>
-        <location filename="../app/studio/MainWindow.cpp" line="586"/>
-        <location filename="../app/studio/MainWindow.cpp" line="774"/>
-        <location filename="../app/studio/MainWindow.cpp" line="894"/>
+        <location filename="../app/studio/MainWindow.cpp" line="469"/>
+        <location filename="../app/studio/MainWindow.cpp" line="494"/>
+        <location filename="../app/studio/MainWindow.cpp" line="514"/>
+        <location filename="../app/studio/MainWindow.cpp" line="588"/>
+        <location filename="../app/studio/MainWindow.cpp" line="776"/>
+        <location filename="../app/studio/MainWindow.cpp" line="896"/>
         <source>Open a recording first</source>
         <translation>请先打开一个记录</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="778"/>
+        <location filename="../app/studio/MainWindow.cpp" line="780"/>
         <source>CSV files (*.csv);;All files (*)</source>
         <translation>CSV 文件 (*.csv);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="779"/>
+        <location filename="../app/studio/MainWindow.cpp" line="781"/>
         <source>EDF+ files (*.edf *.EDF *.bdf *.BDF);;All files (*)</source>
         <translation>EDF+ 文件 (*.edf *.EDF *.bdf *.BDF);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="780"/>
+        <location filename="../app/studio/MainWindow.cpp" line="782"/>
         <source>Import annotations</source>
         <translation>导入注释</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="780"/>
+        <location filename="../app/studio/MainWindow.cpp" line="782"/>
         <source>Export annotations</source>
         <translation>导出注释</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="842"/>
+        <location filename="../app/studio/MainWindow.cpp" line="844"/>
         <source>The annotation file could not be read, so annotation changes will not be saved: %1</source>
         <translation>无法读取注释文件，因此注释的更改不会被保存：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="879"/>
+        <location filename="../app/studio/MainWindow.cpp" line="881"/>
         <source>Annotations could not be saved: %1</source>
         <translation>无法保存注释：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="916"/>
+        <location filename="../app/studio/MainWindow.cpp" line="918"/>
         <source>Could not import %1: %2</source>
         <translation>无法导入 %1：%2</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="956"/>
+        <location filename="../app/studio/MainWindow.cpp" line="958"/>
         <source>Could not export the annotations: %1</source>
         <translation>无法导出注释：%1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/MainWindow.cpp" line="922"/>
+        <location filename="../app/studio/MainWindow.cpp" line="924"/>
         <source>Imported %n annotation(s) from %1</source>
         <translation>
             <numerusform>已从 %1 导入 %n 条注释</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/MainWindow.cpp" line="954"/>
+        <location filename="../app/studio/MainWindow.cpp" line="956"/>
         <source>Exported %n annotation(s) to %1</source>
         <translation>
             <numerusform>已将 %n 条注释导出到 %1</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="695"/>
+        <location filename="../app/studio/MainWindow.cpp" line="697"/>
         <source>Gaps</source>
         <translation>间断</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/MainWindow.cpp" line="696"/>
+        <location filename="../app/studio/MainWindow.cpp" line="698"/>
         <source>%n gap(s), %1 s without data</source>
         <translation>
             <numerusform>%n 处间断，共 %1 秒无数据</numerusform>
@@ -670,135 +670,135 @@
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="254"/>
+        <location filename="../app/studio/MainWindow.cpp" line="256"/>
         <source>&amp;Go to time…</source>
         <translation>转到时间(&amp;G)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="262"/>
+        <location filename="../app/studio/MainWindow.cpp" line="264"/>
         <source>&amp;Longer page</source>
         <extracomment>View menu: next longer page length of the page-length list (1 s ... 60 min)</extracomment>
         <translation>更长的页面(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="267"/>
+        <location filename="../app/studio/MainWindow.cpp" line="269"/>
         <source>&amp;Shorter page</source>
         <translation>更短的页面(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="270"/>
+        <location filename="../app/studio/MainWindow.cpp" line="272"/>
         <source>Clock &amp;time on the axis</source>
         <translation>坐标轴显示时钟时间(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="276"/>
+        <location filename="../app/studio/MainWindow.cpp" line="278"/>
         <source>Label the time axis with the time of day (from the recording&apos;s start time) instead of the time from the start</source>
         <translation>用一天中的时刻（由记录的开始时间推算）标注时间轴，而不是从开始起的时间</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="279"/>
+        <location filename="../app/studio/MainWindow.cpp" line="281"/>
         <source>&amp;Export view as</source>
         <translation>导出视图为(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="280"/>
+        <location filename="../app/studio/MainWindow.cpp" line="282"/>
         <source>&amp;PNG image…</source>
         <translation>PNG 图像(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="281"/>
+        <location filename="../app/studio/MainWindow.cpp" line="283"/>
         <source>P&amp;DF document…</source>
         <translation>PDF 文档(&amp;D)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="283"/>
+        <location filename="../app/studio/MainWindow.cpp" line="285"/>
         <source>&amp;SVG drawing…</source>
         <translation>SVG 矢量图(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="235"/>
+        <location filename="../app/studio/MainWindow.cpp" line="237"/>
         <source>&amp;Export selection…</source>
         <translation>导出选区(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="237"/>
+        <location filename="../app/studio/MainWindow.cpp" line="239"/>
         <source>&amp;Cancel export</source>
         <translation>取消导出(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="333"/>
+        <location filename="../app/studio/MainWindow.cpp" line="335"/>
         <source> Go to </source>
         <extracomment>Toolbar: label of the box that moves the page to a typed time</extracomment>
         <translation> 转到 </translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="338"/>
+        <location filename="../app/studio/MainWindow.cpp" line="340"/>
         <source>90, 1:02:03, @23:15</source>
         <extracomment>Placeholder of the go-to box: seconds, h:mm:ss from the start, or @ and a clock time of day</extracomment>
         <translation>90, 1:02:03, @23:15</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="340"/>
+        <location filename="../app/studio/MainWindow.cpp" line="342"/>
         <source>Go to a time (Ctrl+G): seconds (90.5), h:mm:ss(.s) from the start (1:02:03.5), or a clock time of day with @ (@23:15:00). Enter moves the page there.</source>
         <translation>转到某个时间（Ctrl+G）：秒数（90.5）、从开始起的 h:mm:ss(.s)（1:02:03.5），或以 @ 开头的时钟时间（@23:15:00）。按 Enter 将页面移到该处。</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="476"/>
+        <location filename="../app/studio/MainWindow.cpp" line="478"/>
         <source>%1 is after the end of the recording (%2)</source>
         <translation>%1 在记录结束（%2）之后</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="485"/>
+        <location filename="../app/studio/MainWindow.cpp" line="487"/>
         <source>Cannot go there: %1</source>
         <translation>无法转到该处：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="497"/>
+        <location filename="../app/studio/MainWindow.cpp" line="499"/>
         <source>Export view</source>
         <translation>导出视图</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="511"/>
+        <location filename="../app/studio/MainWindow.cpp" line="513"/>
         <source>Unknown image format of %1 (expected .png, .pdf or .svg)</source>
         <translation>%1 的图像格式未知（应为 .png、.pdf 或 .svg）</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="524"/>
+        <location filename="../app/studio/MainWindow.cpp" line="526"/>
         <source>%1, %2 from %3</source>
         <translation>%1，自 %3 起 %2</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="571"/>
+        <location filename="../app/studio/MainWindow.cpp" line="573"/>
         <source>Saved the view to %1</source>
         <translation>已将视图保存到 %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="574"/>
+        <location filename="../app/studio/MainWindow.cpp" line="576"/>
         <source>Could not export the view to %1: %2</source>
         <translation>无法将视图导出到 %1：%2</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="610"/>
+        <location filename="../app/studio/MainWindow.cpp" line="612"/>
         <source>Exporting to %1…</source>
         <translation>正在导出到 %1…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="623"/>
+        <location filename="../app/studio/MainWindow.cpp" line="625"/>
         <source>Exporting to %1… %2%</source>
         <translation>正在导出到 %1… %2%</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="639"/>
+        <location filename="../app/studio/MainWindow.cpp" line="641"/>
         <source>Exported the selection to %1</source>
         <translation>已将选区导出到 %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="642"/>
+        <location filename="../app/studio/MainWindow.cpp" line="644"/>
         <source>Could not export the selection: %1</source>
         <translation>无法导出选区：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="273"/>
+        <location filename="../app/studio/MainWindow.cpp" line="275"/>
         <source>Clock time</source>
         <extracomment>Short toolbar text of the &quot;Clock time on the axis&quot; toggle</extracomment>
         <translation>时钟时间</translation>
@@ -1277,7 +1277,7 @@
         <translation>%1 · %2 个通道 · %3–%4 秒（%5）· %6</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="491"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="495"/>
         <source>first token %1 ms · %2 tokens/s · %3 tokens</source>
         <translation>首个词元 %1 毫秒 · 每秒 %2 个词元 · 共 %3 个词元</translation>
     </message>
@@ -1302,67 +1302,67 @@
         <translation>未加载模型。请通过 文件 → 加载模型… 加载一个模型</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="433"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="437"/>
         <source>Open a recording first.</source>
         <translation>请先打开一个记录。</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="434"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="438"/>
         <source>The recording is not ready for the model yet.</source>
         <translation>记录尚未为模型准备好。</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="461"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="465"/>
         <source>Waiting for the first token…</source>
         <translation>正在等待第一个词元…</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="496"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="500"/>
         <source>no tokens</source>
         <translation>没有词元</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="536"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="540"/>
         <source>Ask about the page or a range dragged on the traces. Answers appear here token by token.</source>
         <translation>询问当前页面或在波形上拖选的范围。回答会逐个词元显示在这里。</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="558"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="562"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="585"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="589"/>
         <source>Regenerate</source>
         <translation>重新生成</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="585"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="589"/>
         <source>Edit</source>
         <translation>编辑</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="588"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="592"/>
         <source>%1 ms to first token · %2 tokens/s</source>
         <translation>首个词元 %1 毫秒 · 每秒 %2 个词元</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="620"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="624"/>
         <source>Could not write %1: %2</source>
         <translation>无法写入 %1：%2</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="649"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="653"/>
         <source>Export conversation</source>
         <translation>导出对话</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="651"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="655"/>
         <source>Markdown (*.md)</source>
         <translation>Markdown (*.md)</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="651"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="655"/>
         <source>JSON (*.json)</source>
         <translation>JSON (*.json)</translation>
     </message>
@@ -1373,38 +1373,38 @@
         <location filename="../widgets/tokens/CodeUsageView.cpp" line="28"/>
         <source>top </source>
         <extracomment>Code usage dock: how many of the most frequent codes the chart shows</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>前 </translation>
     </message>
     <message>
         <location filename="../widgets/tokens/CodeUsageView.cpp" line="29"/>
         <source>Number of most frequent codes shown</source>
-        <translation type="unfinished"></translation>
+        <translation>显示的最常见码元数量</translation>
     </message>
     <message>
         <location filename="../widgets/tokens/CodeUsageView.cpp" line="39"/>
         <source>Occurrences</source>
-        <translation type="unfinished"></translation>
+        <translation>出现次数</translation>
     </message>
     <message>
         <location filename="../widgets/tokens/CodeUsageView.cpp" line="46"/>
         <source>Code</source>
-        <translation type="unfinished"></translation>
+        <translation>码元</translation>
     </message>
     <message>
         <location filename="../widgets/tokens/CodeUsageView.cpp" line="48"/>
         <source>Occurrences in the recording</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../widgets/tokens/CodeUsageView.cpp" line="92"/>
-        <source>No codes yet: load a tokenizer and open a recording.</source>
-        <translation type="unfinished"></translation>
+        <translation>在记录中的出现次数</translation>
     </message>
     <message>
         <location filename="../widgets/tokens/CodeUsageView.cpp" line="97"/>
+        <source>No codes yet: load a tokenizer and open a recording.</source>
+        <translation>尚无码元：请加载分词器并打开一个记录。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/tokens/CodeUsageView.cpp" line="102"/>
         <source>%1 tokens, %2 distinct codes of %3; the top %4 cover %5 %</source>
         <extracomment>Code usage dock summary, e.g. &quot;1178 tokens, 417 distinct codes of 8192; the top 20 cover 12.3 %&quot;</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>%1 个标记，%3 个码元中出现了 %2 个；前 %4 个占 %5 %</translation>
     </message>
 </context>
 <context>
@@ -1976,12 +1976,12 @@
 <context>
     <name>neurolm::widgets::SpectrogramPlot</name>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="171"/>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="176"/>
         <source>Hz</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="185"/>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="190"/>
         <source>dB</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1989,102 +1989,102 @@
 <context>
     <name>neurolm::widgets::SpectrogramView</name>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="193"/>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="198"/>
         <source>Channels</source>
         <translation type="unfinished">通道</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="194"/>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="199"/>
         <source>Channels to show (check one or more; Space toggles the current one)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="201"/>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="206"/>
         <source>Page</source>
         <translation type="unfinished">页面</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="202"/>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="207"/>
         <source>Whole recording</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="203"/>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="208"/>
         <source>&amp;Range</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="207"/>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="212"/>
         <source>Colour &amp;map</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="209"/>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="214"/>
         <source>&amp;Auto</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="210"/>
-        <source>Colour limits from the 5th and 99.5th percentiles of the shown power</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="217"/>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="223"/>
         <source> dB</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="220"/>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="226"/>
         <source>Lowest colour (dB)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="221"/>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="227"/>
         <source>Highest colour (dB)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="225"/>
-        <source>&amp;Limits</source>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="216"/>
+        <source>Colour limits from the 5th and 99.5th percentiles of the shown power (at most 80 dB apart)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="230"/>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="231"/>
+        <source>Limits</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="236"/>
         <source> Hz</source>
         <translation type="unfinished"> Hz</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="231"/>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="237"/>
         <source>Up &amp;to</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="239"/>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="245"/>
         <source>&amp;Cancel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="240"/>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="246"/>
         <source>Stop computing (Esc)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="345"/>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="357"/>
         <source>Computing…</source>
         <translation type="unfinished">计算中…</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="346"/>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="358"/>
         <source>No recording</source>
         <translation type="unfinished">没有记录</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="347"/>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="359"/>
         <source>No spectrogram: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="350"/>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="362"/>
         <source>%1 – %2 s, %3 columns of %4 s, %5 Hz resolution, power in dB re 1 %6</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2226,113 +2226,115 @@
         <location filename="../widgets/tokens/TokenLane.cpp" line="29"/>
         <location filename="../widgets/tokens/TokenLane.cpp" line="37"/>
         <source>Neural tokens</source>
-        <translation type="unfinished"></translation>
+        <translation>神经标记</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="48"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="50"/>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation>取消</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="49"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="51"/>
         <source>Stop tokenising this recording</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="52"/>
-        <source>◀ Previous</source>
-        <translation type="unfinished"></translation>
+        <translation>停止对此记录进行分词</translation>
     </message>
     <message>
         <location filename="../widgets/tokens/TokenLane.cpp" line="54"/>
-        <source>Previous occurrence of the selected code (P)</source>
-        <extracomment>Token lane button: move the page to the previous occurrence of the selected code (key P)</extracomment>
-        <translation type="unfinished"></translation>
+        <source>◀ Previous</source>
+        <translation>◀ 上一个</translation>
     </message>
     <message>
         <location filename="../widgets/tokens/TokenLane.cpp" line="56"/>
-        <source>Next ▶</source>
-        <translation type="unfinished"></translation>
+        <source>Previous occurrence of the selected code (P)</source>
+        <extracomment>Token lane button: move the page to the previous occurrence of the selected code (key P)</extracomment>
+        <translation>所选码元的上一次出现 (P)</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="57"/>
-        <source>Next occurrence of the selected code (N)</source>
-        <translation type="unfinished"></translation>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="58"/>
+        <source>Next ▶</source>
+        <translation>下一个 ▶</translation>
     </message>
     <message>
         <location filename="../widgets/tokens/TokenLane.cpp" line="59"/>
+        <source>Next occurrence of the selected code (N)</source>
+        <translation>所选码元的下一次出现 (N)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="61"/>
         <source>Clear</source>
-        <translation type="unfinished"></translation>
+        <translation>清除</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="60"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="62"/>
         <source>Clear the selected code (Esc)</source>
-        <translation type="unfinished"></translation>
+        <translation>清除所选码元 (Esc)</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="198"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="199"/>
         <source>Cancelling…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="213"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="214"/>
         <source>No tokenizer loaded</source>
-        <translation type="unfinished"></translation>
+        <translation>未加载分词器</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="215"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="216"/>
         <source>Open a recording to see its neural tokens</source>
-        <translation type="unfinished"></translation>
+        <translation>打开一个记录以查看其神经标记</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="217"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="218"/>
         <source>Tokenising…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在分词…</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="221"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="222"/>
         <source>%1 channels × %2 s, %3 distinct codes of %4</source>
         <extracomment>Token lane status: e.g. &quot;19 channels × 62 s, 417 distinct codes of 8192&quot;</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>%1 个通道 × %2 秒，%4 个码元中出现了 %3 个</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="228"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="229"/>
         <source>Tokenisation failed: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>分词失败：%1</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="230"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="231"/>
         <source>Tokenisation cancelled</source>
-        <translation type="unfinished"></translation>
+        <translation>分词已取消</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="248"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="249"/>
         <source>Click a cell to select its code</source>
-        <translation type="unfinished"></translation>
+        <translation>点击单元格以选择其码元</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="252"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="253"/>
         <source>Code %1: %2 occurrences (%3 %), %4/%5</source>
         <extracomment>Token lane: the selected code, how often it occurs, and which occurrence is shown (e.g. &quot;3/12&quot;)</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>码元 %1：出现 %2 次 (%3 %)，%4/%5</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="299"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="300"/>
         <source>%1, second %2: no code</source>
-        <translation type="unfinished"></translation>
+        <translation>%1，第 %2 秒：无码元</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="301"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="302"/>
         <source>Code %1
 Channel %2, second %3 (%4–%5 s)
 In this recording: %6 of %7 tokens (%8 %)</source>
         <extracomment>Token lane tooltip: code id; channel; second; how often the code occurs in the whole recording</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>码元 %1
+通道 %2，第 %3 秒 (%4–%5 秒)
+在此记录中：%7 个标记中的 %6 个 (%8 %)</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="339"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="342"/>
         <source>Tokenising… %1 %</source>
-        <translation type="unfinished"></translation>
+        <translation>正在分词… %1 %</translation>
     </message>
 </context>
 <context>
