@@ -101,10 +101,14 @@ widgets::ChatModelInfo RuntimeChatBackend::modelInfo() const {
 }
 
 std::shared_ptr<const runtime::EegSource> RuntimeChatBackend::sourceFor(const QString& filePath) {
-  {
+  const auto cached = [&]() -> std::shared_ptr<const runtime::EegSource> {
     QMutexLocker lock(&sourcesMutex_);
-    if (auto it = sources_.find(filePath); it != sources_.end()) return it.value();
-  }
+    const auto it = sources_.find(filePath);
+    return it == sources_.end() ? nullptr : it.value();
+  };
+  if (auto s = cached()) return s;
+  QMutexLocker opening(&openMutex_);
+  if (auto s = cached()) return s;  // prepared while this thread waited
   auto source = std::make_shared<const runtime::EegSource>(
       runtime::EegSource::openRecording(filePath.toStdString()));  // throws naming the file
   QMutexLocker lock(&sourcesMutex_);

@@ -44,6 +44,7 @@ class RuntimeChatBackend : public widgets::ChatBackend {
   QString status_;
   quint64 nextRequest_ = 0;
   QHash<quint64, std::shared_ptr<Pending>> pending_;  // GUI thread only
+  QMutex openMutex_;  // one recording prepared at a time: a question waits for the preparation under way
   QMutex sourcesMutex_;
   QHash<QString, std::shared_ptr<const runtime::EegSource>> sources_;
   QThreadPool* askThread_ = nullptr;

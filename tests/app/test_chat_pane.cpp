@@ -316,12 +316,17 @@ TEST(ChatPane, RegenerateKeepsAlternativesAndHistorySurvivesReopeningThePane) {
   ChatRig rig(QString::fromStdString((tmp / "history").string()));
   rig.ask(QString::fromLatin1(kWorkload), 6);
   const QString first = rig.pane->conversation().turn(0).shown().answer.text;
+  const widgets::ChatSegment asked = rig.pane->conversation().turn(0).shown().segment;
+  rig.dragSelection(3, 7);  // a new selection is for new questions: the turn's answers keep its window
   QSignalSpy finished(rig.pane.get(), &widgets::ChatPane::answerFinished);
   ASSERT_TRUE(rig.pane->regenerate(0));
   ASSERT_TRUE(finished.wait(120000));
   ASSERT_EQ(rig.pane->conversation().turn(0).alternatives.size(), 2);
   EXPECT_EQ(rig.pane->conversation().turn(0).current, 1);
   EXPECT_TRUE(rig.pane->conversation().turn(0).shown().decoding.sample);  // greedy would repeat itself
+  EXPECT_EQ(rig.pane->conversation().turn(0).shown().segment.startSec, asked.startSec);
+  EXPECT_EQ(rig.pane->conversation().turn(0).shown().segment.endSec, asked.endSec);
+  EXPECT_NE(rig.pane->currentSegment()->startSec, asked.startSec);
   EXPECT_TRUE(rig.pane->transcriptText().contains(QStringLiteral("2/2")));
   rig.pane->showAlternative(0, -1);
   EXPECT_TRUE(rig.pane->transcriptText().contains(QStringLiteral("1/2")));

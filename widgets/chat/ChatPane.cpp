@@ -428,7 +428,11 @@ bool ChatPane::start(const QString& instruction, const QString& taskName, const 
     note(model_.status.isEmpty() ? tr("No model loaded. Load one with File → Load model…") : model_.status);
     return false;
   }
-  const auto segment = currentSegment();
+  const bool intoExisting = intoTurn >= 0 && intoTurn < conversation_.turnCount();
+  // A turn's alternatives answer the same window; a new turn asks about the page or selection now.
+  const auto segment =
+      intoExisting ? std::optional<ChatSegment>(conversation_.turn(intoTurn).shown().segment) : currentSegment();
+  if (intoExisting && segment->filePath != filePath_) return false;
   if (!segment) {
     note(filePath_.isEmpty() ? tr("Open a recording first.")
                              : tr("The recording is not ready for the model yet."));
@@ -445,7 +449,7 @@ bool ChatPane::start(const QString& instruction, const QString& taskName, const 
   a.device = model_.device;
   a.askedAt = QDateTime::currentDateTimeUtc();
   a.streaming = true;
-  if (intoTurn >= 0 && intoTurn < conversation_.turnCount()) {
+  if (intoExisting) {
     activeTurn_ = intoTurn;
     activeAlternative_ = conversation_.addAlternative(intoTurn, a);
   } else {

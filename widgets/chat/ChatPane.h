@@ -69,9 +69,9 @@ class ChatPane : public QWidget {
   // Asks a task of the model about the current segment.
   bool askTask(int taskIndex);
   void stop();
-  // A new answer to a turn (sampled with a new seed when the turn was greedy: greedy repeats itself).
+  // A new answer to a turn about the same segment (sampled with a new seed: greedy would repeat itself).
   bool regenerate(int turn);
-  // Puts a turn's question into the input box; the next send adds its answer to that turn.
+  // Puts a turn's question into the input box; the next send adds its answer to that turn (same segment).
   void editTurn(int turn);
   void showAlternative(int turn, int delta);
   void exportMarkdown(const QString& path);
@@ -93,6 +93,7 @@ class ChatPane : public QWidget {
   void onToken(quint64 requestId, int step, const QString& text);
   void onFinished(quint64 requestId, const ChatAnswer& answer);
   void onAnchor(const QUrl& url);
+  // intoTurn >= 0: a new answer of that turn, about the turn's own segment.
   bool start(const QString& instruction, const QString& taskName, const QStringList& options,
              ChatDecoding decoding, int intoTurn);
   void rebuildTasks();
