@@ -250,6 +250,7 @@ void MainWindow::buildMenus() {
   view->addAction(tr("&Previous page"), traces_, &widgets::TraceView::previousPage)
       ->setShortcut(Qt::Key_PageUp);
   QAction* clip = view->addAction(tr("&Clip traces to their lanes"));
+  clipToLane_ = clip;
   clip->setCheckable(true);
   clip->setChecked(traces_->clipToLane());
   connect(clip, &QAction::toggled, traces_, &widgets::TraceView::setClipToLane);

@@ -71,6 +71,7 @@ class MainWindow : public QMainWindow {
   QComboBox* pageLengthBox() const { return pageLength_; }
   QScrollBar* timeBar() const { return timeBar_; }
   QAction* clockTimeAction() const { return clockTime_; }
+  QAction* clipToLaneAction() const { return clipToLane_; }
   // Training jobs: start, follow, stop and resume `neurolm train` runs (they outlive the window).
   widgets::JobsPanel* jobsPanel() const { return jobsPanel_; }
   QDockWidget* jobsDock() const { return jobsDock_; }
@@ -149,6 +150,7 @@ class MainWindow : public QMainWindow {
   widgets::OverviewView* overview_ = nullptr;
   QLineEdit* goTo_ = nullptr;
   QAction* clockTime_ = nullptr;
+  QAction* clipToLane_ = nullptr;
   QAction* cancelExport_ = nullptr;
   std::shared_ptr<std::atomic<bool>> exportCancel_;
   QLabel* statusPosition_ = nullptr;

@@ -7,6 +7,7 @@
 
 #include "app/studio/MainWindow.h"
 #include "app/studio/ModelHost.h"
+#include "app/studio/SessionSettings.h"
 #include "app/studio/StudioOptions.h"
 #include "core/system/OpenMpWait.h"
 #include "widgets/traces/TraceView.h"
@@ -46,6 +47,8 @@ int main(int argc, char** argv) {
   }
 
   neurolm::app::MainWindow window;
+  // Layout, recent files and preferences of the last run (not for screenshots: they show the defaults).
+  if (options.screenshotPath.isEmpty()) new neurolm::app::SessionSettings(&window);
   window.show();
   const QString file = options.file.isEmpty() ? neurolm::app::sampleRecordingPath() : options.file;
   window.openFile(file);

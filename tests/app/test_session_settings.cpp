@@ -1,0 +1,154 @@
+// Layout, recent files and preferences survive the window: change them, close and destroy the window, create
+// a new one, same state. QSettings points at a temporary folder, never at the user's settings.
+#include <gtest/gtest.h>
+
+#include <QAction>
+#include <QApplication>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QMenu>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QTest>
+#include <memory>
+
+#include "app/studio/MainWindow.h"
+#include "app/studio/SessionSettings.h"
+#include "common/SyntheticEdf.h"
+#include "common/TempDir.h"
+#include "widgets/spectrogram/SpectrogramView.h"
+#include "widgets/traces/TraceView.h"
+
+using namespace neurolm;
+
+namespace {
+
+QApplication& qtApp() {
+  static int argc = 1;
+  static char name[] = "app_tests";
+  static char* argv[] = {name, nullptr};
+  if (!qApp) new QApplication(argc, argv);
+  return *qApp;
+}
+
+QStringList recentEntries(QMenu* menu, bool enabledOnly) {
+  Q_EMIT menu->aboutToShow();
+  QStringList out;
+  for (QAction* a : menu->actions())
+    if (a->data().isValid() && (!enabledOnly || a->isEnabled())) out << a->data().toString();
+  return out;
+}
+
+}  // namespace
+
+TEST(SessionSettings, LayoutRecentFilesAndPreferencesSurviveTheWindow) {
+  qtApp();
+  test::TempDir tmp("session-settings");
+  QCoreApplication::setOrganizationName(QStringLiteral("neurolm-tests"));
+  QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope,
+                     QString::fromStdString((tmp / "settings").string()));
+  QSettings().clear();
+  ASSERT_TRUE(QSettings().fileName().startsWith(QString::fromStdString(tmp.path().string())))
+      << QSettings().fileName().toStdString();
+  test::SyntheticSpec spec;
+  spec.seconds = 120;
+  for (const char* name : {"a.edf", "b.edf", "c.edf"}) test::writeSyntheticEdf(tmp / name, spec);
+  auto path = [&](const char* name) { return QString::fromStdString((tmp / name).string()); };
+
+  auto window = std::make_unique<app::MainWindow>();
+  auto* session = new app::SessionSettings(window.get());
+  window->resize(1300, 850);
+  window->show();
+  // Defaults first, so the changes below are changes.
+  ASSERT_FALSE(window->spectrogramDock()->isVisible());
+  ASSERT_TRUE(window->spectrumDock()->isVisible());
+  ASSERT_EQ(window->traceView()->pageDurationSec(), 10);
+  ASSERT_TRUE(window->clipToLaneAction()->isChecked());
+  ASSERT_FALSE(window->clockTimeAction()->isChecked());
+  for (const char* name : {"a.edf", "b.edf", "c.edf"}) {
+    QSignalSpy opened(window.get(), &app::MainWindow::recordingOpened);
+    window->openFile(path(name));
+    ASSERT_TRUE(opened.wait(10000)) << window->errorText().toStdString();
+  }
+  EXPECT_EQ(session->recentFiles(), (QStringList{path("c.edf"), path("b.edf"), path("a.edf")}));
+  window->spectrogramDock()->show();
+  window->spectrumDock()->hide();
+  window->resizeDocks({window->spectrogramDock()}, {333}, Qt::Vertical);
+  window->pageLengthBox()->setCurrentIndex(window->pageLengthBox()->findData(30));
+  window->traceView()->setGain(2.5);
+  window->clipToLaneAction()->setChecked(false);
+  window->clockTimeAction()->setChecked(true);
+  montage::FilterSet filters;
+  filters.all.highPassHz = 0.5;
+  filters.all.notchHz = 50;
+  window->traceView()->setFilters(filters);
+  window->spectrogramView()->setColourMap(widgets::ColourMap::Magma);
+  QTest::qWait(50);
+  const int dockHeight = window->spectrogramDock()->height();
+  const QSize size = window->size();
+  window->close();  // saves
+  window.reset();
+
+  std::filesystem::remove(tmp / "b.edf");  // gone since: shown disabled
+  window = std::make_unique<app::MainWindow>();
+  session = new app::SessionSettings(window.get());
+  window->show();
+  QTest::qWait(50);
+  EXPECT_TRUE(window->spectrogramDock()->isVisible());
+  EXPECT_FALSE(window->spectrumDock()->isVisible());
+  EXPECT_NEAR(window->spectrogramDock()->height(), dockHeight, 2);
+  EXPECT_EQ(window->size(), size);
+  EXPECT_EQ(window->traceView()->pageDurationSec(), 30);
+  EXPECT_EQ(window->pageLengthBox()->currentData().toDouble(), 30);
+  EXPECT_DOUBLE_EQ(window->traceView()->gain(), 2.5);
+  EXPECT_FALSE(window->clipToLaneAction()->isChecked());
+  EXPECT_FALSE(window->traceView()->clipToLane());
+  EXPECT_TRUE(window->clockTimeAction()->isChecked());
+  EXPECT_TRUE(window->traceView()->clockTimeAxis());
+  EXPECT_EQ(window->traceView()->filters().all, filters.all);
+  EXPECT_EQ(window->spectrogramView()->colourMap(), widgets::ColourMap::Magma);
+  // Recent files: most recent first; the missing one is listed but disabled and marked.
+  EXPECT_EQ(recentEntries(session->recentMenu(), false),
+            (QStringList{path("c.edf"), path("b.edf"), path("a.edf")}));
+  EXPECT_EQ(recentEntries(session->recentMenu(), true), (QStringList{path("c.edf"), path("a.edf")}));
+  for (QAction* a : session->recentMenu()->actions()) {
+    if (a->data().toString() == path("b.edf")) {
+      EXPECT_TRUE(a->text().contains(QStringLiteral("(missing)"))) << a->text().toStdString();
+    }
+  }
+  // An entry opens its file.
+  QSignalSpy opened(window.get(), &app::MainWindow::recordingOpened);
+  for (QAction* a : session->recentMenu()->actions())
+    if (a->data().toString() == path("a.edf")) a->trigger();
+  ASSERT_TRUE(opened.wait(10000));
+  EXPECT_EQ(opened.front().front().toString(), path("a.edf"));
+  EXPECT_EQ(session->recentFiles().front(), path("a.edf"));
+  window->close();
+  window.reset();
+  QSettings().clear();
+}
+
+TEST(SessionSettings, KeepsAtMostTenRecentFiles) {
+  qtApp();
+  test::TempDir tmp("session-recent");
+  QCoreApplication::setOrganizationName(QStringLiteral("neurolm-tests"));
+  QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope,
+                     QString::fromStdString((tmp / "settings").string()));
+  QSettings().clear();
+  app::MainWindow window;
+  auto* session = new app::SessionSettings(&window);
+  test::SyntheticSpec spec;
+  spec.seconds = 4;
+  for (int i = 0; i < 12; ++i) {
+    const auto file = tmp / ("r" + std::to_string(i) + ".edf");
+    test::writeSyntheticEdf(file, spec);
+    QSignalSpy opened(&window, &app::MainWindow::recordingOpened);
+    window.openFile(QString::fromStdString(file.string()));
+    ASSERT_TRUE(opened.wait(10000));
+  }
+  const QStringList recent = session->recentFiles();
+  ASSERT_EQ(recent.size(), app::SessionSettings::kMaxRecentFiles);
+  EXPECT_TRUE(recent.front().endsWith(QStringLiteral("r11.edf")));
+  EXPECT_TRUE(recent.back().endsWith(QStringLiteral("r2.edf")));
+  QSettings().clear();
+}
