@@ -7,6 +7,8 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QDateTime>
+#include <QDir>
 #include <QDockWidget>
 #include <QElapsedTimer>
 #include <QEventLoop>
@@ -505,4 +507,61 @@ TEST(ChatPane, TheModelsTasksAreOneClickAwayAndTheirOptionsAreScored) {
   for (int i = 0; i < 2; ++i)
     EXPECT_NEAR(a.answer.choices[i].probability, direct.choices[static_cast<std::size_t>(i)].probability, 1e-9);
   EXPECT_EQ(a.answer.text.toStdString(), direct.answer);
+}
+
+TEST(ChatPane, LoadErrorsNameTheFileAndTheHistoryFollowsTheRecordingsIdentity) {
+  qtApp();
+  test::TempDir tmp("chat-errors");
+  // A missing model and a file that is not a model: failed() names the file, the pane shows why.
+  app::ModelHost host;
+  app::RuntimeChatBackend backend(&host);
+  widgets::ChatPane pane(&backend, QString::fromStdString((tmp / "history").string()));
+  const QString missing = QString::fromStdString((tmp / "missing.safetensors").string());
+  QSignalSpy failed(&host, &app::ModelHost::failed);
+  host.load(missing);
+  ASSERT_TRUE(failed.wait(30000));
+  EXPECT_TRUE(failed.last()[0].toString().contains(missing)) << failed.last()[0].toString().toStdString();
+  const QString garbage = QString::fromStdString((tmp / "garbage.safetensors").string());
+  {
+    QFile f(garbage);
+    ASSERT_TRUE(f.open(QIODevice::WriteOnly));
+    f.write("this is not a safetensors file");
+  }
+  host.load(garbage);
+  ASSERT_TRUE(failed.wait(30000));
+  EXPECT_TRUE(failed.last()[0].toString().contains(garbage)) << failed.last()[0].toString().toStdString();
+  EXPECT_EQ(host.runtime(), nullptr);
+  EXPECT_TRUE(pane.findChild<QLabel*>(QStringLiteral("chatModel"))->text().contains(QStringLiteral("garbage.safetensors")));
+  EXPECT_FALSE(pane.send());  // nothing to ask
+
+  // The history file is named by the recording's path, size and modification time: a changed file starts
+  // afresh; an unreadable history is reported and replaced by an empty conversation.
+  const QString copy = QString::fromStdString((tmp / "copy.edf").string());
+  ASSERT_TRUE(QFile::copy(samplePath(), copy));
+  pane.setRecording(copy);
+  const QString before = pane.historyPath();
+  EXPECT_EQ(QFileInfo(before).fileName(), widgets::chat_history::fileNameFor(copy));
+  {
+    QFile f(copy);
+    ASSERT_TRUE(f.open(QIODevice::ReadWrite));
+    ASSERT_TRUE(f.setFileTime(QDateTime::currentDateTimeUtc().addSecs(-3600), QFileDevice::FileModificationTime));
+  }
+  EXPECT_NE(widgets::chat_history::fileNameFor(copy), QFileInfo(before).fileName());
+  QDir().mkpath(QFileInfo(pane.historyPath()).absolutePath());
+  const QString broken = QFileInfo(before).absoluteDir().filePath(widgets::chat_history::fileNameFor(copy));
+  {
+    QFile f(broken);
+    ASSERT_TRUE(f.open(QIODevice::WriteOnly));
+    f.write("{\"format\": \"something else\"}");
+  }
+  QSignalSpy loaded(&pane, &widgets::ChatPane::historyLoaded);
+  pane.setRecording(copy);
+  ASSERT_TRUE(loaded.wait(10000));
+  EXPECT_TRUE(pane.conversation().isEmpty());
+  QLabel* note = nullptr;
+  for (auto* l : pane.findChildren<QLabel*>())
+    if (l->text().contains(QStringLiteral("could not be read"))) note = l;
+  ASSERT_NE(note, nullptr);
+  EXPECT_TRUE(note->text().contains(broken)) << note->text().toStdString();
+  EXPECT_TRUE(note->text().contains(QStringLiteral("format"))) << note->text().toStdString();
 }
