@@ -206,7 +206,7 @@
 <context>
     <name>main</name>
     <message>
-        <location filename="../app/studio/main_studio.cpp" line="37"/>
+        <location filename="../app/studio/main_studio.cpp" line="38"/>
         <source>usage: neurolm-studio [FILE] [--lang LOCALE] [--model NEUROLM [--tokenizer VQ]]
                       [--screenshot PNG]
   FILE            EDF/EDF+/BDF/BDF+ recording (default: the embedded sample)
@@ -345,7 +345,7 @@
     <message>
         <location filename="../app/studio/MainWindow.cpp" line="113"/>
         <source>Spectrogram</source>
-        <translation type="unfinished"></translation>
+        <translation>时频谱</translation>
     </message>
     <message>
         <location filename="../app/studio/MainWindow.cpp" line="140"/>
@@ -413,51 +413,51 @@
         <translation>上一页(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="306"/>
+        <location filename="../app/studio/MainWindow.cpp" line="307"/>
         <source>Page</source>
         <translation>页面</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="308"/>
+        <location filename="../app/studio/MainWindow.cpp" line="309"/>
         <source>Page length </source>
         <translation>页长 </translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/MainWindow.cpp" line="311"/>
+        <location filename="../app/studio/MainWindow.cpp" line="312"/>
         <source>%n s</source>
         <translation>
             <numerusform>%n 秒</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/MainWindow.cpp" line="311"/>
+        <location filename="../app/studio/MainWindow.cpp" line="312"/>
         <source>%n min</source>
         <translation>
             <numerusform>%n 分钟</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="319"/>
+        <location filename="../app/studio/MainWindow.cpp" line="320"/>
         <source> Gain </source>
         <translation> 增益 </translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="325"/>
+        <location filename="../app/studio/MainWindow.cpp" line="326"/>
         <source>×</source>
         <translation>×</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="326"/>
+        <location filename="../app/studio/MainWindow.cpp" line="327"/>
         <source>Factor on every lane&apos;s scale (keys + and −, Ctrl+wheel)</source>
         <translation>应用于每个通道刻度的系数（按键 + 和 −，Ctrl+滚轮）</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="969"/>
+        <location filename="../app/studio/MainWindow.cpp" line="970"/>
         <source>Load NeuroLM model</source>
         <translation>加载 NeuroLM 模型</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="970"/>
+        <location filename="../app/studio/MainWindow.cpp" line="971"/>
         <source>NeuroLM models (*.safetensors *.pt);;All files (*)</source>
         <translation>NeuroLM 模型 (*.safetensors *.pt);;所有文件 (*)</translation>
     </message>
@@ -467,198 +467,198 @@
         <translation>将曲线限制在各自通道内(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="353"/>
+        <location filename="../app/studio/MainWindow.cpp" line="354"/>
         <source>Open recording</source>
         <translation>打开记录</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="354"/>
+        <location filename="../app/studio/MainWindow.cpp" line="355"/>
         <source>EEG recordings (*.edf *.EDF *.bdf *.BDF);;All files (*)</source>
         <translation>脑电记录 (*.edf *.EDF *.bdf *.BDF);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="363"/>
+        <location filename="../app/studio/MainWindow.cpp" line="364"/>
         <source>Opening %1…</source>
         <translation>正在打开 %1…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="405"/>
+        <location filename="../app/studio/MainWindow.cpp" line="406"/>
         <source>%1 — NeuroLM Studio</source>
         <translation>%1 — NeuroLM Studio</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="415"/>
+        <location filename="../app/studio/MainWindow.cpp" line="416"/>
         <source>Opened %1</source>
         <translation>已打开 %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="447"/>
+        <location filename="../app/studio/MainWindow.cpp" line="448"/>
         <source>Could not open %1: %2</source>
         <translation>无法打开 %1：%2</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="449"/>
+        <location filename="../app/studio/MainWindow.cpp" line="450"/>
         <source>Open failed</source>
         <translation>打开失败</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="666"/>
+        <location filename="../app/studio/MainWindow.cpp" line="667"/>
         <source>%1 – %2 of %3</source>
         <translation>%1 – %2（共 %3）</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="671"/>
+        <location filename="../app/studio/MainWindow.cpp" line="672"/>
         <source>indexing %1%</source>
         <translation>正在建立索引 %1%</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="685"/>
+        <location filename="../app/studio/MainWindow.cpp" line="686"/>
         <source>Format</source>
         <translation>格式</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="686"/>
+        <location filename="../app/studio/MainWindow.cpp" line="687"/>
         <source>Start</source>
         <translation>开始时间</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="688"/>
+        <location filename="../app/studio/MainWindow.cpp" line="689"/>
         <source>Duration</source>
         <translation>时长</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="689"/>
-        <location filename="../app/studio/MainWindow.cpp" line="713"/>
+        <location filename="../app/studio/MainWindow.cpp" line="690"/>
+        <location filename="../app/studio/MainWindow.cpp" line="714"/>
         <source>Channels</source>
         <translation>通道</translation>
     </message>
     <message>
         <location filename="../app/studio/MainWindow.cpp" line="120"/>
-        <location filename="../app/studio/MainWindow.cpp" line="690"/>
+        <location filename="../app/studio/MainWindow.cpp" line="691"/>
         <source>Annotations</source>
         <translation>注释</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="691"/>
+        <location filename="../app/studio/MainWindow.cpp" line="692"/>
         <source>indexing…</source>
         <translation>正在建立索引…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="701"/>
+        <location filename="../app/studio/MainWindow.cpp" line="702"/>
         <source>Repair report</source>
         <translation>修复报告</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="705"/>
+        <location filename="../app/studio/MainWindow.cpp" line="706"/>
         <source>No repairs were needed.</source>
         <translation>无需修复。</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="395"/>
+        <location filename="../app/studio/MainWindow.cpp" line="396"/>
         <source>the file holds annotations only, no signals. Open its recording first, then open this file to add its annotations.</source>
         <translation>该文件只包含注释，没有信号。请先打开对应的记录，再打开此文件以添加其注释。</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="755"/>
+        <location filename="../app/studio/MainWindow.cpp" line="756"/>
         <source>&amp;Annotations</source>
         <translation>注释(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="761"/>
+        <location filename="../app/studio/MainWindow.cpp" line="762"/>
         <source>&amp;Quick labels</source>
         <translation>快速标签(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="764"/>
+        <location filename="../app/studio/MainWindow.cpp" line="765"/>
         <source>Import &amp;CSV…</source>
         <translation>导入 CSV(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="766"/>
+        <location filename="../app/studio/MainWindow.cpp" line="767"/>
         <source>Import &amp;EDF+…</source>
         <translation>导入 EDF+(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="768"/>
+        <location filename="../app/studio/MainWindow.cpp" line="769"/>
         <source>Export C&amp;SV…</source>
         <translation>导出 CSV(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="770"/>
+        <location filename="../app/studio/MainWindow.cpp" line="771"/>
         <source>Export ED&amp;F+…</source>
         <translation>导出 EDF+(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="469"/>
-        <location filename="../app/studio/MainWindow.cpp" line="494"/>
-        <location filename="../app/studio/MainWindow.cpp" line="514"/>
-        <location filename="../app/studio/MainWindow.cpp" line="588"/>
-        <location filename="../app/studio/MainWindow.cpp" line="776"/>
-        <location filename="../app/studio/MainWindow.cpp" line="896"/>
+        <location filename="../app/studio/MainWindow.cpp" line="470"/>
+        <location filename="../app/studio/MainWindow.cpp" line="495"/>
+        <location filename="../app/studio/MainWindow.cpp" line="515"/>
+        <location filename="../app/studio/MainWindow.cpp" line="589"/>
+        <location filename="../app/studio/MainWindow.cpp" line="777"/>
+        <location filename="../app/studio/MainWindow.cpp" line="897"/>
         <source>Open a recording first</source>
         <translation>请先打开一个记录</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="780"/>
+        <location filename="../app/studio/MainWindow.cpp" line="781"/>
         <source>CSV files (*.csv);;All files (*)</source>
         <translation>CSV 文件 (*.csv);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="781"/>
+        <location filename="../app/studio/MainWindow.cpp" line="782"/>
         <source>EDF+ files (*.edf *.EDF *.bdf *.BDF);;All files (*)</source>
         <translation>EDF+ 文件 (*.edf *.EDF *.bdf *.BDF);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="782"/>
+        <location filename="../app/studio/MainWindow.cpp" line="783"/>
         <source>Import annotations</source>
         <translation>导入注释</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="782"/>
+        <location filename="../app/studio/MainWindow.cpp" line="783"/>
         <source>Export annotations</source>
         <translation>导出注释</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="844"/>
+        <location filename="../app/studio/MainWindow.cpp" line="845"/>
         <source>The annotation file could not be read, so annotation changes will not be saved: %1</source>
         <translation>无法读取注释文件，因此注释的更改不会被保存：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="881"/>
+        <location filename="../app/studio/MainWindow.cpp" line="882"/>
         <source>Annotations could not be saved: %1</source>
         <translation>无法保存注释：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="918"/>
+        <location filename="../app/studio/MainWindow.cpp" line="919"/>
         <source>Could not import %1: %2</source>
         <translation>无法导入 %1：%2</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="958"/>
+        <location filename="../app/studio/MainWindow.cpp" line="959"/>
         <source>Could not export the annotations: %1</source>
         <translation>无法导出注释：%1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/MainWindow.cpp" line="924"/>
+        <location filename="../app/studio/MainWindow.cpp" line="925"/>
         <source>Imported %n annotation(s) from %1</source>
         <translation>
             <numerusform>已从 %1 导入 %n 条注释</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/MainWindow.cpp" line="956"/>
+        <location filename="../app/studio/MainWindow.cpp" line="957"/>
         <source>Exported %n annotation(s) to %1</source>
         <translation>
             <numerusform>已将 %n 条注释导出到 %1</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="697"/>
+        <location filename="../app/studio/MainWindow.cpp" line="698"/>
         <source>Gaps</source>
         <translation>间断</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/MainWindow.cpp" line="698"/>
+        <location filename="../app/studio/MainWindow.cpp" line="699"/>
         <source>%n gap(s), %1 s without data</source>
         <translation>
             <numerusform>%n 处间断，共 %1 秒无数据</numerusform>
@@ -670,48 +670,48 @@
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="256"/>
+        <location filename="../app/studio/MainWindow.cpp" line="257"/>
         <source>&amp;Go to time…</source>
         <translation>转到时间(&amp;G)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="264"/>
+        <location filename="../app/studio/MainWindow.cpp" line="265"/>
         <source>&amp;Longer page</source>
         <extracomment>View menu: next longer page length of the page-length list (1 s ... 60 min)</extracomment>
         <translation>更长的页面(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="269"/>
+        <location filename="../app/studio/MainWindow.cpp" line="270"/>
         <source>&amp;Shorter page</source>
         <translation>更短的页面(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="272"/>
+        <location filename="../app/studio/MainWindow.cpp" line="273"/>
         <source>Clock &amp;time on the axis</source>
         <translation>坐标轴显示时钟时间(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="278"/>
+        <location filename="../app/studio/MainWindow.cpp" line="279"/>
         <source>Label the time axis with the time of day (from the recording&apos;s start time) instead of the time from the start</source>
         <translation>用一天中的时刻（由记录的开始时间推算）标注时间轴，而不是从开始起的时间</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="281"/>
+        <location filename="../app/studio/MainWindow.cpp" line="282"/>
         <source>&amp;Export view as</source>
         <translation>导出视图为(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="282"/>
+        <location filename="../app/studio/MainWindow.cpp" line="283"/>
         <source>&amp;PNG image…</source>
         <translation>PNG 图像(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="283"/>
+        <location filename="../app/studio/MainWindow.cpp" line="284"/>
         <source>P&amp;DF document…</source>
         <translation>PDF 文档(&amp;D)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="285"/>
+        <location filename="../app/studio/MainWindow.cpp" line="286"/>
         <source>&amp;SVG drawing…</source>
         <translation>SVG 矢量图(&amp;S)…</translation>
     </message>
@@ -726,79 +726,79 @@
         <translation>取消导出(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="335"/>
+        <location filename="../app/studio/MainWindow.cpp" line="336"/>
         <source> Go to </source>
         <extracomment>Toolbar: label of the box that moves the page to a typed time</extracomment>
         <translation> 转到 </translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="340"/>
+        <location filename="../app/studio/MainWindow.cpp" line="341"/>
         <source>90, 1:02:03, @23:15</source>
         <extracomment>Placeholder of the go-to box: seconds, h:mm:ss from the start, or @ and a clock time of day</extracomment>
         <translation>90, 1:02:03, @23:15</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="342"/>
+        <location filename="../app/studio/MainWindow.cpp" line="343"/>
         <source>Go to a time (Ctrl+G): seconds (90.5), h:mm:ss(.s) from the start (1:02:03.5), or a clock time of day with @ (@23:15:00). Enter moves the page there.</source>
         <translation>转到某个时间（Ctrl+G）：秒数（90.5）、从开始起的 h:mm:ss(.s)（1:02:03.5），或以 @ 开头的时钟时间（@23:15:00）。按 Enter 将页面移到该处。</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="478"/>
+        <location filename="../app/studio/MainWindow.cpp" line="479"/>
         <source>%1 is after the end of the recording (%2)</source>
         <translation>%1 在记录结束（%2）之后</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="487"/>
+        <location filename="../app/studio/MainWindow.cpp" line="488"/>
         <source>Cannot go there: %1</source>
         <translation>无法转到该处：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="499"/>
+        <location filename="../app/studio/MainWindow.cpp" line="500"/>
         <source>Export view</source>
         <translation>导出视图</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="513"/>
+        <location filename="../app/studio/MainWindow.cpp" line="514"/>
         <source>Unknown image format of %1 (expected .png, .pdf or .svg)</source>
         <translation>%1 的图像格式未知（应为 .png、.pdf 或 .svg）</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="526"/>
+        <location filename="../app/studio/MainWindow.cpp" line="527"/>
         <source>%1, %2 from %3</source>
         <translation>%1，自 %3 起 %2</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="573"/>
+        <location filename="../app/studio/MainWindow.cpp" line="574"/>
         <source>Saved the view to %1</source>
         <translation>已将视图保存到 %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="576"/>
+        <location filename="../app/studio/MainWindow.cpp" line="577"/>
         <source>Could not export the view to %1: %2</source>
         <translation>无法将视图导出到 %1：%2</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="612"/>
+        <location filename="../app/studio/MainWindow.cpp" line="613"/>
         <source>Exporting to %1…</source>
         <translation>正在导出到 %1…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="625"/>
+        <location filename="../app/studio/MainWindow.cpp" line="626"/>
         <source>Exporting to %1… %2%</source>
         <translation>正在导出到 %1… %2%</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="641"/>
+        <location filename="../app/studio/MainWindow.cpp" line="642"/>
         <source>Exported the selection to %1</source>
         <translation>已将选区导出到 %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="644"/>
+        <location filename="../app/studio/MainWindow.cpp" line="645"/>
         <source>Could not export the selection: %1</source>
         <translation>无法导出选区：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="275"/>
+        <location filename="../app/studio/MainWindow.cpp" line="276"/>
         <source>Clock time</source>
         <extracomment>Short toolbar text of the &quot;Clock time on the axis&quot; toggle</extracomment>
         <translation>时钟时间</translation>
@@ -926,6 +926,45 @@
         <location filename="../app/studio/RuntimeChatBackend.cpp" line="96"/>
         <source>No model loaded: the embedded model %1 is not there. Load a NeuroLM model with File → Load model… (neurolm init writes a random one for trying the pane).</source>
         <translation>未加载模型：内置模型 %1 不存在。请通过 文件 → 加载模型… 加载 NeuroLM 模型（neurolm init 可生成一个随机模型用于试用此面板）。</translation>
+    </message>
+</context>
+<context>
+    <name>neurolm::app::SessionSettings</name>
+    <message>
+        <location filename="../app/studio/SessionSettings.cpp" line="38"/>
+        <source>Open &amp;recent</source>
+        <translation>最近打开(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/SessionSettings.cpp" line="72"/>
+        <source>&amp;%1 %2  (%3)</source>
+        <extracomment>File → Open recent entry: number (mnemonic), file name, folder</extracomment>
+        <translation>&amp;%1 %2  (%3)</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/SessionSettings.cpp" line="75"/>
+        <source>(missing)</source>
+        <translation>(已不存在)</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/SessionSettings.cpp" line="79"/>
+        <source>%1 no longer exists</source>
+        <translation>%1 已不存在</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/SessionSettings.cpp" line="81"/>
+        <source>No recent files</source>
+        <translation>没有最近的文件</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/SessionSettings.cpp" line="83"/>
+        <source>&amp;Clear list</source>
+        <translation>清空列表(&amp;C)</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/SessionSettings.cpp" line="94"/>
+        <source>Recent files no longer found: %1</source>
+        <translation>找不到以下最近的文件：%1</translation>
     </message>
 </context>
 <context>
@@ -1970,7 +2009,7 @@
     <message>
         <location filename="../widgets/spectrogram/SpectrogramModel.cpp" line="64"/>
         <source>Cancelled</source>
-        <translation type="unfinished"></translation>
+        <translation>已取消</translation>
     </message>
 </context>
 <context>
@@ -1978,12 +2017,12 @@
     <message>
         <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="176"/>
         <source>Hz</source>
-        <translation type="unfinished"></translation>
+        <translation>Hz</translation>
     </message>
     <message>
         <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="190"/>
         <source>dB</source>
-        <translation type="unfinished"></translation>
+        <translation>dB</translation>
     </message>
 </context>
 <context>
@@ -1991,122 +2030,122 @@
     <message>
         <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="198"/>
         <source>Channels</source>
-        <translation type="unfinished">通道</translation>
+        <translation>通道</translation>
     </message>
     <message>
         <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="199"/>
         <source>Channels to show (check one or more; Space toggles the current one)</source>
-        <translation type="unfinished"></translation>
+        <translation>要显示的通道（勾选一个或多个；空格键切换当前项）</translation>
     </message>
     <message>
         <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="206"/>
         <source>Page</source>
-        <translation type="unfinished">页面</translation>
+        <translation>当前页</translation>
     </message>
     <message>
         <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="207"/>
         <source>Whole recording</source>
-        <translation type="unfinished"></translation>
+        <translation>整个记录</translation>
     </message>
     <message>
         <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="208"/>
         <source>&amp;Range</source>
-        <translation type="unfinished"></translation>
+        <translation>范围(&amp;R)</translation>
     </message>
     <message>
         <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="212"/>
         <source>Colour &amp;map</source>
-        <translation type="unfinished"></translation>
+        <translation>色图(&amp;M)</translation>
     </message>
     <message>
         <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="214"/>
         <source>&amp;Auto</source>
-        <translation type="unfinished"></translation>
+        <translation>自动(&amp;A)</translation>
     </message>
     <message>
         <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="223"/>
         <source> dB</source>
-        <translation type="unfinished"></translation>
+        <translation> dB</translation>
     </message>
     <message>
         <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="226"/>
         <source>Lowest colour (dB)</source>
-        <translation type="unfinished"></translation>
+        <translation>最低颜色 (dB)</translation>
     </message>
     <message>
         <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="227"/>
         <source>Highest colour (dB)</source>
-        <translation type="unfinished"></translation>
+        <translation>最高颜色 (dB)</translation>
     </message>
     <message>
         <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="216"/>
         <source>Colour limits from the 5th and 99.5th percentiles of the shown power (at most 80 dB apart)</source>
-        <translation type="unfinished"></translation>
+        <translation>颜色范围取所显示功率的第 5 和第 99.5 百分位数（相差最多 80 dB）</translation>
     </message>
     <message>
         <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="231"/>
         <source>Limits</source>
-        <translation type="unfinished"></translation>
+        <translation>颜色范围</translation>
     </message>
     <message>
         <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="236"/>
         <source> Hz</source>
-        <translation type="unfinished"> Hz</translation>
+        <translation> Hz</translation>
     </message>
     <message>
         <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="237"/>
         <source>Up &amp;to</source>
-        <translation type="unfinished"></translation>
+        <translation>最高频率(&amp;T)</translation>
     </message>
     <message>
         <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="245"/>
         <source>&amp;Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation>取消(&amp;C)</translation>
     </message>
     <message>
         <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="246"/>
         <source>Stop computing (Esc)</source>
-        <translation type="unfinished"></translation>
+        <translation>停止计算 (Esc)</translation>
     </message>
     <message>
         <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="357"/>
         <source>Computing…</source>
-        <translation type="unfinished">计算中…</translation>
+        <translation>正在计算…</translation>
     </message>
     <message>
         <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="358"/>
         <source>No recording</source>
-        <translation type="unfinished">没有记录</translation>
+        <translation>没有记录</translation>
     </message>
     <message>
         <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="359"/>
         <source>No spectrogram: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>无法计算时频谱：%1</translation>
     </message>
     <message>
         <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="362"/>
         <source>%1 – %2 s, %3 columns of %4 s, %5 Hz resolution, power in dB re 1 %6</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 – %2 秒，%3 列，每列 %4 秒，频率分辨率 %5 Hz，功率以 dB 表示（参考 1 %6）</translation>
     </message>
     <message>
         <location filename="../widgets/spectrogram/SpectrogramWorker.cpp" line="35"/>
         <source>the range is shorter than one segment (%1 s)</source>
-        <translation type="unfinished"></translation>
+        <translation>范围短于一个分段（%1 秒）</translation>
     </message>
     <message>
         <location filename="../widgets/spectrogram/SpectrogramWorker.cpp" line="100"/>
         <source>Viridis</source>
-        <translation type="unfinished"></translation>
+        <translation>Viridis</translation>
     </message>
     <message>
         <location filename="../widgets/spectrogram/SpectrogramWorker.cpp" line="102"/>
         <source>Magma</source>
-        <translation type="unfinished"></translation>
+        <translation>Magma</translation>
     </message>
     <message>
         <location filename="../widgets/spectrogram/SpectrogramWorker.cpp" line="106"/>
         <source>Grey</source>
-        <translation type="unfinished"></translation>
+        <translation>灰度</translation>
     </message>
 </context>
 <context>
