@@ -45,8 +45,7 @@ QString ModelHost::defaultBpeDir() { return QDir(resourcesDir()).filePath(QStrin
 
 bool ModelHost::loadDefault() {
   if (!QFileInfo::exists(defaultModelPath())) return false;
-  load(defaultModelPath(),
-       QFileInfo::exists(defaultTokenizerPath()) ? defaultTokenizerPath() : QString());
+  load(defaultModelPath(), QFileInfo::exists(defaultTokenizerPath()) ? defaultTokenizerPath() : QString());
   return true;
 }
 
@@ -87,7 +86,8 @@ void ModelHost::load(const QString& neuroLmPath, const QString& tokenizerPath, c
         [self, request, rt, error, id, device, tasks, neuroLmPath, tokenizerPath]() mutable {
           if (!self || request != self->request_) {
             // Closed, or a newer load started: release this engine off the UI thread (it joins its worker).
-            if (rt) QThreadPool::globalInstance()->start([dropped = std::move(rt)]() mutable { dropped.reset(); });
+            if (rt)
+              QThreadPool::globalInstance()->start([dropped = std::move(rt)]() mutable { dropped.reset(); });
             return;
           }
           self->loading_ = false;
@@ -105,7 +105,8 @@ void ModelHost::load(const QString& neuroLmPath, const QString& tokenizerPath, c
           self->tasksJson_ = tasks;
           Q_EMIT self->loaded(rt);
           Q_EMIT self->runtimeChanged(rt);
-          if (old) QThreadPool::globalInstance()->start([dropped = std::move(old)]() mutable { dropped.reset(); });
+          if (old)
+            QThreadPool::globalInstance()->start([dropped = std::move(old)]() mutable { dropped.reset(); });
         },
         Qt::QueuedConnection);
   });

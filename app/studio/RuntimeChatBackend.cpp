@@ -167,8 +167,8 @@ quint64 RuntimeChatBackend::ask(const widgets::ChatRequest& request) {
       options.seed = request.decoding.seed;
       for (const auto& o : request.options) options.choices.push_back(o.toStdString());
       auto onToken = [&, self, id, pending](const runtime::AskToken& token) {
-        // Stop goes through runtime->cancel(): the engine then delivers no further token (returning false here
-        // would keep the refused token in its answer).
+        // Stop goes through runtime->cancel(): the engine then delivers no further token (returning false
+        // here would keep the refused token in its answer).
         last = Clock::now();
         if (step == 0) first = last;
         unsent += token.bytes;
@@ -185,8 +185,8 @@ quint64 RuntimeChatBackend::ask(const widgets::ChatRequest& request) {
         return true;
       };
       runtime::RequestId runtimeId = 0;
-      auto future = pending->runtime->ask(std::move(grid), request.instruction.toStdString(), options, onToken,
-                                          &runtimeId);
+      auto future = pending->runtime->ask(std::move(grid), request.instruction.toStdString(), options,
+                                          onToken, &runtimeId);
       pending->runtimeId = runtimeId;
       if (pending->cancelled) pending->runtime->cancel(runtimeId);
       const runtime::AskResult r = future.get();

@@ -1,8 +1,8 @@
 #pragma once
-// The chat pane's backend over the inference runtime: recordings are prepared for the model (EegSource: channel
-// mapping, official preprocessing) on a worker and cached; each question runs on the runtime's worker, its
-// tokens cross to the GUI thread as queued signals. One request at a time is waited for on a private thread,
-// so the application's shared pool never waits on the model.
+// The chat pane's backend over the inference runtime: recordings are prepared for the model (EegSource:
+// channel mapping, official preprocessing) on a worker and cached; each question runs on the runtime's
+// worker, its tokens cross to the GUI thread as queued signals. One request at a time is waited for on a
+// private thread, so the application's shared pool never waits on the model.
 #include <QHash>
 #include <QMutex>
 #include <QPointer>

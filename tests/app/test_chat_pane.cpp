@@ -1,8 +1,8 @@
 // The chat pane over a real engine: a random NeuroLM written by `neurolm init`, the sample recording
-// (resources/sample/Subject00_2.edf), real Qt widgets offscreen. Each answer is checked against the runtime asked
-// directly about the same window (its own EegSource and InferenceRuntime: an independent path through the
-// engine), and the streamed tokens against the final text. Set NEUROLM_SCREENSHOT_DIR to keep the window with
-// the chat dock as a PNG.
+// (resources/sample/Subject00_2.edf), real Qt widgets offscreen. Each answer is checked against the runtime
+// asked directly about the same window (its own EegSource and InferenceRuntime: an independent path through
+// the engine), and the streamed tokens against the final text. Set NEUROLM_SCREENSHOT_DIR to keep the window
+// with the chat dock as a PNG.
 #include <gtest/gtest.h>
 
 #include <QAction>
@@ -29,9 +29,9 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <map>
 #include <memory>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -60,7 +60,9 @@ QApplication& qtApp() {
 
 constexpr const char* kWorkload = "Question: Is this EEG segment of high workload? Answer:";
 
-QString samplePath() { return QString::fromStdString((test::resourcesDir() / "sample" / "Subject00_2.edf").string()); }
+QString samplePath() {
+  return QString::fromStdString((test::resourcesDir() / "sample" / "Subject00_2.edf").string());
+}
 
 // One random tiny NeuroLM for the whole suite (written by the CLI, as a user would).
 const test::TempDir& modelDir() {
@@ -80,7 +82,8 @@ QString modelPath() { return QString::fromStdString((modelDir().path() / "neurol
 
 // A copy of a NeuroLM file with tasks in its safetensors metadata (__metadata__["neurolm_tasks"], as the
 // instruct stage records them): the header is rewritten, the tensor bytes after it are copied unchanged.
-void writeWithTasks(const std::filesystem::path& from, const std::filesystem::path& to, const nlohmann::json& tasks) {
+void writeWithTasks(const std::filesystem::path& from, const std::filesystem::path& to,
+                    const nlohmann::json& tasks) {
   std::ifstream in(from, std::ios::binary);
   std::uint64_t headerBytes = 0;
   in.read(reinterpret_cast<char*>(&headerBytes), 8);  // little-endian on the machines we build for
@@ -102,7 +105,8 @@ runtime::AskResult askDirectly(double startSec, double endSec, int maxNewTokens,
   static std::unique_ptr<runtime::EegSource> source;
   static std::unique_ptr<runtime::InferenceRuntime> engine;
   if (!source) {
-    source = std::make_unique<runtime::EegSource>(runtime::EegSource::openRecording(samplePath().toStdString()));
+    source =
+        std::make_unique<runtime::EegSource>(runtime::EegSource::openRecording(samplePath().toStdString()));
     runtime::RuntimeOptions o;
     o.neuroLmPath = modelPath().toStdString();
     o.bpeDir = test::resourcesDir() / "tokenizer" / "gpt2";
@@ -161,7 +165,8 @@ struct ChatRig {
     QTest::mouseRelease(traces.get(), Qt::LeftButton, {}, QPoint(x(b), y));
   }
   // Types the instruction, clicks Send and waits for the answer; returns the finished turn's shown answer.
-  const widgets::ChatAlternative& ask(const QString& instruction, int maxTokens, const QString& options = {}) {
+  const widgets::ChatAlternative& ask(const QString& instruction, int maxTokens,
+                                      const QString& options = {}) {
     QSignalSpy finished(pane.get(), &widgets::ChatPane::answerFinished);
     pane->inputEdit()->setPlainText(instruction);
     pane->optionsEdit()->setText(options);
@@ -223,7 +228,8 @@ TEST(ChatPane, SelectionAnswerStreamsTokenByTokenAndEqualsTheRuntimeAskedDirectl
   ChatRig rig(QString::fromStdString((tmp / "history").string()));
   ASSERT_TRUE(rig.pane->currentSegment());
   // The page is 10 s; the sample has 19 model channels, so the model accepts up to floor(276 / 19) = 14 s.
-  EXPECT_TRUE(rig.pane->contextText().contains(QStringLiteral("19 channels"))) << rig.pane->contextText().toStdString();
+  EXPECT_TRUE(rig.pane->contextText().contains(QStringLiteral("19 channels")))
+      << rig.pane->contextText().toStdString();
   EXPECT_TRUE(rig.pane->contextText().contains(QStringLiteral("(page)")));
 
   QSignalSpy selection(rig.traces.get(), &widgets::TraceView::selectionChanged);
@@ -243,8 +249,9 @@ TEST(ChatPane, SelectionAnswerStreamsTokenByTokenAndEqualsTheRuntimeAskedDirectl
 
   QSignalSpy tokens(rig.backend.get(), &widgets::ChatBackend::tokenArrived);
   std::vector<int> transcriptGrowth;  // transcript length whenever a token arrives: it fills token by token
-  QObject::connect(rig.backend.get(), &widgets::ChatBackend::tokenArrived, rig.pane.get(),
-                   [&]() { transcriptGrowth.push_back(static_cast<int>(rig.pane->transcriptText().size())); });
+  QObject::connect(rig.backend.get(), &widgets::ChatBackend::tokenArrived, rig.pane.get(), [&]() {
+    transcriptGrowth.push_back(static_cast<int>(rig.pane->transcriptText().size()));
+  });
   const widgets::ChatAlternative& a = rig.ask(QString::fromLatin1(kWorkload), 12);
   ASSERT_TRUE(a.answer.error.isEmpty()) << a.answer.error.toStdString();
 
@@ -305,10 +312,12 @@ TEST(ChatPane, OptionProbabilitiesSumToOneAndEqualTheRuntimeChoiceScores) {
   ASSERT_EQ(direct.choices.size(), 2u);
   for (int i = 0; i < 2; ++i) {
     EXPECT_EQ(a.answer.choices[i].text.toStdString(), direct.choices[static_cast<std::size_t>(i)].text);
-    EXPECT_NEAR(a.answer.choices[i].probability, direct.choices[static_cast<std::size_t>(i)].probability, 1e-9);
+    EXPECT_NEAR(a.answer.choices[i].probability, direct.choices[static_cast<std::size_t>(i)].probability,
+                1e-9);
     EXPECT_NEAR(a.answer.choices[i].logProb, direct.choices[static_cast<std::size_t>(i)].logProb, 1e-9);
     // Shown under the answer with its probability.
-    EXPECT_TRUE(rig.pane->transcriptText().contains(QString::number(a.answer.choices[i].probability, 'f', 3)));
+    EXPECT_TRUE(
+        rig.pane->transcriptText().contains(QString::number(a.answer.choices[i].probability, 'f', 3)));
   }
 }
 
@@ -337,7 +346,8 @@ TEST(ChatPane, RegenerateKeepsAlternativesAndHistorySurvivesReopeningThePane) {
   // Edit and resend: the edited question's answer joins the same turn.
   rig.pane->editTurn(0);
   EXPECT_EQ(rig.pane->inputEdit()->toPlainText(), QString::fromLatin1(kWorkload));
-  rig.pane->inputEdit()->setPlainText(QStringLiteral("Question: Is the subject doing mental arithmetic? Answer:"));
+  rig.pane->inputEdit()->setPlainText(
+      QStringLiteral("Question: Is the subject doing mental arithmetic? Answer:"));
   QTest::mouseClick(rig.pane->sendButton(), Qt::LeftButton);
   ASSERT_TRUE(finished.wait(120000));
   ASSERT_EQ(rig.pane->conversation().turnCount(), 1);
@@ -374,7 +384,8 @@ TEST(ChatPane, MarkdownAndJsonExportsCarryTheReferences) {
   ASSERT_TRUE(mdFile.open(QIODevice::ReadOnly));
   const QString text = QString::fromUtf8(mdFile.readAll());
   EXPECT_TRUE(text.contains(samplePath())) << text.toStdString();
-  EXPECT_TRUE(text.contains(QStringLiteral("%1 s – %2 s").arg(s.startSec).arg(s.endSec))) << text.toStdString();
+  EXPECT_TRUE(text.contains(QStringLiteral("%1 s – %2 s").arg(s.startSec).arg(s.endSec)))
+      << text.toStdString();
   EXPECT_TRUE(text.contains(s.channels.join(QStringLiteral(", "))));
   EXPECT_TRUE(text.contains(QStringLiteral("neurolm.safetensors")));
   EXPECT_TRUE(text.contains(QStringLiteral("greedy")));
@@ -383,7 +394,8 @@ TEST(ChatPane, MarkdownAndJsonExportsCarryTheReferences) {
   EXPECT_TRUE(text.contains(QString::number(a.answer.choices[0].probability, 'f', 4)));
   QFile jsonFile(json);
   ASSERT_TRUE(jsonFile.open(QIODevice::ReadOnly));
-  const auto reread = widgets::ChatConversation::fromJson(QJsonDocument::fromJson(jsonFile.readAll()).object());
+  const auto reread =
+      widgets::ChatConversation::fromJson(QJsonDocument::fromJson(jsonFile.readAll()).object());
   ASSERT_EQ(reread.turnCount(), 1);
   EXPECT_EQ(reread.turn(0).shown().segment.filePath, samplePath());
   EXPECT_DOUBLE_EQ(reread.turn(0).shown().segment.startSec, s.startSec);
@@ -414,14 +426,15 @@ TEST(ChatPane, TheUiThreadIsNotBlockedWhileAnAnswerStreams) {
   test::TempDir tmp("chat-responsive");
   ChatRig rig(QString::fromStdString((tmp / "history").string()));
   int tokens = 0;
-  QObject::connect(rig.backend.get(), &widgets::ChatBackend::tokenArrived, rig.pane.get(), [&]() { ++tokens; });
+  QObject::connect(rig.backend.get(), &widgets::ChatBackend::tokenArrived, rig.pane.get(),
+                   [&]() { ++tokens; });
   EventLoopProbe probe;
   const widgets::ChatAlternative& a = rig.ask(QString::fromLatin1(kWorkload), 300);
   probe.stop();
   EXPECT_EQ(tokens, a.answer.tokenCount);
   EXPECT_GT(probe.ticks(), 10);
-  std::printf("  %d tokens streamed; UI thread: largest raw gap %.1f ms, blocked %.1f ms (%d ticks)\n", tokens,
-              probe.maxGapMs(), probe.maxBlockedMs(), probe.ticks());
+  std::printf("  %d tokens streamed; UI thread: largest raw gap %.1f ms, blocked %.1f ms (%d ticks)\n",
+              tokens, probe.maxGapMs(), probe.maxBlockedMs(), probe.ticks());
   EXPECT_LT(probe.maxBlockedMs(), 50.0);
 }
 
@@ -442,11 +455,14 @@ TEST(ChatPane, MainWindowHasAChatDockAModelMenuAndKeepsAPicture) {
 
   const QByteArray dir = qgetenv("NEUROLM_SCREENSHOT_DIR");
   window.chatDock()->raise();
-  if (!dir.isEmpty()) window.chatPane()->grab().save(QString::fromUtf8(dir) + QStringLiteral("/chat-no-model.png"));
+  if (!dir.isEmpty())
+    window.chatPane()->grab().save(QString::fromUtf8(dir) + QStringLiteral("/chat-no-model.png"));
   // Before a model: the pane says how to get one (the embedded model's path when it is missing).
   if (!QFileInfo::exists(app::ModelHost::defaultModelPath())) {
-    EXPECT_TRUE(window.chatPane()->findChild<QLabel*>(QStringLiteral("chatModel"))->text().contains(
-        QStringLiteral("Load model")));
+    EXPECT_TRUE(window.chatPane()
+                    ->findChild<QLabel*>(QStringLiteral("chatModel"))
+                    ->text()
+                    .contains(QStringLiteral("Load model")));
   }
   QSignalSpy loaded(window.modelHost(), &app::ModelHost::runtimeChanged);
   window.modelHost()->load(modelPath());
@@ -481,9 +497,11 @@ TEST(ChatPane, MainWindowHasAChatDockAModelMenuAndKeepsAPicture) {
 TEST(ChatPane, TheModelsTasksAreOneClickAwayAndTheirOptionsAreScored) {
   qtApp();
   test::TempDir tmp("chat-tasks");
-  const nlohmann::json tasks = nlohmann::json::array(
-      {{{"name", "Workload"}, {"prompt", kWorkload}, {"options", {" No", " Yes"}},
-        {"description", "EEGMAT: mental arithmetic or rest"}}});
+  const nlohmann::json tasks =
+      nlohmann::json::array({{{"name", "Workload"},
+                              {"prompt", kWorkload},
+                              {"options", {" No", " Yes"}},
+                              {"description", "EEGMAT: mental arithmetic or rest"}}});
   writeWithTasks(modelDir().path() / "neurolm.safetensors", tmp / "tasks.safetensors", tasks);
   ChatRig rig(QString::fromStdString((tmp / "history").string()),
               QString::fromStdString((tmp / "tasks.safetensors").string()));
@@ -502,10 +520,12 @@ TEST(ChatPane, TheModelsTasksAreOneClickAwayAndTheirOptionsAreScored) {
   EXPECT_EQ(a.instruction, QString::fromLatin1(kWorkload));
   ASSERT_EQ(a.answer.choices.size(), 2);
   const auto s = *rig.pane->currentSegment();
-  const runtime::AskResult direct = askDirectly(s.startSec, s.endSec, rig.pane->maxTokensBox()->value(), {" No", " Yes"});
+  const runtime::AskResult direct =
+      askDirectly(s.startSec, s.endSec, rig.pane->maxTokensBox()->value(), {" No", " Yes"});
   ASSERT_EQ(direct.choices.size(), 2u);
   for (int i = 0; i < 2; ++i)
-    EXPECT_NEAR(a.answer.choices[i].probability, direct.choices[static_cast<std::size_t>(i)].probability, 1e-9);
+    EXPECT_NEAR(a.answer.choices[i].probability, direct.choices[static_cast<std::size_t>(i)].probability,
+                1e-9);
   EXPECT_EQ(a.answer.text.toStdString(), direct.answer);
 }
 
@@ -531,7 +551,9 @@ TEST(ChatPane, LoadErrorsNameTheFileAndTheHistoryFollowsTheRecordingsIdentity) {
   ASSERT_TRUE(failed.wait(30000));
   EXPECT_TRUE(failed.last()[0].toString().contains(garbage)) << failed.last()[0].toString().toStdString();
   EXPECT_EQ(host.runtime(), nullptr);
-  EXPECT_TRUE(pane.findChild<QLabel*>(QStringLiteral("chatModel"))->text().contains(QStringLiteral("garbage.safetensors")));
+  EXPECT_TRUE(pane.findChild<QLabel*>(QStringLiteral("chatModel"))
+                  ->text()
+                  .contains(QStringLiteral("garbage.safetensors")));
   EXPECT_FALSE(pane.send());  // nothing to ask
 
   // The history file is named by the recording's path, size and modification time: a changed file starts
@@ -544,7 +566,8 @@ TEST(ChatPane, LoadErrorsNameTheFileAndTheHistoryFollowsTheRecordingsIdentity) {
   {
     QFile f(copy);
     ASSERT_TRUE(f.open(QIODevice::ReadWrite));
-    ASSERT_TRUE(f.setFileTime(QDateTime::currentDateTimeUtc().addSecs(-3600), QFileDevice::FileModificationTime));
+    ASSERT_TRUE(
+        f.setFileTime(QDateTime::currentDateTimeUtc().addSecs(-3600), QFileDevice::FileModificationTime));
   }
   EXPECT_NE(widgets::chat_history::fileNameFor(copy), QFileInfo(before).fileName());
   QDir().mkpath(QFileInfo(pane.historyPath()).absolutePath());

@@ -16,7 +16,7 @@ struct ChatSegment {
   QStringList channels;  // the model's channel names, in model order
   double startSec = 0;
   double endSec = 0;
-  QString montage;  // shown montage's name ("referential" when none)
+  QString montage;             // shown montage's name ("referential" when none)
   bool fromSelection = false;  // a dragged selection rather than the page
   double lengthSec() const { return endSec - startSec; }
 };
@@ -68,7 +68,8 @@ struct ChatModelInfo {
   QString modelPath;
   QString device;
   QList<ChatTask> tasks;
-  QString status;  // what to tell the user while none is loaded (loading, how to load one, why loading failed)
+  QString
+      status;  // what to tell the user while none is loaded (loading, how to load one, why loading failed)
 };
 
 // The window the model reads for a file: its channels and the longest window it accepts.

@@ -24,12 +24,9 @@ QStringList toStrings(const QJsonValue& v) {
 }
 
 QJsonObject segmentJson(const ChatSegment& s) {
-  return {{QStringLiteral("file"), s.filePath},
-          {QStringLiteral("channels"), toArray(s.channels)},
-          {QStringLiteral("start_sec"), s.startSec},
-          {QStringLiteral("end_sec"), s.endSec},
-          {QStringLiteral("montage"), s.montage},
-          {QStringLiteral("from_selection"), s.fromSelection}};
+  return {{QStringLiteral("file"), s.filePath},      {QStringLiteral("channels"), toArray(s.channels)},
+          {QStringLiteral("start_sec"), s.startSec}, {QStringLiteral("end_sec"), s.endSec},
+          {QStringLiteral("montage"), s.montage},    {QStringLiteral("from_selection"), s.fromSelection}};
 }
 ChatSegment segmentFrom(const QJsonObject& o) {
   ChatSegment s;
@@ -139,7 +136,8 @@ QJsonObject ChatConversation::toJson() const {
       if (!a.extras.isEmpty()) o.insert(QStringLiteral("extras"), a.extras);
       alternatives.append(o);
     }
-    turns.append(QJsonObject{{QStringLiteral("shown"), t.current}, {QStringLiteral("answers"), alternatives}});
+    turns.append(
+        QJsonObject{{QStringLiteral("shown"), t.current}, {QStringLiteral("answers"), alternatives}});
   }
   return {{QStringLiteral("format"), QStringLiteral("neurolm-chat")},
           {QStringLiteral("version"), 1},
@@ -173,30 +171,43 @@ ChatConversation ChatConversation::fromJson(const QJsonObject& object) {
       t.alternatives.append(a);
     }
     if (t.alternatives.isEmpty()) throw std::runtime_error("a turn has no field \"answers\"");
-    t.current = std::clamp(to.value(QStringLiteral("shown")).toInt(), 0,
-                           static_cast<int>(t.alternatives.size()) - 1);
+    t.current =
+        std::clamp(to.value(QStringLiteral("shown")).toInt(), 0, static_cast<int>(t.alternatives.size()) - 1);
     c.turns_.append(t);
   }
   return c;
 }
 
 QString ChatConversation::toMarkdown() const {
-  QString md = QStringLiteral("# ") + QCoreApplication::translate("ChatConversation", "NeuroLM conversation") + QStringLiteral("\n");
+  QString md = QStringLiteral("# ") +
+               QCoreApplication::translate("ChatConversation", "NeuroLM conversation") + QStringLiteral("\n");
   int n = 0;
   for (const auto& t : turns_) {
     const ChatAlternative& a = t.shown();
     const ChatSegment& s = a.segment;
-    md += QStringLiteral("\n## %1 %2\n\n").arg(QCoreApplication::translate("ChatConversation", "Question")).arg(++n);
-    md += QStringLiteral("- %1: `%2`\n").arg(QCoreApplication::translate("ChatConversation", "File"), s.filePath);
+    md += QStringLiteral("\n## %1 %2\n\n")
+              .arg(QCoreApplication::translate("ChatConversation", "Question"))
+              .arg(++n);
+    md += QStringLiteral("- %1: `%2`\n")
+              .arg(QCoreApplication::translate("ChatConversation", "File"), s.filePath);
     md += QStringLiteral("- %1: %2 s – %3 s (%4 s)\n")
-              .arg(QCoreApplication::translate("ChatConversation", "Window"), seconds(s.startSec), seconds(s.endSec), seconds(s.lengthSec()));
-    md += QStringLiteral("- %1 (%2): %3\n").arg(QCoreApplication::translate("ChatConversation", "Channels")).arg(s.channels.size()).arg(s.channels.join(", "));
-    md += QStringLiteral("- %1: %2\n").arg(QCoreApplication::translate("ChatConversation", "Montage"), s.montage);
-    md += QStringLiteral("- %1: %2 (%3)\n").arg(QCoreApplication::translate("ChatConversation", "Model"), a.modelId, a.device);
+              .arg(QCoreApplication::translate("ChatConversation", "Window"), seconds(s.startSec),
+                   seconds(s.endSec), seconds(s.lengthSec()));
+    md += QStringLiteral("- %1 (%2): %3\n")
+              .arg(QCoreApplication::translate("ChatConversation", "Channels"))
+              .arg(s.channels.size())
+              .arg(s.channels.join(", "));
+    md += QStringLiteral("- %1: %2\n")
+              .arg(QCoreApplication::translate("ChatConversation", "Montage"), s.montage);
+    md += QStringLiteral("- %1: %2 (%3)\n")
+              .arg(QCoreApplication::translate("ChatConversation", "Model"), a.modelId, a.device);
     const ChatDecoding& d = a.decoding;
-    md += QStringLiteral("- %1: %2, %3 %4").arg(QCoreApplication::translate("ChatConversation", "Decoding"),
-                                                d.sample ? QCoreApplication::translate("ChatConversation", "sampled") : QCoreApplication::translate("ChatConversation", "greedy"),
-                                                QCoreApplication::translate("ChatConversation", "max new tokens")).arg(d.maxNewTokens);
+    md += QStringLiteral("- %1: %2, %3 %4")
+              .arg(QCoreApplication::translate("ChatConversation", "Decoding"),
+                   d.sample ? QCoreApplication::translate("ChatConversation", "sampled")
+                            : QCoreApplication::translate("ChatConversation", "greedy"),
+                   QCoreApplication::translate("ChatConversation", "max new tokens"))
+              .arg(d.maxNewTokens);
     if (d.sample)
       md += QStringLiteral(", T = %1, top-k %2, top-p %3, seed %4")
                 .arg(d.temperature)
@@ -204,19 +215,30 @@ QString ChatConversation::toMarkdown() const {
                 .arg(d.topP)
                 .arg(d.seed);
     md += QStringLiteral("\n");
-    if (!a.taskName.isEmpty()) md += QStringLiteral("- %1: %2\n").arg(QCoreApplication::translate("ChatConversation", "Task"), a.taskName);
+    if (!a.taskName.isEmpty())
+      md += QStringLiteral("- %1: %2\n")
+                .arg(QCoreApplication::translate("ChatConversation", "Task"), a.taskName);
     if (t.alternatives.size() > 1)
-      md += QStringLiteral("- %1: %2/%3\n").arg(QCoreApplication::translate("ChatConversation", "Answer shown")).arg(t.current + 1).arg(t.alternatives.size());
-    md += QStringLiteral("\n**%1:** %2\n\n").arg(QCoreApplication::translate("ChatConversation", "Instruction"), a.instruction);
+      md += QStringLiteral("- %1: %2/%3\n")
+                .arg(QCoreApplication::translate("ChatConversation", "Answer shown"))
+                .arg(t.current + 1)
+                .arg(t.alternatives.size());
+    md += QStringLiteral("\n**%1:** %2\n\n")
+              .arg(QCoreApplication::translate("ChatConversation", "Instruction"), a.instruction);
     if (!a.answer.error.isEmpty()) {
-      md += QStringLiteral("**%1:** %2\n").arg(QCoreApplication::translate("ChatConversation", "Error"), a.answer.error);
+      md += QStringLiteral("**%1:** %2\n")
+                .arg(QCoreApplication::translate("ChatConversation", "Error"), a.answer.error);
       continue;
     }
-    md += QStringLiteral("**%1:** %2%3\n").arg(QCoreApplication::translate("ChatConversation", "Answer"), a.answer.text,
-                                              a.answer.cancelled ? QStringLiteral(" _(%1)_").arg(QCoreApplication::translate("ChatConversation", "stopped"))
-                                                                 : QString());
+    md += QStringLiteral("**%1:** %2%3\n")
+              .arg(QCoreApplication::translate("ChatConversation", "Answer"), a.answer.text,
+                   a.answer.cancelled ? QStringLiteral(" _(%1)_").arg(
+                                            QCoreApplication::translate("ChatConversation", "stopped"))
+                                      : QString());
     if (!a.answer.choices.isEmpty()) {
-      md += QStringLiteral("\n| %1 | %2 |\n| --- | ---: |\n").arg(QCoreApplication::translate("ChatConversation", "Option"), QCoreApplication::translate("ChatConversation", "Probability"));
+      md += QStringLiteral("\n| %1 | %2 |\n| --- | ---: |\n")
+                .arg(QCoreApplication::translate("ChatConversation", "Option"),
+                     QCoreApplication::translate("ChatConversation", "Probability"));
       for (const auto& c : a.answer.choices)
         md += QStringLiteral("| `%1` | %2 |\n").arg(c.text).arg(c.probability, 0, 'f', 4);
     }
@@ -264,8 +286,7 @@ namespace chat_history {
 QString fileNameFor(const QString& recordingPath) {
   const QFileInfo info(recordingPath);
   const QString identity = info.absoluteFilePath() + QLatin1Char('|') + QString::number(info.size()) +
-                           QLatin1Char('|') +
-                           QString::number(info.lastModified().toMSecsSinceEpoch());
+                           QLatin1Char('|') + QString::number(info.lastModified().toMSecsSinceEpoch());
   return QString::fromLatin1(QCryptographicHash::hash(identity.toUtf8(), QCryptographicHash::Sha1).toHex()) +
          QStringLiteral(".json");
 }

@@ -1,7 +1,7 @@
 #pragma once
 // The chat pane's view-model: the questions asked about one recording and their answers. A turn keeps every
-// answer it was given (regenerated, or asked again after an edit) as alternatives, one of them shown. Plain data
-// with JSON and Markdown forms; the per-recording history file is this JSON (ChatHistory below).
+// answer it was given (regenerated, or asked again after an edit) as alternatives, one of them shown. Plain
+// data with JSON and Markdown forms; the per-recording history file is this JSON (ChatHistory below).
 //
 // Room to grow: an alternative's `extras` object carries what later features attach to an answer (evidence
 // spans, token-lane references, whole-recording tracks) and survives the JSON round trip untouched.
@@ -74,7 +74,8 @@ std::optional<ModelWindow> modelWindow(double startSec, double endSec, int maxWi
 QList<ChatTask> parseChatTasks(const QString& json);
 
 namespace chat_history {
-// "<sha1 of absolute path | size | mtime>.json": a recording's history file name; a changed file starts fresh.
+// "<sha1 of absolute path | size | mtime>.json": a recording's history file name; a changed file starts
+// fresh.
 QString fileNameFor(const QString& recordingPath);
 // Writes atomically (a temporary file renamed over the old one); throws std::runtime_error naming the file.
 void save(const QString& path, const ChatConversation& conversation, const QString& recordingPath);

@@ -45,8 +45,8 @@ QString escaped(const QString& text) {
 ChatPane::ChatPane(ChatBackend* backend, const QString& historyDir, QWidget* parent)
     : QWidget(parent), backend_(backend), historyDir_(historyDir) {
   if (historyDir_.isEmpty())
-    historyDir_ =
-        QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)).filePath(QStringLiteral("chat"));
+    historyDir_ = QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
+                      .filePath(QStringLiteral("chat"));
   writeQueue_ = new QThreadPool(this);
   writeQueue_->setMaxThreadCount(1);
   renderTimer_ = new QTimer(this);
@@ -70,8 +70,9 @@ ChatPane::ChatPane(ChatBackend* backend, const QString& historyDir, QWidget* par
   chip_->setStyleSheet(
       QStringLiteral("QLabel#chatContext { background:#eef3fb; color:#1d3557; border:1px solid #c5d5ee;"
                      " border-radius:10px; padding:4px 8px; }"));
-  chip_->setToolTip(tr("What the next question is about: the page shown, or a range dragged on the traces "
-                       "(the model reads whole seconds, up to the length it accepts for these channels)"));
+  chip_->setToolTip(
+      tr("What the next question is about: the page shown, or a range dragged on the traces "
+         "(the model reads whole seconds, up to the length it accepts for these channels)"));
   layout->addWidget(chip_);
 
   taskBar_ = new QWidget(this);
@@ -99,8 +100,9 @@ ChatPane::ChatPane(ChatBackend* backend, const QString& historyDir, QWidget* par
 
   input_ = new QPlainTextEdit(this);
   input_->setObjectName(QStringLiteral("chatInput"));
-  input_->setPlaceholderText(tr("Ask about this EEG segment, e.g. \"Question: Is this EEG segment of high "
-                                "workload? Answer:\" (Ctrl+Enter sends)"));
+  input_->setPlaceholderText(
+      tr("Ask about this EEG segment, e.g. \"Question: Is this EEG segment of high "
+         "workload? Answer:\" (Ctrl+Enter sends)"));
   input_->setAccessibleName(tr("Question"));
   input_->setTabChangesFocus(true);
   input_->setMaximumHeight(72);
@@ -113,8 +115,9 @@ ChatPane::ChatPane(ChatBackend* backend, const QString& historyDir, QWidget* par
   options_ = new QLineEdit(this);
   options_->setObjectName(QStringLiteral("chatOptions"));
   options_->setPlaceholderText(tr("Yes, No"));
-  options_->setToolTip(tr("Answer options to score, separated by commas; each is scored as the answer's "
-                          "continuation after a space (\"Yes\" is scored as \" Yes\")"));
+  options_->setToolTip(
+      tr("Answer options to score, separated by commas; each is scored as the answer's "
+         "continuation after a space (\"Yes\" is scored as \" Yes\")"));
   optionsLabel->setBuddy(options_);
   row->addWidget(optionsLabel);
   row->addWidget(options_, 1);
@@ -138,7 +141,8 @@ ChatPane::ChatPane(ChatBackend* backend, const QString& historyDir, QWidget* par
   auto* exportMenu = new QMenu(export_);
   exportMenu->addAction(tr("Conversation as &Markdown…"), this,
                         [this]() { showExportDialog(QStringLiteral("md")); });
-  exportMenu->addAction(tr("Conversation as &JSON…"), this, [this]() { showExportDialog(QStringLiteral("json")); });
+  exportMenu->addAction(tr("Conversation as &JSON…"), this,
+                        [this]() { showExportDialog(QStringLiteral("json")); });
   exportMenu->addSeparator();
   exportMenu->addAction(tr("&Clear conversation"), this, &ChatPane::clearConversation);
   export_->setMenu(exportMenu);
@@ -264,8 +268,9 @@ void ChatPane::onModelChanged() {
   model_ = backend_ ? backend_->modelInfo() : ChatModelInfo{};
   tasks_ = model_.tasks;
   if (model_.loaded) {
-    modelLabel_->setText(tr("<b>Model</b> %1 · %2").arg(model_.modelId.toHtmlEscaped(),
-                                                       shortDevice(model_.device).toHtmlEscaped()));
+    modelLabel_->setText(
+        tr("<b>Model</b> %1 · %2")
+            .arg(model_.modelId.toHtmlEscaped(), shortDevice(model_.device).toHtmlEscaped()));
     modelLabel_->setToolTip(model_.modelPath + QLatin1Char('\n') + model_.device);
   } else {
     modelLabel_->setText(model_.status.isEmpty()
@@ -430,8 +435,8 @@ bool ChatPane::start(const QString& instruction, const QString& taskName, const 
   }
   const bool intoExisting = intoTurn >= 0 && intoTurn < conversation_.turnCount();
   // A turn's alternatives answer the same window; a new turn asks about the page or selection now.
-  const auto segment =
-      intoExisting ? std::optional<ChatSegment>(conversation_.turn(intoTurn).shown().segment) : currentSegment();
+  const auto segment = intoExisting ? std::optional<ChatSegment>(conversation_.turn(intoTurn).shown().segment)
+                                    : currentSegment();
   if (intoExisting && segment->filePath != filePath_) return false;
   if (!segment) {
     note(filePath_.isEmpty() ? tr("Open a recording first.")
@@ -546,8 +551,9 @@ void ChatPane::render() {
     const ChatTurn& t = conversation_.turn(i);
     const ChatAlternative& a = t.shown();
     const ChatSegment& s = a.segment;
-    html += QStringLiteral("<table width='100%' cellspacing='0' cellpadding='6' style='margin-top:6px'>"
-                           "<tr><td style='background:#f1f4f8'>");
+    html += QStringLiteral(
+        "<table width='100%' cellspacing='0' cellpadding='6' style='margin-top:6px'>"
+        "<tr><td style='background:#f1f4f8'>");
     html += QStringLiteral("<span style='color:#5a6b82; font-size:small'>%1 · %2–%3 s%4</span><br>")
                 .arg(QFileInfo(s.filePath).fileName().toHtmlEscaped(), secondsText(s.startSec),
                      secondsText(s.endSec),
@@ -595,8 +601,8 @@ void ChatPane::render() {
     }
     html += QStringLiteral("</span></td></tr></table>");
   }
-  const bool atEnd = transcript_->verticalScrollBar() &&
-                     transcript_->verticalScrollBar()->value() >= transcript_->verticalScrollBar()->maximum() - 4;
+  const bool atEnd = transcript_->verticalScrollBar() && transcript_->verticalScrollBar()->value() >=
+                                                             transcript_->verticalScrollBar()->maximum() - 4;
   transcript_->setHtml(html);
   if (atEnd) transcript_->verticalScrollBar()->setValue(transcript_->verticalScrollBar()->maximum());
 }
@@ -650,9 +656,9 @@ void ChatPane::exportJson(const QString& path) {
 void ChatPane::showExportDialog(const QString& format) {
   const bool md = format == QLatin1String("md");
   const QString base = QFileInfo(filePath_).completeBaseName() + QStringLiteral("-chat.") + format;
-  auto* dialog = new QFileDialog(this, tr("Export conversation"),
-                                 QFileInfo(filePath_).absoluteDir().filePath(base),
-                                 md ? tr("Markdown (*.md)") : tr("JSON (*.json)"));
+  auto* dialog =
+      new QFileDialog(this, tr("Export conversation"), QFileInfo(filePath_).absoluteDir().filePath(base),
+                      md ? tr("Markdown (*.md)") : tr("JSON (*.json)"));
   dialog->setAttribute(Qt::WA_DeleteOnClose);
   dialog->setAcceptMode(QFileDialog::AcceptSave);
   dialog->setDefaultSuffix(format);

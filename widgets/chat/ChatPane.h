@@ -1,9 +1,9 @@
 #pragma once
 // The chat pane (content of the "Chat" dock): ask NeuroLM about the shown page or a dragged selection. A
-// context chip says what the question is about (file, channels, the model's window, montage); the model's tasks
-// are one click away and free text is allowed; answers stream token by token into the transcript; Stop takes
-// effect on the next token; Regenerate and edit-and-resend keep earlier answers as alternatives (‹ 1/2 ›);
-// option probabilities are drawn as bars; time to first token, tokens/s and the device are shown. The
+// context chip says what the question is about (file, channels, the model's window, montage); the model's
+// tasks are one click away and free text is allowed; answers stream token by token into the transcript; Stop
+// takes effect on the next token; Regenerate and edit-and-resend keep earlier answers as alternatives (‹ 1/2
+// ›); option probabilities are drawn as bars; time to first token, tokens/s and the device are shown. The
 // conversation of each recording is kept as JSON in the app data folder and exported to Markdown or JSON.
 #include <QHash>
 #include <QPointer>
