@@ -13,6 +13,7 @@
 #include <QProcess>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTest>
 #include <algorithm>
 #include <filesystem>
@@ -22,6 +23,7 @@
 #include <sstream>
 
 #include "app/studio/MainWindow.h"
+#include "app/studio/ModelHost.h"
 #include "app/studio/RuntimeTokenBackend.h"
 #include "common/TempDir.h"
 #include "common/TestPaths.h"
@@ -114,7 +116,8 @@ TEST(TokenLane, CodesEqualTheCliAndClickedCodeIsHighlightedWhereItOccurs) {
   window.openFile(QString::fromStdString(sampleEdf().string()));
   ASSERT_TRUE(opened.wait(20000)) << window.errorText().toStdString();
   widgets::TokenLane* lane = window.tokenLane();
-  EXPECT_EQ(lane->state(), widgets::TokenLane::State::NoBackend);
+  ASSERT_EQ(lane, window.findChild<widgets::TokenLane*>());
+  EXPECT_EQ(static_cast<int>(lane->state()), static_cast<int>(widgets::TokenLane::State::NoBackend));
   QSignalSpy ready(lane, &widgets::TokenLane::tokensReady);
   lane->setBackend(backend);
   ASSERT_TRUE(ready.wait(120000)) << lane->statusText().toStdString();
@@ -355,4 +358,37 @@ TEST(TokenLane, SecondOpenReadsTheCacheAndCancelLeavesNoCacheFile) {
   fs::copy_file(vq, vq2);
   app::RuntimeTokenBackend other(makeRuntime(vq2), cacheDir);
   EXPECT_NE(other.cachePath(sampleEdf()), cacheFile);
+}
+
+TEST(TokenLane, FollowsTheRuntimeOfTheWindowsModelHost) {
+  qtApp();
+  QStandardPaths::setTestModeEnabled(true);  // the window's token cache goes to the test's AppData
+  test::TempDir tmp("token-host");
+  const fs::path vq = writeTokenizer(tmp);
+  const fs::path lm = tmp / "neurolm.safetensors";
+  runNeurolm({"init", "--kind", "neurolm", "--size", "tiny", "--out", QString::fromStdString(lm.string())});
+
+  app::MainWindow window;
+  window.resize(1200, 800);
+  window.show();
+  QSignalSpy opened(&window, &app::MainWindow::recordingOpened);
+  window.openFile(QString::fromStdString(sampleEdf().string()));
+  ASSERT_TRUE(opened.wait(20000)) << window.errorText().toStdString();
+  widgets::TokenLane* lane = window.tokenLane();
+  QSignalSpy ready(lane, &widgets::TokenLane::tokensReady);
+  window.modelHost()->load(QString::fromStdString(lm.string()), QString::fromStdString(vq.string()));
+  ASSERT_TRUE(ready.wait(120000)) << lane->statusText().toStdString();
+  auto* backend = dynamic_cast<app::RuntimeTokenBackend*>(lane->backend().get());
+  ASSERT_NE(backend, nullptr);
+  EXPECT_NE(backend->description().find(vq.filename().string()), std::string::npos) << backend->description();
+  const fs::path cacheFile = backend->cachePath(sampleEdf());
+  EXPECT_TRUE(fs::exists(cacheFile));
+  // The same codes as a backend over a runtime of our own (its own cache folder).
+  app::RuntimeTokenBackend own(makeRuntime(vq), tmp / "own-cache");
+  EXPECT_EQ(own.tokenize(sampleEdf(), {}).codes, lane->model()->grid()->codes);
+  // Unloading the model leaves the lane without a tokenizer, and says so.
+  window.modelHost()->unload();
+  EXPECT_EQ(lane->state(), widgets::TokenLane::State::NoBackend);
+  EXPECT_FALSE(lane->model()->hasCodes());
+  fs::remove(cacheFile);
 }

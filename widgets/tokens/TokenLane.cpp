@@ -217,6 +217,7 @@ QString TokenLane::statusText() const {
     case State::Running:
       return tr("Tokenising…");
     case State::Ready: {
+      if (!model_->hasCodes()) return {};  // the grid is cleared just before a new run changes the state
       const auto& g = *model_->grid();
       //: Token lane status: e.g. "19 channels × 62 s, 417 distinct codes of 8192"
       return tr("%1 channels × %2 s, %3 distinct codes of %4")
