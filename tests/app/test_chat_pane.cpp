@@ -38,6 +38,7 @@
 #include "app/studio/MainWindow.h"
 #include "app/studio/ModelHost.h"
 #include "app/studio/RuntimeChatBackend.h"
+#include "app/studio/StudioOptions.h"
 #include "common/TempDir.h"
 #include "common/TestPaths.h"
 #include "core/preprocess/PatchGrid.h"
@@ -587,4 +588,20 @@ TEST(ChatPane, LoadErrorsNameTheFileAndTheHistoryFollowsTheRecordingsIdentity) {
   ASSERT_NE(note, nullptr);
   EXPECT_TRUE(note->text().contains(broken)) << note->text().toStdString();
   EXPECT_TRUE(note->text().contains(QStringLiteral("format"))) << note->text().toStdString();
+}
+
+TEST(ChatPane, StudioTakesTheModelAndTokenizerFromTheCommandLine) {
+  const auto o =
+      app::parseStudioOptions({QStringLiteral("neurolm-studio"), QStringLiteral("rec.edf"),
+                               QStringLiteral("--model"), QStringLiteral("/m/nlm.safetensors"),
+                               QStringLiteral("--tokenizer"), QStringLiteral("/m/vq.safetensors")});
+  EXPECT_TRUE(o.error.isEmpty()) << o.error.toStdString();
+  EXPECT_EQ(o.file, QStringLiteral("rec.edf"));
+  EXPECT_EQ(o.modelPath, QStringLiteral("/m/nlm.safetensors"));
+  EXPECT_EQ(o.tokenizerPath, QStringLiteral("/m/vq.safetensors"));
+  EXPECT_FALSE(
+      app::parseStudioOptions({QStringLiteral("neurolm-studio"), QStringLiteral("--model")}).error.isEmpty());
+  EXPECT_FALSE(app::parseStudioOptions({QStringLiteral("neurolm-studio"), QStringLiteral("--tokenizer"),
+                                        QStringLiteral("/m/vq.safetensors")})
+                   .error.isEmpty());
 }
