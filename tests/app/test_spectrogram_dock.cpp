@@ -14,6 +14,7 @@
 #include "app/studio/MainWindow.h"
 #include "common/SyntheticEdf.h"
 #include "common/TempDir.h"
+#include "common/TestPaths.h"
 #include "widgets/spectrogram/SpectrogramView.h"
 #include "widgets/traces/TraceView.h"
 
@@ -127,6 +128,27 @@ TEST(SpectrogramDock, BrightestRowIsTheSineFrequencyBeforeAndAfterTheSwitch) {
   // Manual colour limits are used as given.
   view->setManualLimits(-10, 30);
   EXPECT_EQ(view->colourLimits(), std::make_pair(-10.0, 30.0));
+
+  // A real recording (EEGMAT, 500 Hz): the whole recording of O1 and Fz, auto limits at most 80 dB apart.
+  view->setAutoLimits(true);
+  view->setColourMap(widgets::ColourMap::Viridis);
+  QSignalSpy openedReal(&window, &app::MainWindow::recordingOpened);
+  window.openFile(QString::fromStdString((test::dataDir() / "eegmat" / "Subject00_1.edf").string()));
+  ASSERT_TRUE(openedReal.wait(10000)) << window.errorText().toStdString();
+  const auto& rec = window.recording();
+  view->setChannels({static_cast<std::size_t>(rec->channelIndex("EEG O1")),
+                     static_cast<std::size_t>(rec->channelIndex("EEG Fz"))});
+  view->setRange(widgets::SpectrogramModel::Range::WholeRecording);
+  ASSERT_TRUE(waitForResult(view, 0, rec->durationSec())) << view->statusText().toStdString();
+  const auto [lo, hi] = view->colourLimits();
+  EXPECT_GT(hi, lo);
+  EXPECT_LE(hi - lo, 80.0);
+  if (const QByteArray dir = qgetenv("NEUROLM_SCREENSHOT_DIR"); !dir.isEmpty()) {
+    window.traceView()->setPageStart(60);
+    QTest::qWait(300);
+    window.grab().save(
+        QDir(QString::fromLocal8Bit(dir)).filePath(QStringLiteral("spectrogram_eegmat_window.png")));
+  }
 }
 
 TEST(SpectrogramDock, WholeRecordingCanBeCancelled) {

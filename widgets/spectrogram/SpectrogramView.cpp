@@ -141,6 +141,7 @@ void SpectrogramPlot::paintEvent(QPaintEvent*) {
       const double y = yForFrequency(c, f);
       if (y < strip.top() - 0.5) break;
       p.drawLine(QPointF(strip.left() - 4, y), QPointF(strip.left(), y));
+      if (c > 0 && y < strip.top() + 8) continue;  // would collide with the strip above's lowest label
       p.drawText(QRectF(0, y - 8, strip.left() - 6, 16), Qt::AlignRight | Qt::AlignVCenter,
                  QString::number(f));
     }
@@ -202,6 +203,7 @@ SpectrogramView::SpectrogramView(QWidget* parent) : QWidget(parent), model_(new 
   controls->addWidget(channels_);
   auto* form = new QFormLayout;
   form->setContentsMargins(0, 0, 0, 0);
+  form->setFieldGrowthPolicy(QFormLayout::FieldsStayAtSizeHint);
   range_ = new QComboBox(this);
   range_->addItem(tr("Page"));
   range_->addItem(tr("Whole recording"));
