@@ -276,6 +276,12 @@ TEST(TokenLane, CodesEqualTheCliAndClickedCodeIsHighlightedWhereItOccurs) {
   const double atLast = traces->pageStartSec();
   lane->nextOccurrence();  // none after the last: the page stays
   EXPECT_DOUBLE_EQ(traces->pageStartSec(), atLast);
+  // Shift+F3 / F3 work from anywhere in the window (here: the traces have the focus).
+  traces->setFocus();
+  QTest::keyClick(traces, Qt::Key_F3, Qt::ShiftModifier);
+  EXPECT_DOUBLE_EQ(traces->pageStartSec(), expectedStart(seconds[seconds.size() - 2]));
+  QTest::keyClick(traces, Qt::Key_F3);
+  EXPECT_DOUBLE_EQ(traces->pageStartSec(), expectedStart(seconds.back()));
 
   QTest::qWait(300);  // the traces' page image
   saveScreenshot(window, "token-lane-window.png");

@@ -8,6 +8,7 @@
 #include <QPainter>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QShortcut>
 #include <QThreadPool>
 #include <QToolButton>
 #include <QToolTip>
@@ -53,10 +54,10 @@ TokenLane::TokenLane(QWidget* parent) : QWidget(parent), model_(new TokenModel(t
   previousButton_ = new QToolButton(header_);
   previousButton_->setText(tr("◀ Previous"));
   //: Token lane button: move the page to the previous occurrence of the selected code (key P)
-  previousButton_->setToolTip(tr("Previous occurrence of the selected code (P)"));
+  previousButton_->setToolTip(tr("Previous occurrence of the selected code (P, Shift+F3)"));
   nextButton_ = new QToolButton(header_);
   nextButton_->setText(tr("Next ▶"));
-  nextButton_->setToolTip(tr("Next occurrence of the selected code (N)"));
+  nextButton_->setToolTip(tr("Next occurrence of the selected code (N, F3)"));
   clearButton_ = new QToolButton(header_);
   clearButton_->setText(tr("Clear"));
   clearButton_->setToolTip(tr("Clear the selected code (Esc)"));
@@ -72,6 +73,10 @@ TokenLane::TokenLane(QWidget* parent) : QWidget(parent), model_(new TokenModel(t
   bar->addWidget(nextButton_);
   bar->addWidget(clearButton_);
 
+  // F3 / Shift+F3 anywhere in the window (e.g. right after clicking a bar of the Code usage chart).
+  new QShortcut(QKeySequence(Qt::Key_F3), this, this, &TokenLane::nextOccurrence, Qt::WindowShortcut);
+  new QShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F3), this, this, &TokenLane::previousOccurrence,
+                Qt::WindowShortcut);
   connect(cancelButton_, &QPushButton::clicked, this, &TokenLane::cancel);
   connect(previousButton_, &QToolButton::clicked, this, &TokenLane::previousOccurrence);
   connect(nextButton_, &QToolButton::clicked, this, &TokenLane::nextOccurrence);
@@ -424,11 +429,7 @@ void TokenLane::mousePressEvent(QMouseEvent* event) {
 void TokenLane::keyPressEvent(QKeyEvent* event) {
   switch (event->key()) {
     case Qt::Key_N:
-    case Qt::Key_F3:
-      if (event->key() == Qt::Key_F3 && (event->modifiers() & Qt::ShiftModifier))
-        previousOccurrence();
-      else
-        nextOccurrence();
+      nextOccurrence();
       break;
     case Qt::Key_P:
       previousOccurrence();

@@ -2,7 +2,8 @@
 // The neural-token lane under the traces: for every channel the tokenizer knows (rows) and every 1-s patch of
 // the page (columns) a cell coloured by its code, on the traces' time axis (same page, same label margin).
 // Hover: code, channel, second and how often the code occurs in the recording. Click: select the code; its
-// occurrences are outlined, N / P (or the buttons) move the page to the next / previous one, Esc clears.
+// occurrences are outlined, N / P (or the buttons, or F3 / Shift+F3 anywhere in the window) move the page to the
+// next / previous one, Esc clears.
 // The codes come from a TokenBackend, run on the lane's own worker thread with progress and Cancel; each run
 // has a request id and results of an older run are dropped.
 #include <QPointer>
