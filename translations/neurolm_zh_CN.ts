@@ -4,7 +4,7 @@
 <context>
     <name>ChatConversation</name>
     <message>
-        <location filename="../widgets/chat/ChatConversation.cpp" line="184"/>
+        <location filename="../widgets/chat/ChatConversation.cpp" line="183"/>
         <source>NeuroLM conversation</source>
         <translation>NeuroLM 对话</translation>
     </message>
@@ -14,87 +14,87 @@
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatConversation.cpp" line="190"/>
+        <location filename="../widgets/chat/ChatConversation.cpp" line="192"/>
         <source>File</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatConversation.cpp" line="192"/>
+        <location filename="../widgets/chat/ChatConversation.cpp" line="194"/>
         <source>Window</source>
         <translation>窗口</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatConversation.cpp" line="193"/>
+        <location filename="../widgets/chat/ChatConversation.cpp" line="197"/>
         <source>Channels</source>
         <translation>通道</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatConversation.cpp" line="194"/>
+        <location filename="../widgets/chat/ChatConversation.cpp" line="201"/>
         <source>Montage</source>
         <translation>导联</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatConversation.cpp" line="195"/>
+        <location filename="../widgets/chat/ChatConversation.cpp" line="203"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatConversation.cpp" line="197"/>
+        <location filename="../widgets/chat/ChatConversation.cpp" line="206"/>
         <source>Decoding</source>
         <translation>解码</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatConversation.cpp" line="198"/>
+        <location filename="../widgets/chat/ChatConversation.cpp" line="207"/>
         <source>sampled</source>
         <translation>采样</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatConversation.cpp" line="198"/>
+        <location filename="../widgets/chat/ChatConversation.cpp" line="208"/>
         <source>greedy</source>
         <translation>贪心</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatConversation.cpp" line="199"/>
+        <location filename="../widgets/chat/ChatConversation.cpp" line="209"/>
         <source>max new tokens</source>
         <translation>最多新词元数</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatConversation.cpp" line="207"/>
+        <location filename="../widgets/chat/ChatConversation.cpp" line="220"/>
         <source>Task</source>
         <translation>任务</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatConversation.cpp" line="209"/>
+        <location filename="../widgets/chat/ChatConversation.cpp" line="223"/>
         <source>Answer shown</source>
         <translation>显示的回答</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatConversation.cpp" line="210"/>
+        <location filename="../widgets/chat/ChatConversation.cpp" line="227"/>
         <source>Instruction</source>
         <translation>指令</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatConversation.cpp" line="212"/>
+        <location filename="../widgets/chat/ChatConversation.cpp" line="230"/>
         <source>Error</source>
         <translation>错误</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatConversation.cpp" line="215"/>
+        <location filename="../widgets/chat/ChatConversation.cpp" line="234"/>
         <source>Answer</source>
         <translation>回答</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatConversation.cpp" line="216"/>
+        <location filename="../widgets/chat/ChatConversation.cpp" line="236"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatConversation.cpp" line="219"/>
+        <location filename="../widgets/chat/ChatConversation.cpp" line="240"/>
         <source>Option</source>
         <translation>选项</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatConversation.cpp" line="219"/>
+        <location filename="../widgets/chat/ChatConversation.cpp" line="241"/>
         <source>Probability</source>
         <translation>概率</translation>
     </message>
@@ -1163,245 +1163,245 @@
 <context>
     <name>neurolm::widgets::ChatPane</name>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="73"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="74"/>
         <source>What the next question is about: the page shown, or a range dragged on the traces (the model reads whole seconds, up to the length it accepts for these channels)</source>
         <translation>下一个问题所针对的内容：当前显示的页面，或在波形上拖选的时间范围（模型读取整秒，最长为其对这些通道可接受的长度）</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="86"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="87"/>
         <source>Conversation</source>
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="102"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="104"/>
         <source>Ask about this EEG segment, e.g. &quot;Question: Is this EEG segment of high workload? Answer:&quot; (Ctrl+Enter sends)</source>
         <translation>询问这段脑电，例如 &quot;Question: Is this EEG segment of high workload? Answer:&quot;（Ctrl+Enter 发送）</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="104"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="106"/>
         <source>Question</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="112"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="114"/>
         <source>&amp;Options</source>
         <extracomment>Chat pane: label of the answer options box</extracomment>
         <translation>选项(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="115"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="117"/>
         <source>Yes, No</source>
         <translation>Yes, No</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="116"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="119"/>
         <source>Answer options to score, separated by commas; each is scored as the answer&apos;s continuation after a space (&quot;Yes&quot; is scored as &quot; Yes&quot;)</source>
         <translation>要评分的回答选项，用逗号分隔；每个选项作为回答在一个空格之后的续写来评分（&quot;Yes&quot; 按 &quot; Yes&quot; 评分）</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="122"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="125"/>
         <source>&amp;Max tokens</source>
         <extracomment>Chat pane: label of the answer length limit (new tokens)</extracomment>
         <translation>最多词元(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="129"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="132"/>
         <source>S&amp;ample</source>
         <translation>采样(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="130"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="133"/>
         <source>Sample the answer (temperature 1) instead of the greedy choice</source>
         <translation>对回答进行采样（温度 1），而不是贪心选择</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="136"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="139"/>
         <source>&amp;Export</source>
         <translation>导出(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="139"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="142"/>
         <source>Conversation as &amp;Markdown…</source>
         <translation>将对话导出为 &amp;Markdown…</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="141"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="144"/>
         <source>Conversation as &amp;JSON…</source>
         <translation>将对话导出为 &amp;JSON…</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="143"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="147"/>
         <source>&amp;Clear conversation</source>
         <translation>清空对话(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="147"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="151"/>
         <source>S&amp;top</source>
         <translation>停止(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="148"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="152"/>
         <source>Stop the answer at its next token (Esc)</source>
         <translation>在下一个词元处停止回答（Esc）</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="150"/>
-        <location filename="../widgets/chat/ChatPane.cpp" line="360"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="154"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="365"/>
         <source>&amp;Send</source>
         <translation>发送(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="152"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="156"/>
         <source>Ask the model (Ctrl+Enter)</source>
         <translation>向模型提问（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="226"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="230"/>
         <source>The chat history could not be read (a new one starts): %1</source>
         <translation>无法读取对话历史（将开始新的对话）：%1</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="267"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="272"/>
         <source>&lt;b&gt;Model&lt;/b&gt; %1 · %2</source>
         <translation>&lt;b&gt;模型&lt;/b&gt; %1 · %2</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="272"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="277"/>
         <source>No model loaded. Load a NeuroLM model with File → Load model…</source>
         <translation>未加载模型。请通过 文件 → 加载模型… 加载 NeuroLM 模型</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="317"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="322"/>
         <source>referential</source>
         <translation>参考导联</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="324"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="329"/>
         <source>No recording open</source>
         <translation>未打开记录</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="329"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="334"/>
         <source>%1 · preparing the channels for the model…</source>
         <translation>%1 · 正在为模型准备通道…</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="333"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="338"/>
         <source>%1 · the model cannot read this recording</source>
         <translation>%1 · 模型无法读取此记录</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="338"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="343"/>
         <source>%1 · too short for the model (1 s at least)</source>
         <translation>%1 · 对模型而言太短（至少 1 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="343"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="348"/>
         <source>selection</source>
         <translation>选区</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="343"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="348"/>
         <source>page</source>
         <translation>页面</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="345"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="350"/>
         <source>%1, first %2 s: the model reads at most %3 s of %4 channels</source>
         <translation>%1，前 %2 秒：模型对 %4 个通道最多读取 %3 秒</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="349"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="354"/>
         <source>%1 · %2 channels · %3–%4 s (%5) · %6</source>
         <translation>%1 · %2 个通道 · %3–%4 秒（%5）· %6</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="495"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="500"/>
         <source>first token %1 ms · %2 tokens/s · %3 tokens</source>
         <translation>首个词元 %1 毫秒 · 每秒 %2 个词元 · 共 %3 个词元</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="360"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="365"/>
         <source>Re&amp;send</source>
         <translation>重新发送(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="380"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="385"/>
         <source>Type a question first.</source>
         <translation>请先输入问题。</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="420"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="425"/>
         <source>Editing question %1: Send adds the new answer beside the old one (Esc cancels).</source>
         <translation>正在编辑问题 %1：发送后新回答将与旧回答并列保存（Esc 取消）。</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="428"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="433"/>
         <source>No model loaded. Load one with File → Load model…</source>
         <translation>未加载模型。请通过 文件 → 加载模型… 加载一个模型</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="437"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="442"/>
         <source>Open a recording first.</source>
         <translation>请先打开一个记录。</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="438"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="443"/>
         <source>The recording is not ready for the model yet.</source>
         <translation>记录尚未为模型准备好。</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="465"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="470"/>
         <source>Waiting for the first token…</source>
         <translation>正在等待第一个词元…</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="500"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="505"/>
         <source>no tokens</source>
         <translation>没有词元</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="540"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="545"/>
         <source>Ask about the page or a range dragged on the traces. Answers appear here token by token.</source>
         <translation>询问当前页面或在波形上拖选的范围。回答会逐个词元显示在这里。</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="562"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="568"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="589"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="595"/>
         <source>Regenerate</source>
         <translation>重新生成</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="589"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="595"/>
         <source>Edit</source>
         <translation>编辑</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="592"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="598"/>
         <source>%1 ms to first token · %2 tokens/s</source>
         <translation>首个词元 %1 毫秒 · 每秒 %2 个词元</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="624"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="630"/>
         <source>Could not write %1: %2</source>
         <translation>无法写入 %1：%2</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="653"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="660"/>
         <source>Export conversation</source>
         <translation>导出对话</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="655"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="661"/>
         <source>Markdown (*.md)</source>
         <translation>Markdown (*.md)</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="655"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="661"/>
         <source>JSON (*.json)</source>
         <translation>JSON (*.json)</translation>
     </message>
@@ -2015,12 +2015,12 @@
 <context>
     <name>neurolm::widgets::SpectrogramPlot</name>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="176"/>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="177"/>
         <source>Hz</source>
         <translation>Hz</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="190"/>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="191"/>
         <source>dB</source>
         <translation>dB</translation>
     </message>
@@ -2028,102 +2028,102 @@
 <context>
     <name>neurolm::widgets::SpectrogramView</name>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="198"/>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="199"/>
         <source>Channels</source>
         <translation>通道</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="199"/>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="200"/>
         <source>Channels to show (check one or more; Space toggles the current one)</source>
         <translation>要显示的通道（勾选一个或多个；空格键切换当前项）</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="206"/>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="208"/>
         <source>Page</source>
         <translation>当前页</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="207"/>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="209"/>
         <source>Whole recording</source>
         <translation>整个记录</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="208"/>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="210"/>
         <source>&amp;Range</source>
         <translation>范围(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="212"/>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="214"/>
         <source>Colour &amp;map</source>
         <translation>色图(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="214"/>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="216"/>
         <source>&amp;Auto</source>
         <translation>自动(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="223"/>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="225"/>
         <source> dB</source>
         <translation> dB</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="226"/>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="228"/>
         <source>Lowest colour (dB)</source>
         <translation>最低颜色 (dB)</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="227"/>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="229"/>
         <source>Highest colour (dB)</source>
         <translation>最高颜色 (dB)</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="216"/>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="218"/>
         <source>Colour limits from the 5th and 99.5th percentiles of the shown power (at most 80 dB apart)</source>
         <translation>颜色范围取所显示功率的第 5 和第 99.5 百分位数（相差最多 80 dB）</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="231"/>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="233"/>
         <source>Limits</source>
         <translation>颜色范围</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="236"/>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="238"/>
         <source> Hz</source>
         <translation> Hz</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="237"/>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="239"/>
         <source>Up &amp;to</source>
         <translation>最高频率(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="245"/>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="247"/>
         <source>&amp;Cancel</source>
         <translation>取消(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="246"/>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="248"/>
         <source>Stop computing (Esc)</source>
         <translation>停止计算 (Esc)</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="357"/>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="359"/>
         <source>Computing…</source>
         <translation>正在计算…</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="358"/>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="360"/>
         <source>No recording</source>
         <translation>没有记录</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="359"/>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="361"/>
         <source>No spectrogram: %1</source>
         <translation>无法计算时频谱：%1</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="362"/>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="364"/>
         <source>%1 – %2 s, %3 columns of %4 s, %5 Hz resolution, power in dB re 1 %6</source>
         <translation>%1 – %2 秒，%3 列，每列 %4 秒，频率分辨率 %5 Hz，功率以 dB 表示（参考 1 %6）</translation>
     </message>
@@ -2262,106 +2262,106 @@
 <context>
     <name>neurolm::widgets::TokenLane</name>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="29"/>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="37"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="30"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="38"/>
         <source>Neural tokens</source>
         <translation>神经标记</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="50"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="51"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="51"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="52"/>
         <source>Stop tokenising this recording</source>
         <translation>停止对此记录进行分词</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="54"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="55"/>
         <source>◀ Previous</source>
         <translation>◀ 上一个</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="56"/>
-        <source>Previous occurrence of the selected code (P)</source>
-        <extracomment>Token lane button: move the page to the previous occurrence of the selected code (key P)</extracomment>
-        <translation>所选码元的上一次出现 (P)</translation>
-    </message>
-    <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="58"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="59"/>
         <source>Next ▶</source>
         <translation>下一个 ▶</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="59"/>
-        <source>Next occurrence of the selected code (N)</source>
-        <translation>所选码元的下一次出现 (N)</translation>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="57"/>
+        <source>Previous occurrence of the selected code (P, Shift+F3)</source>
+        <extracomment>Token lane button: move the page to the previous occurrence of the selected code (key P)</extracomment>
+        <translation>所选码元的上一次出现 (P, Shift+F3)</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="61"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="60"/>
+        <source>Next occurrence of the selected code (N, F3)</source>
+        <translation>所选码元的下一次出现 (N, F3)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="62"/>
         <source>Clear</source>
         <translation>清除</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="62"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="63"/>
         <source>Clear the selected code (Esc)</source>
         <translation>清除所选码元 (Esc)</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="199"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="204"/>
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="214"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="219"/>
         <source>No tokenizer loaded</source>
         <translation>未加载分词器</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="216"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="221"/>
         <source>Open a recording to see its neural tokens</source>
         <translation>打开一个记录以查看其神经标记</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="218"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="223"/>
         <source>Tokenising…</source>
         <translation>正在分词…</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="222"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="228"/>
         <source>%1 channels × %2 s, %3 distinct codes of %4</source>
         <extracomment>Token lane status: e.g. &quot;19 channels × 62 s, 417 distinct codes of 8192&quot;</extracomment>
         <translation>%1 个通道 × %2 秒，%4 个码元中出现了 %3 个</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="229"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="235"/>
         <source>Tokenisation failed: %1</source>
         <translation>分词失败：%1</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="231"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="237"/>
         <source>Tokenisation cancelled</source>
         <translation>分词已取消</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="249"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="255"/>
         <source>Click a cell to select its code</source>
         <translation>点击单元格以选择其码元</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="253"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="259"/>
         <source>Code %1: %2 occurrences (%3 %), %4/%5</source>
         <extracomment>Token lane: the selected code, how often it occurs, and which occurrence is shown (e.g. &quot;3/12&quot;)</extracomment>
         <translation>码元 %1：出现 %2 次 (%3 %)，%4/%5</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="300"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="306"/>
         <source>%1, second %2: no code</source>
         <translation>%1，第 %2 秒：无码元</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="302"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="308"/>
         <source>Code %1
 Channel %2, second %3 (%4–%5 s)
 In this recording: %6 of %7 tokens (%8 %)</source>
@@ -2371,7 +2371,7 @@ In this recording: %6 of %7 tokens (%8 %)</source>
 在此记录中：%7 个标记中的 %6 个 (%8 %)</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="342"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="348"/>
         <source>Tokenising… %1 %</source>
         <translation>正在分词… %1 %</translation>
     </message>
