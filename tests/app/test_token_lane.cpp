@@ -25,6 +25,7 @@
 #include "app/studio/MainWindow.h"
 #include "app/studio/ModelHost.h"
 #include "app/studio/RuntimeTokenBackend.h"
+#include "common/SyntheticEdf.h"
 #include "common/TempDir.h"
 #include "common/TestPaths.h"
 #include "models/runtime/InferenceRuntime.h"
@@ -397,4 +398,28 @@ TEST(TokenLane, FollowsTheRuntimeOfTheWindowsModelHost) {
   EXPECT_EQ(lane->state(), widgets::TokenLane::State::NoBackend);
   EXPECT_FALSE(lane->model()->hasCodes());
   fs::remove(cacheFile);
+}
+
+TEST(TokenLane, ARecordingWithoutChannelsTheModelKnowsFailsNamingTheFile) {
+  qtApp();
+  test::TempDir tmp("token-fail");
+  test::SyntheticSpec spec;  // two channels, neither in the model's vocabulary
+  spec.channels = 2;
+  spec.seconds = 20;
+  spec.labels = {"ECG ECG", "Resp chest"};
+  const fs::path edf = tmp / "no-eeg.edf";
+  test::writeSyntheticEdf(edf, spec);
+  widgets::TokenLane lane;
+  auto backend = std::make_shared<app::RuntimeTokenBackend>(makeRuntime(writeTokenizer(tmp)), tmp / "cache");
+  QSignalSpy failed(&lane, &widgets::TokenLane::tokenizeFailed);
+  lane.setBackend(backend);
+  lane.setRecording(QString::fromStdString(edf.string()));
+  ASSERT_TRUE(failed.wait(60000)) << lane.statusText().toStdString();
+  const QString message = failed.front().front().toString();
+  EXPECT_TRUE(message.contains(QStringLiteral("no-eeg.edf"))) << message.toStdString();
+  EXPECT_EQ(lane.state(), widgets::TokenLane::State::Failed);
+  EXPECT_TRUE(lane.statusText().contains(message));
+  EXPECT_FALSE(lane.model()->hasCodes());
+  EXPECT_EQ(backend->runtimeRequests(), 0u);
+  EXPECT_FALSE(fs::exists(backend->cachePath(edf)));
 }
