@@ -359,6 +359,23 @@ TEST(TokenLane, SecondOpenReadsTheCacheAndCancelLeavesNoCacheFile) {
     EXPECT_EQ(backend->runtimeRequests(), 0u);
     EXPECT_EQ(lane.model()->grid()->codes, first);
     EXPECT_EQ(backend->cachePath(sampleEdf()), cacheFile);
+    // The whole 62 s on 124 pixels (2 px per second): drawn a pixel column at a time, each column in the
+    // colour of the code of its second.
+    lane.setLabelMargin(90);
+    lane.resize(90 + 124, 260);
+    lane.setPage(0, 62);
+    const QImage image = lane.grab().toImage();
+    const QRect plot = lane.cellsRect();
+    ASSERT_EQ(plot.width(), 124);
+    std::size_t wrong = 0;
+    for (int x = 0; x < plot.width(); ++x) {
+      const auto second = static_cast<std::size_t>((x + 0.5) / 2.0);
+      for (std::size_t c = 0; c < 19; ++c) {
+        const QColor seen = image.pixelColor(plot.left() + x, plot.top() + static_cast<int>(c) * 10 + 5);
+        if (seen.rgb() != widgets::codeColour(first[c * 62 + second]).rgb()) ++wrong;
+      }
+    }
+    EXPECT_EQ(wrong, 0u);
   }
   // Another tokenizer file is another key.
   const fs::path vq2 = tmp / "vq2.safetensors";

@@ -5,6 +5,7 @@
 #include <QKeyEvent>
 #include <QLabel>
 #include <QMouseEvent>
+#include <QImage>
 #include <QPainter>
 #include <QProgressBar>
 #include <QPushButton>
@@ -371,16 +372,33 @@ void TokenLane::paintEvent(QPaintEvent*) {
   const int currentSecond = current >= 0 ? static_cast<int>(model_->occurrences()[current].second) : -1;
   const QFontMetrics fm(font);
   const bool showText = pxPerSec >= fm.horizontalAdvance(QStringLiteral("8888")) + 4;
-  for (int s = firstSec; s < lastSec; ++s) {
+  const auto cellColour = [&](std::size_t c, std::size_t s) {
+    const QColor colour = codeColour(g.code(c, s));
+    if (!anySelected || model_->isOccurrence(c, s)) return colour;
+    // everything but the selected code fades
+    return QColor((colour.red() + 3 * 250) / 4, (colour.green() + 3 * 250) / 4, (colour.blue() + 3 * 252) / 4);
+  };
+  if (pxPerSec < 4) {
+    // Long pages (cells a few pixels wide, e.g. an hour): one pixel per column and row, scaled to the rows,
+    // instead of thousands of rectangles.
+    QImage strip(plot.width(), static_cast<int>(g.channelCount()), QImage::Format_RGB32);
+    strip.fill(QColor(250, 250, 252));
+    for (int x = 0; x < plot.width(); ++x) {
+      const double t = pageStartSec_ + (x + 0.5) / pxPerSec;
+      if (t < 0 || t >= static_cast<double>(g.seconds)) continue;
+      const auto s = static_cast<std::size_t>(t);
+      for (std::size_t c = 0; c < g.channelCount(); ++c)
+        strip.setPixel(x, static_cast<int>(c), cellColour(c, s).rgb());
+    }
+    p.drawImage(QRect(plot.left(), plot.top(), plot.width(), static_cast<int>(g.channelCount()) * rowH), strip);
+  }
+  for (int s = firstSec; s < lastSec && pxPerSec >= 4; ++s) {
     for (std::size_t c = 0; c < g.channelCount(); ++c) {
       const QRect cell = cellRect(c, static_cast<std::size_t>(s));
       if (cell.isEmpty()) continue;
       const std::int32_t code = g.code(c, static_cast<std::size_t>(s));
-      QColor colour = codeColour(code);
+      const QColor colour = cellColour(c, static_cast<std::size_t>(s));
       const bool hit = anySelected && model_->isOccurrence(c, static_cast<std::size_t>(s));
-      if (anySelected && !hit) {  // everything but the selected code fades
-        colour = QColor((colour.red() + 3 * 250) / 4, (colour.green() + 3 * 250) / 4, (colour.blue() + 3 * 252) / 4);
-      }
       p.fillRect(cell, colour);
       if (showText && code >= 0) {
         p.setPen(colour.lightness() > 140 ? QColor(30, 30, 36) : QColor(250, 250, 250));
@@ -391,7 +409,7 @@ void TokenLane::paintEvent(QPaintEvent*) {
   }
   // Cell borders: one pixel of the background between seconds and rows.
   p.setPen(QColor(250, 250, 252));
-  for (int s = firstSec; s <= lastSec; ++s) {
+  for (int s = firstSec; s <= lastSec && pxPerSec >= 4; ++s) {
     const int x = plot.left() + static_cast<int>(std::lround((s - pageStartSec_) * pxPerSec));
     p.drawLine(x, plot.top(), x, plot.bottom());
   }
@@ -402,8 +420,11 @@ void TokenLane::paintEvent(QPaintEvent*) {
       if (static_cast<int>(o.second) < firstSec || static_cast<int>(o.second) >= lastSec) continue;
       const QRect cell = cellRect(o.channel, o.second);
       const bool isCurrent = static_cast<int>(o.second) == currentSecond;
-      p.setPen(QPen(isCurrent ? QColor(230, 120, 0) : QColor(20, 20, 30), 2));
-      p.drawRect(cell.adjusted(1, 1, -1, -1));
+      p.setPen(QPen(isCurrent ? QColor(230, 120, 0) : QColor(20, 20, 30), pxPerSec >= 4 ? 2 : 1));
+      if (pxPerSec >= 4)
+        p.drawRect(cell.adjusted(1, 1, -1, -1));
+      else  // narrow cells: a tick over the row keeps the colour visible
+        p.drawLine(cell.left(), cell.top(), cell.right(), cell.top());
     }
   }
   p.setClipping(false);
