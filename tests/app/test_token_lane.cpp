@@ -327,6 +327,7 @@ TEST(TokenLane, SecondOpenReadsTheCacheAndCancelLeavesNoCacheFile) {
     ASSERT_EQ(lane.state(), widgets::TokenLane::State::Running);
     auto* cancelButton = lane.findChild<QPushButton*>();
     ASSERT_TRUE(cancelButton && cancelButton->isVisible());
+    saveScreenshot(lane, "token-lane-running.png");
     QTest::mouseClick(cancelButton, Qt::LeftButton);
     ASSERT_TRUE(cancelled.wait(60000)) << lane.statusText().toStdString();
     EXPECT_EQ(lane.state(), widgets::TokenLane::State::Cancelled);

@@ -167,6 +167,7 @@ void TokenLane::start() {
                 if (id != request_ || state_ != State::Running) return;
                 progress_ = permille / 1000.0;
                 progressBar_->setValue(permille);
+                update(cellsRect());  // the percentage written in the empty lane
               },
               Qt::QueuedConnection);
         }
