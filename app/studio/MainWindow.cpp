@@ -34,9 +34,9 @@
 #include "app/studio/ExportSelectionDialog.h"
 #include "app/studio/ModelHost.h"
 #include "app/studio/MontageControls.h"
+#include "app/studio/RuntimeChatBackend.h"
 #include "app/studio/RuntimeTokenBackend.h"
 #include "models/runtime/InferenceRuntime.h"
-#include "app/studio/RuntimeChatBackend.h"
 #include "core/annotations/AnnotationFiles.h"
 #include "core/io/AtomicFile.h"
 #include "core/navigation/TimeInput.h"
@@ -291,7 +291,6 @@ void MainWindow::buildMenus() {
   spectrogramDock_->toggleViewAction()->setShortcut(Qt::CTRL | Qt::SHIFT | Qt::Key_S);
   view->addAction(annotationsDock_->toggleViewAction());
   view->addAction(jobsDock_->toggleViewAction());
-  view->addAction(codeUsageDock_->toggleViewAction());
   QAction* chat = chatDock_->toggleViewAction();
   chat->setShortcut(Qt::CTRL | Qt::SHIFT | Qt::Key_C);
   connect(chat, &QAction::triggered, this, [this](bool shown) {
@@ -300,6 +299,7 @@ void MainWindow::buildMenus() {
     chatPane_->inputEdit()->setFocus(Qt::ShortcutFocusReason);
   });
   view->addAction(chat);
+  view->addAction(codeUsageDock_->toggleViewAction());
   buildAnnotationsMenu();
 }
 

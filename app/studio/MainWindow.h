@@ -75,15 +75,15 @@ class MainWindow : public QMainWindow {
   // Training jobs: start, follow, stop and resume `neurolm train` runs (they outlive the window).
   widgets::JobsPanel* jobsPanel() const { return jobsPanel_; }
   QDockWidget* jobsDock() const { return jobsDock_; }
-  // Neural tokens: the lane under the traces and the Code usage dock (both over one TokenModel).
-  widgets::TokenLane* tokenLane() const { return tokenLane_; }
-  widgets::CodeUsageView* codeUsageView() const { return codeUsage_; }
-  QDockWidget* codeUsageDock() const { return codeUsageDock_; }
   // The NeuroLM engine of the window (loaded on a worker; runtimeChanged() hands it to the panes) and the
   // chat pane that asks it about the page or a selection.
   ModelHost* modelHost() const { return modelHost_; }
   widgets::ChatPane* chatPane() const { return chatPane_; }
   QDockWidget* chatDock() const { return chatDock_; }
+  // Neural tokens: the lane under the traces and the Code usage dock (both over one TokenModel).
+  widgets::TokenLane* tokenLane() const { return tokenLane_; }
+  widgets::CodeUsageView* codeUsageView() const { return codeUsage_; }
+  QDockWidget* codeUsageDock() const { return codeUsageDock_; }
 
  public Q_SLOTS:
   // Opens on a worker thread; recordingOpened() or openFailed() follows.
@@ -98,11 +98,11 @@ class MainWindow : public QMainWindow {
   void exportSelection(const ExportRequest& request, const QString& path);
   void cancelExport();
   void showExportSelectionDialog();
+  // File → Load model…: a NeuroLM file; a tokenizer.safetensors beside it is loaded as its VQ tokenizer.
+  void showLoadModelDialog();
   // The engine whose VQ tokenizer the token lane uses (null, or one without a tokenizer: the lane says so);
   // the open recording is tokenised again (or read from the token cache).
   void setTokenizerRuntime(std::shared_ptr<neurolm::runtime::InferenceRuntime> runtime);
-  // File → Load model…: a NeuroLM file; a tokenizer.safetensors beside it is loaded as its VQ tokenizer.
-  void showLoadModelDialog();
 
  Q_SIGNALS:
   void recordingOpened(const QString& path);
@@ -167,14 +167,14 @@ class MainWindow : public QMainWindow {
   QThreadPool* saveQueue_ = nullptr;  // one thread: sidecar writes in order
   widgets::JobsPanel* jobsPanel_ = nullptr;
   QDockWidget* jobsDock_ = nullptr;
-  widgets::TokenLane* tokenLane_ = nullptr;
-  widgets::CodeUsageView* codeUsage_ = nullptr;
-  QDockWidget* codeUsageDock_ = nullptr;
   ModelHost* modelHost_ = nullptr;
   RuntimeChatBackend* chatBackend_ = nullptr;
   widgets::ChatPane* chatPane_ = nullptr;
   QDockWidget* chatDock_ = nullptr;
   QProgressBar* modelProgress_ = nullptr;
+  widgets::TokenLane* tokenLane_ = nullptr;
+  widgets::CodeUsageView* codeUsage_ = nullptr;
+  QDockWidget* codeUsageDock_ = nullptr;
 };
 
 }  // namespace neurolm::app
