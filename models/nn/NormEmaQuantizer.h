@@ -16,6 +16,11 @@ struct QuantizerConfig {
   double decay = 0.99;     // EMA decay
   double eps = 1e-5;
   int64_t kmeansIters = 10;
+  // Not official (0 = off, the official quantizer): after each EMA step, codes whose usage EMA
+  // (cluster_size) fell below this are restarted at random unit vectors of the batch, and their usage EMA
+  // set to 1. Small corpora otherwise collapse to a handful of codes (the decoders then reconstruct from
+  // their own position embeddings and the encoder learns no content).
+  double restartBelow = 0.0;
 };
 
 // State: weight [n, d] (the codebook), cluster_size [n], embed_avg [n, d] (parameters without gradient,
@@ -63,6 +68,8 @@ class NormEMAVectorQuantizerImpl : public torch::nn::Module {
   QuantizerOutput trainForward(const torch::Tensor& z, torch::Generator generator);
   // One EMA step from unit vectors zUnit [N, d] and their codes [N] (spec §2.5); unused codes unchanged.
   void emaUpdate(const torch::Tensor& zUnit, const torch::Tensor& codes);
+  // The restart of unused codes (config restartBelow > 0); returns how many were restarted.
+  int64_t restartDeadCodes(const torch::Tensor& zUnit, torch::Generator generator);
   // k-means on unit vectors (cosine), as the official kmeans(): returns {means [n, d], bins [n]}.
   std::pair<torch::Tensor, torch::Tensor> kmeans(const torch::Tensor& samples,
                                                  torch::Generator generator) const;

@@ -120,8 +120,31 @@ QuantizerOutput NormEMAVectorQuantizerImpl::trainForward(const torch::Tensor& zI
     embedding->initted.fill_(1.0);
   }
   auto out = quantize(zIn);
-  if (is_training()) emaUpdate(out.z.detach(), out.codes);
+  if (is_training()) {
+    emaUpdate(out.z.detach(), out.codes);
+    restartDeadCodes(out.z.detach().reshape({-1, config_.embedDim}), generator);
+  }
   return out;
+}
+
+int64_t NormEMAVectorQuantizerImpl::restartDeadCodes(const torch::Tensor& zUnit, torch::Generator generator) {
+  if (config_.restartBelow <= 0) return 0;
+  torch::NoGradGuard noGrad;
+  const auto dead = torch::nonzero(cluster_size < config_.restartBelow).reshape({-1});  // [k]
+  const int64_t k = dead.size(0);
+  if (k == 0) return 0;
+  // Every process draws from the whole global batch on process 0 and receives process 0's rows.
+  const auto pool = collectives.allGather ? collectives.allGather(zUnit.contiguous()) : zUnit;  // [M, d]
+  auto rows = torch::empty({k, config_.embedDim}, zUnit.options());
+  if (collectives.isRoot || !collectives.allGather) {
+    const auto pick = torch::randint(pool.size(0), {k}, generator, torch::TensorOptions().dtype(torch::kLong))
+                          .to(pool.device());
+    rows = pool.index_select(0, pick);
+  }
+  if (collectives.broadcastFromRoot) collectives.broadcastFromRoot(rows);
+  embedding->weight.index_copy_(0, dead, l2Normalize(rows).to(embedding->weight.scalar_type()));
+  cluster_size.index_fill_(0, dead, 1.0);
+  return k;
 }
 
 // ----------------------------------------------------------------------------------------------------- VQ

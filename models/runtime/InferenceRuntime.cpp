@@ -248,13 +248,21 @@ struct InferenceRuntime::Impl {
       }
       const auto scores = prefill ? nn::scoreChoices(model, *prefill, choiceIds)
                                   : nn::scoreChoices(model, batch, prompt, choiceIds, o.dropEegPadding);
+      // The model's own task with this prompt and these options: its calibrated temperature applies.
+      auto sortedChoices = o.choices;
+      std::sort(sortedChoices.begin(), sortedChoices.end());
+      for (const auto& task : neuroLm->tasks) {
+        auto options = task.options;
+        std::sort(options.begin(), options.end());
+        if (task.prompt == instruction && options == sortedChoices) r.optionTemperature = task.temperature;
+      }
       double maxLog = scores.logProb.front();
       for (double l : scores.logProb) maxLog = std::max(maxLog, l);
       double total = 0;
-      for (double l : scores.logProb) total += std::exp(l - maxLog);
+      for (double l : scores.logProb) total += std::exp((l - maxLog) / r.optionTemperature);
       for (std::size_t i = 0; i < o.choices.size(); ++i)
         r.choices.push_back({o.choices[i], choiceIds[i], scores.logProb[i], scores.meanLogProb[i],
-                             std::exp(scores.logProb[i] - maxLog) / total});
+                             std::exp((scores.logProb[i] - maxLog) / r.optionTemperature) / total});
       r.bestChoice = scores.best;
     }
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -76,7 +76,7 @@ struct ChoiceScore {
   std::string text;
   std::vector<int64_t> tokenIds;
   double logProb = 0, meanLogProb = 0;
-  double probability = 0;  // exp(logProb) normalised over the choices
+  double probability = 0;  // exp(logProb / T) normalised over the choices (T: AskResult::optionTemperature)
 };
 
 struct AskResult {
@@ -89,6 +89,9 @@ struct AskResult {
   std::vector<ChoiceScore> choices;
   int64_t bestChoice = -1;
   double seconds = 0;
+  // Temperature of the option probabilities: the calibrated one of the model's task with this prompt and
+  // these options (ModelStore.h ModelTask), else 1.
+  double optionTemperature = 1.0;
 };
 
 class InferenceRuntime {

@@ -1,3 +1,4 @@
+#include <cmath>
 #include "models/runtime/ModelStore.h"
 
 #include <array>
@@ -263,7 +264,11 @@ void saveNeuroLm(nn::NeuroLMImpl& model, const std::filesystem::path& path,
 nlohmann::json tasksToJson(const std::vector<ModelTask>& tasks) {
   auto out = nlohmann::json::array();
   for (const auto& t : tasks)
-    out.push_back({{"name", t.name}, {"prompt", t.prompt}, {"options", t.options}, {"description", t.description}});
+    out.push_back({{"name", t.name},
+                   {"prompt", t.prompt},
+                   {"options", t.options},
+                   {"description", t.description},
+                   {"temperature", t.temperature}});
   return out;
 }
 
@@ -279,6 +284,12 @@ std::vector<ModelTask> tasksFromJson(const nlohmann::json& j, const std::string&
     t.prompt = e["prompt"];
     t.name = e.value("name", std::string());
     t.description = e.value("description", std::string());
+    if (e.contains("temperature")) {
+      if (!e["temperature"].is_number() || !(e["temperature"].get<double>() > 0) ||
+          !std::isfinite(e["temperature"].get<double>()))
+        throw std::runtime_error(where + ": temperature must be a positive number, got " + e["temperature"].dump());
+      t.temperature = e["temperature"];
+    }
     if (e.contains("options")) {
       if (!e["options"].is_array()) throw std::runtime_error(where + ": options is not an array");
       for (const auto& o : e["options"]) {

@@ -43,6 +43,9 @@ struct LoadedTokenizer {
 struct ModelTask {
   std::string name, prompt, description;
   std::vector<std::string> options;
+  // Option probabilities are softmax(log-probabilities / temperature): 1 = uncalibrated; the eval stage's
+  // "calibrate" fits it on held-out training subjects.
+  double temperature = 1.0;
   bool operator==(const ModelTask&) const = default;
 };
 nlohmann::json tasksToJson(const std::vector<ModelTask>& tasks);

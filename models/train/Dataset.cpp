@@ -180,7 +180,7 @@ DatasetDefinition parseDatasetDefinition(const json& j, const std::string& sourc
   {
     const auto& s = j["split"];
     if (!s.is_object()) bad(source, "split", "must be an object");
-    refuseUnknownKeys(s, {"subject_pattern", "train", "val", "test"}, source, "split.");
+    refuseUnknownKeys(s, {"subject_pattern", "train", "val", "test", "calib"}, source, "split.");
     d.split.subjectPattern = stringField(s, "subject_pattern", source, "split.");
     try {
       if (std::regex(d.split.subjectPattern).mark_count() < 1)
@@ -189,7 +189,7 @@ DatasetDefinition parseDatasetDefinition(const json& j, const std::string& sourc
       bad(source, "split.subject_pattern", std::string("is not a valid regex (") + e.what() + ")");
     }
     std::set<std::string> seen;
-    for (const char* name : {"train", "val", "test"}) {
+    for (const char* name : {"train", "val", "test", "calib"}) {
       if (!s.contains(name)) continue;
       std::vector<std::string> ids;
       for (const auto& item : stringList(s[name], source, std::string("split.") + name))

@@ -85,6 +85,10 @@ TrainConfig parseTrainConfig(const json& j, const std::string& source, const fs:
                                               "threads",
                                               "device",
                                               "model",
+                                              "calibrate",
+                                              "precision",
+                                              "eval_split",
+                                              "official_generate",
                                               "comment"};
   for (const auto& [key, value] : j.items())
     if (!known.count(key)) throw std::invalid_argument(source + ": '" + key + "' is not a known key");
@@ -112,6 +116,12 @@ TrainConfig parseTrainConfig(const json& j, const std::string& source, const fs:
       bool knownKey = false;
       for (const char* k : kModelShapeKeys) knownKey = knownKey || key == k;
       if (!knownKey) r.bad("model", "has the unknown key '" + key + "'");
+      if (key == "codebook_restart_below") {
+        if (!value.is_number() || value.get<double>() < 0 || value.get<double>() > 1e6)
+          r.bad("model", "'codebook_restart_below' must be a number ≥ 0, got " + value.dump());
+        c.codebookRestartBelow = value.get<double>();
+        continue;
+      }
       if (!value.is_number_integer() || value.get<int64_t>() < 1 || value.get<int64_t>() > 65536)
         r.bad("model", "'" + key + "' must be a whole number in [1, 65536], got " + value.dump());
       c.modelShape[key] = value.get<int64_t>();
@@ -128,8 +138,16 @@ TrainConfig parseTrainConfig(const json& j, const std::string& source, const fs:
   if (c.precision != "auto" && c.precision != "fp32" && c.precision != "bf16")
     r.bad("precision", "must be \"auto\", \"fp32\" or \"bf16\", got \"" + c.precision + "\"");
   c.evalSplit = r.str("eval_split", "val");
-  if (c.evalSplit != "train" && c.evalSplit != "val" && c.evalSplit != "test")
-    r.bad("eval_split", "must be \"train\", \"val\" or \"test\", got \"" + c.evalSplit + "\"");
+  if (c.evalSplit != "train" && c.evalSplit != "val" && c.evalSplit != "test" && c.evalSplit != "calib")
+    r.bad("eval_split", "must be \"train\", \"val\", \"test\" or \"calib\", got \"" + c.evalSplit + "\"");
+  if (r.has("calibrate")) {
+    if (!j["calibrate"].is_boolean()) r.bad("calibrate", "must be true or false");
+    c.calibrate = j["calibrate"].get<bool>();
+    if (c.calibrate && c.stage != "eval") r.bad("calibrate", "belongs to the eval stage");
+    if (c.calibrate && (c.evalSplit == "val" || c.evalSplit == "test"))
+      r.bad("calibrate", "must not fit on the '" + c.evalSplit +
+                             "' split (the one reported); use eval_split \"calib\" (held-out training subjects)");
+  }
   if (r.has("official_generate")) {
     if (!j["official_generate"].is_boolean()) r.bad("official_generate", "must be true or false");
     c.officialGenerate = j["official_generate"].get<bool>();
@@ -191,6 +209,7 @@ json trainConfigToJson(const TrainConfig& c) {
           {"padded_length", c.paddedLength},
           {"model_size", c.modelSize},
           {"model", c.modelShape},
+          {"codebook_restart_below", c.codebookRestartBelow},
           {"tokenizer", c.tokenizer.string()},
           {"init_model", c.initModel.string()},
           {"epochs", c.epochs},
@@ -215,6 +234,7 @@ json trainConfigToJson(const TrainConfig& c) {
           {"device", c.device},
           {"precision", c.precision},
           {"eval_split", c.evalSplit},
+          {"calibrate", c.calibrate},
           {"official_generate", c.officialGenerate}};
 }
 

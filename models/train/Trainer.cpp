@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "core/io/AtomicFile.h"
+#include "core/metrics/Calibration.h"
 #include "core/metrics/Classification.h"
 #include "core/preprocess/ChannelVocabulary.h"
 #include "core/preprocess/PatchGrid.h"
@@ -344,6 +345,7 @@ void Job::buildModel() {
   if (c_.stage == "vq") {
     auto cfg = runtime::vqConfigForSize(c_.modelSize);
     applyModelShape(c_.modelShape, cfg);
+    cfg.quantizer.restartBelow = c_.codebookRestartBelow;
     cfg.domainClassifierWidth = cfg.encoder.nEmbd;  // fed 768-wide features and wte rows
     vq_ = nn::VQAlign(cfg);
     auto init = runtime::randomTokenizer(cfg, seed);  // official initialisers, seeded
@@ -776,10 +778,7 @@ int Job::runEval() {
 
   torch::NoGradGuard noGrad;
   std::vector<int64_t> y, hard;
-  std::vector<std::vector<double>> probs;
-  std::string csv = "file,start_sec,subject,label,hard_answer";
-  for (int64_t c = 0; c < k; ++c) csv += ",p" + std::to_string(c);
-  csv += "\n";
+  std::vector<std::vector<double>> logProbs;  // per window: the options' log-probabilities
   const auto t0 = std::chrono::steady_clock::now();
   for (int64_t i = 0; i < split.count; ++i) {
     if (o_.stopRequested && o_.stopRequested->load()) {
@@ -790,9 +789,6 @@ int Job::runEval() {
     const auto prefill = nn::prefillPrompt(*lm_, eeg, promptIds, true,
                                            static_cast<int64_t>(std::max<std::size_t>(longest, 5)));
     const auto scores = nn::scoreChoices(*lm_, prefill, choices);
-    const auto lp = torch::tensor(scores.logProb, torch::kDouble);
-    const auto p = torch::softmax(lp, 0);
-    std::vector<double> row(p.data_ptr<double>(), p.data_ptr<double>() + k);
     nn::GenerateOptions go;
     go.maxNewTokens = 5;
     nn::GenerateResult gen;
@@ -809,14 +805,8 @@ int Job::runEval() {
     const auto answer = parseAnswer(decoded, resultIdx, task.options);
     const auto label = split.labels[static_cast<std::size_t>(i)];
     y.push_back(label);
-    probs.push_back(row);
+    logProbs.push_back(scores.logProb);
     hard.push_back(answer);
-    csv += split.files[static_cast<std::size_t>(i)] + "," +
-           std::to_string(split.startSec[static_cast<std::size_t>(i)]) + "," +
-           split.subjects[static_cast<std::size_t>(i)] + "," + std::to_string(label) + "," +
-           std::to_string(answer);
-    for (double v : row) csv += "," + std::to_string(v);
-    csv += "\n";
     const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if ((i + 1) % c_.logEverySteps == 0 || i + 1 == split.count)
       emit({{"event", "progress"},
@@ -826,6 +816,44 @@ int Job::runEval() {
             {"eta_sec", sec / static_cast<double>(i + 1) * static_cast<double>(split.count - i - 1)},
             {"device", "cpu"},
             {"memory_mb", residentMemoryMb()}});
+  }
+  // Option probabilities at the model's calibrated temperature for this task, or (calibrate) at the one
+  // fitted here; the calibrated model is written with it.
+  auto tasks = loaded.tasks;
+  auto taskIt = std::find_if(tasks.begin(), tasks.end(),
+                             [&](const runtime::ModelTask& t) { return t.prompt == task.prompt; });
+  const double modelTemperature = taskIt != tasks.end() ? taskIt->temperature : 1.0;
+  double temperature = modelTemperature;
+  json calibration;
+  if (c_.calibrate) {
+    temperature = metrics::fitTemperature(logProbs, y);
+    const auto before = metrics::softmaxWithTemperature(logProbs, modelTemperature);
+    const auto after = metrics::softmaxWithTemperature(logProbs, temperature);
+    calibration = {{"method", "temperature scaling of the option log-probabilities (NLL minimised on this split)"},
+                   {"split", c_.evalSplit},
+                   {"temperature_before", modelTemperature},
+                   {"temperature", temperature},
+                   {"nll_before", metrics::temperatureNll(logProbs, y, modelTemperature)},
+                   {"nll_after", metrics::temperatureNll(logProbs, y, temperature)},
+                   {"ece_before", metrics::expectedCalibrationError(y, before)},
+                   {"ece_after", metrics::expectedCalibrationError(y, after)}};
+    if (taskIt == tasks.end()) {
+      tasks.push_back({definition_.name, task.prompt, definition_.source.value("description", std::string()),
+                       task.options});
+      taskIt = tasks.end() - 1;
+    }
+    taskIt->temperature = temperature;
+  }
+  const auto probs = metrics::softmaxWithTemperature(logProbs, temperature);
+  std::string csv = "file,start_sec,subject,label,hard_answer";
+  for (int64_t c = 0; c < k; ++c) csv += ",p" + std::to_string(c);
+  csv += "\n";
+  for (int64_t i = 0; i < split.count; ++i) {
+    const auto w = static_cast<std::size_t>(i);
+    csv += split.files[w] + "," + std::to_string(split.startSec[w]) + "," + split.subjects[w] + "," +
+           std::to_string(y[w]) + "," + std::to_string(hard[w]);
+    for (double v : probs[w]) csv += "," + std::to_string(v);
+    csv += "\n";
   }
   const auto pred = metrics::argmaxRows(probs);
   json fromProbabilities = {{"accuracy", metrics::accuracy(y, pred)},
@@ -861,14 +889,19 @@ int Job::runEval() {
       official["roc_auc"] = nullptr;
     }
   }
-  const json values = {{"windows", split.count},
-                       {"split", c_.evalSplit},
-                       {"from_option_probabilities", fromProbabilities},
-                       {"official_hard_answer", official}};
+  json values = {{"windows", split.count},
+                 {"split", c_.evalSplit},
+                 {"temperature", temperature},
+                 {"from_option_probabilities", fromProbabilities},
+                 {"official_hard_answer", official}};
+  if (c_.calibrate) values["calibration"] = calibration;
+  if (c_.calibrate) runtime::saveNeuroLm(*lm_, finalModelPath(), tasks);
   writeFileAtomically(c_.runDir / "metrics.json", values.dump(2));
   writeFileAtomically(c_.runDir / "predictions.csv", csv);
   emit({{"event", "metrics"}, {"split", c_.evalSplit}, {"step", split.count}, {"values", values}});
-  emit({{"event", "done"}, {"step", split.count}, {"metrics", (c_.runDir / "metrics.json").string()}});
+  json done = {{"event", "done"}, {"step", split.count}, {"metrics", (c_.runDir / "metrics.json").string()}};
+  if (c_.calibrate) done["model"] = finalModelPath().string();
+  emit(done);
   return 0;
 }
 

@@ -24,7 +24,7 @@ inline constexpr int kStoppedExitCode = 75;  // stopped on request after a check
 inline const char* const kModelShapeKeys[] = {"encoder_layers", "encoder_heads", "decoder_layers",
                                               "decoder_heads",  "decoder_width", "codebook_size",
                                               "code_dim",       "gpt_layers",    "gpt_heads",
-                                              "gpt_width"};
+                                              "gpt_width",      "codebook_restart_below"};
 
 struct TrainConfig {
   std::string stage;  // vq | pretrain | instruct
@@ -39,6 +39,7 @@ struct TrainConfig {
   std::string modelSize = "tiny";   // vq/pretrain start: tiny | B
   // vq/pretrain start: the size's shape with these changed (keys kModelShapeKeys, e.g. "gpt_width": 128)
   std::map<std::string, int64_t> modelShape;
+  double codebookRestartBelow = 0;  // "model": {"codebook_restart_below": x} (NormEmaQuantizer.h)
   std::filesystem::path tokenizer;  // pretrain: the trained tokenizer (our .safetensors or official .pt)
   std::filesystem::path initModel;  // instruct: the pre-trained NeuroLM
   // optimisation (defaults per stage from the official scripts, spec §5)
@@ -64,6 +65,9 @@ struct TrainConfig {
   // mask quirks, spec §4.5) instead of greedy decoding with the training-time mask (spec §8.11)
   std::string precision = "auto";  // auto (bf16 autocast on CUDA, float32 on CPU) | fp32 | bf16
   std::string evalSplit = "val";
+  // eval: fit the temperature of the task's option probabilities on this split (held-out training
+  // subjects) and write run_dir/model.safetensors = init_model with that temperature in its task metadata.
+  bool calibrate = false;
   bool officialGenerate = false;
   nlohmann::json source;  // the JSON as given (stored in the run)
 };

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -320,6 +321,50 @@ TEST(TrainStages, AllThreeStagesRunEndToEndWithTheProtocol) {
                     (runs / "ins" / "model.safetensors").string(), "--window", "10:14", "--json",
                     "Question: Is this EEG segment of high workload? Answer:"});
   EXPECT_EQ(r.code, 0) << r.err;
+
+  // Calibration: the temperature is fitted on held-out training subjects (split "calib"), never on the
+  // reported split; the calibrated model records it and `neurolm ask` applies it to the option probabilities.
+  {
+    std::ifstream in(tmp.path() / "mini.json");
+    auto d = json::parse(in);
+    d["split"]["train"] = {"00-01"};
+    d["split"]["calib"] = {"02"};
+    std::ofstream(tmp.path() / "mini-calib.json") << d.dump(1);
+  }
+  json cal = {{"stage", "eval"},
+              {"run_dir", (runs / "cal").string()},
+              {"dataset", "mini-calib.json"},
+              {"init_model", (runs / "ins" / "model.safetensors").string()},
+              {"calibrate", true},
+              {"threads", 2}};
+  r = test::runCli({"train", writeConfig(tmp.path(), "cal-val.json", cal).string()});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("must not fit on the 'val' split"), std::string::npos) << r.err;
+  cal["eval_split"] = "calib";
+  r = test::runCli({"train", writeConfig(tmp.path(), "cal.json", cal).string(), "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  json calMetrics;
+  {
+    std::ifstream in(runs / "cal" / "metrics.json");
+    calMetrics = json::parse(in);
+  }
+  const double temperature = calMetrics["calibration"]["temperature"];
+  EXPECT_GT(temperature, 0.0);
+  EXPECT_EQ(calMetrics["temperature"], temperature);
+  EXPECT_LE(calMetrics["calibration"]["nll_after"].get<double>(),
+            calMetrics["calibration"]["nll_before"].get<double>() + 1e-12);
+  const auto calibrated = runtime::loadNeuroLm(runs / "cal" / "model.safetensors");
+  ASSERT_EQ(calibrated.tasks.size(), 1u);
+  EXPECT_DOUBLE_EQ(calibrated.tasks[0].temperature, temperature);
+  r = test::runCli({"ask", (test::dataDir() / "eegmat" / "Subject03_2.edf").string(), "--model",
+                    (runs / "cal" / "model.safetensors").string(), "--window", "10:14", "--json",
+                    "Question: Is this EEG segment of high workload? Answer:"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto answer = protocolLines(r.out).back();
+  ASSERT_EQ(answer["options"].size(), 2u) << r.out;
+  const double l0 = answer["options"][0]["log_prob"], l1 = answer["options"][1]["log_prob"];
+  const double p0 = 1.0 / (1.0 + std::exp((l1 - l0) / temperature));
+  EXPECT_NEAR(answer["options"][0]["probability"].get<double>(), p0, 1e-9);
 
   // Starting the same run again without --resume is refused and changes nothing.
   const auto before = fs::last_write_time(runs / "vq" / "model.safetensors");

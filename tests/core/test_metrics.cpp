@@ -2,6 +2,7 @@
 // binary and multi-class cases with ties, and a hand-worked example.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -9,6 +10,7 @@
 
 #include "common/TempDir.h"
 #include "common/TestPaths.h"
+#include "core/metrics/Calibration.h"
 #include "core/metrics/Classification.h"
 
 using namespace neurolm;
@@ -67,4 +69,41 @@ TEST(Metrics, AgreeWithScikitLearn) {
     EXPECT_NEAR(metrics::rocAuc(y, p), ref[i]["roc_auc"].get<double>(), 1e-12);
     EXPECT_NEAR(metrics::expectedCalibrationError(y, p), ref[i]["ece"].get<double>(), 1e-12);
   }
+}
+
+// Temperature scaling: labels drawn from softmax(z) and logits 3·z (an overconfident model) -> the fitted T
+// is ≈ 3; and on any data it is the minimum of the NLL that a dense grid finds independently.
+TEST(Calibration, TemperatureOfAnOverconfidentModelIsRecovered) {
+  std::mt19937_64 rng(7);
+  std::normal_distribution<double> normal(0.0, 1.5);
+  std::uniform_real_distribution<double> uniform(0.0, 1.0);
+  std::vector<std::vector<double>> logits;
+  std::vector<int64_t> y;
+  for (int i = 0; i < 20000; ++i) {
+    std::vector<double> z{normal(rng), normal(rng), normal(rng)};
+    const auto p = metrics::softmaxWithTemperature({z}, 1.0)[0];
+    const double u = uniform(rng);
+    y.push_back(u < p[0] ? 0 : (u < p[0] + p[1] ? 1 : 2));
+    logits.push_back({3 * z[0], 3 * z[1], 3 * z[2]});
+  }
+  const double t = metrics::fitTemperature(logits, y);
+  EXPECT_NEAR(t, 3.0, 0.15);
+  EXPECT_LT(metrics::temperatureNll(logits, y, t), metrics::temperatureNll(logits, y, 1.0));
+  // Calibrated probabilities have a smaller expected calibration error than the raw ones.
+  EXPECT_LT(metrics::expectedCalibrationError(y, metrics::softmaxWithTemperature(logits, t)),
+            metrics::expectedCalibrationError(y, metrics::softmaxWithTemperature(logits, 1.0)) / 3);
+
+  // Small, unbalanced set: the fit equals the best of a dense log-spaced grid of temperatures.
+  std::vector<std::vector<double>> few(logits.begin(), logits.begin() + 40);
+  std::vector<int64_t> fewY(y.begin(), y.begin() + 40);
+  double bestT = 0, bestNll = 1e300;
+  for (int k = 0; k <= 40000; ++k) {
+    const double cand = 0.05 * std::pow(400.0, k / 40000.0);  // 0.05 … 20
+    const double nll = metrics::temperatureNll(few, fewY, cand);
+    if (nll < bestNll) bestNll = nll, bestT = cand;
+  }
+  const double fitted = metrics::fitTemperature(few, fewY);
+  EXPECT_NEAR(fitted, bestT, 2e-3 * bestT);
+  EXPECT_LE(metrics::temperatureNll(few, fewY, fitted), bestNll + 1e-12);
+  EXPECT_THROW(metrics::fitTemperature(few, std::vector<int64_t>(40, 3)), std::invalid_argument);
 }

@@ -344,6 +344,44 @@ TEST(NnQuantizer, EmaUpdateMovesUsedCodesAndKeepsUnusedOnes) {
   EXPECT_TRUE(torch::allclose(q->cluster_size, torch::tensor({0.02f, 0.01f, 0.0f})));
 }
 
+// The (non-official, opt-in) restart of unused codes: after the EMA step, every code whose usage EMA is below
+// the threshold moves to one of the batch's unit vectors and counts as used once; the others are untouched.
+TEST(NnQuantizer, DeadCodesRestartAtBatchVectorsOnlyWhenEnabled) {
+  QuantizerConfig cfg;
+  cfg.nEmbed = 4;
+  cfg.embedDim = 2;
+  NormEMAVectorQuantizer q(cfg);
+  q->train();
+  torch::NoGradGuard g;
+  const auto codebook = torch::tensor({{1.0f, 0.0f}, {0.0f, 1.0f}, {-1.0f, 0.0f}, {0.0f, -1.0f}});
+  q->embedding->weight.copy_(codebook);
+  q->embedding->initted.fill_(1.0);
+  q->cluster_size.copy_(torch::tensor({5.0f, 0.0f, 0.02f, 3.0f}));
+  const auto z = torch::tensor({{1.0f, 0.3f}, {0.9f, -0.2f}, {0.2f, -1.0f}});  // nearest codes 0, 0, 3
+  auto gen = at::detail::createCPUGenerator(5);
+  q->trainForward(z, gen);  // restartBelow 0: the official quantizer, nothing restarted
+  EXPECT_TRUE(torch::allclose(q->embedding->weight[1], codebook[1]));
+  EXPECT_TRUE(torch::allclose(q->embedding->weight[2], codebook[2]));
+
+  cfg.restartBelow = 0.05;
+  NormEMAVectorQuantizer r(cfg);
+  r->train();
+  r->embedding->weight.copy_(codebook);
+  r->embedding->initted.fill_(1.0);
+  r->cluster_size.copy_(torch::tensor({5.0f, 0.0f, 0.02f, 3.0f}));
+  const auto out = r->trainForward(z, gen);
+  EXPECT_TRUE(torch::equal(out.codes, torch::tensor({0, 0, 3})));
+  const auto unit = l2Normalize(z);
+  for (int code : {1, 2}) {  // unused (usage 0 and 0.02·0.99) -> restarted at one of the batch's vectors
+    const auto sim = torch::matmul(unit, r->embedding->weight[code]);
+    EXPECT_NEAR(sim.max().item<float>(), 1.0f, 1e-6) << code;
+    EXPECT_FLOAT_EQ(r->cluster_size[code].item<float>(), 1.0f) << code;
+  }
+  EXPECT_NEAR(r->cluster_size[0].item<float>(), 0.99f * 5.0f + 0.01f * 2.0f, 1e-5);
+  EXPECT_NEAR(r->cluster_size[3].item<float>(), 0.99f * 3.0f + 0.01f * 1.0f, 1e-5);
+  EXPECT_EQ(r->restartDeadCodes(unit, gen), 0);  // nothing below the threshold any more
+}
+
 TEST(NnQuantizer, KmeansFindsWellSeparatedDirections) {
   QuantizerConfig cfg;
   cfg.nEmbed = 2;
