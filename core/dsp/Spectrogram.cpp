@@ -67,7 +67,7 @@ SpectrogramResult spectrogram(const std::vector<const double*>& channels, std::s
   auto worker = [&] {
     FftwBuffer<double> buffer(nperseg);
     FftwBuffer<std::complex<double>> spectrum(bins);
-    std::vector<double> column(bins);
+    std::vector<float> tile(bins * kBlock);  // [frequency][segment of the block]: rows copied out whole
     for (std::size_t task = nextTask++; task < tasks; task = nextTask++) {
       if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
         cancelled = true;
@@ -101,9 +101,13 @@ SpectrogramResult spectrogram(const std::vector<const double*>& channels, std::s
             b[i] = (seg[i] - offset - slope * static_cast<double>(i)) * w[i];
         }
         fft->forward(b, spectrum.data());  // fftw_execute_dft_r2c on this thread's buffers
+        const std::size_t j = s - first;
         for (std::size_t k = 0; k < bins; ++k)
-          plane[k * segments + s] = static_cast<float>(std::norm(spectrum[k]) * binScale[k]);
+          tile[k * kBlock + j] = static_cast<float>(std::norm(spectrum[k]) * binScale[k]);
       }
+      // Writing each value straight into its [frequency][time] place would touch a new cache line per bin.
+      for (std::size_t k = 0; k < bins; ++k)
+        std::copy_n(tile.data() + k * kBlock, last - first, plane + k * segments + first);
       const std::size_t done = ++doneTasks;
       if (progress) progress(static_cast<double>(done) / static_cast<double>(tasks));
     }

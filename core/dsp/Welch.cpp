@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <complex>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <stdexcept>
 
 #include "core/dsp/RealFft.h"
@@ -42,6 +45,21 @@ std::string welchWindowName(WelchWindow window) {
   return "hann";
 }
 
+namespace {
+
+// Windows by (kind, length), computed once: a page of many channels asks for the same one every call.
+std::shared_ptr<const std::vector<double>> cachedWindow(WelchWindow window, std::size_t n) {
+  static std::mutex mutex;
+  static std::map<std::pair<int, std::size_t>, std::shared_ptr<const std::vector<double>>> cache;
+  std::lock_guard lock(mutex);
+  if (cache.size() > 64) cache.clear();  // holders keep theirs alive
+  auto& slot = cache[{static_cast<int>(window), n}];
+  if (!slot) slot = std::make_shared<const std::vector<double>>(periodicWindow(window, n));
+  return slot;
+}
+
+}  // namespace
+
 PowerSpectrum welch(const double* x, std::size_t n, double sampleRateHz, const WelchOptions& options) {
   if (n == 0) throw std::invalid_argument("welch: no samples");
   if (!(sampleRateHz > 0) || !std::isfinite(sampleRateHz)) {
@@ -58,7 +76,8 @@ PowerSpectrum welch(const double* x, std::size_t n, double sampleRateHz, const W
   const std::size_t step = nperseg - noverlap;
   const std::size_t segments = (n - noverlap) / step;
 
-  const std::vector<double> w = periodicWindow(options.window, nperseg);
+  const auto window = cachedWindow(options.window, nperseg);
+  const std::vector<double>& w = *window;
   double windowPower = 0;
   for (double v : w) windowPower += v * v;
   const auto fft = sharedRealFft(nperseg);

@@ -209,6 +209,18 @@ int main(int argc, char** argv) {
   const double b = median(repeat(reps, [&] { redraw(std::floor(pageStart(rng)), 10, display, {}); }));
   rows.push_back({"(b) 10-s page as recorded: read+columns+paint (64 lanes)", b, "target", -10});
   json["b_page10s_ms"] = b;
+  {
+    // Where (b)'s time goes: the read + columns alone, and the paint alone (of one loaded page).
+    const double read = median(repeat(reps, [&] {
+      (void)widgets::loadTracePage(*rec, std::floor(pageStart(rng)), 10, geometry.plotWidth(), display, {});
+    }));
+    const auto page = widgets::loadTracePage(*rec, 7200, 10, geometry.plotWidth(), display, {});
+    geometry.channels = static_cast<int>(page.channels.size());
+    const double paint = median(repeat(reps, [&] { (void)widgets::renderTracePage(page, geometry); }));
+    std::printf("(b) split: read + columns %.2f ms, paint %.2f ms\n", read, paint);
+    json["b_read_ms"] = read;
+    json["b_paint_ms"] = paint;
+  }
   const double c = median(repeat(reps, [&] { redraw(std::floor(pageStart(rng)), 3600, display, {}); }));
   rows.push_back({"(c) 1-h page as recorded: pyramid columns+paint (64 lanes)", c, "target", -50});
   json["c_page1h_ms"] = c;
