@@ -199,6 +199,7 @@ void paintTracePage(QPainter& p, const TracePageData& page, const TraceGeometry&
   // itself (unless clipping is off), so a large ECG never paints over the EEG lanes next to it.
   p.setRenderHint(QPainter::Antialiasing, false);
   const QRect plotRect(left, 0, g.plotWidth(), plotH);
+  std::vector<QLine> lines;
   for (int c = 0; c < n; ++c) {
     const TraceChannelData& ch = page.channels[static_cast<std::size_t>(c)];
     p.setPen(QPen(traceColor(ch.type), 1));
@@ -207,6 +208,7 @@ void paintTracePage(QPainter& p, const TracePageData& page, const TraceGeometry&
             ? QRect(left, g.laneTop(c), g.plotWidth(), g.laneBottom(c) - g.laneTop(c)).intersected(plotRect)
             : plotRect);
     const int cols = static_cast<int>(ch.columns.size());
+    lines.clear();
     int prevTop = 0, prevBottom = 0;  // pixel rows of the previous column's max and min
     for (int x = 0; x < cols; ++x) {
       const MinMax mm = ch.columns[static_cast<std::size_t>(x)];
@@ -221,10 +223,12 @@ void paintTracePage(QPainter& p, const TracePageData& page, const TraceGeometry&
         if (y0 > prevBottom) y0 = prevBottom;
         if (y1 < prevTop) y1 = prevTop;
       }
-      p.drawLine(left + x, y0, left + x, y1);
+      lines.emplace_back(left + x, y0, left + x, y1);
       prevTop = std::min(top, bottom);
       prevBottom = std::max(top, bottom);
     }
+    p.drawLines(lines.data(),
+                static_cast<int>(lines.size()));  // one call per lane: the same pixels, far faster
   }
   p.setClipping(false);
 
