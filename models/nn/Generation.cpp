@@ -217,34 +217,62 @@ ChoiceScores scoreChoices(NeuroLMImpl& model, const EegBatch& eeg, const torch::
 
 ChoiceScores scoreChoices(NeuroLMImpl& model, const PromptPrefill& prefill,
                           const std::vector<std::vector<int64_t>>& choices) {
-  torch::NoGradGuard noGrad;
   if (prefill.start.size(0) != 1) throw std::invalid_argument("scoreChoices: one sample");
+  return scoreChoicesBatch(model, prefill, choices).front();
+}
+
+std::vector<ChoiceScores> scoreChoicesBatch(NeuroLMImpl& model, const PromptPrefill& prefill,
+                                            const std::vector<std::vector<int64_t>>& choices) {
+  torch::NoGradGuard noGrad;
+  const int64_t b = prefill.start.size(0);
   const int64_t lt = prefill.promptLength;
   auto& gpt = *model.GPT2;
   const auto& start = prefill.start;
   const auto& eegMask = prefill.eegMask;
-  const auto firstLogProbs = torch::log_softmax(gpt.logits(prefill.lastHidden), -1)[0];  // [V]
+  // [B, V] -> [B, V] double on the CPU: one copy, then plain reads
+  const auto firstLogProbs =
+      torch::log_softmax(gpt.logits(prefill.lastHidden), -1).to(torch::kCPU, torch::kDouble).contiguous();
+  const auto first = firstLogProbs.accessor<double, 2>();
 
-  ChoiceScores scores;
+  std::vector<ChoiceScores> scores(static_cast<size_t>(b));
   for (const auto& choice : choices) {
     if (choice.empty()) throw std::invalid_argument("scoreChoices: empty answer continuation");
-    double sum = firstLogProbs[choice[0]].item<double>();
     const int64_t k = static_cast<int64_t>(choice.size());
+    std::vector<double> sums(static_cast<size_t>(b));
+    for (int64_t s = 0; s < b; ++s) sums[static_cast<size_t>(s)] = first[s][choice[0]];
     if (k > 1) {
       auto branch = prefill.cache;  // appended keys/values go past the prefill's length; it is unchanged
+      // The same continuation for every sample: [1, k−1] -> [B, k−1]
       const auto fed = torch::tensor(std::vector<int64_t>(choice.begin(), choice.end() - 1))
                            .unsqueeze(0)
+                           .expand({b, k - 1})
+                           .contiguous()
                            .to(start.device());
       const auto positions = start.unsqueeze(1) + lt + torch::arange(k - 1, start.options()).unsqueeze(0);
       checkPosition(positions.max().item<int64_t>(), model.config().gpt.blockSize);
       const auto h = gpt.hidden(gpt.embedText(fed, positions), textRowsMask(eegMask, lt, k - 1), &branch);
-      const auto logProbs = torch::log_softmax(gpt.logits(h), -1)[0];  // [k−1, V]
-      for (int64_t i = 1; i < k; ++i) sum += logProbs[i - 1][choice[static_cast<size_t>(i)]].item<double>();
+      // [B, k−1, V] -> the log-probs of the choice's next tokens [B, k−1]
+      const auto targets = torch::tensor(std::vector<int64_t>(choice.begin() + 1, choice.end()))
+                               .view({1, k - 1, 1})
+                               .expand({b, k - 1, 1})
+                               .to(start.device());
+      const auto picked = torch::log_softmax(gpt.logits(h), -1)
+                              .gather(2, targets)
+                              .squeeze(2)
+                              .to(torch::kCPU, torch::kDouble)
+                              .contiguous();
+      const auto a = picked.accessor<double, 2>();
+      for (int64_t s = 0; s < b; ++s)
+        for (int64_t i = 0; i + 1 < k; ++i) sums[static_cast<size_t>(s)] += a[s][i];
     }
-    scores.logProb.push_back(sum);
-    scores.meanLogProb.push_back(sum / static_cast<double>(k));
-    if (scores.best < 0 || sum > scores.logProb[static_cast<size_t>(scores.best)])
-      scores.best = static_cast<int64_t>(scores.logProb.size()) - 1;
+    for (int64_t s = 0; s < b; ++s) {
+      auto& sc = scores[static_cast<size_t>(s)];
+      const double sum = sums[static_cast<size_t>(s)];
+      sc.logProb.push_back(sum);
+      sc.meanLogProb.push_back(sum / static_cast<double>(k));
+      if (sc.best < 0 || sum > sc.logProb[static_cast<size_t>(sc.best)])
+        sc.best = static_cast<int64_t>(sc.logProb.size()) - 1;
+    }
   }
   return scores;
 }

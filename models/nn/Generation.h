@@ -86,5 +86,10 @@ ChoiceScores scoreChoices(NeuroLMImpl& model, const EegBatch& eeg, const torch::
 // The same from a prefill of ONE sample (prefillPrompt with reserve ≥ the longest choice − 1).
 ChoiceScores scoreChoices(NeuroLMImpl& model, const PromptPrefill& prefill,
                           const std::vector<std::vector<int64_t>>& choices);
+// The same for every sample of a batched prefill (the whole-recording path): the continuations of all samples
+// go through GPT-2 together, one ChoiceScores per sample, equal to scoring each sample alone up to float
+// rounding.
+std::vector<ChoiceScores> scoreChoicesBatch(NeuroLMImpl& model, const PromptPrefill& prefill,
+                                            const std::vector<std::vector<int64_t>>& choices);
 
 }  // namespace neurolm::nn

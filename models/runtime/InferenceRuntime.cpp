@@ -37,6 +37,33 @@ nn::EegBatch toBatch(const preprocess::PatchGrid& g, const torch::Device& device
   return {x.to(device), chans.to(device), time.to(device), mask.to(device)};
 }
 
+// Windows [first, first + count) stacked into one batch (equal padded lengths).
+nn::EegBatch toBatch(const std::vector<preprocess::PatchGrid>& grids, size_t first, size_t count,
+                     const torch::Device& device) {
+  std::vector<torch::Tensor> x, chans, time, mask;
+  for (size_t i = first; i < first + count; ++i) {
+    const auto one = toBatch(grids[i], torch::kCPU);
+    x.push_back(one.x);
+    chans.push_back(one.inputChans);
+    time.push_back(one.inputTime);
+    mask.push_back(one.inputMask);
+  }
+  // B × [1, Le, …] -> [B, Le, …]
+  return {torch::cat(x, 0).to(device), torch::cat(chans, 0).to(device), torch::cat(time, 0).to(device),
+          torch::cat(mask, 0).to(device)};
+}
+
+// exp(logProb / T) normalised over the options.
+std::vector<double> optionProbabilities(const std::vector<double>& logProb, double temperature) {
+  double maxLog = logProb.front();
+  for (double l : logProb) maxLog = std::max(maxLog, l);
+  double total = 0;
+  for (double l : logProb) total += std::exp((l - maxLog) / temperature);
+  std::vector<double> p;
+  for (double l : logProb) p.push_back(std::exp((l - maxLog) / temperature) / total);
+  return p;
+}
+
 std::vector<TokenId> toTokenIds(const std::vector<int64_t>& ids) { return {ids.begin(), ids.end()}; }
 
 }  // namespace
@@ -179,6 +206,79 @@ struct InferenceRuntime::Impl {
     return r;
   }
 
+  std::vector<std::vector<int64_t>> encodeChoices(const std::vector<std::string>& choices) const {
+    std::vector<std::vector<int64_t>> choiceIds;
+    for (const auto& c : choices) {
+      const auto ids = bpe->encode(c);
+      if (ids.empty()) throw std::invalid_argument("answer option '" + c + "' has no tokens");
+      choiceIds.emplace_back(ids.begin(), ids.end());
+    }
+    return choiceIds;
+  }
+
+  // The model's own task with this prompt and these options: its calibrated temperature applies (else 1).
+  double taskTemperature(const std::string& instruction, std::vector<std::string> choices) const {
+    double t = 1.0;
+    std::sort(choices.begin(), choices.end());
+    for (const auto& task : neuroLm->tasks) {
+      auto options = task.options;
+      std::sort(options.begin(), options.end());
+      if (task.prompt == instruction && options == choices) t = task.temperature;
+    }
+    return t;
+  }
+
+  ScoreWindowsResult scoreWindows(RequestId id, const std::atomic<bool>& cancelled,
+                                  const std::vector<preprocess::PatchGrid>& windows, const std::string& instruction,
+                                  const std::vector<std::string>& choices, int batchSize,
+                                  const std::function<bool(size_t, size_t)>& progress) {
+    if (!neuroLm) throw std::invalid_argument("scoring windows needs a NeuroLM model; none is loaded");
+    if (choices.empty()) throw std::invalid_argument("scoring windows needs at least one answer option");
+    if (batchSize < 1) throw std::invalid_argument("batch size must be >= 1, got " + std::to_string(batchSize));
+    const auto started = std::chrono::steady_clock::now();
+    auto& model = *neuroLm->model;
+    ScoreWindowsResult r;
+    r.id = id;
+    r.choices = choices;
+    r.choiceIds = encodeChoices(choices);
+    r.optionTemperature = taskTemperature(instruction, choices);
+    std::vector<int64_t> promptIds{nn::kSepId};
+    for (TokenId t : bpe->encode(instruction)) promptIds.push_back(t);
+    size_t longestChoice = 0;
+    for (const auto& c : r.choiceIds) longestChoice = std::max(longestChoice, c.size());
+    const auto prompt = torch::tensor(promptIds, torch::kLong).view({1, -1}).to(device.device);
+    for (size_t first = 0; first < windows.size();) {
+      if (cancelled.load()) {
+        r.cancelled = true;
+        break;
+      }
+      // A batch: up to batchSize consecutive windows of the first one's shape (text positions follow the
+      // seconds, so the window length must match too).
+      size_t count = 1;
+      const auto& head = windows[first];
+      while (count < static_cast<size_t>(batchSize) && first + count < windows.size() &&
+             windows[first + count].paddedLength == head.paddedLength &&
+             windows[first + count].windowSec == head.windowSec)
+        ++count;
+      const auto batch = toBatch(windows, first, count, device.device);
+      const auto b = static_cast<int64_t>(count);
+      // As ask(): KV-cache prefill without the EEG padding, then the options from it.
+      const auto prefill = nn::prefillPrompt(model, batch, prompt.expand({b, prompt.size(1)}).contiguous(),
+                                             /*dropEegPadding=*/true, static_cast<int64_t>(longestChoice));
+      for (const auto& scores : nn::scoreChoicesBatch(model, prefill, r.choiceIds))
+        r.windows.push_back(
+            {scores.logProb, optionProbabilities(scores.logProb, r.optionTemperature), scores.best});
+      first += count;
+      if (progress && !progress(first, windows.size())) {
+        r.cancelled = first < windows.size();
+        break;
+      }
+    }
+    if (cancelled.load() && r.windows.size() < windows.size()) r.cancelled = true;
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return r;
+  }
+
   AskResult ask(RequestId id, const std::atomic<bool>& cancelled, const preprocess::PatchGrid& grid,
                 const std::string& instruction, const AskOptions& o,
                 const std::function<bool(const AskToken&)>& onToken) {
@@ -240,29 +340,13 @@ struct InferenceRuntime::Impl {
     r.answer = bpe->decode(toTokenIds(r.answerIds), Gpt2Bpe::UnknownIds::Mark);
 
     if (!o.choices.empty() && !r.cancelled) {
-      std::vector<std::vector<int64_t>> choiceIds;
-      for (const auto& c : o.choices) {
-        const auto ids = bpe->encode(c);
-        if (ids.empty()) throw std::invalid_argument("answer option '" + c + "' has no tokens");
-        choiceIds.emplace_back(ids.begin(), ids.end());
-      }
+      const auto choiceIds = encodeChoices(o.choices);
       const auto scores = prefill ? nn::scoreChoices(model, *prefill, choiceIds)
                                   : nn::scoreChoices(model, batch, prompt, choiceIds, o.dropEegPadding);
-      // The model's own task with this prompt and these options: its calibrated temperature applies.
-      auto sortedChoices = o.choices;
-      std::sort(sortedChoices.begin(), sortedChoices.end());
-      for (const auto& task : neuroLm->tasks) {
-        auto options = task.options;
-        std::sort(options.begin(), options.end());
-        if (task.prompt == instruction && options == sortedChoices) r.optionTemperature = task.temperature;
-      }
-      double maxLog = scores.logProb.front();
-      for (double l : scores.logProb) maxLog = std::max(maxLog, l);
-      double total = 0;
-      for (double l : scores.logProb) total += std::exp((l - maxLog) / r.optionTemperature);
+      r.optionTemperature = taskTemperature(instruction, o.choices);
+      const auto probabilities = optionProbabilities(scores.logProb, r.optionTemperature);
       for (std::size_t i = 0; i < o.choices.size(); ++i)
-        r.choices.push_back({o.choices[i], choiceIds[i], scores.logProb[i], scores.meanLogProb[i],
-                             std::exp((scores.logProb[i] - maxLog) / r.optionTemperature) / total});
+        r.choices.push_back({o.choices[i], choiceIds[i], scores.logProb[i], scores.meanLogProb[i], probabilities[i]});
       r.bestChoice = scores.best;
     }
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -329,6 +413,19 @@ std::future<AskResult> InferenceRuntime::ask(preprocess::PatchGrid window, std::
       [this, window = std::move(window), instruction = std::move(instruction), options = std::move(options),
        onToken = std::move(onToken)](RequestId id, const std::atomic<bool>& cancelled) {
         return impl_->ask(id, cancelled, window, instruction, options, onToken);
+      },
+      idOut);
+}
+
+std::future<ScoreWindowsResult> InferenceRuntime::scoreWindows(std::vector<preprocess::PatchGrid> windows,
+                                                               std::string instruction,
+                                                               std::vector<std::string> choices, int batchSize,
+                                                               std::function<bool(size_t, size_t)> progress,
+                                                               RequestId* idOut) {
+  return impl_->post<ScoreWindowsResult>(
+      [this, windows = std::move(windows), instruction = std::move(instruction), choices = std::move(choices),
+       batchSize, progress = std::move(progress)](RequestId id, const std::atomic<bool>& cancelled) {
+        return impl_->scoreWindows(id, cancelled, windows, instruction, choices, batchSize, progress);
       },
       idOut);
 }

@@ -94,6 +94,23 @@ struct AskResult {
   double optionTemperature = 1.0;
 };
 
+// Option scores of many windows (the whole recording): per window, as AskResult::choices.
+struct WindowScores {
+  std::vector<double> logProb;      // per option, as ChoiceScore::logProb
+  std::vector<double> probability;  // per option, as ChoiceScore::probability (with the temperature below)
+  int64_t bestChoice = -1;
+};
+
+struct ScoreWindowsResult {
+  RequestId id = 0;
+  std::vector<std::string> choices;
+  std::vector<std::vector<int64_t>> choiceIds;
+  std::vector<WindowScores> windows;  // the first windows.size() windows (all unless cancelled)
+  bool cancelled = false;
+  double optionTemperature = 1.0;  // as AskResult::optionTemperature
+  double seconds = 0;
+};
+
 class InferenceRuntime {
  public:
   // Loads the models named in options on the worker and waits for them; throws what loading threw (path in
@@ -118,6 +135,14 @@ class InferenceRuntime {
   // sees every new token as it is produced; returning false cancels like cancel(id).
   std::future<AskResult> ask(preprocess::PatchGrid window, std::string instruction, AskOptions options,
                              std::function<bool(const AskToken&)> onToken = {}, RequestId* idOut = nullptr);
+  // Scores `choices` after `instruction` for every window, as ask() does per window (same prefill with the
+  // EEG padding dropped, same temperature), but windows of equal shape go through GPT-2 batchSize at a time.
+  // progress(done, total) runs on the worker after each batch; returning false cancels like cancel(id). A
+  // cancelled request stops between batches and returns the windows scored so far with cancelled = true.
+  std::future<ScoreWindowsResult> scoreWindows(std::vector<preprocess::PatchGrid> windows, std::string instruction,
+                                               std::vector<std::string> choices, int batchSize = 8,
+                                               std::function<bool(size_t done, size_t total)> progress = {},
+                                               RequestId* idOut = nullptr);
   // Cancels a queued or running request: a running ask stops before its next token and returns the tokens
   // so far with cancelled = true; a queued request is not run (its future throws RequestCancelled).
   void cancel(RequestId id);
