@@ -205,6 +205,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(timeBar_, &QScrollBar::valueChanged, traces_, [this](int v) { traces_->setPageStart(v); });
   connect(traces_, &widgets::TraceView::pageChanged, spectrum_, &widgets::SpectrumView::setPage);
   connect(traces_, &widgets::TraceView::pageChanged, spectrogram_, &widgets::SpectrogramView::setPage);
+  const auto spectrogramFollows = [this]() { spectrogram_->setPipeline(traces_->montage(), traces_->filters()); };
+  connect(traces_, &widgets::TraceView::montageChanged, spectrogram_, spectrogramFollows);
+  connect(traces_, &widgets::TraceView::filtersChanged, spectrogram_, spectrogramFollows);
   connect(traces_, &widgets::TraceView::pageChanged, chatPane_, &widgets::ChatPane::setPage);
   connect(traces_, &widgets::TraceView::selectionChanged, chatPane_, &widgets::ChatPane::setSelection);
   connect(traces_, &widgets::TraceView::montageChanged, chatPane_, [this]() {

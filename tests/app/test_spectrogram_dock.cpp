@@ -15,6 +15,7 @@
 #include "common/SyntheticEdf.h"
 #include "common/TempDir.h"
 #include "common/TestPaths.h"
+#include "core/montage/Montage.h"
 #include "widgets/spectrogram/SpectrogramView.h"
 #include "widgets/traces/TraceView.h"
 
@@ -143,7 +144,21 @@ TEST(SpectrogramDock, BrightestRowIsTheSineFrequencyBeforeAndAfterTheSwitch) {
   const auto [lo, hi] = view->colourLimits();
   EXPECT_GT(hi, lo);
   EXPECT_LE(hi - lo, 80.0);
+  // The dock follows the trace view's montage: its picker lists the derivations, the strips show them.
+  window.traceView()->setMontage(std::make_shared<montage::Montage>(
+      montage::buildMontage(montage::BuiltinMontage::LongitudinalBipolar, *rec)));
+  bool followed = false;
+  for (int i = 0; i < 400 && !followed; ++i) {
+    const auto& r = view->model()->result();
+    followed = !view->model()->busy() && r.valid() && r.labels == QStringList{QStringLiteral("Fp1-F7")};
+    if (!followed) QTest::qWait(25);
+  }
+  EXPECT_TRUE(followed) << view->statusText().toStdString();
+  ASSERT_NE(view->model()->montage(), nullptr);
+  EXPECT_EQ(view->model()->montage()->name, window.traceView()->montage()->name);
   if (const QByteArray dir = qgetenv("NEUROLM_SCREENSHOT_DIR"); !dir.isEmpty()) {
+    view->setChannels({0, 1});
+    QTest::qWait(500);
     window.traceView()->setPageStart(60);
     QTest::qWait(300);
     window.grab().save(

@@ -21,11 +21,21 @@ void SpectrogramModel::setRecording(std::shared_ptr<const Recording> recording) 
   ++latestId_;
   recording_ = std::move(recording);
   channels_.clear();
+  montage_.reset();
+  filters_ = {};
   result_ = SpectrogramData();
   pageStart_ = pageDuration_ = 0;
   setBusy(false);
   if (recording_ && !recording_->channels().empty()) channels_ = {0};
   Q_EMIT resultChanged();
+}
+
+void SpectrogramModel::setPipeline(std::shared_ptr<const montage::Montage> montage,
+                                   const montage::FilterSet& filters) {
+  if (montage == montage_ && filters == filters_) return;
+  montage_ = std::move(montage);
+  filters_ = filters;
+  request();
 }
 
 void SpectrogramModel::setActive(bool active) {
@@ -89,6 +99,8 @@ void SpectrogramModel::request() {
   const quint64 id = ++latestId_;
   SpectrogramSettings settings;
   settings.channels = channels_;
+  settings.montage = montage_;
+  settings.filters = filters_;
   if (range_ == Range::Page) {
     settings.startSec = pageStart_;
     settings.endSec = pageStart_ + pageDuration_;

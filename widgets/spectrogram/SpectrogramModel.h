@@ -35,6 +35,9 @@ class SpectrogramModel : public QObject {
   double progress() const { return progress_->load(); }
   quint64 latestRequestId() const { return latestId_; }
   void setActive(bool active);  // hidden: pages remembered, nothing computed
+  // The trace view's montage (null: as recorded) and display filters; channels are then derivation indices.
+  void setPipeline(std::shared_ptr<const montage::Montage> montage, const montage::FilterSet& filters);
+  const std::shared_ptr<const montage::Montage>& montage() const { return montage_; }
 
  public Q_SLOTS:
   void setPage(double startSec, double durationSec);
@@ -54,6 +57,8 @@ class SpectrogramModel : public QObject {
 
   std::shared_ptr<const Recording> recording_;
   std::vector<std::size_t> channels_;
+  std::shared_ptr<const montage::Montage> montage_;
+  montage::FilterSet filters_;
   Range range_ = Range::Page;
   double pageStart_ = 0, pageDuration_ = 0;
   bool active_ = true, dirty_ = false, busy_ = false;

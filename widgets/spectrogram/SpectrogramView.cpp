@@ -304,6 +304,41 @@ void SpectrogramView::setRecording(std::shared_ptr<const Recording> recording) {
   model_->setRecording(std::move(recording));
 }
 
+void SpectrogramView::setPipeline(std::shared_ptr<const montage::Montage> montage,
+                                  const montage::FilterSet& filters) {
+  const auto& recording = model_->recording();
+  if (!recording) return;
+  QStringList labels;
+  if (montage) {
+    for (const auto& d : montage->derivations) labels << QString::fromStdString(d.label);
+  } else {
+    for (const auto& c : recording->channels()) labels << QString::fromStdString(c.label);
+  }
+  QStringList checked;
+  for (int i = 0; i < channels_->count(); ++i)
+    if (channels_->item(i)->checkState() == Qt::Checked) checked << channels_->item(i)->text();
+  std::vector<std::size_t> chosen;
+  {
+    const QSignalBlocker block(channels_);
+    channels_->clear();
+    for (int i = 0; i < labels.size(); ++i) {
+      auto* item = new QListWidgetItem(labels[i], channels_);
+      item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
+      const bool on = checked.contains(labels[i]);
+      item->setCheckState(on ? Qt::Checked : Qt::Unchecked);
+      if (on) chosen.push_back(static_cast<std::size_t>(i));
+    }
+    if (chosen.empty() && channels_->count() > 0) {  // none of the checked ones is here: the first
+      channels_->item(0)->setCheckState(Qt::Checked);
+      chosen.push_back(0);
+    }
+  }
+  // No channels while the pipeline changes (indices of the old list mean nothing now), then one request.
+  model_->setChannels({});
+  model_->setPipeline(std::move(montage), filters);
+  model_->setChannels(chosen);
+}
+
 void SpectrogramView::setChannels(const std::vector<std::size_t>& channels) {
   {
     const QSignalBlocker block(channels_);

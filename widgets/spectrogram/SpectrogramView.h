@@ -71,6 +71,8 @@ class SpectrogramView : public QWidget {
   std::pair<double, double> colourLimits() const;  // the limits in use (dB)
   void setMaxFrequency(double hz);
   void setRange(SpectrogramModel::Range range);
+  // Follow the trace view: the picker lists the montage's derivations (checks kept by label).
+  void setPipeline(std::shared_ptr<const montage::Montage> montage, const montage::FilterSet& filters);
 
  public Q_SLOTS:
   void setPage(double startSec, double durationSec);

@@ -18,8 +18,10 @@ SpectrogramData computeSpectrogram(const Recording& recording, const Spectrogram
   out.endSec = std::min(settings.endSec, recording.durationSec());
   try {
     if (settings.channels.empty()) throw std::invalid_argument("no channel chosen");
-    // Referential derivations of the chosen channels (their own signals, voltages in µV).
-    const montage::Montage all = montage::buildMontage(montage::BuiltinMontage::Referential, recording);
+    // The chosen derivations of the trace view's montage (as recorded when there is none), voltages in µV.
+    const montage::Montage all = settings.montage
+                                     ? *settings.montage
+                                     : montage::buildMontage(montage::BuiltinMontage::Referential, recording);
     montage::Montage chosen{all.name, {}};
     for (std::size_t c : settings.channels) chosen.derivations.push_back(all.derivations.at(c));
     const double fs = chosen.derivations.front().sampleRateHz;
@@ -56,9 +58,10 @@ SpectrogramData computeSpectrogram(const Recording& recording, const Spectrogram
       request.overlapFraction = settings.overlap;
       const double done = static_cast<double>(s0) / static_cast<double>(columns * group);
       const double share = static_cast<double>(s1 - s0) / static_cast<double>(columns * group);
-      const auto part = signal::recordingSpectrogram(recording, chosen, {}, request, cancel, [&](double f) {
-        if (progress) progress(done + share * f);
-      });
+      const auto part =
+          signal::recordingSpectrogram(recording, chosen, settings.filters, request, cancel, [&](double f) {
+            if (progress) progress(done + share * f);
+          });
       if (part.power.channelCount == 0) return {};
       const auto& p = part.power;
       if (sums.empty()) {

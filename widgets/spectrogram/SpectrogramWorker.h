@@ -8,18 +8,22 @@
 #include <QStringList>
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <vector>
 
 #include "core/io/Recording.h"
+#include "core/montage/MontagePipeline.h"
 
 namespace neurolm::widgets {
 
 struct SpectrogramSettings {
-  std::vector<std::size_t> channels;  // recording channel indices (one sample rate)
-  double startSec = 0, endSec = 0;    // the range to analyse
-  double segmentSec = 2;              // Hann segments, as scipy.signal.spectrogram
-  double overlap = 0.5;               // fraction of a segment
-  std::size_t maxColumns = 2000;      // more segments than this are averaged in groups
+  std::shared_ptr<const montage::Montage> montage;  // the trace view's; null: the channels as recorded
+  montage::FilterSet filters;                       // the trace view's display filters
+  std::vector<std::size_t> channels;                // derivation indices of the montage (one sample rate)
+  double startSec = 0, endSec = 0;                  // the range to analyse
+  double segmentSec = 2;                            // Hann segments, as scipy.signal.spectrogram
+  double overlap = 0.5;                             // fraction of a segment
+  std::size_t maxColumns = 2000;                    // more segments than this are averaged in groups
 };
 
 struct SpectrogramData {
