@@ -11,6 +11,7 @@
 #include <QStatusBar>
 
 #include "app/studio/MainWindow.h"
+#include "core/montage/Montage.h"
 #include "widgets/spectrogram/SpectrogramView.h"
 #include "widgets/traces/TraceView.h"
 
@@ -25,7 +26,8 @@ constexpr const char* kPageSec = "browser/pageSec";
 constexpr const char* kGain = "browser/gain";
 constexpr const char* kClip = "browser/clipToLane";
 constexpr const char* kClock = "browser/clockTimeAxis";
-constexpr const char* kFilter = "browser/filter";  // hp, lp, order, notch, harmonics, q
+constexpr const char* kMontage = "browser/montage";  // a built-in's name (core/montage builtinMontageName)
+constexpr const char* kFilter = "browser/filter";    // hp, lp, order, notch, harmonics, q
 constexpr const char* kColourMap = "spectrogram/colourMap";
 constexpr int kStateVersion = 1;  // bump when the docks change so an old layout is not forced on new docks
 
@@ -42,6 +44,15 @@ SessionSettings::SessionSettings(MainWindow* window) : QObject(window), window_(
   }
   connect(recentMenu_, &QMenu::aboutToShow, this, &SessionSettings::rebuildRecentMenu);
   connect(window_, &MainWindow::recordingOpened, this, &SessionSettings::addRecent);
+  connect(window_, &MainWindow::recordingOpened, this, [this]() {
+    const auto& rec = window_->recording();
+    if (pendingMontage_.isEmpty() || !rec) return;
+    const auto which = montage::builtinMontageFromName(pendingMontage_.toStdString());
+    pendingMontage_.clear();
+    if (!which || *which == montage::BuiltinMontage::Referential) return;
+    auto built = std::make_shared<const montage::Montage>(montage::buildMontage(*which, *rec));
+    if (!built->derivations.empty()) window_->traceView()->setMontage(std::move(built));
+  });
   window_->installEventFilter(this);
   restore();
   rebuildRecentMenu();
@@ -102,6 +113,20 @@ void SessionSettings::save() const {
   s.setValue(QLatin1String(kGain), window_->traceView()->gain());
   s.setValue(QLatin1String(kClip), window_->traceView()->clipToLane());
   s.setValue(QLatin1String(kClock), window_->clockTimeAction()->isChecked());
+  // The montage when it is a built-in (a custom one lives in its JSON file).
+  if (const auto& rec = window_->recording()) {
+    const auto& shown = window_->traceView()->montage();
+    for (montage::BuiltinMontage b : montage::kAllBuiltinMontages) {
+      if (!shown ? b == montage::BuiltinMontage::Referential
+                 : b != montage::BuiltinMontage::Referential &&
+                       montage::buildMontage(b, *rec).name == shown->name) {
+        s.setValue(QLatin1String(kMontage),
+                   QString::fromUtf8(montage::builtinMontageName(b).data(),
+                                     static_cast<qsizetype>(montage::builtinMontageName(b).size())));
+        break;
+      }
+    }
+  }
   const auto& f = window_->traceView()->filters().all;
   s.setValue(QLatin1String(kFilter),
              QVariantList{f.highPassHz, f.lowPassHz, f.order, f.notchHz, f.notchHarmonics, f.notchQ});
@@ -125,6 +150,7 @@ void SessionSettings::restore() {
     window_->clipToLaneAction()->setChecked(s.value(QLatin1String(kClip)).toBool());
   if (s.contains(QLatin1String(kClock)))
     window_->clockTimeAction()->setChecked(s.value(QLatin1String(kClock)).toBool());
+  pendingMontage_ = s.value(QLatin1String(kMontage)).toString();
   const QVariantList f = s.value(QLatin1String(kFilter)).toList();
   if (f.size() == 6) {
     montage::FilterSet filters = window_->traceView()->filters();

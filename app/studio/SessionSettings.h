@@ -2,9 +2,10 @@
 // What the studio remembers between runs, in QSettings (organisation and application name set by main()):
 // the window's geometry and dock layout (saveGeometry/saveState), the last 10 opened files (File → Open
 // recent; files that are gone are shown disabled with "(missing)" and can be cleared), and the browsing
-// preferences: page length, gain, clip-to-lane, clock-time axis, the display filter for all channels and the
-// spectrogram's colour map. Saved when the window closes (and the recent list on every open), restored when
-// this object is created. Tests point QSettings at a temporary folder (QSettings::setPath) first.
+// preferences: page length, gain, clip-to-lane, clock-time axis, the built-in montage (applied to the first
+// recording opened), the display filter for all channels and the spectrogram's colour map. Saved when the
+// window closes (and the recent list on every open), restored when this object is created. Tests point
+// QSettings at a temporary folder (QSettings::setPath) first.
 #include <QObject>
 #include <QStringList>
 
@@ -36,6 +37,7 @@ class SessionSettings : public QObject {
   void rebuildRecentMenu();
 
   MainWindow* window_;
+  QString pendingMontage_;  // a saved built-in montage, applied when the first recording is open
   QMenu* recentMenu_ = nullptr;
 };
 

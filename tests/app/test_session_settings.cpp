@@ -16,6 +16,7 @@
 #include "app/studio/SessionSettings.h"
 #include "common/SyntheticEdf.h"
 #include "common/TempDir.h"
+#include "core/montage/Montage.h"
 #include "widgets/spectrogram/SpectrogramView.h"
 #include "widgets/traces/TraceView.h"
 
@@ -52,6 +53,7 @@ TEST(SessionSettings, LayoutRecentFilesAndPreferencesSurviveTheWindow) {
       << QSettings().fileName().toStdString();
   test::SyntheticSpec spec;
   spec.seconds = 120;
+  spec.labels = {"EEG Fp1", "EEG F7", "EEG T3", "EEG T5"};  // a double banana exists: Fp1-F7, F7-T3, T3-T5
   for (const char* name : {"a.edf", "b.edf", "c.edf"}) test::writeSyntheticEdf(tmp / name, spec);
   auto path = [&](const char* name) { return QString::fromStdString((tmp / name).string()); };
 
@@ -83,6 +85,8 @@ TEST(SessionSettings, LayoutRecentFilesAndPreferencesSurviveTheWindow) {
   filters.all.notchHz = 50;
   window->traceView()->setFilters(filters);
   window->spectrogramView()->setColourMap(widgets::ColourMap::Magma);
+  window->traceView()->setMontage(std::make_shared<montage::Montage>(
+      montage::buildMontage(montage::BuiltinMontage::LongitudinalBipolar, *window->recording())));
   QTest::qWait(50);
   const int dockHeight = window->spectrogramDock()->height();
   const QSize size = window->size();
@@ -116,12 +120,16 @@ TEST(SessionSettings, LayoutRecentFilesAndPreferencesSurviveTheWindow) {
       EXPECT_TRUE(a->text().contains(QStringLiteral("(missing)"))) << a->text().toStdString();
     }
   }
-  // An entry opens its file.
+  // The montage comes back with the first recording opened.
+  EXPECT_EQ(window->traceView()->montage(), nullptr);  // nothing open yet
   QSignalSpy opened(window.get(), &app::MainWindow::recordingOpened);
   for (QAction* a : session->recentMenu()->actions())
     if (a->data().toString() == path("a.edf")) a->trigger();
   ASSERT_TRUE(opened.wait(10000));
   EXPECT_EQ(opened.front().front().toString(), path("a.edf"));
+  ASSERT_NE(window->traceView()->montage(), nullptr);
+  EXPECT_EQ(window->traceView()->montage()->name, "Longitudinal bipolar");
+  EXPECT_EQ(window->traceView()->montage()->derivations.size(), 3u);
   EXPECT_EQ(session->recentFiles().front(), path("a.edf"));
   window->close();
   window.reset();
