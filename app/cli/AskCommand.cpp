@@ -16,6 +16,7 @@ constexpr const char* kUsage =
     "usage: neurolm ask FILE [--model CKPT] [--vq CKPT] (--window a:b | --windows LEN:HOP [--range a:b])\n"
     "                   [--options \" Yes, No\"] [--max-new-tokens N] [--official-generate] [--json] "
     "\"INSTRUCTION\"\n"
+    "       neurolm ask FILE --no-answer [--batch N] (--window a:b | --windows LEN:HOP) \"INSTRUCTION\"\n"
     "       neurolm ask --list-tasks [--model CKPT] [--json]\n";
 
 // The model shipped in resources/model (the embedded NeuroLM), used when --model is not given.
@@ -52,7 +53,11 @@ void printHelp(std::ostream& out) {
          "  --no-kv-cache           recompute everything every step (reference for the cache)\n"
          "  --keep-padding          run the padding tokens (default: skipped exactly, spec 8.33)\n"
          "  --sample [--temperature T] [--top-k K] [--top-p P] [--seed S]   sampled chat (default greedy)\n"
-         "  --json-tokens           with --json: also a {type:\"token\"} line per generated token\n\n"
+         "  --json-tokens           with --json: also a {type:\"token\"} line per generated token\n"
+         "  --no-answer             score the answer options only, generate no text (needs options): the\n"
+         "                          windows go through the model in batches (the whole-recording path);\n"
+         "                          same probabilities as without it, mode \"options\", answer_ids empty\n"
+         "  --batch N               with --no-answer: windows per batch (default 8)\n\n"
          "--json lines: first {type:\"input\", ...} (see neurolm tokenize --help), then per window\n"
          "  {type:\"answer\", window:[a, b], padded_length, mode (greedy|official|sample), prompt_ids[],\n"
          "   answer_ids[], answer, cancelled, step_top_logits[] (largest text logit per step),\n"
@@ -96,6 +101,8 @@ int runAsk(const std::vector<std::string>& args, std::ostream& out, std::ostream
   std::optional<std::string> instruction;
   bool jsonTokens = false;
   bool listTasks = false;
+  bool noAnswer = false;
+  std::optional<int> batchSize;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const auto& a = args[i];
     if (a == "--help" || a == "-h") {
@@ -131,6 +138,13 @@ int runAsk(const std::vector<std::string>& args, std::ostream& out, std::ostream
       ao.seed = static_cast<uint64_t>(number(args, i));
     } else if (a == "--json-tokens") {
       jsonTokens = true;
+    } else if (a == "--no-answer") {
+      noAnswer = true;
+    } else if (a == "--batch") {
+      const double n = number(args, i);
+      if (n < 1 || n > 1024 || n != static_cast<double>(static_cast<int64_t>(n)))
+        throw std::invalid_argument("--batch must be a whole number 1...1024");
+      batchSize = static_cast<int>(n);
     } else if (a == "--list-tasks") {
       listTasks = true;
     } else if (!a.empty() && a[0] == '-' && a.size() > 1) {
@@ -147,7 +161,8 @@ int runAsk(const std::vector<std::string>& args, std::ostream& out, std::ostream
   }
   if (ro.neuroLmPath.empty()) {
     if (!std::filesystem::exists(embeddedModelPath()))
-      throw std::invalid_argument("no --model given and no embedded model at " + embeddedModelPath().string());
+      throw std::invalid_argument("no --model given and no embedded model at " +
+                                  embeddedModelPath().string());
     ro.neuroLmPath = embeddedModelPath();
   }
   if (listTasks) {
@@ -182,7 +197,16 @@ int runAsk(const std::vector<std::string>& args, std::ostream& out, std::ostream
   if (ao.officialGenerate && ao.sample)
     throw std::invalid_argument("--official-generate is greedy; drop --sample");
 
-  const std::string mode = ao.officialGenerate ? "official" : (ao.sample ? "sample" : "greedy");
+  if (batchSize && !noAnswer)
+    throw std::invalid_argument("--batch batches option scoring only; add --no-answer (no generated text)");
+  if (noAnswer && (ao.officialGenerate || ao.sample || jsonTokens || !ao.kvCache || !ao.dropEegPadding))
+    throw std::invalid_argument(
+        "--no-answer generates no text: drop --official-generate, --sample, --json-tokens, --no-kv-cache and "
+        "--keep-padding");
+
+  const std::string mode = noAnswer              ? "options"
+                           : ao.officialGenerate ? "official"
+                                                 : (ao.sample ? "sample" : "greedy");
   const std::size_t padded = preprocess::kInstructionPaddedLength;
   ro.device = input.device;
   ro.cpuThreads = input.threads;
@@ -207,6 +231,60 @@ int runAsk(const std::vector<std::string>& args, std::ostream& out, std::ostream
     out << describeInputText(source, padded, engine.deviceDescription()) << "prompt:   " << *instruction
         << "\n";
   out.flush();
+
+  if (noAnswer) {
+    if (ao.choices.empty())
+      throw std::invalid_argument(
+          "--no-answer needs answer options (--options, or a task of the model with "
+          "this prompt)");
+    const auto scored = engine.scoreWindows(grids, *instruction, ao.choices, batchSize.value_or(8)).get();
+    for (std::size_t k = 0; k < scored.windows.size(); ++k) {
+      const auto& w = scored.windows[k];
+      const nlohmann::json window = {windows[k].startSec, windows[k].endSec};
+      std::vector<int64_t> codes;
+      if (engine.hasTokenizer()) codes = engine.tokenize(grids[k]).get().codes;
+      if (input.json) {
+        nlohmann::json opts = nlohmann::json::array();
+        for (std::size_t c = 0; c < scored.choices.size(); ++c)
+          opts.push_back({{"text", scored.choices[c]},
+                          {"ids", scored.choiceIds[c]},
+                          {"log_prob", w.logProb[c]},
+                          {"mean_log_prob", w.logProb[c] / static_cast<double>(scored.choiceIds[c].size())},
+                          {"probability", w.probability[c]}});
+        nlohmann::json j = {{"type", "answer"},
+                            {"window", window},
+                            {"padded_length", padded},
+                            {"mode", mode},
+                            {"prompt_ids", scored.promptIds},
+                            {"answer_ids", nlohmann::json::array()},
+                            {"answer", ""},
+                            {"cancelled", false},
+                            {"step_top_logits", nlohmann::json::array()},
+                            {"options", opts},
+                            {"seconds", scored.seconds / static_cast<double>(scored.windows.size())}};
+        j["best_option"] = nlohmann::json(scored.choices[static_cast<std::size_t>(w.bestChoice)]);
+        if (!codes.empty()) j["codes_flat"] = codes;
+        out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+      } else {
+        out << "\nwindow " << windows[k].startSec << ":" << windows[k].endSec << " s\n";
+        for (std::size_t c = 0; c < scored.choices.size(); ++c)
+          out << "  option \"" << scored.choices[c] << "\": p = " << std::fixed << std::setprecision(4)
+              << w.probability[c] << "  log p = " << w.logProb[c] << std::defaultfloat << "\n";
+        out << "  best option: \"" << scored.choices[static_cast<std::size_t>(w.bestChoice)] << "\"\n";
+        if (!codes.empty()) {
+          out << "  codes:";
+          for (auto c : codes) out << ' ' << c;
+          out << "\n";
+        }
+      }
+    }
+    if (!input.json)
+      out << "\n"
+          << scored.windows.size() << " window(s) scored in batches of " << batchSize.value_or(8) << ", "
+          << std::fixed << std::setprecision(3) << scored.seconds << " s" << std::defaultfloat << "\n";
+    out.flush();
+    return 0;
+  }
 
   for (std::size_t k = 0; k < windows.size(); ++k) {
     const nlohmann::json window = {windows[k].startSec, windows[k].endSec};

@@ -150,8 +150,8 @@ GenerateResult generate(NeuroLMImpl& model, const EegBatch& eeg, const torch::Te
   }
 
   // Correct mode with a KV cache: one prefill of EEG + prompt, then one text row per new token.
-  return generateFrom(model, prefillPrompt(model, eeg, ids, options.dropEegPadding, options.maxNewTokens), ids,
-                      options);
+  return generateFrom(model, prefillPrompt(model, eeg, ids, options.dropEegPadding, options.maxNewTokens),
+                      ids, options);
 }
 
 PromptPrefill prefillPrompt(NeuroLMImpl& model, const EegBatch& eeg, const torch::Tensor& promptIds,
@@ -169,7 +169,7 @@ PromptPrefill prefillPrompt(NeuroLMImpl& model, const EegBatch& eeg, const torch
   p.cache = gpt.emptyCache(ctx.embedding.size(1) + lt + std::max<int64_t>(reserve, 0));
   const auto h0 = model.inputSequence(ctx.embedding, ctx.inputTime, promptIds.to(torch::kLong), p.start);
   const auto hidden = gpt.hidden(h0, eegTextMask(ctx.inputTime, ctx.eegMask, lt), &p.cache);  // [B, M, D]
-  p.lastHidden = hidden.select(1, hidden.size(1) - 1);  // [B, D]
+  p.lastHidden = hidden.select(1, hidden.size(1) - 1);                                        // [B, D]
   return p;
 }
 
@@ -211,8 +211,8 @@ ChoiceScores scoreChoices(NeuroLMImpl& model, const EegBatch& eeg, const torch::
     throw std::invalid_argument("scoreChoices: one sample, prompt ids [1, Lt]");
   size_t longest = 0;
   for (const auto& choice : choices) longest = std::max(longest, choice.size());
-  return scoreChoices(model, prefillPrompt(model, eeg, promptIds, dropEegPadding, static_cast<int64_t>(longest)),
-                      choices);
+  return scoreChoices(
+      model, prefillPrompt(model, eeg, promptIds, dropEegPadding, static_cast<int64_t>(longest)), choices);
 }
 
 ChoiceScores scoreChoices(NeuroLMImpl& model, const PromptPrefill& prefill,

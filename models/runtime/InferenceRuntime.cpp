@@ -229,12 +229,13 @@ struct InferenceRuntime::Impl {
   }
 
   ScoreWindowsResult scoreWindows(RequestId id, const std::atomic<bool>& cancelled,
-                                  const std::vector<preprocess::PatchGrid>& windows, const std::string& instruction,
-                                  const std::vector<std::string>& choices, int batchSize,
-                                  const std::function<bool(size_t, size_t)>& progress) {
+                                  const std::vector<preprocess::PatchGrid>& windows,
+                                  const std::string& instruction, const std::vector<std::string>& choices,
+                                  int batchSize, const std::function<bool(size_t, size_t)>& progress) {
     if (!neuroLm) throw std::invalid_argument("scoring windows needs a NeuroLM model; none is loaded");
     if (choices.empty()) throw std::invalid_argument("scoring windows needs at least one answer option");
-    if (batchSize < 1) throw std::invalid_argument("batch size must be >= 1, got " + std::to_string(batchSize));
+    if (batchSize < 1)
+      throw std::invalid_argument("batch size must be >= 1, got " + std::to_string(batchSize));
     const auto started = std::chrono::steady_clock::now();
     auto& model = *neuroLm->model;
     ScoreWindowsResult r;
@@ -244,6 +245,7 @@ struct InferenceRuntime::Impl {
     r.optionTemperature = taskTemperature(instruction, choices);
     std::vector<int64_t> promptIds{nn::kSepId};
     for (TokenId t : bpe->encode(instruction)) promptIds.push_back(t);
+    r.promptIds = promptIds;
     size_t longestChoice = 0;
     for (const auto& c : r.choiceIds) longestChoice = std::max(longestChoice, c.size());
     const auto prompt = torch::tensor(promptIds, torch::kLong).view({1, -1}).to(device.device);
@@ -332,8 +334,8 @@ struct InferenceRuntime::Impl {
     if (sharedPrefill)
       prefill = nn::prefillPrompt(model, batch, prompt, g.dropEegPadding,
                                   std::max<int64_t>(o.maxNewTokens, static_cast<int64_t>(longestChoice)));
-    const auto generated = sharedPrefill ? nn::generateFrom(model, *prefill, prompt, g)
-                                         : nn::generate(model, batch, prompt, g);
+    const auto generated =
+        sharedPrefill ? nn::generateFrom(model, *prefill, prompt, g) : nn::generate(model, batch, prompt, g);
     for (std::size_t s = 0; s < r.answerIds.size() && s < generated.steps.size(); ++s)
       r.stepTopLogits.push_back(generated.steps[s].topLogits[0][0].item<double>());
     r.cancelled = stoppedByCaller || cancelled.load();
@@ -346,7 +348,8 @@ struct InferenceRuntime::Impl {
       r.optionTemperature = taskTemperature(instruction, o.choices);
       const auto probabilities = optionProbabilities(scores.logProb, r.optionTemperature);
       for (std::size_t i = 0; i < o.choices.size(); ++i)
-        r.choices.push_back({o.choices[i], choiceIds[i], scores.logProb[i], scores.meanLogProb[i], probabilities[i]});
+        r.choices.push_back(
+            {o.choices[i], choiceIds[i], scores.logProb[i], scores.meanLogProb[i], probabilities[i]});
       r.bestChoice = scores.best;
     }
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -417,11 +420,9 @@ std::future<AskResult> InferenceRuntime::ask(preprocess::PatchGrid window, std::
       idOut);
 }
 
-std::future<ScoreWindowsResult> InferenceRuntime::scoreWindows(std::vector<preprocess::PatchGrid> windows,
-                                                               std::string instruction,
-                                                               std::vector<std::string> choices, int batchSize,
-                                                               std::function<bool(size_t, size_t)> progress,
-                                                               RequestId* idOut) {
+std::future<ScoreWindowsResult> InferenceRuntime::scoreWindows(
+    std::vector<preprocess::PatchGrid> windows, std::string instruction, std::vector<std::string> choices,
+    int batchSize, std::function<bool(size_t, size_t)> progress, RequestId* idOut) {
   return impl_->post<ScoreWindowsResult>(
       [this, windows = std::move(windows), instruction = std::move(instruction), choices = std::move(choices),
        batchSize, progress = std::move(progress)](RequestId id, const std::atomic<bool>& cancelled) {

@@ -24,9 +24,9 @@ struct RuntimeOptions {
   std::filesystem::path neuroLmPath;    // NeuroLM (official .pt or ours); needed for ask
   std::filesystem::path bpeDir;         // GPT-2 encoder.json + vocab.bpe (needed for ask)
   std::string device = "auto";          // auto | cpu | cuda | cuda:N
-  // CPU thread policy for this process (nn/CpuKernels.h). "auto": LibTorch's and OpenBLAS's pools side by side
-  // when idle OpenMP threads wait passively (our executables start so, core/system/OpenMpWait.h), else the
-  // single pool (the spinning pools would slow each other 2–3×). "single-pool" / "stock" force one.
+  // CPU thread policy for this process (nn/CpuKernels.h). "auto": LibTorch's and OpenBLAS's pools side by
+  // side when idle OpenMP threads wait passively (our executables start so, core/system/OpenMpWait.h), else
+  // the single pool (the spinning pools would slow each other 2–3×). "single-pool" / "stock" force one.
   std::string threadPolicy = "auto";
   // LibTorch intra-op threads for the process; 0: OMP_NUM_THREADS when set, else every CPU of the affinity
   // mask (LibTorch's own default counts physical cores through cpuinfo and finds 1 on some VMs).
@@ -103,6 +103,7 @@ struct WindowScores {
 
 struct ScoreWindowsResult {
   RequestId id = 0;
+  std::vector<int64_t> promptIds;  // [SEP] + BPE(instruction), as AskResult::promptIds
   std::vector<std::string> choices;
   std::vector<std::vector<int64_t>> choiceIds;
   std::vector<WindowScores> windows;  // the first windows.size() windows (all unless cancelled)
@@ -139,8 +140,9 @@ class InferenceRuntime {
   // EEG padding dropped, same temperature), but windows of equal shape go through GPT-2 batchSize at a time.
   // progress(done, total) runs on the worker after each batch; returning false cancels like cancel(id). A
   // cancelled request stops between batches and returns the windows scored so far with cancelled = true.
-  std::future<ScoreWindowsResult> scoreWindows(std::vector<preprocess::PatchGrid> windows, std::string instruction,
-                                               std::vector<std::string> choices, int batchSize = 8,
+  std::future<ScoreWindowsResult> scoreWindows(std::vector<preprocess::PatchGrid> windows,
+                                               std::string instruction, std::vector<std::string> choices,
+                                               int batchSize = 8,
                                                std::function<bool(size_t done, size_t total)> progress = {},
                                                RequestId* idOut = nullptr);
   // Cancels a queued or running request: a running ask stops before its next token and returns the tokens

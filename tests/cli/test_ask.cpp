@@ -140,3 +140,49 @@ TEST(CliAsk, BadInputsGiveClearErrorsAndNonZeroExit) {
   }
   EXPECT_EQ(runCli({"ask", sample(), "--model", lm(), "--window", "2:6"}).code, 2);  // no instruction
 }
+
+TEST(CliAsk, NoAnswerScoresTheWindowsInBatchesWithTheProbabilitiesOfTheOneWindowPath) {
+  const std::vector<std::string> common = {"ask",   sample(),  "--model", lm(),        "--windows",
+                                           "4:3",   "--range", "0:26",    "--options", " Yes, No, maybe",
+                                           "--json"};
+  auto with = [&](std::vector<std::string> extra) {
+    auto args = common;
+    args.insert(args.end(), extra.begin(), extra.end());
+    args.push_back(kPrompt);
+    return runCli(args);
+  };
+  const auto unbatched = with({"--max-new-tokens", "1"});
+  const auto batched = with({"--no-answer", "--batch", "3"});
+  const auto oneBatch = with({"--no-answer"});
+  for (const auto* r : {&unbatched, &batched, &oneBatch}) ASSERT_EQ(r->code, 0) << r->err;
+  const auto a = unbatched.linesOfType("answer");
+  ASSERT_EQ(a.size(), 8u);  // 0, 3, …, 21
+  for (const auto* r : {&batched, &oneBatch}) {
+    const auto b = r->linesOfType("answer");
+    ASSERT_EQ(b.size(), a.size());
+    for (std::size_t k = 0; k < a.size(); ++k) {
+      EXPECT_EQ(b[k]["window"], a[k]["window"]);
+      EXPECT_EQ(b[k]["mode"], "options");
+      EXPECT_EQ(b[k]["prompt_ids"], a[k]["prompt_ids"]);
+      EXPECT_TRUE(b[k]["answer_ids"].empty());
+      EXPECT_EQ(b[k]["best_option"], a[k]["best_option"]);
+      ASSERT_EQ(b[k]["options"].size(), 3u);
+      for (std::size_t c = 0; c < 3; ++c) {
+        EXPECT_EQ(b[k]["options"][c]["ids"], a[k]["options"][c]["ids"]);
+        EXPECT_NEAR(b[k]["options"][c]["probability"].get<double>(),
+                    a[k]["options"][c]["probability"].get<double>(), 1e-5)
+            << "window " << k << " option " << c;
+        EXPECT_NEAR(b[k]["options"][c]["log_prob"].get<double>(),
+                    a[k]["options"][c]["log_prob"].get<double>(), 1e-4);
+      }
+    }
+  }
+  // --batch needs --no-answer; --no-answer needs options.
+  auto bare = with({"--batch", "4"});
+  EXPECT_NE(bare.code, 0);
+  EXPECT_NE(bare.err.find("add --no-answer"), std::string::npos) << bare.err;
+  const auto noOptions = runCli({"ask", sample(), "--model", lm(), "--window", "2:6", "--no-answer",
+                                 "--options", "none", "how are you?"});
+  EXPECT_NE(noOptions.code, 0);
+  EXPECT_NE(noOptions.err.find("--no-answer needs answer options"), std::string::npos) << noOptions.err;
+}

@@ -76,7 +76,8 @@ AskOptions scoreOnly(const std::vector<std::string>& choices) {
 TEST(ScoreWindows, EveryBatchSizeGivesTheOneWindowAskProbabilities) {
   ASSERT_EQ(windows().size(), 7u);
   std::vector<AskResult> single;
-  for (const auto& w : windows()) single.push_back(engine().ask(w, kWorkloadPrompt, scoreOnly(kChoices)).get());
+  for (const auto& w : windows())
+    single.push_back(engine().ask(w, kWorkloadPrompt, scoreOnly(kChoices)).get());
   // The windows differ, so a batch that mixed them up would be caught.
   EXPECT_GT(std::abs(single[0].choices[0].logProb - single[1].choices[0].logProb), 1e-6);
   for (int batch : {1, 3, 8}) {
@@ -140,7 +141,8 @@ TEST(ScoreWindows, CancelStopsBetweenBatchesAndKeepsTheScoredWindows) {
   EXPECT_EQ(seen, std::vector<size_t>{3});
   // The progress callback returning false stops the same way.
   const auto stopped =
-      engine().scoreWindows(windows(), kWorkloadPrompt, kChoices, 2, [](size_t done, size_t) { return done < 4; })
+      engine()
+          .scoreWindows(windows(), kWorkloadPrompt, kChoices, 2, [](size_t done, size_t) { return done < 4; })
           .get();
   EXPECT_TRUE(stopped.cancelled);
   EXPECT_EQ(stopped.windows.size(), 4u);
@@ -155,9 +157,11 @@ TEST(ScoreWindows, BadArgumentsAreNamed) {
     }
     return std::string("(no error)");
   };
-  EXPECT_NE(message([] { engine().scoreWindows(windows(), kWorkloadPrompt, kChoices, 0).get(); })
-                .find("batch size must be >= 1, got 0"),
+  EXPECT_NE(message([] {
+              engine().scoreWindows(windows(), kWorkloadPrompt, kChoices, 0).get();
+            }).find("batch size must be >= 1, got 0"),
             std::string::npos);
-  EXPECT_NE(message([] { engine().scoreWindows(windows(), kWorkloadPrompt, {}, 4).get(); }).find("answer option"),
-            std::string::npos);
+  EXPECT_NE(
+      message([] { engine().scoreWindows(windows(), kWorkloadPrompt, {}, 4).get(); }).find("answer option"),
+      std::string::npos);
 }
