@@ -86,6 +86,9 @@ EegContext eegContext(NeuroLMImpl& model, const EegBatch& eeg, bool dropPadding)
   if (!dropPadding) return {model.eegEmbedding(eeg), eeg.inputTime, eeg.inputMask.to(torch::kBool)};
   const auto valid = eeg.inputMask.to(torch::kLong).sum(1);  // [B]
   const int64_t keep = valid.max().item<int64_t>();
+  if (eeg.batchSize() > 1 && (valid == keep).all().item<bool>())  // equal real counts: the encoder batched
+    return {model.eegEmbeddingRealTokens(eeg), eeg.inputTime.narrow(1, 0, keep),
+            eeg.inputMask.to(torch::kBool).narrow(1, 0, keep)};
   std::vector<torch::Tensor> rows;
   for (int64_t b = 0; b < eeg.batchSize(); ++b) {
     auto e = model.eegEmbeddingRealTokens(eeg.slice(b, 1));  // [1, V_b, D]

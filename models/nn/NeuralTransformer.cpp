@@ -172,11 +172,24 @@ torch::Tensor NeuralTransformerImpl::forwardRealTokens(const torch::Tensor& x,
 }
 
 torch::Tensor NeuralTransformerImpl::forwardRealOnly(const EegBatch& batch) {
-  if (batch.batchSize() != 1) throw std::invalid_argument("forwardRealOnly: one sample at a time");
-  const int64_t v = batch.inputMask.to(torch::kLong).sum().item<int64_t>();
+  const auto counts = batch.inputMask.to(torch::kLong).sum(1);  // [B]
+  const int64_t v = counts[0].item<int64_t>();
+  if (batch.batchSize() > 1 && !(counts == v).all().item<bool>())
+    throw std::invalid_argument("forwardRealOnly: the samples of a batch must have equal real token counts");
   if (v == 0 || !batch.inputMask.narrow(1, 0, v).to(torch::kBool).all().item<bool>())
     throw std::invalid_argument("forwardRealOnly: real tokens must be non-empty and precede the padding");
   if (!temporalPatchEmbed) return forward(batch).narrow(1, 0, v);
+  if (batch.batchSize() > 1) {
+    // The patch embedding's GroupNorm sees each sample's own padding: per sample; the blocks see only real
+    // tokens (no mask needed), so the samples go through them together.
+    std::vector<torch::Tensor> rows;
+    for (int64_t b = 0; b < batch.batchSize(); ++b)
+      rows.push_back(temporalPatchEmbed->forwardWithVirtualPadding(batch.x.narrow(0, b, 1).narrow(1, 0, v),
+                                                                   batch.paddedLength() - v));  // [1, V, D]
+    const auto allReal = torch::ones({1, 1, 1, v}, batch.x.options().dtype(torch::kBool));
+    return embedAndRun(torch::cat(rows, 0), batch.inputChans.narrow(1, 0, v), batch.inputTime.narrow(1, 0, v),
+                       allReal);  // [B, V, D]
+  }
   return forwardRealTokens(batch.x.narrow(1, 0, v), batch.inputChans.narrow(1, 0, v),
                            batch.inputTime.narrow(1, 0, v), batch.paddedLength());  // [1, V, D]
 }

@@ -41,9 +41,9 @@ class NeuralTransformerImpl : public torch::nn::Module {
   // length was paddedLength; equals rows 0…V−1 of forward() on the padded sample.
   torch::Tensor forwardRealTokens(const torch::Tensor& x, const torch::Tensor& inputChans,
                                   const torch::Tensor& inputTime, int64_t paddedLength);
-  // The real tokens of ONE padded sample (real tokens first, then padding) -> [1, V, nEmbd] = rows 0…V−1 of
+  // The real tokens of padded samples (real tokens first, then padding) -> [B, V, nEmbd] = rows 0…V−1 of
   // forward(batch): the §8.33 shortcut for the TemporalConv encoder, forward + narrow otherwise. Throws when
-  // the sample has no real token or a real token after padding.
+  // a sample has no real token or a real token after padding, or the samples' real counts differ.
   torch::Tensor forwardRealOnly(const EegBatch& batch);
 
   const NeuralTransformerConfig& config() const { return config_; }

@@ -29,8 +29,8 @@ torch::Tensor NeuroLMImpl::eegEmbedding(const EegBatch& eeg) {
 }
 
 torch::Tensor NeuroLMImpl::eegEmbeddingRealTokens(const EegBatch& eeg) {
-  const auto features = tokenizer->forwardRealOnly(eeg);  // [1, V, De]
-  return transformFeatures(features, eeg.inputChans.narrow(1, 0, features.size(1)));  // [1, V, D]
+  const auto features = tokenizer->forwardRealOnly(eeg);  // [B, V, De]
+  return transformFeatures(features, eeg.inputChans.narrow(1, 0, features.size(1)));  // [B, V, D]
 }
 
 torch::Tensor NeuroLMImpl::textStart(const torch::Tensor& inputTime) const {

@@ -39,8 +39,8 @@ class NeuroLMImpl : public torch::nn::Module {
 
   // E = encode_transform_layer(tokenizer(x)) + pos_embed[input_chans]: [B, Le, D] (before wpe).
   torch::Tensor eegEmbedding(const EegBatch& eeg);
-  // Spec §8.33 fast path for ONE sample: E of the real tokens only [1, V, D], equal to eegEmbedding rows
-  // 0…V−1 of the same sample padded to eeg.paddedLength().
+  // Spec §8.33 fast path: E of the real tokens only [B, V, D], equal to eegEmbedding rows 0…V−1 of the same
+  // samples padded to eeg.paddedLength() (every sample with the same V).
   torch::Tensor eegEmbeddingRealTokens(const EegBatch& eeg);
   // t0 + 1 per sample: [B] int64.
   torch::Tensor textStart(const torch::Tensor& inputTime) const;

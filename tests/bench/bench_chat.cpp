@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "common/TestPaths.h"
+#include "core/system/OpenMpWait.h"
 #include "models/runtime/EegWindows.h"
 #include "models/runtime/InferenceRuntime.h"
 #include "models/runtime/ModelInit.h"
@@ -84,6 +85,9 @@ std::vector<double> timePasses(int reps, const std::function<void()>& pass) {
 }
 
 }  // namespace
+
+// As neurolm and neurolm-studio start (passive OpenMP waiting unless OMP_WAIT_POLICY is set).
+NEUROLM_PASSIVE_OPENMP_WAIT_BY_DEFAULT();
 
 int main(int argc, char** argv) {
   int reps = 5;
