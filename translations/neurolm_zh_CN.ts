@@ -191,13 +191,13 @@
         <translation>%1 %2/格</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/TraceRenderer.cpp" line="263"/>
+        <location filename="../widgets/traces/TraceRenderer.cpp" line="267"/>
         <source>gain ×%1</source>
         <extracomment>Global gain legend of the trace view; %1 is the factor applied to every lane&apos;s scale</extracomment>
         <translation>增益 ×%1</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/TraceRenderer.cpp" line="255"/>
+        <location filename="../widgets/traces/TraceRenderer.cpp" line="259"/>
         <source>gap %1</source>
         <extracomment>Marker on the time axis of an EDF+D recording: %1 is the time without data between two records</extracomment>
         <translation>间隙 %1</translation>
@@ -378,287 +378,287 @@
         <translation>码元使用</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="232"/>
+        <location filename="../app/studio/MainWindow.cpp" line="237"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="233"/>
+        <location filename="../app/studio/MainWindow.cpp" line="238"/>
         <source>&amp;Open…</source>
         <translation>打开(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="242"/>
+        <location filename="../app/studio/MainWindow.cpp" line="247"/>
         <source>Load &amp;model…</source>
         <translation>加载模型(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="245"/>
+        <location filename="../app/studio/MainWindow.cpp" line="250"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="248"/>
+        <location filename="../app/studio/MainWindow.cpp" line="253"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="249"/>
+        <location filename="../app/studio/MainWindow.cpp" line="254"/>
         <source>&amp;Next page</source>
         <translation>下一页(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="250"/>
+        <location filename="../app/studio/MainWindow.cpp" line="255"/>
         <source>&amp;Previous page</source>
         <translation>上一页(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="307"/>
+        <location filename="../app/studio/MainWindow.cpp" line="312"/>
         <source>Page</source>
         <translation>页面</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="309"/>
+        <location filename="../app/studio/MainWindow.cpp" line="314"/>
         <source>Page length </source>
         <translation>页长 </translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/MainWindow.cpp" line="312"/>
+        <location filename="../app/studio/MainWindow.cpp" line="317"/>
         <source>%n s</source>
         <translation>
             <numerusform>%n 秒</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/MainWindow.cpp" line="312"/>
+        <location filename="../app/studio/MainWindow.cpp" line="317"/>
         <source>%n min</source>
         <translation>
             <numerusform>%n 分钟</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="320"/>
+        <location filename="../app/studio/MainWindow.cpp" line="325"/>
         <source> Gain </source>
         <translation> 增益 </translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="326"/>
+        <location filename="../app/studio/MainWindow.cpp" line="331"/>
         <source>×</source>
         <translation>×</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="327"/>
+        <location filename="../app/studio/MainWindow.cpp" line="332"/>
         <source>Factor on every lane&apos;s scale (keys + and −, Ctrl+wheel)</source>
         <translation>应用于每个通道刻度的系数（按键 + 和 −，Ctrl+滚轮）</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="970"/>
+        <location filename="../app/studio/MainWindow.cpp" line="976"/>
         <source>Load NeuroLM model</source>
         <translation>加载 NeuroLM 模型</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="971"/>
+        <location filename="../app/studio/MainWindow.cpp" line="977"/>
         <source>NeuroLM models (*.safetensors *.pt);;All files (*)</source>
         <translation>NeuroLM 模型 (*.safetensors *.pt);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="252"/>
+        <location filename="../app/studio/MainWindow.cpp" line="257"/>
         <source>&amp;Clip traces to their lanes</source>
         <translation>将曲线限制在各自通道内(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="354"/>
+        <location filename="../app/studio/MainWindow.cpp" line="359"/>
         <source>Open recording</source>
         <translation>打开记录</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="355"/>
+        <location filename="../app/studio/MainWindow.cpp" line="360"/>
         <source>EEG recordings (*.edf *.EDF *.bdf *.BDF);;All files (*)</source>
         <translation>脑电记录 (*.edf *.EDF *.bdf *.BDF);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="364"/>
+        <location filename="../app/studio/MainWindow.cpp" line="369"/>
         <source>Opening %1…</source>
         <translation>正在打开 %1…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="406"/>
+        <location filename="../app/studio/MainWindow.cpp" line="411"/>
         <source>%1 — NeuroLM Studio</source>
         <translation>%1 — NeuroLM Studio</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="416"/>
+        <location filename="../app/studio/MainWindow.cpp" line="421"/>
         <source>Opened %1</source>
         <translation>已打开 %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="448"/>
+        <location filename="../app/studio/MainWindow.cpp" line="453"/>
         <source>Could not open %1: %2</source>
         <translation>无法打开 %1：%2</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="450"/>
+        <location filename="../app/studio/MainWindow.cpp" line="455"/>
         <source>Open failed</source>
         <translation>打开失败</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="667"/>
+        <location filename="../app/studio/MainWindow.cpp" line="673"/>
         <source>%1 – %2 of %3</source>
         <translation>%1 – %2（共 %3）</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="672"/>
+        <location filename="../app/studio/MainWindow.cpp" line="678"/>
         <source>indexing %1%</source>
         <translation>正在建立索引 %1%</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="686"/>
+        <location filename="../app/studio/MainWindow.cpp" line="692"/>
         <source>Format</source>
         <translation>格式</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="687"/>
+        <location filename="../app/studio/MainWindow.cpp" line="693"/>
         <source>Start</source>
         <translation>开始时间</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="689"/>
+        <location filename="../app/studio/MainWindow.cpp" line="695"/>
         <source>Duration</source>
         <translation>时长</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="690"/>
-        <location filename="../app/studio/MainWindow.cpp" line="714"/>
+        <location filename="../app/studio/MainWindow.cpp" line="696"/>
+        <location filename="../app/studio/MainWindow.cpp" line="720"/>
         <source>Channels</source>
         <translation>通道</translation>
     </message>
     <message>
         <location filename="../app/studio/MainWindow.cpp" line="120"/>
-        <location filename="../app/studio/MainWindow.cpp" line="691"/>
+        <location filename="../app/studio/MainWindow.cpp" line="697"/>
         <source>Annotations</source>
         <translation>注释</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="692"/>
+        <location filename="../app/studio/MainWindow.cpp" line="698"/>
         <source>indexing…</source>
         <translation>正在建立索引…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="702"/>
+        <location filename="../app/studio/MainWindow.cpp" line="708"/>
         <source>Repair report</source>
         <translation>修复报告</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="706"/>
+        <location filename="../app/studio/MainWindow.cpp" line="712"/>
         <source>No repairs were needed.</source>
         <translation>无需修复。</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="396"/>
+        <location filename="../app/studio/MainWindow.cpp" line="401"/>
         <source>the file holds annotations only, no signals. Open its recording first, then open this file to add its annotations.</source>
         <translation>该文件只包含注释，没有信号。请先打开对应的记录，再打开此文件以添加其注释。</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="756"/>
+        <location filename="../app/studio/MainWindow.cpp" line="762"/>
         <source>&amp;Annotations</source>
         <translation>注释(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="762"/>
+        <location filename="../app/studio/MainWindow.cpp" line="768"/>
         <source>&amp;Quick labels</source>
         <translation>快速标签(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="765"/>
+        <location filename="../app/studio/MainWindow.cpp" line="771"/>
         <source>Import &amp;CSV…</source>
         <translation>导入 CSV(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="767"/>
+        <location filename="../app/studio/MainWindow.cpp" line="773"/>
         <source>Import &amp;EDF+…</source>
         <translation>导入 EDF+(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="769"/>
+        <location filename="../app/studio/MainWindow.cpp" line="775"/>
         <source>Export C&amp;SV…</source>
         <translation>导出 CSV(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="771"/>
+        <location filename="../app/studio/MainWindow.cpp" line="777"/>
         <source>Export ED&amp;F+…</source>
         <translation>导出 EDF+(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="470"/>
-        <location filename="../app/studio/MainWindow.cpp" line="495"/>
-        <location filename="../app/studio/MainWindow.cpp" line="515"/>
-        <location filename="../app/studio/MainWindow.cpp" line="589"/>
-        <location filename="../app/studio/MainWindow.cpp" line="777"/>
-        <location filename="../app/studio/MainWindow.cpp" line="897"/>
+        <location filename="../app/studio/MainWindow.cpp" line="476"/>
+        <location filename="../app/studio/MainWindow.cpp" line="501"/>
+        <location filename="../app/studio/MainWindow.cpp" line="521"/>
+        <location filename="../app/studio/MainWindow.cpp" line="595"/>
+        <location filename="../app/studio/MainWindow.cpp" line="783"/>
+        <location filename="../app/studio/MainWindow.cpp" line="903"/>
         <source>Open a recording first</source>
         <translation>请先打开一个记录</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="781"/>
+        <location filename="../app/studio/MainWindow.cpp" line="787"/>
         <source>CSV files (*.csv);;All files (*)</source>
         <translation>CSV 文件 (*.csv);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="782"/>
+        <location filename="../app/studio/MainWindow.cpp" line="788"/>
         <source>EDF+ files (*.edf *.EDF *.bdf *.BDF);;All files (*)</source>
         <translation>EDF+ 文件 (*.edf *.EDF *.bdf *.BDF);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="783"/>
+        <location filename="../app/studio/MainWindow.cpp" line="789"/>
         <source>Import annotations</source>
         <translation>导入注释</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="783"/>
+        <location filename="../app/studio/MainWindow.cpp" line="789"/>
         <source>Export annotations</source>
         <translation>导出注释</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="845"/>
+        <location filename="../app/studio/MainWindow.cpp" line="851"/>
         <source>The annotation file could not be read, so annotation changes will not be saved: %1</source>
         <translation>无法读取注释文件，因此注释的更改不会被保存：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="882"/>
+        <location filename="../app/studio/MainWindow.cpp" line="888"/>
         <source>Annotations could not be saved: %1</source>
         <translation>无法保存注释：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="919"/>
+        <location filename="../app/studio/MainWindow.cpp" line="925"/>
         <source>Could not import %1: %2</source>
         <translation>无法导入 %1：%2</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="959"/>
+        <location filename="../app/studio/MainWindow.cpp" line="965"/>
         <source>Could not export the annotations: %1</source>
         <translation>无法导出注释：%1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/MainWindow.cpp" line="925"/>
+        <location filename="../app/studio/MainWindow.cpp" line="931"/>
         <source>Imported %n annotation(s) from %1</source>
         <translation>
             <numerusform>已从 %1 导入 %n 条注释</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/MainWindow.cpp" line="957"/>
+        <location filename="../app/studio/MainWindow.cpp" line="963"/>
         <source>Exported %n annotation(s) to %1</source>
         <translation>
             <numerusform>已将 %n 条注释导出到 %1</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="698"/>
+        <location filename="../app/studio/MainWindow.cpp" line="704"/>
         <source>Gaps</source>
         <translation>间断</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/MainWindow.cpp" line="699"/>
+        <location filename="../app/studio/MainWindow.cpp" line="705"/>
         <source>%n gap(s), %1 s without data</source>
         <translation>
             <numerusform>%n 处间断，共 %1 秒无数据</numerusform>
@@ -670,135 +670,135 @@
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="257"/>
+        <location filename="../app/studio/MainWindow.cpp" line="262"/>
         <source>&amp;Go to time…</source>
         <translation>转到时间(&amp;G)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="265"/>
+        <location filename="../app/studio/MainWindow.cpp" line="270"/>
         <source>&amp;Longer page</source>
         <extracomment>View menu: next longer page length of the page-length list (1 s ... 60 min)</extracomment>
         <translation>更长的页面(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="270"/>
+        <location filename="../app/studio/MainWindow.cpp" line="275"/>
         <source>&amp;Shorter page</source>
         <translation>更短的页面(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="273"/>
+        <location filename="../app/studio/MainWindow.cpp" line="278"/>
         <source>Clock &amp;time on the axis</source>
         <translation>坐标轴显示时钟时间(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="279"/>
+        <location filename="../app/studio/MainWindow.cpp" line="284"/>
         <source>Label the time axis with the time of day (from the recording&apos;s start time) instead of the time from the start</source>
         <translation>用一天中的时刻（由记录的开始时间推算）标注时间轴，而不是从开始起的时间</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="282"/>
+        <location filename="../app/studio/MainWindow.cpp" line="287"/>
         <source>&amp;Export view as</source>
         <translation>导出视图为(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="283"/>
+        <location filename="../app/studio/MainWindow.cpp" line="288"/>
         <source>&amp;PNG image…</source>
         <translation>PNG 图像(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="284"/>
+        <location filename="../app/studio/MainWindow.cpp" line="289"/>
         <source>P&amp;DF document…</source>
         <translation>PDF 文档(&amp;D)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="286"/>
+        <location filename="../app/studio/MainWindow.cpp" line="291"/>
         <source>&amp;SVG drawing…</source>
         <translation>SVG 矢量图(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="237"/>
+        <location filename="../app/studio/MainWindow.cpp" line="242"/>
         <source>&amp;Export selection…</source>
         <translation>导出选区(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="239"/>
+        <location filename="../app/studio/MainWindow.cpp" line="244"/>
         <source>&amp;Cancel export</source>
         <translation>取消导出(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="336"/>
+        <location filename="../app/studio/MainWindow.cpp" line="341"/>
         <source> Go to </source>
         <extracomment>Toolbar: label of the box that moves the page to a typed time</extracomment>
         <translation> 转到 </translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="341"/>
+        <location filename="../app/studio/MainWindow.cpp" line="346"/>
         <source>90, 1:02:03, @23:15</source>
         <extracomment>Placeholder of the go-to box: seconds, h:mm:ss from the start, or @ and a clock time of day</extracomment>
         <translation>90, 1:02:03, @23:15</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="343"/>
+        <location filename="../app/studio/MainWindow.cpp" line="348"/>
         <source>Go to a time (Ctrl+G): seconds (90.5), h:mm:ss(.s) from the start (1:02:03.5), or a clock time of day with @ (@23:15:00). Enter moves the page there.</source>
         <translation>转到某个时间（Ctrl+G）：秒数（90.5）、从开始起的 h:mm:ss(.s)（1:02:03.5），或以 @ 开头的时钟时间（@23:15:00）。按 Enter 将页面移到该处。</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="479"/>
+        <location filename="../app/studio/MainWindow.cpp" line="485"/>
         <source>%1 is after the end of the recording (%2)</source>
         <translation>%1 在记录结束（%2）之后</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="488"/>
+        <location filename="../app/studio/MainWindow.cpp" line="494"/>
         <source>Cannot go there: %1</source>
         <translation>无法转到该处：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="500"/>
+        <location filename="../app/studio/MainWindow.cpp" line="506"/>
         <source>Export view</source>
         <translation>导出视图</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="514"/>
+        <location filename="../app/studio/MainWindow.cpp" line="520"/>
         <source>Unknown image format of %1 (expected .png, .pdf or .svg)</source>
         <translation>%1 的图像格式未知（应为 .png、.pdf 或 .svg）</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="527"/>
+        <location filename="../app/studio/MainWindow.cpp" line="533"/>
         <source>%1, %2 from %3</source>
         <translation>%1，自 %3 起 %2</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="574"/>
+        <location filename="../app/studio/MainWindow.cpp" line="580"/>
         <source>Saved the view to %1</source>
         <translation>已将视图保存到 %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="577"/>
+        <location filename="../app/studio/MainWindow.cpp" line="583"/>
         <source>Could not export the view to %1: %2</source>
         <translation>无法将视图导出到 %1：%2</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="613"/>
+        <location filename="../app/studio/MainWindow.cpp" line="619"/>
         <source>Exporting to %1…</source>
         <translation>正在导出到 %1…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="626"/>
+        <location filename="../app/studio/MainWindow.cpp" line="632"/>
         <source>Exporting to %1… %2%</source>
         <translation>正在导出到 %1… %2%</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="642"/>
+        <location filename="../app/studio/MainWindow.cpp" line="648"/>
         <source>Exported the selection to %1</source>
         <translation>已将选区导出到 %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="645"/>
+        <location filename="../app/studio/MainWindow.cpp" line="651"/>
         <source>Could not export the selection: %1</source>
         <translation>无法导出选区：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="276"/>
+        <location filename="../app/studio/MainWindow.cpp" line="281"/>
         <source>Clock time</source>
         <extracomment>Short toolbar text of the &quot;Clock time on the axis&quot; toggle</extracomment>
         <translation>时钟时间</translation>
@@ -931,38 +931,38 @@
 <context>
     <name>neurolm::app::SessionSettings</name>
     <message>
-        <location filename="../app/studio/SessionSettings.cpp" line="38"/>
+        <location filename="../app/studio/SessionSettings.cpp" line="40"/>
         <source>Open &amp;recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../app/studio/SessionSettings.cpp" line="72"/>
+        <location filename="../app/studio/SessionSettings.cpp" line="83"/>
         <source>&amp;%1 %2  (%3)</source>
         <extracomment>File → Open recent entry: number (mnemonic), file name, folder</extracomment>
         <translation>&amp;%1 %2  (%3)</translation>
     </message>
     <message>
-        <location filename="../app/studio/SessionSettings.cpp" line="75"/>
+        <location filename="../app/studio/SessionSettings.cpp" line="86"/>
         <source>(missing)</source>
         <translation>(已不存在)</translation>
     </message>
     <message>
-        <location filename="../app/studio/SessionSettings.cpp" line="79"/>
+        <location filename="../app/studio/SessionSettings.cpp" line="90"/>
         <source>%1 no longer exists</source>
         <translation>%1 已不存在</translation>
     </message>
     <message>
-        <location filename="../app/studio/SessionSettings.cpp" line="81"/>
+        <location filename="../app/studio/SessionSettings.cpp" line="92"/>
         <source>No recent files</source>
         <translation>没有最近的文件</translation>
     </message>
     <message>
-        <location filename="../app/studio/SessionSettings.cpp" line="83"/>
+        <location filename="../app/studio/SessionSettings.cpp" line="94"/>
         <source>&amp;Clear list</source>
         <translation>清空列表(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../app/studio/SessionSettings.cpp" line="94"/>
+        <location filename="../app/studio/SessionSettings.cpp" line="105"/>
         <source>Recent files no longer found: %1</source>
         <translation>找不到以下最近的文件：%1</translation>
     </message>
@@ -1093,42 +1093,42 @@
         <translation>重做(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../widgets/annotations/AnnotationsDock.cpp" line="160"/>
+        <location filename="../widgets/annotations/AnnotationsDock.cpp" line="161"/>
         <source>Label page as &apos;%1&apos;</source>
         <translation>将本页标注为“%1”</translation>
     </message>
     <message>
-        <location filename="../widgets/annotations/AnnotationsDock.cpp" line="178"/>
+        <location filename="../widgets/annotations/AnnotationsDock.cpp" line="179"/>
         <source>Page %1 labelled &apos;%2&apos;</source>
         <translation>起于 %1 的页面已标注为“%2”</translation>
     </message>
     <message>
-        <location filename="../widgets/annotations/AnnotationsDock.cpp" line="185"/>
+        <location filename="../widgets/annotations/AnnotationsDock.cpp" line="186"/>
         <source>New annotation</source>
         <translation>新注释</translation>
     </message>
     <message>
-        <location filename="../widgets/annotations/AnnotationsDock.cpp" line="235"/>
+        <location filename="../widgets/annotations/AnnotationsDock.cpp" line="236"/>
         <source>Undo: %1</source>
         <translation>撤销：%1</translation>
     </message>
     <message>
-        <location filename="../widgets/annotations/AnnotationsDock.cpp" line="236"/>
+        <location filename="../widgets/annotations/AnnotationsDock.cpp" line="237"/>
         <source>Nothing to undo</source>
         <translation>没有可撤销的操作</translation>
     </message>
     <message>
-        <location filename="../widgets/annotations/AnnotationsDock.cpp" line="237"/>
+        <location filename="../widgets/annotations/AnnotationsDock.cpp" line="238"/>
         <source>Redo: %1</source>
         <translation>重做：%1</translation>
     </message>
     <message>
-        <location filename="../widgets/annotations/AnnotationsDock.cpp" line="238"/>
+        <location filename="../widgets/annotations/AnnotationsDock.cpp" line="239"/>
         <source>Nothing to redo</source>
         <translation>没有可重做的操作</translation>
     </message>
     <message>
-        <location filename="../widgets/annotations/AnnotationsDock.cpp" line="242"/>
+        <location filename="../widgets/annotations/AnnotationsDock.cpp" line="243"/>
         <source>%1 of %2</source>
         <translation>%1 / %2</translation>
     </message>
@@ -1153,7 +1153,7 @@
         <translation>重做</translation>
     </message>
     <message numerus="yes">
-        <location filename="../widgets/annotations/AnnotationsDock.cpp" line="241"/>
+        <location filename="../widgets/annotations/AnnotationsDock.cpp" line="242"/>
         <source>%n annotation(s)</source>
         <translation>
             <numerusform>%n 条注释</numerusform>
@@ -2007,7 +2007,7 @@
 <context>
     <name>neurolm::widgets::SpectrogramModel</name>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramModel.cpp" line="64"/>
+        <location filename="../widgets/spectrogram/SpectrogramModel.cpp" line="74"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
@@ -2108,42 +2108,42 @@
         <translation>停止计算 (Esc)</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="359"/>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="394"/>
         <source>Computing…</source>
         <translation>正在计算…</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="360"/>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="395"/>
         <source>No recording</source>
         <translation>没有记录</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="361"/>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="396"/>
         <source>No spectrogram: %1</source>
         <translation>无法计算时频谱：%1</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="364"/>
+        <location filename="../widgets/spectrogram/SpectrogramView.cpp" line="399"/>
         <source>%1 – %2 s, %3 columns of %4 s, %5 Hz resolution, power in dB re 1 %6</source>
         <translation>%1 – %2 秒，%3 列，每列 %4 秒，频率分辨率 %5 Hz，功率以 dB 表示（参考 1 %6）</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramWorker.cpp" line="35"/>
+        <location filename="../widgets/spectrogram/SpectrogramWorker.cpp" line="37"/>
         <source>the range is shorter than one segment (%1 s)</source>
         <translation>范围短于一个分段（%1 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramWorker.cpp" line="100"/>
+        <location filename="../widgets/spectrogram/SpectrogramWorker.cpp" line="103"/>
         <source>Viridis</source>
         <translation>Viridis</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramWorker.cpp" line="102"/>
+        <location filename="../widgets/spectrogram/SpectrogramWorker.cpp" line="105"/>
         <source>Magma</source>
         <translation>Magma</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrogram/SpectrogramWorker.cpp" line="106"/>
+        <location filename="../widgets/spectrogram/SpectrogramWorker.cpp" line="109"/>
         <source>Grey</source>
         <translation>灰度</translation>
     </message>
@@ -2262,106 +2262,106 @@
 <context>
     <name>neurolm::widgets::TokenLane</name>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="30"/>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="38"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="31"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="39"/>
         <source>Neural tokens</source>
         <translation>神经标记</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="51"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="52"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="52"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="53"/>
         <source>Stop tokenising this recording</source>
         <translation>停止对此记录进行分词</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="55"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="56"/>
         <source>◀ Previous</source>
         <translation>◀ 上一个</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="59"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="60"/>
         <source>Next ▶</source>
         <translation>下一个 ▶</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="57"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="58"/>
         <source>Previous occurrence of the selected code (P, Shift+F3)</source>
         <extracomment>Token lane button: move the page to the previous occurrence of the selected code (key P)</extracomment>
         <translation>所选码元的上一次出现 (P, Shift+F3)</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="60"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="61"/>
         <source>Next occurrence of the selected code (N, F3)</source>
         <translation>所选码元的下一次出现 (N, F3)</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="62"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="63"/>
         <source>Clear</source>
         <translation>清除</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="63"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="64"/>
         <source>Clear the selected code (Esc)</source>
         <translation>清除所选码元 (Esc)</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="204"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="206"/>
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="219"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="221"/>
         <source>No tokenizer loaded</source>
         <translation>未加载分词器</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="221"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="223"/>
         <source>Open a recording to see its neural tokens</source>
         <translation>打开一个记录以查看其神经标记</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="223"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="225"/>
         <source>Tokenising…</source>
         <translation>正在分词…</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="228"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="230"/>
         <source>%1 channels × %2 s, %3 distinct codes of %4</source>
         <extracomment>Token lane status: e.g. &quot;19 channels × 62 s, 417 distinct codes of 8192&quot;</extracomment>
         <translation>%1 个通道 × %2 秒，%4 个码元中出现了 %3 个</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="235"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="237"/>
         <source>Tokenisation failed: %1</source>
         <translation>分词失败：%1</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="237"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="239"/>
         <source>Tokenisation cancelled</source>
         <translation>分词已取消</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="255"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="257"/>
         <source>Click a cell to select its code</source>
         <translation>点击单元格以选择其码元</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="259"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="261"/>
         <source>Code %1: %2 occurrences (%3 %), %4/%5</source>
         <extracomment>Token lane: the selected code, how often it occurs, and which occurrence is shown (e.g. &quot;3/12&quot;)</extracomment>
         <translation>码元 %1：出现 %2 次 (%3 %)，%4/%5</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="306"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="308"/>
         <source>%1, second %2: no code</source>
         <translation>%1，第 %2 秒：无码元</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="308"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="310"/>
         <source>Code %1
 Channel %2, second %3 (%4–%5 s)
 In this recording: %6 of %7 tokens (%8 %)</source>
@@ -2371,7 +2371,7 @@ In this recording: %6 of %7 tokens (%8 %)</source>
 在此记录中：%7 个标记中的 %6 个 (%8 %)</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="348"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="350"/>
         <source>Tokenising… %1 %</source>
         <translation>正在分词… %1 %</translation>
     </message>
@@ -2379,75 +2379,81 @@ In this recording: %6 of %7 tokens (%8 %)</source>
 <context>
     <name>neurolm::widgets::TraceView</name>
     <message>
-        <location filename="../widgets/traces/TraceView.cpp" line="151"/>
+        <location filename="../widgets/traces/TraceView.cpp" line="162"/>
         <source>EEG</source>
         <translation>脑电（EEG）</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/TraceView.cpp" line="153"/>
+        <location filename="../widgets/traces/TraceView.cpp" line="164"/>
         <source>ECG</source>
         <translation>心电（ECG）</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/TraceView.cpp" line="155"/>
+        <location filename="../widgets/traces/TraceView.cpp" line="166"/>
         <source>EMG</source>
         <translation>肌电（EMG）</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/TraceView.cpp" line="157"/>
+        <location filename="../widgets/traces/TraceView.cpp" line="168"/>
         <source>EOG</source>
         <translation>眼电（EOG）</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/TraceView.cpp" line="159"/>
+        <location filename="../widgets/traces/TraceView.cpp" line="170"/>
         <source>Respiration</source>
         <translation>呼吸</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/TraceView.cpp" line="161"/>
+        <location filename="../widgets/traces/TraceView.cpp" line="172"/>
         <source>Temperature</source>
         <translation>体温</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/TraceView.cpp" line="163"/>
+        <location filename="../widgets/traces/TraceView.cpp" line="174"/>
         <source>Trigger / status</source>
         <translation>触发 / 状态</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/TraceView.cpp" line="167"/>
+        <location filename="../widgets/traces/TraceView.cpp" line="178"/>
         <source>Other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/TraceView.cpp" line="183"/>
+        <location filename="../widgets/traces/TraceView.cpp" line="194"/>
         <source>Signal type</source>
         <translation>信号类型</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/TraceView.cpp" line="194"/>
+        <location filename="../widgets/traces/TraceView.cpp" line="205"/>
         <source>Larger (%1 %2/div)</source>
         <extracomment>Context menu of a trace lane: make this channel&apos;s trace twice as large (half the amplitude per division)</extracomment>
         <translation>放大（%1 %2/格）</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/TraceView.cpp" line="197"/>
+        <location filename="../widgets/traces/TraceView.cpp" line="208"/>
         <source>Smaller (%1 %2/div)</source>
         <translation>缩小（%1 %2/格）</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/TraceView.cpp" line="199"/>
+        <location filename="../widgets/traces/TraceView.cpp" line="210"/>
         <source>Reset type and scale</source>
         <translation>重置类型和刻度</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/TraceView.cpp" line="265"/>
+        <location filename="../widgets/traces/TraceView.cpp" line="276"/>
         <source>Loading page…</source>
         <translation>正在加载页面…</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/TraceView.cpp" line="265"/>
+        <location filename="../widgets/traces/TraceView.cpp" line="276"/>
         <source>Open an EDF/BDF recording (File → Open, or drop it here)</source>
         <translation>打开 EDF/BDF 记录（文件 → 打开，或拖放到此处）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces/TraceView.cpp" line="414"/>
+        <source>gap (no data)</source>
+        <extracomment>Label at the top of the trace view where an EDF+D recording has no data between two records</extracomment>
+        <translation>间隙（无数据）</translation>
     </message>
 </context>
 </TS>

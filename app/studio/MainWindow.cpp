@@ -221,6 +221,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
           [this](double onsetSec) { traces_->setPageStart(onsetSec); });
   connect(annotationsPane_, &widgets::AnnotationsDock::documentChanged, this,
           &MainWindow::scheduleAnnotationSave);
+  connect(annotationsPane_, &widgets::AnnotationsDock::currentAnnotationChanged, traces_,
+          &widgets::TraceView::setSelectedAnnotation);
   connect(annotationsPane_, &widgets::AnnotationsDock::message, this,
           [this](const QString& text) { statusBar()->showMessage(text, 5000); });
   traces_->setFocus();
@@ -466,6 +468,7 @@ void MainWindow::updateTimeBar() {
 
 void MainWindow::refreshOverviewAnnotations() {
   overview_->setAnnotations(annotationDoc_ ? annotationDoc_->entries() : std::vector<AnnotationEntry>());
+  traces_->setAnnotations(annotationDoc_ ? annotationDoc_->entries() : std::vector<AnnotationEntry>());
 }
 
 bool MainWindow::goToTime(const QString& text) {

@@ -132,6 +132,7 @@ AnnotationsDock::AnnotationsDock(QWidget* parent) : QWidget(parent), quickLabels
   connect(table_->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
     keepSelectedId_ = selectedId();
     updateActions();
+    Q_EMIT currentAnnotationChanged(keepSelectedId_);
   });
   connect(model_, &AnnotationTableModel::documentChanged, this, [this] {
     if (keepSelectedId_ != 0) selectId(keepSelectedId_);

@@ -59,6 +59,8 @@ class AnnotationsDock : public QWidget {
  Q_SIGNALS:
   void jumpRequested(double onsetSec);
   void documentChanged();
+  // The annotation selected in the table (0: none), e.g. for the trace view to emphasise it.
+  void currentAnnotationChanged(quint64 id);
   void message(const QString& text);  // for the status bar (rejected edits, what was undone)
 
  private:

@@ -1,12 +1,17 @@
 #include "widgets/traces/TraceView.h"
 
 #include <QContextMenuEvent>
+#include <QFontMetrics>
 #include <QKeyEvent>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QWheelEvent>
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <limits>
+
+#include "core/montage/Montage.h"
 
 namespace neurolm::widgets {
 
@@ -29,6 +34,10 @@ TraceView::~TraceView() {
 
 void TraceView::setRecording(std::shared_ptr<const Recording> recording) {
   recording_ = std::move(recording);
+  laneCache_.clear();
+  marks_.clear();  // annotations belong to a recording: the new one's arrive with setAnnotations()
+  marksMaxEndSec_.clear();
+  selectedAnnotation_ = 0;
   display_ = recording_ ? channelDisplayTable(*recording_) : signal::ChannelDisplayTable();
   pipeline_.montage.reset();  // montages and per-channel filters name this recording's channels
   pipeline_.filters.perChannel.clear();
@@ -48,6 +57,8 @@ void TraceView::setRecording(std::shared_ptr<const Recording> recording) {
 
 void TraceView::setMontage(std::shared_ptr<const montage::Montage> montage) {
   pipeline_.montage = std::move(montage);
+  laneCache_.clear();
+  update();  // channel-linked annotations move with their lanes
   if (recording_) {
     display_ = pipeline_.montage ? montageDisplayTable(*recording_, *pipeline_.montage)
                                  : channelDisplayTable(*recording_);
@@ -279,6 +290,11 @@ void TraceView::paintEvent(QPaintEvent*) {
       p.drawLine(band.topRight(), band.bottomRight());
     }
   }
+  if (!image_.isNull()) {
+    const TraceGeometry g = geometry();
+    paintGaps(p, g);
+    paintAnnotations(p, g);
+  }
   if (!highlights_.empty() && recording_ && pageDurationSec_ > 0) {
     const TraceGeometry g = geometry();
     const double pxPerSec = g.plotWidth() / pageDurationSec_;
@@ -299,6 +315,182 @@ void TraceView::paintEvent(QPaintEvent*) {
     p.setPen(QColor(80, 140, 255));
     p.drawRect(rect().adjusted(0, 0, -1, -1));
   }
+}
+
+void TraceView::setAnnotations(const std::vector<AnnotationEntry>& entries) {
+  marks_.clear();
+  marks_.reserve(entries.size());
+  for (const AnnotationEntry& e : entries) {
+    AnnotationMark m;
+    m.id = e.id;
+    m.startSec = e.onsetSec;
+    m.endSec = e.onsetSec + std::max(0.0, e.durationSec);
+    m.text = QString::fromStdString(e.text);
+    m.channel = e.channel;
+    m.colour = annotationColour(m.text);
+    marks_.push_back(std::move(m));
+  }
+  std::stable_sort(marks_.begin(), marks_.end(),
+                   [](const AnnotationMark& a, const AnnotationMark& b) { return a.startSec < b.startSec; });
+  marksMaxEndSec_.resize(marks_.size());
+  double maxEnd = -std::numeric_limits<double>::infinity();
+  for (std::size_t i = 0; i < marks_.size(); ++i)
+    marksMaxEndSec_[i] = maxEnd = std::max(maxEnd, marks_[i].endSec);
+  update();
+}
+
+void TraceView::setSelectedAnnotation(std::uint64_t id) {
+  if (id == selectedAnnotation_) return;
+  selectedAnnotation_ = id;
+  update();
+}
+
+QColor TraceView::annotationColour(const QString& text) {
+  // FNV-1a: stable across runs and platforms (qHash is seeded per process).
+  std::uint32_t h = 2166136261u;
+  for (const char byte : text.toUtf8()) {
+    h ^= static_cast<std::uint8_t>(byte);
+    h *= 16777619u;
+  }
+  // 24 hues 15 degrees apart; saturation and value keep the text readable on white and the trace visible.
+  return QColor::fromHsv(static_cast<int>(h % 24) * 15, 190, 200);
+}
+
+std::vector<int> TraceView::annotationLanes(const std::string& channel) const {
+  std::vector<int> lanes;
+  if (!recording_) return lanes;
+  const int n = laneCount();
+  if (channel.empty()) {
+    for (int i = 0; i < n; ++i) lanes.push_back(i);
+    return lanes;
+  }
+  if (const auto it = laneCache_.find(channel); it != laneCache_.end()) return it->second;
+  // The recording's channels of that label, else of the same 10-20 electrode ("Fp1" for "EEG Fp1").
+  const auto& chans = recording_->channels();
+  std::vector<std::size_t> sources;
+  for (std::size_t c = 0; c < chans.size(); ++c)
+    if (chans[c].label == channel) sources.push_back(c);
+  if (sources.empty()) {
+    if (const auto wanted = montage::electrodeName(channel)) {
+      for (std::size_t c = 0; c < chans.size(); ++c)
+        if (montage::electrodeName(chans[c].label) == wanted) sources.push_back(c);
+    }
+  }
+  const auto isSource = [&](std::size_t c) {
+    return std::find(sources.begin(), sources.end(), c) != sources.end();
+  };
+  if (const auto& m = pipeline_.montage) {
+    for (int d = 0; d < n; ++d) {
+      const montage::Derivation& der = m->derivations[static_cast<std::size_t>(d)];
+      bool covered = der.label == channel;
+      double largest = 0;
+      for (const montage::Term& t : der.terms) largest = std::max(largest, std::abs(t.weight));
+      for (const montage::Term& t : der.terms)
+        covered =
+            covered || (largest > 0 && isSource(t.channel) && std::abs(t.weight) >= largest * (1 - 1e-9));
+      if (covered) lanes.push_back(d);
+    }
+  } else {
+    for (std::size_t c : sources)
+      if (static_cast<int>(c) < n) lanes.push_back(static_cast<int>(c));
+  }
+  laneCache_.emplace(channel, lanes);
+  return lanes;
+}
+
+void TraceView::paintGaps(QPainter& p, const TraceGeometry& g) {
+  // EDF+D gaps: a grey hatched band over the seam the renderer marks, labelled, so a gap never reads as an
+  // annotation.
+  const auto& gaps = style_.axis.timeline.gaps();
+  if (gaps.empty() || pageDurationSec_ <= 0) return;
+  const double pxPerSec = g.plotWidth() / pageDurationSec_;
+  p.save();
+  p.setClipRect(QRect(g.plotLeft(), 0, g.plotWidth(), g.plotHeight()));
+  for (const navigation::GapOnAxis& gap : gaps) {
+    if (gap.dataSec < pageStartSec_ || gap.dataSec > pageStartSec_ + pageDurationSec_) continue;
+    const double x = g.plotLeft() + (gap.dataSec - pageStartSec_) * pxPerSec;
+    const QRectF band(x - 4, 0, 8, g.plotHeight());
+    p.fillRect(band, QColor(120, 120, 125, 40));
+    p.fillRect(band, QBrush(QColor(110, 110, 115, 150), Qt::BDiagPattern));
+    //: Label at the top of the trace view where an EDF+D recording has no data between two records
+    const QString label = tr("gap (no data)");
+    const QRectF box(x + 5, 1, p.fontMetrics().horizontalAdvance(label) + 6, p.fontMetrics().height() + 2);
+    p.fillRect(box, QColor(255, 255, 255, 220));
+    p.setPen(QColor(90, 90, 95));
+    p.drawText(box, Qt::AlignCenter, label);
+  }
+  p.restore();
+}
+
+void TraceView::paintAnnotations(QPainter& p, const TraceGeometry& g) {
+  if (marks_.empty() || !recording_ || pageDurationSec_ <= 0 || g.channels == 0) return;
+  const double pageEnd = pageStartSec_ + pageDurationSec_;
+  // The first annotation whose end (or any earlier one's) reaches the page; then on until onsets pass it.
+  const auto first = static_cast<std::size_t>(
+      std::lower_bound(marksMaxEndSec_.begin(), marksMaxEndSec_.end(), pageStartSec_) -
+      marksMaxEndSec_.begin());
+  const double pxPerSec = g.plotWidth() / pageDurationSec_;
+  const int left = g.plotLeft(), right = g.plotLeft() + g.plotWidth();
+  p.save();
+  p.setClipRect(QRect(left, 0, g.plotWidth(), g.plotHeight()));
+  QFont font = p.font();
+  font.setPixelSize(11);
+  p.setFont(font);
+  const QFontMetrics metrics(font);
+  const int rowHeight = metrics.height() + 2;
+  // Texts of annotations close together go to the next of three rows instead of over each other.
+  std::array<double, 3> rowEnd;
+  rowEnd.fill(-std::numeric_limits<double>::infinity());
+  for (std::size_t i = first; i < marks_.size() && marks_[i].startSec <= pageEnd; ++i) {
+    const AnnotationMark& m = marks_[i];
+    const bool instant = m.endSec <= m.startSec;
+    if (instant ? m.startSec < pageStartSec_ : (m.endSec <= pageStartSec_ || m.startSec >= pageEnd)) continue;
+    const bool selected = m.id == selectedAnnotation_ && m.id != 0;
+    const double x0 = left + (m.startSec - pageStartSec_) * pxPerSec;
+    const double x1 = left + (m.endSec - pageStartSec_) * pxPerSec;
+    QColor fill = m.colour;
+    fill.setAlpha(selected ? 90 : 45);
+    QColor edge = m.colour.darker(selected ? 160 : 115);
+    const QPen edgePen(edge, selected ? 2 : 1);
+    // Bands of rows: the whole plot, or the channel's lanes.
+    int textTop = 0;
+    const auto drawBand = [&](double top, double bottom) {
+      p.setPen(edgePen);
+      if (instant) {
+        p.drawLine(QPointF(x0, top), QPointF(x0, bottom));
+        return;
+      }
+      p.fillRect(QRectF(x0, top, x1 - x0, bottom - top), fill);
+      p.drawLine(QPointF(x0, top), QPointF(x0, bottom));
+      p.drawLine(QPointF(x1, top), QPointF(x1, bottom));
+      if (selected) {
+        p.drawLine(QPointF(x0, top + 1), QPointF(x1, top + 1));
+        p.drawLine(QPointF(x0, bottom - 1), QPointF(x1, bottom - 1));
+      }
+    };
+    if (m.channel.empty()) {
+      drawBand(0, g.plotHeight());
+    } else {
+      const std::vector<int> lanes = annotationLanes(m.channel);
+      if (lanes.empty()) continue;  // its channel is not shown in this montage
+      for (int lane : lanes) drawBand(g.laneTop(lane), g.laneBottom(lane));
+      textTop = g.laneTop(lanes.front());
+    }
+    // The text at the top of the span, elided to the span (at least 60 px, so a short one stays legible).
+    const double textLeft = std::max<double>(x0, left) + 3;
+    const double room = std::max(60.0, (instant ? 160.0 : std::min<double>(x1, right) - textLeft - 2));
+    const QString text = metrics.elidedText(m.text, Qt::ElideRight, static_cast<int>(room));
+    const int textWidth = metrics.horizontalAdvance(text);
+    std::size_t row = 0;
+    while (row + 1 < rowEnd.size() && rowEnd[row] > textLeft) ++row;
+    rowEnd[row] = textLeft + textWidth + 4;
+    const QRectF box(textLeft - 2, textTop + 1 + static_cast<double>(row) * rowHeight, textWidth + 4,
+                     rowHeight - 1);
+    p.fillRect(box, QColor(255, 255, 255, selected ? 235 : 200));
+    p.setPen(m.colour.darker(selected ? 220 : 170));
+    p.drawText(box, Qt::AlignCenter, text);
+  }
+  p.restore();
 }
 
 void TraceView::setHighlights(std::vector<Highlight> spans) {

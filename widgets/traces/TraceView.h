@@ -2,14 +2,18 @@
 // The trace view: one page of a recording, rendered from min/max envelopes on a worker thread.
 // Every page request carries an id; the worker skips requests that are already stale, and the view shows only
 // the newest delivered image, so scrolling never waits for an old page.
+#include <QColor>
 #include <QImage>
 #include <QMenu>
 #include <QThread>
 #include <QWidget>
 #include <atomic>
+#include <cstdint>
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
+#include "core/annotations/AnnotationDocument.h"
 #include "core/io/Recording.h"
 #include "widgets/traces/TraceRenderer.h"
 
@@ -73,6 +77,18 @@ class TraceView : public QWidget {
   };
   void setHighlights(std::vector<Highlight> spans);
   const std::vector<Highlight>& highlights() const { return highlights_; }
+  // Annotations drawn over the traces (onsets in data seconds, as the annotation pane jumps to them): a
+  // translucent span per annotation that overlaps the page, an instant as a vertical line, its text at the
+  // top. A channel-linked one covers only the lanes of its channel (the lane of that label, or the
+  // derivations in which it has the largest weight: both ends of a bipolar pair, its own lane in an average
+  // or Laplacian montage); one whose channel has no lane is not drawn. The selected one is emphasised.
+  void setAnnotations(const std::vector<AnnotationEntry>& entries);
+  void setSelectedAnnotation(std::uint64_t id);
+  std::uint64_t selectedAnnotation() const { return selectedAnnotation_; }
+  // The colour of an annotation text: a fixed hue per text (FNV-1a of its UTF-8), the same in every run.
+  static QColor annotationColour(const QString& text);
+  // The lanes an annotation linked to `channel` covers (empty channel: every lane).
+  std::vector<int> annotationLanes(const std::string& channel) const;
 
  public Q_SLOTS:
   void setPageStart(double startSec);
@@ -107,7 +123,8 @@ class TraceView : public QWidget {
   void requestRender();
   double maxStartSec() const;
   double timeAtX(int x) const;  // data seconds under widget column x, clamped to the page
-
+  void paintAnnotations(QPainter& p, const TraceGeometry& g);
+  void paintGaps(QPainter& p, const TraceGeometry& g);
 
   std::shared_ptr<const Recording> recording_;
   double pageStartSec_ = 0;
@@ -120,6 +137,19 @@ class TraceView : public QWidget {
   double selectionStartSec_ = 0, selectionEndSec_ = 0;
   double dragAnchorSec_ = -1;  // >= 0 while the left button drags a selection
   std::vector<Highlight> highlights_;
+  // Annotations by onset, with the running maximum of their ends: the first that can overlap a page is found
+  // by binary search, so a page costs the annotations it shows, not all of them.
+  struct AnnotationMark {
+    std::uint64_t id = 0;
+    double startSec = 0, endSec = 0;
+    QString text;
+    std::string channel;
+    QColor colour;
+  };
+  std::vector<AnnotationMark> marks_;
+  std::vector<double> marksMaxEndSec_;
+  std::uint64_t selectedAnnotation_ = 0;
+  mutable std::unordered_map<std::string, std::vector<int>> laneCache_;  // channel -> lanes; per montage
   std::shared_ptr<std::atomic<quint64>> latestId_ = std::make_shared<std::atomic<quint64>>(0);
   QThread workerThread_;
   QObject* worker_ = nullptr;  // lives in workerThread_, deleted when it finishes
