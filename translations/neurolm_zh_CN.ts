@@ -807,99 +807,122 @@
 <context>
     <name>neurolm::app::MontageControls</name>
     <message>
-        <location filename="../app/studio/MontageControls.cpp" line="23"/>
+        <location filename="../app/studio/MontageControls.cpp" line="26"/>
         <source>Referential (as recorded)</source>
         <translation>参考导联（按记录）</translation>
     </message>
     <message>
-        <location filename="../app/studio/MontageControls.cpp" line="25"/>
+        <location filename="../app/studio/MontageControls.cpp" line="28"/>
         <source>Common average reference</source>
         <translation>共同平均参考</translation>
     </message>
     <message>
-        <location filename="../app/studio/MontageControls.cpp" line="27"/>
+        <location filename="../app/studio/MontageControls.cpp" line="30"/>
         <source>Longitudinal bipolar (double banana)</source>
         <translation>纵向双极（双香蕉）</translation>
     </message>
     <message>
-        <location filename="../app/studio/MontageControls.cpp" line="29"/>
+        <location filename="../app/studio/MontageControls.cpp" line="32"/>
         <source>Transverse bipolar</source>
         <translation>横向双极</translation>
     </message>
     <message>
-        <location filename="../app/studio/MontageControls.cpp" line="33"/>
+        <location filename="../app/studio/MontageControls.cpp" line="36"/>
         <source>Laplacian</source>
         <translation>拉普拉斯</translation>
     </message>
     <message>
-        <location filename="../app/studio/MontageControls.cpp" line="41"/>
+        <location filename="../app/studio/MontageControls.cpp" line="44"/>
         <source>&amp;Montage</source>
         <translation>导联(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MontageControls.cpp" line="43"/>
+        <location filename="../app/studio/MontageControls.cpp" line="46"/>
         <source>Montage</source>
         <translation>导联</translation>
     </message>
     <message>
-        <location filename="../app/studio/MontageControls.cpp" line="45"/>
+        <location filename="../app/studio/MontageControls.cpp" line="48"/>
         <source> Montage </source>
         <translation> 导联 </translation>
     </message>
     <message>
-        <location filename="../app/studio/MontageControls.cpp" line="51"/>
+        <location filename="../app/studio/MontageControls.cpp" line="54"/>
         <source>What each lane shows (Alt+M: Montage menu)</source>
         <translation>每条迹线显示的内容（Alt+M：导联菜单）</translation>
     </message>
     <message>
-        <location filename="../app/studio/MontageControls.cpp" line="59"/>
-        <location filename="../app/studio/MontageControls.cpp" line="163"/>
+        <location filename="../app/studio/MontageControls.cpp" line="62"/>
+        <location filename="../app/studio/MontageControls.cpp" line="167"/>
         <source>Custom</source>
         <translation>自定义</translation>
     </message>
     <message>
-        <location filename="../app/studio/MontageControls.cpp" line="64"/>
+        <location filename="../app/studio/MontageControls.cpp" line="67"/>
         <source>&amp;Edit custom montage…</source>
         <translation>编辑自定义导联(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MontageControls.cpp" line="87"/>
+        <location filename="../app/studio/MontageControls.cpp" line="68"/>
+        <source>&amp;Open montage file…</source>
+        <translation>打开导联文件(&amp;O)…</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MontageControls.cpp" line="91"/>
         <source>Display &amp;filters…</source>
         <translation>显示滤波器(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MontageControls.cpp" line="101"/>
+        <location filename="../app/studio/MontageControls.cpp" line="105"/>
         <source>Display filters: %1</source>
         <translation>显示滤波器：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MontageControls.cpp" line="104"/>
+        <location filename="../app/studio/MontageControls.cpp" line="108"/>
         <source>The page could not be drawn: %1</source>
         <translation>无法绘制该页：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MontageControls.cpp" line="122"/>
+        <location filename="../app/studio/MontageControls.cpp" line="126"/>
         <source>%1: the recording has no 10-20 channels for this montage</source>
         <translation>%1：该记录没有此导联所需的 10-20 通道</translation>
     </message>
     <message>
-        <location filename="../app/studio/MontageControls.cpp" line="150"/>
+        <location filename="../app/studio/MontageControls.cpp" line="154"/>
         <source>Custom: %1</source>
         <translation>自定义：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MontageControls.cpp" line="175"/>
-        <location filename="../app/studio/MontageControls.cpp" line="196"/>
+        <location filename="../app/studio/MontageControls.cpp" line="179"/>
+        <location filename="../app/studio/MontageControls.cpp" line="200"/>
+        <location filename="../app/studio/MontageControls.cpp" line="231"/>
+        <location filename="../app/studio/MontageControls.cpp" line="255"/>
         <source>Open a recording first</source>
         <translation>请先打开记录</translation>
     </message>
     <message>
-        <location filename="../app/studio/MontageControls.cpp" line="206"/>
+        <location filename="../app/studio/MontageControls.cpp" line="210"/>
         <source>My montage</source>
         <translation>我的导联</translation>
     </message>
     <message>
-        <location filename="../app/studio/MontageControls.cpp" line="66"/>
+        <location filename="../app/studio/MontageControls.cpp" line="246"/>
+        <source>Montage file %1 not used, showing the referential montage: %2</source>
+        <extracomment>Status bar; %1 is a montage file, %2 why it could not be used (file missing, malformed, channels)</extracomment>
+        <translation>未使用导联文件 %1，改为显示参考导联：%2</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MontageControls.cpp" line="258"/>
+        <source>Open montage file</source>
+        <translation>打开导联文件</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MontageControls.cpp" line="259"/>
+        <source>Montage files (*.json);;All files (*)</source>
+        <translation>导联文件 (*.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MontageControls.cpp" line="70"/>
         <source>&amp;Bad channels</source>
         <extracomment>Submenu of the Montage menu: channels checked here are left out of the average and Laplacian references</extracomment>
         <translation>坏通道(&amp;B)</translation>
@@ -931,38 +954,38 @@
 <context>
     <name>neurolm::app::SessionSettings</name>
     <message>
-        <location filename="../app/studio/SessionSettings.cpp" line="40"/>
+        <location filename="../app/studio/SessionSettings.cpp" line="42"/>
         <source>Open &amp;recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../app/studio/SessionSettings.cpp" line="83"/>
+        <location filename="../app/studio/SessionSettings.cpp" line="92"/>
         <source>&amp;%1 %2  (%3)</source>
         <extracomment>File → Open recent entry: number (mnemonic), file name, folder</extracomment>
         <translation>&amp;%1 %2  (%3)</translation>
     </message>
     <message>
-        <location filename="../app/studio/SessionSettings.cpp" line="86"/>
+        <location filename="../app/studio/SessionSettings.cpp" line="95"/>
         <source>(missing)</source>
         <translation>(已不存在)</translation>
     </message>
     <message>
-        <location filename="../app/studio/SessionSettings.cpp" line="90"/>
+        <location filename="../app/studio/SessionSettings.cpp" line="99"/>
         <source>%1 no longer exists</source>
         <translation>%1 已不存在</translation>
     </message>
     <message>
-        <location filename="../app/studio/SessionSettings.cpp" line="92"/>
+        <location filename="../app/studio/SessionSettings.cpp" line="101"/>
         <source>No recent files</source>
         <translation>没有最近的文件</translation>
     </message>
     <message>
-        <location filename="../app/studio/SessionSettings.cpp" line="94"/>
+        <location filename="../app/studio/SessionSettings.cpp" line="103"/>
         <source>&amp;Clear list</source>
         <translation>清空列表(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../app/studio/SessionSettings.cpp" line="105"/>
+        <location filename="../app/studio/SessionSettings.cpp" line="114"/>
         <source>Recent files no longer found: %1</source>
         <translation>找不到以下最近的文件：%1</translation>
     </message>
@@ -1883,99 +1906,99 @@
 <context>
     <name>neurolm::widgets::MontageEditorDialog</name>
     <message>
-        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="19"/>
+        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="20"/>
         <source>Custom montage</source>
         <translation>自定义导联</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="23"/>
+        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="24"/>
         <source>&amp;Name:</source>
         <translation>名称(&amp;N):</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="30"/>
+        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="31"/>
         <source>Label</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="30"/>
+        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="31"/>
         <source>Terms</source>
         <translation>项</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="36"/>
+        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="37"/>
         <source>Terms: separated by &apos;;&apos;, each an optional weight and a channel, e.g. &quot;Fp1; -1 F7&quot; or &quot;Cz; -0.25 C3; -0.25 C4; -0.25 Fz; -0.25 Pz&quot;.</source>
         <extracomment>Help under the custom montage table: how to write the terms of a derivation</extracomment>
         <translation>项：以 &apos;;&apos; 分隔，每项为可选的权重和一个通道，例如 &quot;Fp1; -1 F7&quot; 或 &quot;Cz; -0.25 C3; -0.25 C4; -0.25 Fz; -0.25 Pz&quot;。</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="48"/>
+        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="49"/>
         <source>&amp;Add row</source>
         <translation>添加行(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="49"/>
+        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="50"/>
         <source>&amp;Remove row</source>
         <translation>删除行(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="50"/>
+        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="51"/>
         <source>&amp;Load…</source>
         <translation>载入(&amp;L)…</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="51"/>
+        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="52"/>
         <source>&amp;Save…</source>
         <translation>保存(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="72"/>
+        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="73"/>
         <source>Load montage</source>
         <translation>载入导联</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="73"/>
-        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="79"/>
+        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="74"/>
+        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="80"/>
         <source>Montage files (*.json);;All files (*)</source>
         <translation>导联文件 (*.json);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="78"/>
+        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="79"/>
         <source>Save montage</source>
         <translation>保存导联</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="118"/>
+        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="119"/>
         <source>row %1</source>
         <translation>第 %1 行</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="120"/>
+        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="121"/>
         <source>%1: the label is empty</source>
         <translation>%1：标签为空</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="140"/>
+        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="141"/>
         <source>%1: a term without a channel in &quot;%2&quot;</source>
         <translation>%1：“%2”中有一项没有通道</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="144"/>
+        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="145"/>
         <source>%1 (&apos;%2&apos;): no terms</source>
         <translation>%1（&apos;%2&apos;）：没有项</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="148"/>
+        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="149"/>
         <source>the montage has no derivations</source>
         <translation>该导联没有任何导出</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="171"/>
+        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="177"/>
         <source>Could not save %1: %2</source>
         <translation>无法保存 %1：%2</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="180"/>
+        <location filename="../widgets/traces/MontageEditorDialog.cpp" line="195"/>
         <source>custom montage</source>
         <translation>自定义导联</translation>
     </message>
@@ -2450,7 +2473,7 @@ In this recording: %6 of %7 tokens (%8 %)</source>
         <translation>打开 EDF/BDF 记录（文件 → 打开，或拖放到此处）</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/TraceView.cpp" line="414"/>
+        <location filename="../widgets/traces/TraceView.cpp" line="416"/>
         <source>gap (no data)</source>
         <extracomment>Label at the top of the trace view where an EDF+D recording has no data between two records</extracomment>
         <translation>间隙（无数据）</translation>

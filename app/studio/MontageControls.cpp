@@ -3,6 +3,9 @@
 #include <QAction>
 #include <QActionGroup>
 #include <QComboBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QLabel>
 #include <QMainWindow>
 #include <QMenu>
@@ -62,6 +65,7 @@ MontageControls::MontageControls(QMainWindow* window, widgets::TraceView* traces
   group->addAction(customAction_);
   menu_->addSeparator();
   menu_->addAction(tr("&Edit custom montage…"), this, [this]() { showMontageEditor(); });
+  menu_->addAction(tr("&Open montage file…"), this, &MontageControls::showOpenMontageDialog);
   //: Submenu of the Montage menu: channels checked here are left out of the average and Laplacian references
   QMenu* bad = menu_->addMenu(tr("&Bad channels"));
   connect(bad, &QMenu::aboutToShow, this, [this, bad]() {
@@ -207,10 +211,56 @@ widgets::MontageEditorDialog* MontageControls::showMontageEditor() {
   auto* dialog = new widgets::MontageEditorDialog(recording, spec, window_);
   dialog->setAttribute(Qt::WA_DeleteOnClose);
   connect(dialog, &widgets::MontageEditorDialog::montageAccepted, this,
-          [this](std::shared_ptr<const montage::Montage> m) { traces_->setMontage(std::move(m)); });
+          [this, dialog](std::shared_ptr<const montage::Montage> m) {
+            customShown_ = m;
+            customFile_ = dialog->tableFile();
+            traces_->setMontage(std::move(m));
+          });
   editor_ = dialog;
   dialog->open();
   return dialog;
+}
+
+QString MontageControls::customMontageFile() const {
+  return traces_->montage() && traces_->montage() == customShown_ ? customFile_ : QString();
+}
+
+bool MontageControls::loadMontageFile(const QString& path) {
+  const auto recording = traces_->recording();
+  if (!recording) {
+    window_->statusBar()->showMessage(tr("Open a recording first"), 5000);
+    return false;
+  }
+  try {
+    const montage::MontageSpec spec = montage::loadMontageFile(path.toStdString());
+    auto resolved = std::make_shared<const montage::Montage>(
+        montage::resolveMontage(spec, *recording, QFileInfo(path).fileName().toStdString()));
+    customShown_ = resolved;
+    customFile_ = QFileInfo(path).absoluteFilePath();
+    traces_->setMontage(std::move(resolved));
+    return true;
+  } catch (const std::exception& e) {
+    selectBuiltin(montage::BuiltinMontage::Referential);
+    //: Status bar; %1 is a montage file, %2 why it could not be used (file missing, malformed, channels)
+    window_->statusBar()->showMessage(
+        tr("Montage file %1 not used, showing the referential montage: %2")
+            .arg(QDir::toNativeSeparators(path), QString::fromStdString(e.what())),
+        15000);
+    return false;
+  }
+}
+
+void MontageControls::showOpenMontageDialog() {
+  if (!traces_->recording()) {
+    window_->statusBar()->showMessage(tr("Open a recording first"), 5000);
+    return;
+  }
+  auto* dialog = new QFileDialog(window_, tr("Open montage file"), QFileInfo(customFile_).path(),
+                                 tr("Montage files (*.json);;All files (*)"));
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  dialog->setFileMode(QFileDialog::ExistingFile);
+  connect(dialog, &QFileDialog::fileSelected, this, [this](const QString& file) { loadMontageFile(file); });
+  dialog->open();
 }
 
 }  // namespace neurolm::app

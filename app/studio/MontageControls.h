@@ -40,6 +40,14 @@ class MontageControls : public QObject {
   // setting them rebuilds the shown built-in. Cleared when another recording is opened.
   void setBadChannels(std::set<std::size_t> bad);
   const std::set<std::size_t>& badChannels() const { return bad_; }
+  // The JSON file of the custom montage shown when it is that file unchanged (loaded or saved in the editor
+  // before OK, or loadMontageFile()); empty for a built-in or an edited, unsaved custom montage.
+  QString customMontageFile() const;
+  // Montage → Open montage file…: reads a montage JSON file, resolves it against the open recording and shows
+  // it. Any error (file gone, malformed, channels the recording lacks) shows the referential montage, says
+  // why in the status bar and returns false.
+  bool loadMontageFile(const QString& path);
+  void showOpenMontageDialog();
 
  private:
   void showCustom(std::shared_ptr<const montage::Montage> montage);
@@ -55,6 +63,9 @@ class MontageControls : public QObject {
   // The built-in last chosen and the montage built for it: a new recording gets the same built-in.
   montage::BuiltinMontage builtin_ = montage::BuiltinMontage::Referential;
   std::shared_ptr<const montage::Montage> builtinShown_;
+  // The custom montage shown and the file it came from (see customMontageFile()).
+  std::shared_ptr<const montage::Montage> customShown_;
+  QString customFile_;
   const Recording* recording_ = nullptr;
   std::set<std::size_t> bad_;
   QPointer<widgets::FilterDialog> filterDialog_;

@@ -11,6 +11,7 @@
 #include <QStatusBar>
 
 #include "app/studio/MainWindow.h"
+#include "app/studio/MontageControls.h"
 #include "core/montage/Montage.h"
 #include "widgets/spectrogram/SpectrogramView.h"
 #include "widgets/traces/TraceView.h"
@@ -27,7 +28,8 @@ constexpr const char* kGain = "browser/gain";
 constexpr const char* kClip = "browser/clipToLane";
 constexpr const char* kClock = "browser/clockTimeAxis";
 constexpr const char* kMontage = "browser/montage";  // a built-in's name (core/montage builtinMontageName)
-constexpr const char* kFilter = "browser/filter";    // hp, lp, order, notch, harmonics, q
+constexpr const char* kMontageFile = "browser/montageFile";  // or a custom montage's JSON file
+constexpr const char* kFilter = "browser/filter";            // hp, lp, order, notch, harmonics, q
 constexpr const char* kColourMap = "spectrogram/colourMap";
 constexpr int kStateVersion = 1;  // bump when the docks change so an old layout is not forced on new docks
 
@@ -46,6 +48,13 @@ SessionSettings::SessionSettings(MainWindow* window) : QObject(window), window_(
   connect(window_, &MainWindow::recordingOpened, this, &SessionSettings::addRecent);
   connect(window_, &MainWindow::recordingOpened, this, [this]() {
     const auto& rec = window_->recording();
+    if (!pendingMontageFile_.isEmpty() && rec) {
+      const QString file = pendingMontageFile_;
+      pendingMontageFile_.clear();
+      pendingMontage_.clear();
+      if (auto* controls = montageControls()) controls->loadMontageFile(file);  // says why when it fails
+      return;
+    }
     if (pendingMontage_.isEmpty() || !rec) return;
     const auto which = montage::builtinMontageFromName(pendingMontage_.toStdString());
     pendingMontage_.clear();
@@ -113,8 +122,13 @@ void SessionSettings::save() const {
   s.setValue(QLatin1String(kGain), window_->traceView()->gain());
   s.setValue(QLatin1String(kClip), window_->traceView()->clipToLane());
   s.setValue(QLatin1String(kClock), window_->clockTimeAction()->isChecked());
-  // The montage when it is a built-in (a custom one lives in its JSON file).
-  if (const auto& rec = window_->recording()) {
+  // The montage: a custom one by its JSON file when it is that file unchanged, else a built-in by name (an
+  // edited custom montage that was never saved leaves what was remembered before).
+  const MontageControls* controls = montageControls();
+  const QString montageFile = controls ? controls->customMontageFile() : QString();
+  if (!montageFile.isEmpty()) {
+    s.setValue(QLatin1String(kMontageFile), montageFile);
+  } else if (const auto& rec = window_->recording()) {
     const auto& shown = window_->traceView()->montage();
     for (montage::BuiltinMontage b : montage::kAllBuiltinMontages) {
       if (!shown ? b == montage::BuiltinMontage::Referential
@@ -123,6 +137,7 @@ void SessionSettings::save() const {
         s.setValue(QLatin1String(kMontage),
                    QString::fromUtf8(montage::builtinMontageName(b).data(),
                                      static_cast<qsizetype>(montage::builtinMontageName(b).size())));
+        s.remove(QLatin1String(kMontageFile));
         break;
       }
     }
@@ -151,6 +166,7 @@ void SessionSettings::restore() {
   if (s.contains(QLatin1String(kClock)))
     window_->clockTimeAction()->setChecked(s.value(QLatin1String(kClock)).toBool());
   pendingMontage_ = s.value(QLatin1String(kMontage)).toString();
+  pendingMontageFile_ = s.value(QLatin1String(kMontageFile)).toString();
   const QVariantList f = s.value(QLatin1String(kFilter)).toList();
   if (f.size() == 6) {
     montage::FilterSet filters = window_->traceView()->filters();
@@ -167,6 +183,10 @@ void SessionSettings::restore() {
     if (map >= 0 && map <= static_cast<int>(widgets::ColourMap::Grey))
       window_->spectrogramView()->setColourMap(static_cast<widgets::ColourMap>(map));
   }
+}
+
+MontageControls* SessionSettings::montageControls() const {
+  return window_->findChild<MontageControls*>(QStringLiteral("montageControls"));
 }
 
 bool SessionSettings::eventFilter(QObject* watched, QEvent* event) {

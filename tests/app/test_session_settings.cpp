@@ -9,15 +9,21 @@
 #include <QMenu>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QStatusBar>
+#include <QTableWidget>
 #include <QTest>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 
 #include "app/studio/MainWindow.h"
+#include "app/studio/MontageControls.h"
 #include "app/studio/SessionSettings.h"
 #include "common/SyntheticEdf.h"
 #include "common/TempDir.h"
 #include "core/montage/Montage.h"
 #include "widgets/spectrogram/SpectrogramView.h"
+#include "widgets/traces/MontageEditorDialog.h"
 #include "widgets/traces/TraceView.h"
 
 using namespace neurolm;
@@ -158,5 +164,114 @@ TEST(SessionSettings, KeepsAtMostTenRecentFiles) {
   ASSERT_EQ(recent.size(), app::SessionSettings::kMaxRecentFiles);
   EXPECT_TRUE(recent.front().endsWith(QStringLiteral("r11.edf")));
   EXPECT_TRUE(recent.back().endsWith(QStringLiteral("r2.edf")));
+  QSettings().clear();
+}
+
+TEST(SessionSettings, CustomMontageFileComesBackAndAMissingOrBadOneFallsBackToReferential) {
+  qtApp();
+  test::TempDir tmp("session-montage-file");
+  QCoreApplication::setOrganizationName(QStringLiteral("neurolm-tests"));
+  QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope,
+                     QString::fromStdString((tmp / "settings").string()));
+  QSettings().clear();
+  test::SyntheticSpec spec;
+  spec.seconds = 20;
+  spec.labels = {"EEG Fp1", "EEG F7", "EEG T3", "EEG T5"};
+  test::writeSyntheticEdf(tmp / "a.edf", spec);
+  const QString recording = QString::fromStdString((tmp / "a.edf").string());
+  const QString montageFile = QString::fromStdString((tmp / "mine.json").string());
+  montage::MontageSpec mine;
+  mine.name = "Mine";
+  mine.derivations = {{"Fp1-T5", {{"Fp1", 1}, {"T5", -1}}}, {"F7 half", {{"EEG F7", 0.5}}}};
+  montage::saveMontageFile(montageFile.toStdString(), mine);
+
+  // One run: open, load the file in the editor, OK; close (saves).
+  const auto newWindow = [] {
+    auto window = std::make_unique<app::MainWindow>();
+    new app::SessionSettings(window.get());
+    window->resize(1100, 700);
+    window->show();
+    return window;
+  };
+  const auto open = [&](app::MainWindow& window) {
+    QSignalSpy opened(&window, &app::MainWindow::recordingOpened);
+    window.openFile(recording);
+    return opened.wait(10000);
+  };
+  const auto controlsOf = [](app::MainWindow& window) {
+    return window.findChild<app::MontageControls*>(QStringLiteral("montageControls"));
+  };
+  auto window = newWindow();
+  ASSERT_TRUE(open(*window)) << window->errorText().toStdString();
+  widgets::MontageEditorDialog* editor = controlsOf(*window)->showMontageEditor();
+  ASSERT_NE(editor, nullptr);
+  ASSERT_TRUE(editor->loadFile(montageFile)) << editor->errorText().toStdString();
+  EXPECT_EQ(editor->tableFile(), montageFile);
+  ASSERT_TRUE(editor->applyMontage()) << editor->errorText().toStdString();
+  editor->close();
+  EXPECT_EQ(controlsOf(*window)->customMontageFile(), montageFile);
+  window->close();
+  window.reset();
+  EXPECT_EQ(QSettings().value(QStringLiteral("browser/montageFile")).toString(), montageFile);
+
+  // Next start: the first recording opened shows the file's montage.
+  window = newWindow();
+  EXPECT_EQ(window->traceView()->montage(), nullptr);
+  ASSERT_TRUE(open(*window));
+  ASSERT_NE(window->traceView()->montage(), nullptr);
+  EXPECT_EQ(window->traceView()->montage()->name, "Mine");
+  ASSERT_EQ(window->traceView()->laneCount(), 2);
+  EXPECT_EQ(window->traceView()->laneLabel(0), QStringLiteral("Fp1-T5"));
+  EXPECT_EQ(window->traceView()->montage()->derivations[1].terms[0].weight, 0.5);
+  EXPECT_EQ(controlsOf(*window)->montageBox()->currentText(), QStringLiteral("Custom: Mine"));
+  EXPECT_EQ(controlsOf(*window)->customMontageFile(), montageFile);
+  window->close();
+  window.reset();
+
+  // An edit in the editor that is not saved: the table is no longer the file.
+  window = newWindow();
+  ASSERT_TRUE(open(*window));
+  editor = controlsOf(*window)->showMontageEditor();
+  ASSERT_TRUE(editor->loadFile(montageFile));
+  editor->table()->item(1, 1)->setText(QStringLiteral("0.25 F7"));
+  EXPECT_EQ(editor->tableFile(), QString());
+  editor->close();
+  window->close();
+  window.reset();
+
+  // The file is gone: referential, and the status bar names the file.
+  std::filesystem::remove(montageFile.toStdString());
+  window = newWindow();
+  ASSERT_TRUE(open(*window));
+  EXPECT_EQ(window->traceView()->montage(), nullptr);
+  EXPECT_EQ(window->traceView()->laneCount(), 4);
+  EXPECT_NE(window->statusBar()->currentMessage().indexOf(QStringLiteral("mine.json")), -1)
+      << window->statusBar()->currentMessage().toStdString();
+  EXPECT_NE(window->statusBar()->currentMessage().indexOf(QStringLiteral("referential")), -1);
+  // Loaded again by hand, then made unusable: malformed JSON, and a montage naming a channel not recorded.
+  montage::saveMontageFile(montageFile.toStdString(), mine);
+  ASSERT_TRUE(controlsOf(*window)->loadMontageFile(montageFile));
+  window->close();
+  window.reset();
+  for (const char* content :
+       {"{\"name\": \"Mine\", \"derivations\": [",
+        R"({"name": "Other", "derivations": [{"label": "O1", "terms": [{"channel": "O1"}]}]})"}) {
+    {
+      std::ofstream out(montageFile.toStdString(), std::ios::trunc);
+      out << content;
+    }
+    QSettings().setValue(QStringLiteral("browser/montageFile"), montageFile);
+    window = newWindow();
+    ASSERT_TRUE(open(*window));
+    EXPECT_EQ(window->traceView()->montage(), nullptr) << content;
+    EXPECT_EQ(window->traceView()->laneCount(), 4);
+    EXPECT_NE(window->statusBar()->currentMessage().indexOf(QStringLiteral("mine.json")), -1)
+        << window->statusBar()->currentMessage().toStdString();
+    window->close();
+    window.reset();
+    // The fallback is what is remembered now.
+    EXPECT_FALSE(QSettings().contains(QStringLiteral("browser/montageFile")));
+    EXPECT_EQ(QSettings().value(QStringLiteral("browser/montage")).toString(), QStringLiteral("referential"));
+  }
   QSettings().clear();
 }

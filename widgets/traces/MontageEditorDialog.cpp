@@ -2,6 +2,7 @@
 
 #include <QDialogButtonBox>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -154,6 +155,8 @@ QString MontageEditorDialog::errorText() const { return error_->text(); }
 bool MontageEditorDialog::loadFile(const QString& path) {
   try {
     setSpec(montage::loadMontageFile(path.toStdString()));
+    fileJson_ = montage::montageJson(spec());
+    file_ = QFileInfo(path).absoluteFilePath();
     error_->clear();
     return true;
   } catch (const std::exception& e) {
@@ -164,12 +167,24 @@ bool MontageEditorDialog::loadFile(const QString& path) {
 
 bool MontageEditorDialog::saveFile(const QString& path) {
   try {
-    montage::saveMontageFile(path.toStdString(), spec());
+    const montage::MontageSpec saved = spec();
+    montage::saveMontageFile(path.toStdString(), saved);
+    file_ = QFileInfo(path).absoluteFilePath();
+    fileJson_ = montage::montageJson(saved);
     error_->clear();
     return true;
   } catch (const std::exception& e) {
     error_->setText(tr("Could not save %1: %2").arg(path, QString::fromStdString(e.what())));
     return false;
+  }
+}
+
+QString MontageEditorDialog::tableFile() const {
+  if (file_.isEmpty()) return {};
+  try {
+    return montage::montageJson(spec()) == fileJson_ ? file_ : QString();
+  } catch (const std::exception&) {
+    return {};  // the table does not parse: it is not the file
   }
 }
 

@@ -5,6 +5,7 @@
 // against the recording and emits montageAccepted(); unknown channels are said inline and nothing changes.
 #include <QDialog>
 #include <memory>
+#include <string>
 
 #include "core/io/Recording.h"
 #include "core/montage/Montage.h"
@@ -31,6 +32,9 @@ class MontageEditorDialog : public QDialog {
   bool loadFile(const QString& path);
   bool saveFile(const QString& path);
   bool applyMontage();  // resolve and emit; false (and the error said) when it does not fit the recording
+  // The JSON file the table was last loaded from or saved to, as an absolute path, while the table still
+  // says what that file says; empty after an edit or when the table never came from a file.
+  QString tableFile() const;
 
   static QString termsText(const montage::DerivationSpec& derivation);
 
@@ -42,6 +46,8 @@ class MontageEditorDialog : public QDialog {
   QLineEdit* name_ = nullptr;
   QTableWidget* table_ = nullptr;
   QLabel* error_ = nullptr;
+  QString file_;
+  std::string fileJson_;  // the table as montage JSON right after loading or saving file_
 };
 
 }  // namespace neurolm::widgets
