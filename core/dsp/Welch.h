@@ -5,7 +5,7 @@
 //   dropped); each is detrended, multiplied by a periodic window w (scipy's get_window, fftbins=True) and
 //   transformed (FFTW r2c); P(f) = mean over segments of |X(f)|² / (fs · Σw²), doubled for every bin except
 //   DC and (even nperseg) Nyquist. Units: (unit of x)² / Hz.
-// Plans are shared per length (RealFft: created under the FFTW plan lock) and executed on per-call buffers,
+// Plans are shared per length (RealFft: created under the FFTW plan lock) and executed on per-thread buffers,
 // so any number of threads may call welch() at once.
 #include <cstddef>
 #include <optional>
