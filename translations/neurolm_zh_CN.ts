@@ -378,287 +378,287 @@
         <translation>码元使用</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="237"/>
+        <location filename="../app/studio/MainWindow.cpp" line="240"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="238"/>
+        <location filename="../app/studio/MainWindow.cpp" line="241"/>
         <source>&amp;Open…</source>
         <translation>打开(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="247"/>
+        <location filename="../app/studio/MainWindow.cpp" line="250"/>
         <source>Load &amp;model…</source>
         <translation>加载模型(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="250"/>
+        <location filename="../app/studio/MainWindow.cpp" line="253"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="253"/>
+        <location filename="../app/studio/MainWindow.cpp" line="256"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="254"/>
+        <location filename="../app/studio/MainWindow.cpp" line="257"/>
         <source>&amp;Next page</source>
         <translation>下一页(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="255"/>
+        <location filename="../app/studio/MainWindow.cpp" line="258"/>
         <source>&amp;Previous page</source>
         <translation>上一页(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="312"/>
+        <location filename="../app/studio/MainWindow.cpp" line="315"/>
         <source>Page</source>
         <translation>页面</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="314"/>
+        <location filename="../app/studio/MainWindow.cpp" line="317"/>
         <source>Page length </source>
         <translation>页长 </translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/MainWindow.cpp" line="317"/>
+        <location filename="../app/studio/MainWindow.cpp" line="320"/>
         <source>%n s</source>
         <translation>
             <numerusform>%n 秒</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/MainWindow.cpp" line="317"/>
+        <location filename="../app/studio/MainWindow.cpp" line="320"/>
         <source>%n min</source>
         <translation>
             <numerusform>%n 分钟</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="325"/>
+        <location filename="../app/studio/MainWindow.cpp" line="328"/>
         <source> Gain </source>
         <translation> 增益 </translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="331"/>
+        <location filename="../app/studio/MainWindow.cpp" line="334"/>
         <source>×</source>
         <translation>×</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="332"/>
+        <location filename="../app/studio/MainWindow.cpp" line="335"/>
         <source>Factor on every lane&apos;s scale (keys + and −, Ctrl+wheel)</source>
         <translation>应用于每个通道刻度的系数（按键 + 和 −，Ctrl+滚轮）</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="976"/>
+        <location filename="../app/studio/MainWindow.cpp" line="979"/>
         <source>Load NeuroLM model</source>
         <translation>加载 NeuroLM 模型</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="977"/>
+        <location filename="../app/studio/MainWindow.cpp" line="980"/>
         <source>NeuroLM models (*.safetensors *.pt);;All files (*)</source>
         <translation>NeuroLM 模型 (*.safetensors *.pt);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="257"/>
+        <location filename="../app/studio/MainWindow.cpp" line="260"/>
         <source>&amp;Clip traces to their lanes</source>
         <translation>将曲线限制在各自通道内(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="359"/>
+        <location filename="../app/studio/MainWindow.cpp" line="362"/>
         <source>Open recording</source>
         <translation>打开记录</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="360"/>
+        <location filename="../app/studio/MainWindow.cpp" line="363"/>
         <source>EEG recordings (*.edf *.EDF *.bdf *.BDF);;All files (*)</source>
         <translation>脑电记录 (*.edf *.EDF *.bdf *.BDF);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="369"/>
+        <location filename="../app/studio/MainWindow.cpp" line="372"/>
         <source>Opening %1…</source>
         <translation>正在打开 %1…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="411"/>
+        <location filename="../app/studio/MainWindow.cpp" line="414"/>
         <source>%1 — NeuroLM Studio</source>
         <translation>%1 — NeuroLM Studio</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="421"/>
+        <location filename="../app/studio/MainWindow.cpp" line="424"/>
         <source>Opened %1</source>
         <translation>已打开 %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="453"/>
+        <location filename="../app/studio/MainWindow.cpp" line="456"/>
         <source>Could not open %1: %2</source>
         <translation>无法打开 %1：%2</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="455"/>
+        <location filename="../app/studio/MainWindow.cpp" line="458"/>
         <source>Open failed</source>
         <translation>打开失败</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="673"/>
+        <location filename="../app/studio/MainWindow.cpp" line="676"/>
         <source>%1 – %2 of %3</source>
         <translation>%1 – %2（共 %3）</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="678"/>
+        <location filename="../app/studio/MainWindow.cpp" line="681"/>
         <source>indexing %1%</source>
         <translation>正在建立索引 %1%</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="692"/>
+        <location filename="../app/studio/MainWindow.cpp" line="695"/>
         <source>Format</source>
         <translation>格式</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="693"/>
+        <location filename="../app/studio/MainWindow.cpp" line="696"/>
         <source>Start</source>
         <translation>开始时间</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="695"/>
+        <location filename="../app/studio/MainWindow.cpp" line="698"/>
         <source>Duration</source>
         <translation>时长</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="696"/>
-        <location filename="../app/studio/MainWindow.cpp" line="720"/>
+        <location filename="../app/studio/MainWindow.cpp" line="699"/>
+        <location filename="../app/studio/MainWindow.cpp" line="723"/>
         <source>Channels</source>
         <translation>通道</translation>
     </message>
     <message>
         <location filename="../app/studio/MainWindow.cpp" line="120"/>
-        <location filename="../app/studio/MainWindow.cpp" line="697"/>
+        <location filename="../app/studio/MainWindow.cpp" line="700"/>
         <source>Annotations</source>
         <translation>注释</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="698"/>
+        <location filename="../app/studio/MainWindow.cpp" line="701"/>
         <source>indexing…</source>
         <translation>正在建立索引…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="708"/>
+        <location filename="../app/studio/MainWindow.cpp" line="711"/>
         <source>Repair report</source>
         <translation>修复报告</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="712"/>
+        <location filename="../app/studio/MainWindow.cpp" line="715"/>
         <source>No repairs were needed.</source>
         <translation>无需修复。</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="401"/>
+        <location filename="../app/studio/MainWindow.cpp" line="404"/>
         <source>the file holds annotations only, no signals. Open its recording first, then open this file to add its annotations.</source>
         <translation>该文件只包含注释，没有信号。请先打开对应的记录，再打开此文件以添加其注释。</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="762"/>
+        <location filename="../app/studio/MainWindow.cpp" line="765"/>
         <source>&amp;Annotations</source>
         <translation>注释(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="768"/>
+        <location filename="../app/studio/MainWindow.cpp" line="771"/>
         <source>&amp;Quick labels</source>
         <translation>快速标签(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="771"/>
+        <location filename="../app/studio/MainWindow.cpp" line="774"/>
         <source>Import &amp;CSV…</source>
         <translation>导入 CSV(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="773"/>
+        <location filename="../app/studio/MainWindow.cpp" line="776"/>
         <source>Import &amp;EDF+…</source>
         <translation>导入 EDF+(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="775"/>
+        <location filename="../app/studio/MainWindow.cpp" line="778"/>
         <source>Export C&amp;SV…</source>
         <translation>导出 CSV(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="777"/>
+        <location filename="../app/studio/MainWindow.cpp" line="780"/>
         <source>Export ED&amp;F+…</source>
         <translation>导出 EDF+(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="476"/>
-        <location filename="../app/studio/MainWindow.cpp" line="501"/>
-        <location filename="../app/studio/MainWindow.cpp" line="521"/>
-        <location filename="../app/studio/MainWindow.cpp" line="595"/>
-        <location filename="../app/studio/MainWindow.cpp" line="783"/>
-        <location filename="../app/studio/MainWindow.cpp" line="903"/>
+        <location filename="../app/studio/MainWindow.cpp" line="479"/>
+        <location filename="../app/studio/MainWindow.cpp" line="504"/>
+        <location filename="../app/studio/MainWindow.cpp" line="524"/>
+        <location filename="../app/studio/MainWindow.cpp" line="598"/>
+        <location filename="../app/studio/MainWindow.cpp" line="786"/>
+        <location filename="../app/studio/MainWindow.cpp" line="906"/>
         <source>Open a recording first</source>
         <translation>请先打开一个记录</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="787"/>
+        <location filename="../app/studio/MainWindow.cpp" line="790"/>
         <source>CSV files (*.csv);;All files (*)</source>
         <translation>CSV 文件 (*.csv);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="788"/>
+        <location filename="../app/studio/MainWindow.cpp" line="791"/>
         <source>EDF+ files (*.edf *.EDF *.bdf *.BDF);;All files (*)</source>
         <translation>EDF+ 文件 (*.edf *.EDF *.bdf *.BDF);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="789"/>
+        <location filename="../app/studio/MainWindow.cpp" line="792"/>
         <source>Import annotations</source>
         <translation>导入注释</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="789"/>
+        <location filename="../app/studio/MainWindow.cpp" line="792"/>
         <source>Export annotations</source>
         <translation>导出注释</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="851"/>
+        <location filename="../app/studio/MainWindow.cpp" line="854"/>
         <source>The annotation file could not be read, so annotation changes will not be saved: %1</source>
         <translation>无法读取注释文件，因此注释的更改不会被保存：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="888"/>
+        <location filename="../app/studio/MainWindow.cpp" line="891"/>
         <source>Annotations could not be saved: %1</source>
         <translation>无法保存注释：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="925"/>
+        <location filename="../app/studio/MainWindow.cpp" line="928"/>
         <source>Could not import %1: %2</source>
         <translation>无法导入 %1：%2</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="965"/>
+        <location filename="../app/studio/MainWindow.cpp" line="968"/>
         <source>Could not export the annotations: %1</source>
         <translation>无法导出注释：%1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/MainWindow.cpp" line="931"/>
+        <location filename="../app/studio/MainWindow.cpp" line="934"/>
         <source>Imported %n annotation(s) from %1</source>
         <translation>
             <numerusform>已从 %1 导入 %n 条注释</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/MainWindow.cpp" line="963"/>
+        <location filename="../app/studio/MainWindow.cpp" line="966"/>
         <source>Exported %n annotation(s) to %1</source>
         <translation>
             <numerusform>已将 %n 条注释导出到 %1</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="704"/>
+        <location filename="../app/studio/MainWindow.cpp" line="707"/>
         <source>Gaps</source>
         <translation>间断</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/MainWindow.cpp" line="705"/>
+        <location filename="../app/studio/MainWindow.cpp" line="708"/>
         <source>%n gap(s), %1 s without data</source>
         <translation>
             <numerusform>%n 处间断，共 %1 秒无数据</numerusform>
@@ -670,135 +670,135 @@
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="262"/>
+        <location filename="../app/studio/MainWindow.cpp" line="265"/>
         <source>&amp;Go to time…</source>
         <translation>转到时间(&amp;G)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="270"/>
+        <location filename="../app/studio/MainWindow.cpp" line="273"/>
         <source>&amp;Longer page</source>
         <extracomment>View menu: next longer page length of the page-length list (1 s ... 60 min)</extracomment>
         <translation>更长的页面(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="275"/>
+        <location filename="../app/studio/MainWindow.cpp" line="278"/>
         <source>&amp;Shorter page</source>
         <translation>更短的页面(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="278"/>
+        <location filename="../app/studio/MainWindow.cpp" line="281"/>
         <source>Clock &amp;time on the axis</source>
         <translation>坐标轴显示时钟时间(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="284"/>
+        <location filename="../app/studio/MainWindow.cpp" line="287"/>
         <source>Label the time axis with the time of day (from the recording&apos;s start time) instead of the time from the start</source>
         <translation>用一天中的时刻（由记录的开始时间推算）标注时间轴，而不是从开始起的时间</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="287"/>
+        <location filename="../app/studio/MainWindow.cpp" line="290"/>
         <source>&amp;Export view as</source>
         <translation>导出视图为(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="288"/>
+        <location filename="../app/studio/MainWindow.cpp" line="291"/>
         <source>&amp;PNG image…</source>
         <translation>PNG 图像(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="289"/>
+        <location filename="../app/studio/MainWindow.cpp" line="292"/>
         <source>P&amp;DF document…</source>
         <translation>PDF 文档(&amp;D)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="291"/>
+        <location filename="../app/studio/MainWindow.cpp" line="294"/>
         <source>&amp;SVG drawing…</source>
         <translation>SVG 矢量图(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="242"/>
+        <location filename="../app/studio/MainWindow.cpp" line="245"/>
         <source>&amp;Export selection…</source>
         <translation>导出选区(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="244"/>
+        <location filename="../app/studio/MainWindow.cpp" line="247"/>
         <source>&amp;Cancel export</source>
         <translation>取消导出(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="341"/>
+        <location filename="../app/studio/MainWindow.cpp" line="344"/>
         <source> Go to </source>
         <extracomment>Toolbar: label of the box that moves the page to a typed time</extracomment>
         <translation> 转到 </translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="346"/>
+        <location filename="../app/studio/MainWindow.cpp" line="349"/>
         <source>90, 1:02:03, @23:15</source>
         <extracomment>Placeholder of the go-to box: seconds, h:mm:ss from the start, or @ and a clock time of day</extracomment>
         <translation>90, 1:02:03, @23:15</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="348"/>
+        <location filename="../app/studio/MainWindow.cpp" line="351"/>
         <source>Go to a time (Ctrl+G): seconds (90.5), h:mm:ss(.s) from the start (1:02:03.5), or a clock time of day with @ (@23:15:00). Enter moves the page there.</source>
         <translation>转到某个时间（Ctrl+G）：秒数（90.5）、从开始起的 h:mm:ss(.s)（1:02:03.5），或以 @ 开头的时钟时间（@23:15:00）。按 Enter 将页面移到该处。</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="485"/>
+        <location filename="../app/studio/MainWindow.cpp" line="488"/>
         <source>%1 is after the end of the recording (%2)</source>
         <translation>%1 在记录结束（%2）之后</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="494"/>
+        <location filename="../app/studio/MainWindow.cpp" line="497"/>
         <source>Cannot go there: %1</source>
         <translation>无法转到该处：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="506"/>
+        <location filename="../app/studio/MainWindow.cpp" line="509"/>
         <source>Export view</source>
         <translation>导出视图</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="520"/>
+        <location filename="../app/studio/MainWindow.cpp" line="523"/>
         <source>Unknown image format of %1 (expected .png, .pdf or .svg)</source>
         <translation>%1 的图像格式未知（应为 .png、.pdf 或 .svg）</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="533"/>
+        <location filename="../app/studio/MainWindow.cpp" line="536"/>
         <source>%1, %2 from %3</source>
         <translation>%1，自 %3 起 %2</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="580"/>
+        <location filename="../app/studio/MainWindow.cpp" line="583"/>
         <source>Saved the view to %1</source>
         <translation>已将视图保存到 %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="583"/>
+        <location filename="../app/studio/MainWindow.cpp" line="586"/>
         <source>Could not export the view to %1: %2</source>
         <translation>无法将视图导出到 %1：%2</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="619"/>
+        <location filename="../app/studio/MainWindow.cpp" line="622"/>
         <source>Exporting to %1…</source>
         <translation>正在导出到 %1…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="632"/>
+        <location filename="../app/studio/MainWindow.cpp" line="635"/>
         <source>Exporting to %1… %2%</source>
         <translation>正在导出到 %1… %2%</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="648"/>
+        <location filename="../app/studio/MainWindow.cpp" line="651"/>
         <source>Exported the selection to %1</source>
         <translation>已将选区导出到 %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="651"/>
+        <location filename="../app/studio/MainWindow.cpp" line="654"/>
         <source>Could not export the selection: %1</source>
         <translation>无法导出选区：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="281"/>
+        <location filename="../app/studio/MainWindow.cpp" line="284"/>
         <source>Clock time</source>
         <extracomment>Short toolbar text of the &quot;Clock time on the axis&quot; toggle</extracomment>
         <translation>时钟时间</translation>
@@ -2174,108 +2174,130 @@
 <context>
     <name>neurolm::widgets::SpectrumView</name>
     <message>
-        <location filename="../widgets/spectrum/SpectrumView.cpp" line="116"/>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="126"/>
         <source>Frequency bands as name:low-high in Hz, separated by commas; Enter applies</source>
         <translation>频段，格式为 名称:下限-上限（Hz），以逗号分隔；按 Enter 应用</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrum/SpectrumView.cpp" line="118"/>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="128"/>
         <source>Bands</source>
         <translation>频段</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrum/SpectrumView.cpp" line="190"/>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="243"/>
         <source>Bands not changed: %1</source>
         <translation>频段未更改：%1</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrum/SpectrumView.cpp" line="50"/>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="60"/>
         <source>Copy table</source>
         <translation>复制表格</translation>
     </message>
     <message>
         <location filename="../widgets/spectrum/SpectrumView.cpp" line="51"/>
+        <source>As recorded</source>
+        <translation>按记录</translation>
+    </message>
+    <message>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="53"/>
+        <source>As displayed (montage + filters)</source>
+        <extracomment>Spectrum dock: analyse the trace view&apos;s lanes (its montage derivations, display filters applied)</extracomment>
+        <translation>按显示（导联 + 滤波）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="55"/>
+        <source>The recorded channels, or the lanes of the trace view: its montage&apos;s derivations with the display filters applied</source>
+        <translation>记录的通道，或迹线视图中的各道：其导联的派生信号，并应用显示滤波</translation>
+    </message>
+    <message>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="61"/>
         <source>Copy the band powers as tab-separated text</source>
         <translation>将频段功率复制为制表符分隔的文本</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrum/SpectrumView.cpp" line="54"/>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="64"/>
         <source>Power spectral density (Welch)</source>
         <translation>功率谱密度（Welch）</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrum/SpectrumView.cpp" line="62"/>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="72"/>
         <source>Frequency (Hz)</source>
         <translation>频率（Hz）</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrum/SpectrumView.cpp" line="82"/>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="92"/>
         <source>Relative band power</source>
         <translation>相对频段功率</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrum/SpectrumView.cpp" line="86"/>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="96"/>
         <source>Relative power</source>
         <translation>相对功率</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrum/SpectrumView.cpp" line="122"/>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="132"/>
         <source>Channel</source>
         <translation>通道</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrum/SpectrumView.cpp" line="146"/>
-        <location filename="../widgets/spectrum/SpectrumView.cpp" line="197"/>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="137"/>
+        <source>Spectrum of</source>
+        <extracomment>Spectrum dock, before the choice &quot;As recorded&quot; / &quot;As displayed (montage + filters)&quot;</extracomment>
+        <translation>频谱对象</translation>
+    </message>
+    <message>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="161"/>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="250"/>
         <source>Computing…</source>
         <translation>计算中…</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrum/SpectrumView.cpp" line="163"/>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="216"/>
         <source>Average of EEG channels</source>
         <translation>EEG 通道平均</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrum/SpectrumView.cpp" line="192"/>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="245"/>
         <source>Band</source>
         <translation>频段</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrum/SpectrumView.cpp" line="192"/>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="245"/>
         <source>Range (Hz)</source>
         <translation>范围（Hz）</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrum/SpectrumView.cpp" line="192"/>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="245"/>
         <source>Power (%1)</source>
         <translation>功率（%1）</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrum/SpectrumView.cpp" line="192"/>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="245"/>
         <source>Relative (%)</source>
         <translation>相对值（%）</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrum/SpectrumView.cpp" line="197"/>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="250"/>
         <source>No recording</source>
         <translation>没有记录</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrum/SpectrumView.cpp" line="198"/>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="251"/>
         <source>Cannot analyse this page: %1</source>
         <translation>无法分析此页：%1</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrum/SpectrumView.cpp" line="229"/>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="282"/>
         <source>Power spectral density (Welch), %1</source>
         <translation>功率谱密度（Welch），%1</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrum/SpectrumView.cpp" line="249"/>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="302"/>
         <source>%1, %2–%3 s: peak %4 Hz, resolution %5 Hz</source>
         <translation>%1，%2–%3 秒：峰值 %4 Hz，分辨率 %5 Hz</translation>
     </message>
     <message numerus="yes">
-        <location filename="../widgets/spectrum/SpectrumView.cpp" line="248"/>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="301"/>
         <source>mean of %n EEG channel(s)</source>
         <translation>
             <numerusform>%n 个 EEG 通道的平均</numerusform>

@@ -75,38 +75,6 @@ void printHelp(std::ostream& out) {
          "  (nperseg/noverlap per channel can be smaller than asked when the window is shorter)\n";
 }
 
-// Welch PSDs of a montage's derivations over the window (derivation d is reported as channel d).
-std::vector<signal::ChannelPsd> derivedPsds(const Recording& rec, const montage::Montage& m,
-                                            const montage::FilterSet& filters, const signal::TimeWindow& w,
-                                            const std::vector<std::size_t>& derivations,
-                                            const dsp::WelchOptions& welch, double overlap) {
-  const auto window = montage::applyMontageAndFilters(rec, m, filters, w.startSec, w.endSec);
-  const signal::PhysicalUnit microvolts = signal::parsePhysicalUnit("uV");
-  std::vector<signal::ChannelPsd> out;
-  for (std::size_t d : derivations) {
-    std::vector<double> x = window.samples[d];
-    if (x.empty()) throw std::invalid_argument("window holds no samples of '" + m.derivations[d].label + "'");
-    const signal::PhysicalUnit unit = signal::parsePhysicalUnit(m.derivations[d].unit);
-    signal::ChannelPsd r;
-    r.channel = d;
-    r.label = m.derivations[d].label;
-    if (unit.isVoltage()) {
-      const double factor = *signal::conversionFactor(unit, microvolts);
-      for (double& v : x) v *= factor;
-      r.amplitudeUnit = microvolts.symbol;
-    } else {
-      r.amplitudeUnit = unit.symbol;
-    }
-    r.densityUnit = r.amplitudeUnit + "²/Hz";
-    dsp::WelchOptions o = welch;
-    o.nperseg = std::min(welch.nperseg, x.size());
-    o.noverlap = static_cast<std::size_t>(std::floor(overlap * static_cast<double>(o.nperseg)));
-    r.psd = dsp::welch(x, m.derivations[d].sampleRateHz, o);
-    out.push_back(std::move(r));
-  }
-  return out;
-}
-
 }  // namespace
 
 int runPsd(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -224,7 +192,11 @@ int runPsd(const std::vector<std::string>& args, std::ostream& out, std::ostream
   }
   // noverlap from the fraction, per channel's segment length (shorter windows shrink nperseg, as scipy).
   std::vector<signal::ChannelPsd> spectra;
-  if (derived) spectra = derivedPsds(*rec, *derived, filters, w, channels, welch, overlap);
+  if (derived) {
+    dsp::WelchOptions o = welch;
+    o.noverlap = static_cast<std::size_t>(std::floor(overlap * static_cast<double>(o.nperseg)));
+    spectra = signal::derivationPsds(*rec, *derived, filters, w, channels, o, overlap);
+  }
   for (std::size_t c : derived ? std::vector<std::size_t>{} : channels) {
     const ChannelInfo& info = rec->channels()[c];
     const auto samples =

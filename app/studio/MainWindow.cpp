@@ -208,6 +208,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   const auto spectrogramFollows = [this]() { spectrogram_->setPipeline(traces_->montage(), traces_->filters()); };
   connect(traces_, &widgets::TraceView::montageChanged, spectrogram_, spectrogramFollows);
   connect(traces_, &widgets::TraceView::filtersChanged, spectrogram_, spectrogramFollows);
+  const auto spectrumFollows = [this]() { spectrum_->setPipeline(traces_->montage(), traces_->filters()); };
+  connect(traces_, &widgets::TraceView::montageChanged, spectrum_, spectrumFollows);
+  connect(traces_, &widgets::TraceView::filtersChanged, spectrum_, spectrumFollows);
   connect(traces_, &widgets::TraceView::pageChanged, chatPane_, &widgets::ChatPane::setPage);
   connect(traces_, &widgets::TraceView::selectionChanged, chatPane_, &widgets::ChatPane::setSelection);
   connect(traces_, &widgets::TraceView::montageChanged, chatPane_, [this]() {

@@ -56,6 +56,48 @@ std::vector<ChannelPsd> channelPsds(const Recording& recording, const TimeWindow
   return out;
 }
 
+std::vector<ChannelPsd> derivationPsds(const Recording& recording, const montage::Montage& montage,
+                                       const montage::FilterSet& filters, const TimeWindow& window,
+                                       const std::vector<std::size_t>& derivations,
+                                       const dsp::WelchOptions& options, double overlapFraction,
+                                       const std::atomic<bool>* cancel) {
+  // Only the derivations asked for: the pipeline then reads and filters only their channels.
+  montage::Montage picked;
+  picked.name = montage.name;
+  for (std::size_t d : derivations) picked.derivations.push_back(montage.derivations.at(d));
+  const auto derived =
+      montage::applyMontageAndFilters(recording, picked, filters, window.startSec, window.endSec, cancel);
+  if (derived.samples.size() != picked.derivations.size()) return {};  // cancelled
+  const PhysicalUnit microvolts = parsePhysicalUnit("uV");
+  std::vector<ChannelPsd> out;
+  for (std::size_t i = 0; i < picked.derivations.size(); ++i) {
+    const montage::Derivation& d = picked.derivations[i];
+    std::vector<double> x = derived.samples[i];
+    if (x.empty())
+      throw std::invalid_argument(recording.sourceName() + ": window holds no samples of '" + d.label + "'");
+    const PhysicalUnit unit = parsePhysicalUnit(d.unit);
+    ChannelPsd r;
+    r.channel = derivations[i];
+    r.label = d.label;
+    if (unit.isVoltage()) {
+      const double factor = *conversionFactor(unit, microvolts);
+      for (double& v : x) v *= factor;
+      r.amplitudeUnit = microvolts.symbol;
+    } else {
+      r.amplitudeUnit = unit.symbol;
+    }
+    r.densityUnit = r.amplitudeUnit + "²/Hz";
+    dsp::WelchOptions o = options;
+    if (o.nperseg > x.size()) {
+      o.nperseg = x.size();
+      o.noverlap = static_cast<std::size_t>(std::floor(overlapFraction * static_cast<double>(o.nperseg)));
+    }
+    r.psd = dsp::welch(x, d.sampleRateHz, o);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
 dsp::PowerSpectrum averageSpectra(const std::vector<ChannelPsd>& spectra) {
   if (spectra.empty()) throw std::invalid_argument("average of no spectra");
   dsp::PowerSpectrum mean = spectra.front().psd;

@@ -8,6 +8,7 @@
 
 #include "core/dsp/Welch.h"
 #include "core/io/Recording.h"
+#include "core/montage/MontagePipeline.h"
 
 namespace neurolm::signal {
 
@@ -32,6 +33,18 @@ std::vector<ChannelPsd> channelPsds(const Recording& recording, const TimeWindow
                                     const std::vector<std::size_t>& channels,
                                     const dsp::WelchOptions& options,
                                     const std::atomic<bool>* cancel = nullptr);
+
+// Welch PSD of derivations of a montage (indices into montage.derivations) over a window, their source
+// channels display-filtered first (core/montage/MontagePipeline.h: read -> filter -> montage), voltages in
+// µV; what the trace view shows. ChannelPsd::channel is the derivation's index. A window shorter than
+// options.nperseg shrinks the segment to the window, with noverlap = floor(overlapFraction · nperseg) (as
+// scipy). Throws as applyMontageAndFilters and std::out_of_range for an index past the montage; returns an
+// empty vector when `cancel` becomes true.
+std::vector<ChannelPsd> derivationPsds(const Recording& recording, const montage::Montage& montage,
+                                       const montage::FilterSet& filters, const TimeWindow& window,
+                                       const std::vector<std::size_t>& derivations,
+                                       const dsp::WelchOptions& options, double overlapFraction,
+                                       const std::atomic<bool>* cancel = nullptr);
 
 // Mean of several spectra of the same frequency grid (all channels of one rate): the channel-averaged PSD.
 // Throws std::invalid_argument when the grids differ.

@@ -22,6 +22,8 @@ void SpectrumModel::setRecording(std::shared_ptr<const Recording> recording) {
   recording_ = std::move(recording);
   latestId_->fetch_add(1);  // results of the previous recording are stale
   channel_ = -1;
+  settings_.montage.reset();
+  settings_.filters = {};
   result_ = SpectrumResult();
   startSec_ = 0;
   durationSec_ = 0;
@@ -41,6 +43,18 @@ void SpectrumModel::setPage(double startSec, double durationSec) {
 
 void SpectrumModel::setChannel(int channel) {
   if (channel == channel_) return;
+  channel_ = channel;
+  request();
+}
+
+void SpectrumModel::setSource(bool displayed, std::shared_ptr<const montage::Montage> montage,
+                              const montage::FilterSet& filters, int channel) {
+  if (displayed == settings_.displayed && montage == settings_.montage && filters == settings_.filters &&
+      channel == channel_)
+    return;
+  settings_.displayed = displayed;
+  settings_.montage = std::move(montage);
+  settings_.filters = filters;
   channel_ = channel;
   request();
 }

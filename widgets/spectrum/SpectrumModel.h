@@ -30,6 +30,12 @@ class SpectrumModel : public QObject {
   quint64 latestRequestId() const { return latestId_->load(); }
   // While inactive (pane hidden) pages are remembered but not analysed.
   void setActive(bool active);
+  // Of what the spectrum is (SpectrumSettings::displayed, montage, filters) and the channel in that list
+  // (-1: average), set together: one request when anything changed. A new recording keeps `displayed` and
+  // drops the montage and per-channel filters (they name the old recording's channels).
+  void setSource(bool displayed, std::shared_ptr<const montage::Montage> montage,
+                 const montage::FilterSet& filters, int channel);
+  bool displayed() const { return settings_.displayed; }
 
  public Q_SLOTS:
   void setPage(double startSec, double durationSec);

@@ -44,6 +44,16 @@ SpectrumView::SpectrumView(QWidget* parent) : QWidget(parent) {
   channel_->setObjectName(QStringLiteral("spectrumChannel"));
   channel_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
   channel_->setMinimumContentsLength(14);  // long labels must not widen the dock
+  source_ = new QComboBox(this);
+  source_->setObjectName(QStringLiteral("spectrumSource"));
+  source_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+  source_->setMinimumContentsLength(14);
+  source_->addItem(tr("As recorded"));
+  //: Spectrum dock: analyse the trace view's lanes (its montage derivations, display filters applied)
+  source_->addItem(tr("As displayed (montage + filters)"));
+  source_->setToolTip(
+      tr("The recorded channels, or the lanes of the trace view: its montage's derivations "
+         "with the display filters applied"));
   status_ = new QLabel(this);
   status_->setObjectName(QStringLiteral("spectrumStatus"));
   status_->setWordWrap(true);
@@ -120,9 +130,12 @@ SpectrumView::SpectrumView(QWidget* parent) : QWidget(parent) {
 
   auto* top = new QHBoxLayout();
   top->addWidget(new QLabel(tr("Channel"), this));
-  top->addWidget(channel_);
-  top->addStretch(1);
+  top->addWidget(channel_, 1);
   top->addWidget(copy);
+  auto* sourceRow = new QHBoxLayout();
+  //: Spectrum dock, before the choice "As recorded" / "As displayed (montage + filters)"
+  sourceRow->addWidget(new QLabel(tr("Spectrum of"), this));
+  sourceRow->addWidget(source_, 1);
   auto* split = new QSplitter(Qt::Vertical, this);
   split->addWidget(psdView);
   split->addWidget(bandView);
@@ -133,12 +146,14 @@ SpectrumView::SpectrumView(QWidget* parent) : QWidget(parent) {
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(4, 4, 4, 4);
   layout->addLayout(top);
+  layout->addLayout(sourceRow);
   layout->addWidget(status_);
   layout->addWidget(split, 1);
   layout->addLayout(bandsRow);
 
   connect(channel_, &QComboBox::currentIndexChanged, this,
           [this](int i) { model_->setChannel(i < 0 ? -1 : channel_->itemData(i).toInt()); });
+  connect(source_, &QComboBox::currentIndexChanged, this, [this](int i) { rebuildChannels(i == 1); });
   connect(copy, &QPushButton::clicked, this, &SpectrumView::copyTable);
   connect(bands_, &QLineEdit::returnPressed, this, [this]() { setBandsText(bands_->text()); });
   connect(model_, &SpectrumModel::resultChanged, this, &SpectrumView::refresh);
@@ -156,17 +171,55 @@ SpectrumView::SpectrumView(QWidget* parent) : QWidget(parent) {
 SpectrumView::~SpectrumView() = default;
 
 void SpectrumView::setRecording(std::shared_ptr<const Recording> recording) {
+  montage_.reset();  // the trace view's pipeline for the new recording follows (setPipeline)
+  filters_ = {};
+  {
+    const QSignalBlocker block(channel_);
+    channel_->clear();
+  }
+  model_->setRecording(std::move(recording));
+  rebuildChannels(model_->displayed());
+}
+
+void SpectrumView::setPipeline(std::shared_ptr<const montage::Montage> montage,
+                               const montage::FilterSet& filters) {
+  montage_ = std::move(montage);
+  filters_ = filters;
+  if (model_->displayed()) rebuildChannels(true);  // as recorded, the pipeline changes nothing
+}
+
+void SpectrumView::setDisplayed(bool displayed) {
+  if (source_->currentIndex() != (displayed ? 1 : 0)) {
+    source_->setCurrentIndex(displayed ? 1 : 0);  // rebuilds through currentIndexChanged
+  } else {
+    rebuildChannels(displayed);
+  }
+}
+
+void SpectrumView::rebuildChannels(bool displayed) {
+  const auto& recording = model_->recording();
+  const QString keep = channel_->currentIndex() > 0 ? channel_->currentText() : QString();
+  QStringList labels;
+  if (recording) {
+    if (displayed) {
+      for (const auto& d : displayedMontage(*recording, montage_).derivations)
+        labels << QString::fromStdString(d.label);
+    } else {
+      for (const auto& c : recording->channels()) labels << QString::fromStdString(c.label);
+    }
+  }
+  const int row = keep.isEmpty() ? -1 : static_cast<int>(labels.indexOf(keep));  // -1: the average
   {
     const QSignalBlocker block(channel_);
     channel_->clear();
     if (recording) {
       channel_->addItem(tr("Average of EEG channels"), -1);
-      for (std::size_t c = 0; c < recording->channels().size(); ++c) {
-        channel_->addItem(QString::fromStdString(recording->channels()[c].label), static_cast<int>(c));
-      }
+      for (int i = 0; i < labels.size(); ++i) channel_->addItem(labels[i], i);
+      channel_->setCurrentIndex(row + 1);
     }
   }
-  model_->setRecording(std::move(recording));
+  model_->setSource(displayed, displayed ? montage_ : nullptr, displayed ? filters_ : montage::FilterSet(),
+                    row);
 }
 
 void SpectrumView::setPage(double startSec, double durationSec) { model_->setPage(startSec, durationSec); }

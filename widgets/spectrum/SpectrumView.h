@@ -30,6 +30,13 @@ class SpectrumView : public QWidget {
 
   SpectrumModel* model() const { return model_; }
   void setRecording(std::shared_ptr<const Recording> recording);
+  // The trace view's montage (null: as recorded) and display filters: what "as displayed" analyses.
+  void setPipeline(std::shared_ptr<const montage::Montage> montage, const montage::FilterSet& filters);
+  // "As recorded" (false) or "as displayed (montage + filters)" (true); the channel list follows (recorded
+  // labels or derivation labels), keeping the chosen channel by label where it exists.
+  void setDisplayed(bool displayed);
+  QComboBox* sourceBox() const { return source_; }
+  QComboBox* channelBox() const { return channel_; }
   // Band table as tab-separated text with a header row (what copyTable() puts on the clipboard).
   QString tableText() const;
   QString statusText() const;
@@ -48,9 +55,13 @@ class SpectrumView : public QWidget {
 
  private:
   void refresh();
+  void rebuildChannels(bool displayed);
 
   SpectrumModel* model_ = nullptr;
   QComboBox* channel_ = nullptr;
+  QComboBox* source_ = nullptr;
+  std::shared_ptr<const montage::Montage> montage_;  // of the trace view (null: referential)
+  montage::FilterSet filters_;
   QLabel* status_ = nullptr;
   QChart* psdChart_ = nullptr;
   QLineSeries* psdSeries_ = nullptr;

@@ -28,7 +28,29 @@ std::vector<std::size_t> averagedChannels(const Recording& recording) {
   return {};
 }
 
+// The same rule over a montage's derivations (each has its first term's type, unit and rate).
+std::vector<std::size_t> averagedDerivations(const montage::Montage& m) {
+  for (bool eegOnly : {true, false}) {
+    std::vector<std::size_t> picked;
+    double rate = 0;
+    for (std::size_t d = 0; d < m.derivations.size(); ++d) {
+      const montage::Derivation& der = m.derivations[d];
+      if (!signal::parsePhysicalUnit(der.unit).isVoltage()) continue;
+      if (eegOnly && der.type != signal::SignalType::Eeg) continue;
+      if (picked.empty()) rate = der.sampleRateHz;
+      if (der.sampleRateHz == rate) picked.push_back(d);
+    }
+    if (!picked.empty()) return picked;
+  }
+  return {};
+}
+
 }  // namespace
+
+montage::Montage displayedMontage(const Recording& recording,
+                                  const std::shared_ptr<const montage::Montage>& m) {
+  return m ? *m : montage::buildMontage(montage::BuiltinMontage::Referential, recording);
+}
 
 SpectrumResult computeSpectrum(const Recording& recording, double startSec, double endSec, int channel,
                                const SpectrumSettings& settings, const std::function<bool()>& isStale) {
@@ -37,14 +59,17 @@ SpectrumResult computeSpectrum(const Recording& recording, double startSec, doub
   r.endSec = std::min(endSec, recording.durationSec());
   r.channel = channel;
   try {
+    const montage::Montage lanes =
+        settings.displayed ? displayedMontage(recording, settings.montage) : montage::Montage();
     std::vector<std::size_t> channels;
     if (channel >= 0) {
       channels.push_back(static_cast<std::size_t>(channel));
     } else {
-      channels = averagedChannels(recording);
+      channels = settings.displayed ? averagedDerivations(lanes) : averagedChannels(recording);
       if (channels.empty()) throw std::invalid_argument("no voltage channel to average");
     }
-    const double rate = recording.channels().at(channels.front()).sampleRateHz;
+    const double rate = settings.displayed ? lanes.derivations.at(channels.front()).sampleRateHz
+                                           : recording.channels().at(channels.front()).sampleRateHz;
     const auto pageSamples =
         static_cast<std::size_t>(std::max(1.0, std::floor((r.endSec - startSec) * rate)));
     dsp::WelchOptions options;
@@ -53,10 +78,17 @@ SpectrumResult computeSpectrum(const Recording& recording, double startSec, doub
     options.noverlap =
         static_cast<std::size_t>(std::floor(settings.overlap * static_cast<double>(options.nperseg)));
     std::vector<signal::ChannelPsd> spectra;
-    for (std::size_t c : channels) {
+    if (settings.displayed) {
+      // One pass of read -> filter -> montage for all the derivations (each source channel filtered once).
       if (isStale && isStale()) return {};
-      auto one = signal::channelPsds(recording, {startSec, r.endSec}, {c}, options);
-      spectra.push_back(std::move(one.front()));
+      spectra = signal::derivationPsds(recording, lanes, settings.filters, {startSec, r.endSec}, channels,
+                                       options, settings.overlap);
+    } else {
+      for (std::size_t c : channels) {
+        if (isStale && isStale()) return {};
+        auto one = signal::channelPsds(recording, {startSec, r.endSec}, {c}, options);
+        spectra.push_back(std::move(one.front()));
+      }
     }
     const dsp::PowerSpectrum mean = signal::averageSpectra(spectra);
     r.label = QString::fromStdString(spectra.front().label);

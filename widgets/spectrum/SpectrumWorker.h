@@ -9,6 +9,8 @@
 
 #include "core/dsp/BandPower.h"
 #include "core/io/Recording.h"
+#include "core/montage/Montage.h"
+#include "core/montage/MontagePipeline.h"
 
 namespace neurolm::widgets {
 
@@ -33,10 +35,22 @@ struct SpectrumSettings {
   double segmentSec = 2;  // Welch segment length (0.5 Hz resolution), shortened to the page when longer
   double overlap = 0.5;   // fraction of a segment
   std::vector<dsp::FrequencyBand> bands = dsp::defaultBands();
+  // Of what: false, the channels as recorded; true, what the trace view displays: the derivations of
+  // `montage` (null: every channel as recorded) of the channels display-filtered as `filters`, as the traces
+  // compute them (core/montage/MontagePipeline.h). Channel indices are then derivation indices.
+  bool displayed = false;
+  std::shared_ptr<const montage::Montage> montage;
+  montage::FilterSet filters;
 };
 
+// The lanes the spectrum offers when it is of what is displayed: the montage (null: referential, built from
+// the recording).
+montage::Montage displayedMontage(const Recording& recording,
+                                  const std::shared_ptr<const montage::Montage>& m);
+
 // Pure function used by the worker (and tests): PSD of [startSec, endSec) for `channel` (-1: mean PSD of the
-// voltage EEG channels sharing the first EEG channel's sample rate; all voltage channels if none is EEG).
+// voltage EEG channels sharing the first EEG channel's sample rate; all voltage channels if none is EEG; with
+// settings.displayed the same over the derivations, by their type and unit).
 // Returns an empty result (no error) when `isStale` says so between channels.
 SpectrumResult computeSpectrum(const Recording& recording, double startSec, double endSec, int channel,
                                const SpectrumSettings& settings, const std::function<bool()>& isStale = {});
