@@ -138,23 +138,24 @@ TracePageData loadTracePage(const Recording& recording, double startSec, double 
   return page;
 }
 
-QImage renderTracePage(const TracePageData& page, const TraceGeometry& g) {
-  QImage image(g.size, QImage::Format_ARGB32_Premultiplied);
-  image.fill(QColor(255, 255, 255));
-  QPainter p(&image);
-  paintTracePage(p, page, g);
-  return image;
+namespace {
+
+// Grid lines every `tick` seconds (coarser for long pages).
+double gridTick(double durationSec) {
+  double tick = 1.0;
+  while (durationSec / tick > 20) tick *= (tick == 1.0 || tick == 10.0 || tick == 60.0) ? 5.0 : 2.0;
+  return tick;
 }
 
-void paintTracePage(QPainter& p, const TracePageData& page, const TraceGeometry& g) {
+// The white page, the grid, the lane separators and the labels (everything under the traces).
+void paintUnderTraces(QPainter& p, const TracePageData& page, const TraceGeometry& g) {
   p.fillRect(QRect(QPoint(0, 0), g.size), QColor(255, 255, 255));
   const int left = g.plotLeft();
   const int plotH = g.plotHeight();
   const int n = static_cast<int>(page.channels.size());
 
   // Grid: one vertical line per second (or coarser for long pages), lane separators.
-  double tick = 1.0;
-  while (page.durationSec / tick > 20) tick *= (tick == 1.0 || tick == 10.0 || tick == 60.0) ? 5.0 : 2.0;
+  const double tick = gridTick(page.durationSec);
   p.setPen(QColor(225, 228, 235));
   const double pxPerSec = g.plotWidth() / std::max(1e-9, page.durationSec);
   const double firstTick = std::ceil(page.startSec / tick) * tick;
@@ -174,17 +175,19 @@ void paintTracePage(QPainter& p, const TracePageData& page, const TraceGeometry&
   QFont small = font;
   small.setPixelSize(std::clamp(static_cast<int>(g.laneHeight() * 0.3), 7, 10));
   const bool showScale = g.laneHeight() >= 26;
+  p.setFont(font);
+  p.setPen(QColor(40, 44, 52));
   for (int c = 0; c < n; ++c) {
     const TraceChannelData& ch = page.channels[static_cast<std::size_t>(c)];
     const QRectF r(4, g.baselineY(c) - g.laneHeight() / 2, left - 8, g.laneHeight());
-    p.setFont(font);
-    p.setPen(QColor(40, 44, 52));
     if (!showScale) {
       p.drawText(r, Qt::AlignVCenter | Qt::AlignRight, ch.label);
       continue;
     }
     const QRectF upper(r.left(), r.top(), r.width(), r.height() * 0.62);
     const QRectF lower(r.left(), upper.bottom(), r.width(), r.height() - upper.height());
+    p.setFont(font);
+    p.setPen(QColor(40, 44, 52));
     p.drawText(upper, Qt::AlignBottom | Qt::AlignRight, ch.label);
     p.setFont(small);
     p.setPen(QColor(120, 126, 140));
@@ -194,47 +197,109 @@ void paintTracePage(QPainter& p, const TracePageData& page, const TraceGeometry&
                    .arg(ch.scale.perDivision / g.style.gain, 0, 'g', 3)
                    .arg(QString::fromStdString(ch.scale.unit.symbol)));
   }
+}
 
-  // Traces: per column a vertical min..max span, connected to the previous column. Each lane is clipped to
-  // itself (unless clipping is off), so a large ECG never paints over the EEG lanes next to it.
+// A lane's trace as vertical spans, one per column: rows y0..y1 (inclusive) of column x (from the plot's
+// left), the column's min..max joined to the previous column so that steep edges stay connected. Rows are
+// clamped far outside the image so that huge values do not overflow int; clipping is the caller's.
+template <typename Span>
+void forEachTraceSpan(const TraceChannelData& ch, int c, const TraceGeometry& g, Span&& span) {
+  const int cols = static_cast<int>(ch.columns.size());
+  // TraceGeometry::yOf with the lane's terms in locals, evaluated in the same order (the same rows), and
+  // std::lround's rounding (half away from zero) without its library call: y - trunc(y) is exact here.
+  const double baseline = g.baselineY(c), halfLane = g.laneHeight() / 2;
+  const double fromPhysical = ch.scale.fromPhysical, centre = ch.scale.centreValue;
+  const double perDivision = ch.scale.perDivision, gain = g.style.gain;
+  const auto row = [&](double physical) {
+    const double y =
+        std::clamp(baseline - (physical * fromPhysical - centre) / perDivision * gain * halfLane, -1e6, 1e6);
+    int r = static_cast<int>(y);  // toward zero
+    const double fraction = y - r;
+    if (fraction >= 0.5)
+      ++r;
+    else if (fraction <= -0.5)
+      --r;
+    return r;
+  };
+  int prevTop = 0, prevBottom = 0;  // pixel rows of the previous column's max and min
+  for (int x = 0; x < cols; ++x) {
+    const MinMax mm = ch.columns[static_cast<std::size_t>(x)];
+    const int top = row(mm.max);
+    const int bottom = row(mm.min);
+    int y0 = std::min(top, bottom), y1 = std::max(top, bottom);  // a negative scale flips the trace
+    if (x > 0) {
+      if (y0 > prevBottom) y0 = prevBottom;
+      if (y1 < prevTop) y1 = prevTop;
+    }
+    span(x, y0, y1);
+    prevTop = std::min(top, bottom);
+    prevBottom = std::max(top, bottom);
+  }
+}
+
+// Rows [top, bottom) and columns [left, right) a lane's trace may paint: its own lane when clipping is on,
+// the whole plot otherwise.
+QRect traceClip(int c, const TraceGeometry& g) {
+  const QRect plotRect(g.plotLeft(), 0, g.plotWidth(), g.plotHeight());
+  return g.style.clipToLane ? QRect(g.plotLeft(), g.laneTop(c), g.plotWidth(), g.laneBottom(c) - g.laneTop(c))
+                                  .intersected(plotRect)
+                            : plotRect;
+}
+
+// Traces through QPainter (any paint device: PDF and SVG exports get vectors). Each lane is clipped to itself
+// (unless clipping is off), so a large ECG never paints over the EEG lanes next to it.
+void paintTraces(QPainter& p, const TracePageData& page, const TraceGeometry& g) {
   p.setRenderHint(QPainter::Antialiasing, false);
-  const QRect plotRect(left, 0, g.plotWidth(), plotH);
+  const int left = g.plotLeft();
   std::vector<QLine> lines;
-  for (int c = 0; c < n; ++c) {
+  for (int c = 0; c < static_cast<int>(page.channels.size()); ++c) {
     const TraceChannelData& ch = page.channels[static_cast<std::size_t>(c)];
     p.setPen(QPen(traceColor(ch.type), 1));
-    p.setClipRect(
-        g.style.clipToLane
-            ? QRect(left, g.laneTop(c), g.plotWidth(), g.laneBottom(c) - g.laneTop(c)).intersected(plotRect)
-            : plotRect);
-    const int cols = static_cast<int>(ch.columns.size());
+    p.setClipRect(traceClip(c, g));
     lines.clear();
-    int prevTop = 0, prevBottom = 0;  // pixel rows of the previous column's max and min
-    for (int x = 0; x < cols; ++x) {
-      const MinMax mm = ch.columns[static_cast<std::size_t>(x)];
-      // Clamped far outside the image so that huge values do not overflow int; the clip does the rest.
-      const auto row = [&](double v) {
-        return static_cast<int>(std::lround(std::clamp(g.yOf(c, v, ch.scale), -1e6, 1e6)));
-      };
-      const int top = row(mm.max);
-      const int bottom = row(mm.min);
-      int y0 = std::min(top, bottom), y1 = std::max(top, bottom);  // a negative scale flips the trace
-      if (x > 0) {  // join with the previous column so that steep edges stay connected
-        if (y0 > prevBottom) y0 = prevBottom;
-        if (y1 < prevTop) y1 = prevTop;
-      }
-      lines.emplace_back(left + x, y0, left + x, y1);
-      prevTop = std::min(top, bottom);
-      prevBottom = std::max(top, bottom);
-    }
-    p.drawLines(lines.data(),
-                static_cast<int>(lines.size()));  // one call per lane: the same pixels, far faster
+    forEachTraceSpan(ch, c, g,
+                     [&](int x, int y0, int y1) { lines.emplace_back(left + x, y0, left + x, y1); });
+    p.drawLines(lines.data(), static_cast<int>(lines.size()));  // one call per lane
   }
   p.setClipping(false);
+}
 
-  // Time axis.
+// The same traces written straight into an image's pixels: each span is a run of opaque pixels in one column,
+// exactly what QPainter draws for a 1-px vertical line without antialiasing (both end pixels included),
+// without its per-line set-up (the 64-lane 10-s page spent most of its paint there).
+void rasterTraces(QImage& image, const TracePageData& page, const TraceGeometry& g) {
+  const int left = g.plotLeft();
+  const qsizetype stride = image.bytesPerLine() / static_cast<qsizetype>(sizeof(QRgb));
+  QRgb* const pixels = reinterpret_cast<QRgb*>(image.bits());
+  const QRect bounds = image.rect();
+  for (int c = 0; c < static_cast<int>(page.channels.size()); ++c) {
+    const TraceChannelData& ch = page.channels[static_cast<std::size_t>(c)];
+    const QRgb colour = traceColor(ch.type).rgba();  // opaque: the same value premultiplied
+    const QRect clip = traceClip(c, g).intersected(bounds);
+    if (clip.isEmpty()) continue;
+    const int clipTop = clip.top(), clipBottom = clip.bottom();  // inclusive rows
+    const int clipLeft = clip.left(), clipRight = clip.right();  // inclusive columns
+    forEachTraceSpan(ch, c, g, [&](int x, int y0, int y1) {
+      const int column = left + x;
+      if (column < clipLeft || column > clipRight) return;
+      y0 = std::max(y0, clipTop);
+      y1 = std::min(y1, clipBottom);
+      QRgb* p = pixels + static_cast<qsizetype>(y0) * stride + column;
+      for (int y = y0; y <= y1; ++y, p += stride) *p = colour;
+    });
+  }
+}
+
+// The time axis, EDF+D gap marks and the gain legend (over the traces).
+void paintOverTraces(QPainter& p, const TracePageData& page, const TraceGeometry& g) {
+  const int left = g.plotLeft();
+  const int plotH = g.plotHeight();
+  const double tick = gridTick(page.durationSec);
+  const double pxPerSec = g.plotWidth() / std::max(1e-9, page.durationSec);
+  const double firstTick = std::ceil(page.startSec / tick) * tick;
   p.setPen(QColor(90, 96, 110));
   p.drawLine(left, plotH, g.size.width(), plotH);
+  QFont font = p.font();
   font.setPixelSize(11);
   p.setFont(font);
   for (double t = firstTick; t <= page.startSec + page.durationSec + 1e-9; t += tick) {
@@ -266,6 +331,28 @@ void paintTracePage(QPainter& p, const TracePageData& page, const TraceGeometry&
   //: Global gain legend of the trace view; %1 is the factor applied to every lane's scale
   const QString legend = QCoreApplication::translate("TraceView", "gain ×%1").arg(g.style.gain, 0, 'g', 3);
   p.drawText(QRect(4, plotH + 4, left - 8, g.style.axisHeightPx - 4), Qt::AlignLeft | Qt::AlignTop, legend);
+}
+
+}  // namespace
+
+QImage renderTracePage(const TracePageData& page, const TraceGeometry& g) {
+  QImage image(g.size, QImage::Format_ARGB32_Premultiplied);  // every pixel painted below
+  {
+    QPainter p(&image);
+    paintUnderTraces(p, page, g);
+  }
+  rasterTraces(image, page, g);
+  {
+    QPainter p(&image);
+    paintOverTraces(p, page, g);
+  }
+  return image;
+}
+
+void paintTracePage(QPainter& p, const TracePageData& page, const TraceGeometry& g) {
+  paintUnderTraces(p, page, g);
+  paintTraces(p, page, g);
+  paintOverTraces(p, page, g);
 }
 
 }  // namespace neurolm::widgets
