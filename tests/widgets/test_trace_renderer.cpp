@@ -1,8 +1,10 @@
 #include <gtest/gtest.h>
 
 #include <QApplication>
+#include <QPainter>
 #include <QSignalSpy>
 #include <QTest>
+#include <cmath>
 
 #include "common/SyntheticEdf.h"
 #include "common/TempDir.h"
@@ -55,8 +57,8 @@ TEST(TraceRenderer, DrawsTracesWhereTheDataSays) {
   g.channels = 2;
   const QImage img = renderTracePage(loadTracePage(*rec, 0, 10, g.plotWidth()), g);
   ASSERT_EQ(img.size(), g.size);
-  // Channel 0 ('Ch1', uV: type Other, 100 uV per half lane) baseline y = 100; +200 uV -> y = -100 (clipped), so
-  // use a global gain of 1/4: 400 uV per half lane.
+  // Channel 0 ('Ch1', uV: type Other, 100 uV per half lane) baseline y = 100; +200 uV -> y = -100 (clipped),
+  // so use a global gain of 1/4: 400 uV per half lane.
   g.style.gain = 0.25;  // 200 uV = half of half a lane = 50 px
   const QImage img2 = renderTracePage(loadTracePage(*rec, 0, 10, g.plotWidth()), g);
   const int left = g.plotLeft();
@@ -82,6 +84,59 @@ TEST(TraceRenderer, DrawsTracesWhereTheDataSays) {
   EXPECT_NEAR(flat.front(), 300, 1);
   // Nothing is drawn in the label margin with trace colour.
   EXPECT_TRUE(traceRows(img2, left - 5, 0, 399).empty());
+}
+
+// renderTracePage writes the traces into the image's pixels itself; paintTracePage draws them through
+// QPainter (what PDF/SVG exports use). Both must give the same image: lanes of every signal type, values far
+// off the lane, a negative scale, a channel that ends early, clipping on and off, tall lanes (scale labels)
+// and thin.
+TEST(TraceRenderer, ImagePageEqualsThePainterDrawing) {
+  app();
+  const std::vector<signal::ChannelSignalInfo> infos = {
+      {"EEG Fp1", "uV", -3276.7, 3276.7}, {"ECG", "mV", -5, 5},        {"EMG chin", "uV", -500, 500},
+      {"EOG L", "uV", -800, 800},         {"Resp", "uV", -1000, 1000}, {"Status", "", 0, 255},
+      {"EEG Cz", "uV", -3276.7, 3276.7}};
+  const signal::ChannelDisplayTable table(infos);
+  for (const QSize size : {QSize(1600, 1000), QSize(333, 217)}) {
+    for (const int lanes : {7, 40}) {
+      for (const bool clip : {true, false}) {
+        TracePageData page;
+        page.startSec = 60;
+        page.durationSec = 10;
+        TraceGeometry g;
+        g.size = size;
+        g.channels = lanes;
+        g.style.clipToLane = clip;
+        g.style.gain = 1.7;
+        for (int c = 0; c < lanes; ++c) {
+          const auto k = static_cast<std::size_t>(c % 7);
+          TraceChannelData ch;
+          ch.label = QString::fromStdString(infos[k].label);
+          ch.type = table.type(k);
+          ch.scale = table.scale(k);
+          if (c % 7 == 5) ch.scale.perDivision = -ch.scale.perDivision;        // a flipped lane
+          const int columns = c % 5 == 4 ? g.plotWidth() / 3 : g.plotWidth();  // ends early
+          for (int x = 0; x < columns; ++x) {
+            const double v = 80 * std::sin(0.05 * x + c) + (x % 97 == 0 ? 1e9 : 0);  // spikes off the lane
+            ch.columns.push_back({static_cast<float>(v - 5 - c % 3), static_cast<float>(v + 5)});
+          }
+          page.channels.push_back(std::move(ch));
+        }
+        const QImage direct = renderTracePage(page, g);
+        QImage painted(g.size, QImage::Format_ARGB32_Premultiplied);
+        {
+          QPainter p(&painted);
+          paintTracePage(p, page, g);
+        }
+        ASSERT_EQ(direct.size(), painted.size());
+        int differing = 0;
+        for (int y = 0; y < direct.height(); ++y)
+          for (int x = 0; x < direct.width(); ++x) differing += direct.pixel(x, y) != painted.pixel(x, y);
+        EXPECT_EQ(differing, 0) << size.width() << "x" << size.height() << ", " << lanes << " lanes, clip "
+                                << clip;
+      }
+    }
+  }
 }
 
 TEST(TraceView, RendersOnItsWorkerAndDropsStaleRequests) {
