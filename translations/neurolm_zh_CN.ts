@@ -185,19 +185,19 @@
 <context>
     <name>TraceView</name>
     <message>
-        <location filename="../widgets/traces/TraceRenderer.cpp" line="193"/>
+        <location filename="../widgets/traces/TraceRenderer.cpp" line="196"/>
         <source>%1 %2/div</source>
         <extracomment>Per-lane scale under a channel label: amplitude per division (half a lane) and its unit, e.g. &quot;100 µV&quot;</extracomment>
         <translation>%1 %2/格</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/TraceRenderer.cpp" line="267"/>
+        <location filename="../widgets/traces/TraceRenderer.cpp" line="332"/>
         <source>gain ×%1</source>
         <extracomment>Global gain legend of the trace view; %1 is the factor applied to every lane&apos;s scale</extracomment>
         <translation>增益 ×%1</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/TraceRenderer.cpp" line="259"/>
+        <location filename="../widgets/traces/TraceRenderer.cpp" line="324"/>
         <source>gap %1</source>
         <extracomment>Marker on the time axis of an EDF+D recording: %1 is the time without data between two records</extracomment>
         <translation>间隙 %1</translation>
@@ -2495,7 +2495,7 @@ In this recording: %6 of %7 tokens (%8 %)</source>
         <translation>打开 EDF/BDF 记录（文件 → 打开，或拖放到此处）</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/TraceView.cpp" line="416"/>
+        <location filename="../widgets/traces/TraceView.cpp" line="421"/>
         <source>gap (no data)</source>
         <extracomment>Label at the top of the trace view where an EDF+D recording has no data between two records</extracomment>
         <translation>间隙（无数据）</translation>

@@ -97,6 +97,10 @@ TEST(TraceAnnotations, SpansTintTheirTimeAndLanesAndTheSelectedOneStandsOut) {
   artifact.durationSec = 2;
   artifact.text = "Artifact";
   const auto artifactId = doc->add(artifact);
+  AnnotationEntry overlapping = artifact;  // inside the first, same text: one fill, not twice as opaque
+  overlapping.onsetSec = 3.2;
+  overlapping.durationSec = 0.6;
+  const auto overlappingId = doc->add(overlapping);
   AnnotationEntry spike;  // on Cz only, 6-8 s
   spike.onsetSec = 6;
   spike.durationSec = 2;
@@ -133,8 +137,8 @@ TEST(TraceAnnotations, SpansTintTheirTimeAndLanesAndTheSelectedOneStandsOut) {
   };
   const int textRows = 3 * (QFontMetrics(traces->font()).height() + 4);  // room for the text at the top
 
-  // Columns between the one-second grid lines. Inside the whole-recording span (3.5 s): every background
-  // pixel below its text is tinted.
+  // Columns between the one-second grid lines. Inside the whole-recording span (3.5 s, also inside the second
+  // 'Artifact', filled with the first as one): every background pixel below the texts has the single tint.
   const QColor artifactColour = widgets::TraceView::annotationColour(QStringLiteral("Artifact"));
   const QRgb artifactTint = overWhite(artifactColour, 45);
   ASSERT_FALSE(near(artifactTint, kWhite, 8));  // the tint is visible at all
@@ -190,8 +194,9 @@ TEST(TraceAnnotations, SpansTintTheirTimeAndLanesAndTheSelectedOneStandsOut) {
   EXPECT_EQ(emphasised.white + emphasised.other, 0);
   EXPECT_NE(traces->selectedAnnotation(), artifactId);
 
-  // Editing the document redraws: the artifact removed, its column is the page again.
+  // Editing the document redraws: the artifacts removed, their column is the page again.
   doc->remove(artifactId);
+  doc->remove(overlappingId);
   const QImage removed = traces->grab().toImage().convertToFormat(QImage::Format_RGB32);
   for (int y = 1; y < g.plotHeight(); ++y)
     ASSERT_EQ(removed.pixel(xOf(3.5), y) | 0xff000000, page.pixel(xOf(3.5), y) | 0xff000000) << "row " << y;

@@ -325,13 +325,15 @@ void TraceView::setAnnotations(const std::vector<AnnotationEntry>& entries) {
     m.id = e.id;
     m.startSec = e.onsetSec;
     m.endSec = e.onsetSec + std::max(0.0, e.durationSec);
-    m.text = QString::fromStdString(e.text);
+    m.text = e.text;
     m.channel = e.channel;
-    m.colour = annotationColour(m.text);
     marks_.push_back(std::move(m));
   }
-  std::stable_sort(marks_.begin(), marks_.end(),
-                   [](const AnnotationMark& a, const AnnotationMark& b) { return a.startSec < b.startSec; });
+  const auto byOnset = [](const AnnotationMark& a, const AnnotationMark& b) {
+    return a.startSec < b.startSec;
+  };
+  if (!std::is_sorted(marks_.begin(), marks_.end(), byOnset))  // a document's entries are sorted already
+    std::stable_sort(marks_.begin(), marks_.end(), byOnset);
   marksMaxEndSec_.resize(marks_.size());
   double maxEnd = -std::numeric_limits<double>::infinity();
   for (std::size_t i = 0; i < marks_.size(); ++i)
@@ -346,9 +348,14 @@ void TraceView::setSelectedAnnotation(std::uint64_t id) {
 }
 
 QColor TraceView::annotationColour(const QString& text) {
+  const QByteArray utf8 = text.toUtf8();
+  return annotationColourOfUtf8(std::string_view(utf8.constData(), static_cast<std::size_t>(utf8.size())));
+}
+
+QColor TraceView::annotationColourOfUtf8(std::string_view text) {
   // FNV-1a: stable across runs and platforms (qHash is seeded per process).
   std::uint32_t h = 2166136261u;
-  for (const char byte : text.toUtf8()) {
+  for (const char byte : text) {
     h ^= static_cast<std::uint8_t>(byte);
     h *= 16777619u;
   }
@@ -356,15 +363,14 @@ QColor TraceView::annotationColour(const QString& text) {
   return QColor::fromHsv(static_cast<int>(h % 24) * 15, 190, 200);
 }
 
-std::vector<int> TraceView::annotationLanes(const std::string& channel) const {
-  std::vector<int> lanes;
-  if (!recording_) return lanes;
-  const int n = laneCount();
-  if (channel.empty()) {
-    for (int i = 0; i < n; ++i) lanes.push_back(i);
-    return lanes;
-  }
+const std::vector<int>& TraceView::annotationLanes(const std::string& channel) const {
   if (const auto it = laneCache_.find(channel); it != laneCache_.end()) return it->second;
+  std::vector<int> lanes;
+  const int n = recording_ ? laneCount() : 0;
+  if (channel.empty() || !recording_) {
+    for (int i = 0; i < n; ++i) lanes.push_back(i);
+    return laneCache_.emplace(channel, std::move(lanes)).first->second;
+  }
   // The recording's channels of that label, else of the same 10-20 electrode ("Fp1" for "EEG Fp1").
   const auto& chans = recording_->channels();
   std::vector<std::size_t> sources;
@@ -394,8 +400,7 @@ std::vector<int> TraceView::annotationLanes(const std::string& channel) const {
     for (std::size_t c : sources)
       if (static_cast<int>(c) < n) lanes.push_back(static_cast<int>(c));
   }
-  laneCache_.emplace(channel, lanes);
-  return lanes;
+  return laneCache_.emplace(channel, std::move(lanes)).first->second;
 }
 
 void TraceView::paintGaps(QPainter& p, const TraceGeometry& g) {
@@ -429,34 +434,26 @@ void TraceView::paintAnnotations(QPainter& p, const TraceGeometry& g) {
   const auto first = static_cast<std::size_t>(
       std::lower_bound(marksMaxEndSec_.begin(), marksMaxEndSec_.end(), pageStartSec_) -
       marksMaxEndSec_.begin());
+  const auto onPage = [&](const AnnotationMark& m) {
+    const bool instant = m.endSec <= m.startSec;
+    if (instant ? m.startSec < pageStartSec_ : (m.endSec <= pageStartSec_ || m.startSec >= pageEnd))
+      return false;
+    return m.channel.empty() || !annotationLanes(m.channel).empty();  // a channel not shown: not drawn
+  };
   const double pxPerSec = g.plotWidth() / pageDurationSec_;
   const int left = g.plotLeft(), right = g.plotLeft() + g.plotWidth();
+  const auto xOf = [&](double t) { return left + (t - pageStartSec_) * pxPerSec; };
   p.save();
   p.setClipRect(QRect(left, 0, g.plotWidth(), g.plotHeight()));
-  QFont font = p.font();
-  font.setPixelSize(11);
-  p.setFont(font);
-  const QFontMetrics metrics(font);
-  const int rowHeight = metrics.height() + 2;
-  // Texts of annotations close together go to the next of three rows instead of over each other.
-  std::array<double, 3> rowEnd;
-  rowEnd.fill(-std::numeric_limits<double>::infinity());
-  for (std::size_t i = first; i < marks_.size() && marks_[i].startSec <= pageEnd; ++i) {
-    const AnnotationMark& m = marks_[i];
-    const bool instant = m.endSec <= m.startSec;
-    if (instant ? m.startSec < pageStartSec_ : (m.endSec <= pageStartSec_ || m.startSec >= pageEnd)) continue;
-    const bool selected = m.id == selectedAnnotation_ && m.id != 0;
-    const double x0 = left + (m.startSec - pageStartSec_) * pxPerSec;
-    const double x1 = left + (m.endSec - pageStartSec_) * pxPerSec;
-    QColor fill = m.colour;
+
+  // Spans: a translucent fill and its edges over the whole plot or the channel's lanes; an instant a line.
+  const auto drawSpan = [&](const AnnotationMark& m, double x0, double x1, bool selected) {
+    const QColor colour = annotationColourOfUtf8(m.text);
+    QColor fill = colour;
     fill.setAlpha(selected ? 90 : 45);
-    QColor edge = m.colour.darker(selected ? 160 : 115);
-    const QPen edgePen(edge, selected ? 2 : 1);
-    // Bands of rows: the whole plot, or the channel's lanes.
-    int textTop = 0;
-    const auto drawBand = [&](double top, double bottom) {
-      p.setPen(edgePen);
-      if (instant) {
+    p.setPen(QPen(colour.darker(selected ? 160 : 115), selected ? 2 : 1));
+    const auto band = [&](double top, double bottom) {
+      if (x1 <= x0) {
         p.drawLine(QPointF(x0, top), QPointF(x0, bottom));
         return;
       }
@@ -469,25 +466,75 @@ void TraceView::paintAnnotations(QPainter& p, const TraceGeometry& g) {
       }
     };
     if (m.channel.empty()) {
-      drawBand(0, g.plotHeight());
+      band(0, g.plotHeight());
     } else {
-      const std::vector<int> lanes = annotationLanes(m.channel);
-      if (lanes.empty()) continue;  // its channel is not shown in this montage
-      for (int lane : lanes) drawBand(g.laneTop(lane), g.laneBottom(lane));
-      textTop = g.laneTop(lanes.front());
+      for (int lane : annotationLanes(m.channel)) band(g.laneTop(lane), g.laneBottom(lane));
     }
-    // The text at the top of the span, elided to the span (at least 60 px, so a short one stays legible).
-    const double textLeft = std::max<double>(x0, left) + 3;
-    const double room = std::max(60.0, (instant ? 160.0 : std::min<double>(x1, right) - textLeft - 2));
-    const QString text = metrics.elidedText(m.text, Qt::ElideRight, static_cast<int>(room));
-    const int textWidth = metrics.horizontalAdvance(text);
+  };
+  // Overlapping spans of one text and channel are filled as one, so a dense detector output costs the area
+  // of its union rather than the sum of its spans; the selected annotation is drawn alone, last.
+  struct Open {
+    const AnnotationMark* mark;
+    double x0, x1;
+  };
+  std::vector<Open> open;  // one per text and channel waiting to be drawn: a handful
+  const AnnotationMark* selectedMark = nullptr;
+  for (std::size_t i = first; i < marks_.size() && marks_[i].startSec <= pageEnd; ++i) {
+    const AnnotationMark& m = marks_[i];
+    if (!onPage(m)) continue;
+    if (m.id == selectedAnnotation_ && m.id != 0) {
+      selectedMark = &m;
+      continue;
+    }
+    const double x0 = xOf(m.startSec), x1 = xOf(m.endSec);
+    if (x1 <= x0) {
+      drawSpan(m, x0, x0, false);
+      continue;
+    }
+    const auto same = std::find_if(open.begin(), open.end(), [&](const Open& o) {
+      return o.mark->text == m.text && o.mark->channel == m.channel;
+    });
+    if (same == open.end()) {
+      open.push_back({&m, x0, x1});
+    } else if (x0 <= same->x1 + 1) {
+      same->x1 = std::max(same->x1, x1);
+    } else {
+      drawSpan(*same->mark, same->x0, same->x1, false);
+      *same = {&m, x0, x1};
+    }
+  }
+  for (const Open& o : open) drawSpan(*o.mark, o.x0, o.x1, false);
+  if (selectedMark) drawSpan(*selectedMark, xOf(selectedMark->startSec), xOf(selectedMark->endSec), true);
+
+  // Texts at the top of their spans (the channel's first lane), elided to the span but at least 60 px wide;
+  // close ones take the next of three rows, and where all three are taken the span speaks for itself.
+  QFont font = p.font();
+  font.setPixelSize(11);
+  p.setFont(font);
+  const QFontMetrics metrics(font);
+  const int rowHeight = metrics.height() + 2;
+  std::array<double, 3> rowEnd;
+  rowEnd.fill(-std::numeric_limits<double>::infinity());
+  for (std::size_t i = first; i < marks_.size() && marks_[i].startSec <= pageEnd; ++i) {
+    const AnnotationMark& m = marks_[i];
+    if (!onPage(m)) continue;
+    const bool selected = &m == selectedMark;
+    const bool instant = m.endSec <= m.startSec;
+    const double textLeft = std::max<double>(xOf(m.startSec), left) + 3;
     std::size_t row = 0;
-    while (row + 1 < rowEnd.size() && rowEnd[row] > textLeft) ++row;
+    while (row < rowEnd.size() && rowEnd[row] > textLeft) ++row;
+    if (row == rowEnd.size()) continue;
+    const double room =
+        std::max(60.0, (instant ? 160.0 : std::min<double>(xOf(m.endSec), right) - textLeft - 2));
+    const QString text =
+        metrics.elidedText(QString::fromStdString(m.text), Qt::ElideRight, static_cast<int>(room));
+    const int textWidth = metrics.horizontalAdvance(text);
     rowEnd[row] = textLeft + textWidth + 4;
+    const int textTop = m.channel.empty() ? 0 : g.laneTop(annotationLanes(m.channel).front());
     const QRectF box(textLeft - 2, textTop + 1 + static_cast<double>(row) * rowHeight, textWidth + 4,
                      rowHeight - 1);
     p.fillRect(box, QColor(255, 255, 255, selected ? 235 : 200));
-    p.setPen(m.colour.darker(selected ? 220 : 170));
+    p.setPen(annotationColourOfUtf8(m.text).darker(selected ? 220 : 170));
     p.drawText(box, Qt::AlignCenter, text);
   }
   p.restore();

@@ -10,6 +10,8 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -87,8 +89,9 @@ class TraceView : public QWidget {
   std::uint64_t selectedAnnotation() const { return selectedAnnotation_; }
   // The colour of an annotation text: a fixed hue per text (FNV-1a of its UTF-8), the same in every run.
   static QColor annotationColour(const QString& text);
-  // The lanes an annotation linked to `channel` covers (empty channel: every lane).
-  std::vector<int> annotationLanes(const std::string& channel) const;
+  static QColor annotationColourOfUtf8(std::string_view text);
+  // The lanes an annotation linked to `channel` covers (empty channel: every lane); cached per montage.
+  const std::vector<int>& annotationLanes(const std::string& channel) const;
 
  public Q_SLOTS:
   void setPageStart(double startSec);
@@ -142,9 +145,8 @@ class TraceView : public QWidget {
   struct AnnotationMark {
     std::uint64_t id = 0;
     double startSec = 0, endSec = 0;
-    QString text;
+    std::string text;  // UTF-8; converted (and coloured) only when the annotation is on the page
     std::string channel;
-    QColor colour;
   };
   std::vector<AnnotationMark> marks_;
   std::vector<double> marksMaxEndSec_;
