@@ -853,7 +853,7 @@
     </message>
     <message>
         <location filename="../app/studio/MontageControls.cpp" line="62"/>
-        <location filename="../app/studio/MontageControls.cpp" line="167"/>
+        <location filename="../app/studio/MontageControls.cpp" line="179"/>
         <source>Custom</source>
         <translation>自定义</translation>
     </message>
@@ -888,36 +888,36 @@
         <translation>%1：该记录没有此导联所需的 10-20 通道</translation>
     </message>
     <message>
-        <location filename="../app/studio/MontageControls.cpp" line="154"/>
+        <location filename="../app/studio/MontageControls.cpp" line="166"/>
         <source>Custom: %1</source>
         <translation>自定义：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MontageControls.cpp" line="179"/>
-        <location filename="../app/studio/MontageControls.cpp" line="200"/>
-        <location filename="../app/studio/MontageControls.cpp" line="231"/>
-        <location filename="../app/studio/MontageControls.cpp" line="255"/>
+        <location filename="../app/studio/MontageControls.cpp" line="191"/>
+        <location filename="../app/studio/MontageControls.cpp" line="212"/>
+        <location filename="../app/studio/MontageControls.cpp" line="243"/>
+        <location filename="../app/studio/MontageControls.cpp" line="267"/>
         <source>Open a recording first</source>
         <translation>请先打开记录</translation>
     </message>
     <message>
-        <location filename="../app/studio/MontageControls.cpp" line="210"/>
+        <location filename="../app/studio/MontageControls.cpp" line="222"/>
         <source>My montage</source>
         <translation>我的导联</translation>
     </message>
     <message>
-        <location filename="../app/studio/MontageControls.cpp" line="246"/>
+        <location filename="../app/studio/MontageControls.cpp" line="258"/>
         <source>Montage file %1 not used, showing the referential montage: %2</source>
         <extracomment>Status bar; %1 is a montage file, %2 why it could not be used (file missing, malformed, channels)</extracomment>
         <translation>未使用导联文件 %1，改为显示参考导联：%2</translation>
     </message>
     <message>
-        <location filename="../app/studio/MontageControls.cpp" line="258"/>
+        <location filename="../app/studio/MontageControls.cpp" line="270"/>
         <source>Open montage file</source>
         <translation>打开导联文件</translation>
     </message>
     <message>
-        <location filename="../app/studio/MontageControls.cpp" line="259"/>
+        <location filename="../app/studio/MontageControls.cpp" line="271"/>
         <source>Montage files (*.json);;All files (*)</source>
         <translation>导联文件 (*.json);;所有文件 (*)</translation>
     </message>
@@ -2174,130 +2174,130 @@
 <context>
     <name>neurolm::widgets::SpectrumView</name>
     <message>
-        <location filename="../widgets/spectrum/SpectrumView.cpp" line="126"/>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="129"/>
         <source>Frequency bands as name:low-high in Hz, separated by commas; Enter applies</source>
         <translation>频段，格式为 名称:下限-上限（Hz），以逗号分隔；按 Enter 应用</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrum/SpectrumView.cpp" line="128"/>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="131"/>
         <source>Bands</source>
         <translation>频段</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrum/SpectrumView.cpp" line="243"/>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="246"/>
         <source>Bands not changed: %1</source>
         <translation>频段未更改：%1</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrum/SpectrumView.cpp" line="60"/>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="61"/>
         <source>Copy table</source>
         <translation>复制表格</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrum/SpectrumView.cpp" line="51"/>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="52"/>
         <source>As recorded</source>
         <translation>按记录</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrum/SpectrumView.cpp" line="53"/>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="54"/>
         <source>As displayed (montage + filters)</source>
         <extracomment>Spectrum dock: analyse the trace view&apos;s lanes (its montage derivations, display filters applied)</extracomment>
         <translation>按显示（导联 + 滤波）</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrum/SpectrumView.cpp" line="55"/>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="56"/>
         <source>The recorded channels, or the lanes of the trace view: its montage&apos;s derivations with the display filters applied</source>
         <translation>记录的通道，或迹线视图中的各道：其导联的派生信号，并应用显示滤波</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrum/SpectrumView.cpp" line="61"/>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="62"/>
         <source>Copy the band powers as tab-separated text</source>
         <translation>将频段功率复制为制表符分隔的文本</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrum/SpectrumView.cpp" line="64"/>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="65"/>
         <source>Power spectral density (Welch)</source>
         <translation>功率谱密度（Welch）</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrum/SpectrumView.cpp" line="72"/>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="73"/>
         <source>Frequency (Hz)</source>
         <translation>频率（Hz）</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrum/SpectrumView.cpp" line="92"/>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="93"/>
         <source>Relative band power</source>
         <translation>相对频段功率</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrum/SpectrumView.cpp" line="96"/>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="97"/>
         <source>Relative power</source>
         <translation>相对功率</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrum/SpectrumView.cpp" line="132"/>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="135"/>
         <source>Channel</source>
         <translation>通道</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrum/SpectrumView.cpp" line="137"/>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="140"/>
         <source>Spectrum of</source>
         <extracomment>Spectrum dock, before the choice &quot;As recorded&quot; / &quot;As displayed (montage + filters)&quot;</extracomment>
         <translation>频谱对象</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrum/SpectrumView.cpp" line="161"/>
-        <location filename="../widgets/spectrum/SpectrumView.cpp" line="250"/>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="164"/>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="261"/>
         <source>Computing…</source>
         <translation>计算中…</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrum/SpectrumView.cpp" line="216"/>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="219"/>
         <source>Average of EEG channels</source>
         <translation>EEG 通道平均</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrum/SpectrumView.cpp" line="245"/>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="249"/>
         <source>Band</source>
         <translation>频段</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrum/SpectrumView.cpp" line="245"/>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="249"/>
         <source>Range (Hz)</source>
         <translation>范围（Hz）</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrum/SpectrumView.cpp" line="245"/>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="249"/>
         <source>Power (%1)</source>
         <translation>功率（%1）</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrum/SpectrumView.cpp" line="245"/>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="250"/>
         <source>Relative (%)</source>
         <translation>相对值（%）</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrum/SpectrumView.cpp" line="250"/>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="261"/>
         <source>No recording</source>
         <translation>没有记录</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrum/SpectrumView.cpp" line="251"/>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="262"/>
         <source>Cannot analyse this page: %1</source>
         <translation>无法分析此页：%1</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrum/SpectrumView.cpp" line="282"/>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="295"/>
         <source>Power spectral density (Welch), %1</source>
         <translation>功率谱密度（Welch），%1</translation>
     </message>
     <message>
-        <location filename="../widgets/spectrum/SpectrumView.cpp" line="302"/>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="332"/>
         <source>%1, %2–%3 s: peak %4 Hz, resolution %5 Hz</source>
         <translation>%1，%2–%3 秒：峰值 %4 Hz，分辨率 %5 Hz</translation>
     </message>
     <message numerus="yes">
-        <location filename="../widgets/spectrum/SpectrumView.cpp" line="301"/>
+        <location filename="../widgets/spectrum/SpectrumView.cpp" line="331"/>
         <source>mean of %n EEG channel(s)</source>
         <translation>
             <numerusform>%n 个 EEG 通道的平均</numerusform>

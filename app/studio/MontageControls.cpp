@@ -134,11 +134,22 @@ bool MontageControls::selectBuiltin(montage::BuiltinMontage which) {
 }
 
 void MontageControls::syncSelection() {
-  if (traces_->recording().get() != recording_) {  // a new recording: the chosen built-in again
+  if (traces_->recording().get() != recording_) {  // a new recording: the chosen built-in or file again
     recording_ = traces_->recording().get();
     bad_.clear();
-    if (recording_ && builtin_ != montage::BuiltinMontage::Referential && !traces_->montage() &&
-        selectBuiltin(builtin_)) {
+    if (recording_ && fileMontageShown_ && !traces_->montage()) {
+      // Queued: after the window's own "Opened …" status message, so that a file that does not fit the new
+      // recording is what the status bar says. Referential until then.
+      const QString file = customFile_;
+      const Recording* opened = recording_;
+      QMetaObject::invokeMethod(
+          this,
+          [this, file, opened]() {
+            if (traces_->recording().get() == opened && !traces_->montage()) loadMontageFile(file);
+          },
+          Qt::QueuedConnection);
+    } else if (recording_ && builtin_ != montage::BuiltinMontage::Referential && !traces_->montage() &&
+               selectBuiltin(builtin_)) {
       return;  // selectBuiltin's montageChanged synced
     }
     if (!traces_->montage()) {
@@ -147,6 +158,7 @@ void MontageControls::syncSelection() {
     }
   }
   const auto& current = traces_->montage();
+  fileMontageShown_ = current && current == customShown_ && !customFile_.isEmpty();
   const bool custom = current && current != builtinShown_;
   const int index = current ? static_cast<int>(builtin_) : 0;
   const int customRow = combo_->findData(-1);

@@ -44,8 +44,9 @@ class MontageControls : public QObject {
   // before OK, or loadMontageFile()); empty for a built-in or an edited, unsaved custom montage.
   QString customMontageFile() const;
   // Montage → Open montage file…: reads a montage JSON file, resolves it against the open recording and shows
-  // it. Any error (file gone, malformed, channels the recording lacks) shows the referential montage, says
-  // why in the status bar and returns false.
+  // it (a recording opened next gets it too, as it gets a built-in). Any error (file gone, malformed,
+  // channels the recording lacks) shows the referential montage, says why in the status bar and returns
+  // false.
   bool loadMontageFile(const QString& path);
   void showOpenMontageDialog();
 
@@ -66,6 +67,7 @@ class MontageControls : public QObject {
   // The custom montage shown and the file it came from (see customMontageFile()).
   std::shared_ptr<const montage::Montage> customShown_;
   QString customFile_;
+  bool fileMontageShown_ = false;  // the last montage shown was customFile_: a new recording gets it too
   const Recording* recording_ = nullptr;
   std::set<std::size_t> bad_;
   QPointer<widgets::FilterDialog> filterDialog_;

@@ -225,6 +225,31 @@ TEST(SessionSettings, CustomMontageFileComesBackAndAMissingOrBadOneFallsBackToRe
   EXPECT_EQ(window->traceView()->montage()->derivations[1].terms[0].weight, 0.5);
   EXPECT_EQ(controlsOf(*window)->montageBox()->currentText(), QStringLiteral("Custom: Mine"));
   EXPECT_EQ(controlsOf(*window)->customMontageFile(), montageFile);
+  // Another recording opened next gets the file's montage too, as it would get a built-in; one without T5
+  // cannot: referential, said in the status bar.
+  {
+    test::writeSyntheticEdf(tmp / "b.edf", spec);
+    QSignalSpy opened(window.get(), &app::MainWindow::recordingOpened);
+    window->openFile(QString::fromStdString((tmp / "b.edf").string()));
+    ASSERT_TRUE(opened.wait(10000));
+    ASSERT_TRUE(QTest::qWaitFor([&] { return window->traceView()->montage() != nullptr; }, 5000));
+    EXPECT_EQ(window->traceView()->montage()->name, "Mine");
+    EXPECT_EQ(window->traceView()->laneLabel(1), QStringLiteral("F7 half"));
+    test::SyntheticSpec other = spec;
+    other.labels = {"EEG Fp1", "EEG F7", "EEG T3", "EEG O1"};
+    test::writeSyntheticEdf(tmp / "no-t5.edf", other);
+    window->openFile(QString::fromStdString((tmp / "no-t5.edf").string()));
+    ASSERT_TRUE(opened.wait(10000));
+    QTest::qWait(50);  // the queued attempt to apply the file
+    EXPECT_EQ(window->traceView()->montage(), nullptr);
+    EXPECT_NE(window->statusBar()->currentMessage().indexOf(QStringLiteral("T5")), -1)
+        << window->statusBar()->currentMessage().toStdString();
+    window->openFile(recording);  // back to a.edf: referential now, as last shown
+    ASSERT_TRUE(opened.wait(10000));
+    QTest::qWait(50);
+    EXPECT_EQ(window->traceView()->montage(), nullptr);
+    ASSERT_TRUE(controlsOf(*window)->loadMontageFile(montageFile));
+  }
   window->close();
   window.reset();
 
