@@ -20,6 +20,7 @@
 #include <QValueAxis>
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 namespace neurolm::widgets {
 namespace {
@@ -117,7 +118,9 @@ SpectrumView::SpectrumView(QWidget* parent) : QWidget(parent) {
   table_->setObjectName(QStringLiteral("bandTable"));
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   table_->verticalHeader()->hide();
-  table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  // Columns fitted to their contents by refresh() once per result (ResizeToContents would re-measure every
+  // cell after each cell it sets).
+  table_->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
   table_->setSelectionMode(QAbstractItemView::ContiguousSelection);
   table_->setMinimumSize(200, 70);
 
@@ -241,8 +244,16 @@ void SpectrumView::refresh() {
   // A rejected band text is reported under whatever the status says.
   const QString bandsNote =
       bandsError_.isEmpty() ? QString() : QLatin1Char('\n') + tr("Bands not changed: %1").arg(bandsError_);
-  table_->setHorizontalHeaderLabels(
-      {tr("Band"), tr("Range (Hz)"), tr("Power (%1)").arg(r.powerUnit), tr("Relative (%)")});
+  // Only what changed is touched: scrolling delivers a result per page, and each setter relayouts a chart
+  // axis or the table (whose columns fit their contents: every new item used to re-measure every cell).
+  const QStringList header = {tr("Band"), tr("Range (Hz)"), tr("Power (%1)").arg(r.powerUnit),
+                              tr("Relative (%)")};
+  bool headerChanged = false;
+  for (int c = 0; c < header.size() && !headerChanged; ++c) {
+    headerChanged =
+        table_->horizontalHeaderItem(c) == nullptr || table_->horizontalHeaderItem(c)->text() != header[c];
+  }
+  if (headerChanged) table_->setHorizontalHeaderLabels(header);
   if (!r.valid()) {
     psdSeries_->clear();
     bandSet_->remove(0, bandSet_->count());
@@ -273,30 +284,49 @@ void SpectrumView::refresh() {
   psdX_->setRange(0, fmax);
   const double lowDecade = std::floor(std::log10(low));
   const double highDecade = std::max(lowDecade + 1, std::ceil(std::log10(std::max(peak, floor * 10))));
-  psdY_->setRange(lowDecade, highDecade);
-  psdY_->setTickCount(static_cast<int>(highDecade - lowDecade) + 1);
-  // Qt Charts sizes an axis for its labels only when its format or tick count changes, not its range: touch
-  // the format so the new labels get their width instead of being elided.
-  psdY_->setLabelFormat(QString());
-  psdY_->setLabelFormat(kDecadeFormat);
-  psdChart_->setTitle(tr("Power spectral density (Welch), %1").arg(r.densityUnit));
+  if (psdY_->min() != lowDecade || psdY_->max() != highDecade) {
+    psdY_->setRange(lowDecade, highDecade);
+    psdY_->setTickCount(static_cast<int>(highDecade - lowDecade) + 1);
+    // Qt Charts sizes an axis for its labels only when its format or tick count changes, not its range: touch
+    // the format so the new labels get their width instead of being elided.
+    psdY_->setLabelFormat(QString());
+    psdY_->setLabelFormat(kDecadeFormat);
+  }
+  const QString title = tr("Power spectral density (Welch), %1").arg(r.densityUnit);
+  if (psdChart_->title() != title) psdChart_->setTitle(title);
 
   QStringList names;
-  bandSet_->remove(0, bandSet_->count());
-  table_->setRowCount(static_cast<int>(r.bandPowers.size()));
-  for (std::size_t i = 0; i < r.bandPowers.size(); ++i) {
-    const auto& b = r.bandPowers[i];
-    const QString name = QString::fromStdString(b.band.name);
-    names << name;
-    bandSet_->append(100 * b.relative);
-    const int row = static_cast<int>(i);
-    table_->setItem(row, 0, new QTableWidgetItem(name));
-    table_->setItem(row, 1,
-                    new QTableWidgetItem(QStringLiteral("%1–%2").arg(b.band.lowHz).arg(b.band.highHz)));
-    table_->setItem(row, 2, new QTableWidgetItem(QString::number(b.power, 'g', 5)));
-    table_->setItem(row, 3, new QTableWidgetItem(QString::number(100 * b.relative, 'f', 1)));
+  for (const auto& b : r.bandPowers) names << QString::fromStdString(b.band.name);
+  const bool sameBands = names == bandX_->categories() && bandSet_->count() == names.size();
+  if (!sameBands) bandSet_->remove(0, bandSet_->count());
+  const int rows = static_cast<int>(r.bandPowers.size());
+  if (table_->rowCount() != rows) table_->setRowCount(rows);
+  std::vector<bool> columnChanged(static_cast<std::size_t>(table_->columnCount()), headerChanged);
+  const auto setCell = [&](int row, int column, const QString& text) {
+    QTableWidgetItem* item = table_->item(row, column);
+    if (item != nullptr && item->text() == text) return;
+    if (item == nullptr) {
+      table_->setItem(row, column, new QTableWidgetItem(text));
+    } else {
+      item->setText(text);
+    }
+    columnChanged[static_cast<std::size_t>(column)] = true;
+  };
+  for (int row = 0; row < rows; ++row) {
+    const auto& b = r.bandPowers[static_cast<std::size_t>(row)];
+    if (sameBands) {
+      bandSet_->replace(row, 100 * b.relative);
+    } else {
+      bandSet_->append(100 * b.relative);
+    }
+    setCell(row, 0, names[row]);
+    setCell(row, 1, QStringLiteral("%1–%2").arg(b.band.lowHz).arg(b.band.highHz));
+    setCell(row, 2, QString::number(b.power, 'g', 5));
+    setCell(row, 3, QString::number(100 * b.relative, 'f', 1));
   }
-  bandX_->setCategories(names);
+  for (int c = 0; c < table_->columnCount(); ++c)
+    if (columnChanged[static_cast<std::size_t>(c)]) table_->resizeColumnToContents(c);
+  if (!sameBands) bandX_->setCategories(names);
 
   const QString what = r.channel < 0 ? tr("mean of %n EEG channel(s)", nullptr, r.averagedChannels) : r.label;
   status_->setText(tr("%1, %2–%3 s: peak %4 Hz, resolution %5 Hz")
