@@ -89,6 +89,7 @@ TrainConfig parseTrainConfig(const json& j, const std::string& source, const fs:
                                               "precision",
                                               "eval_split",
                                               "official_generate",
+                                              "eeg_input_init",
                                               "comment"};
   for (const auto& [key, value] : j.items())
     if (!known.count(key)) throw std::invalid_argument(source + ": '" + key + "' is not a known key");
@@ -126,9 +127,14 @@ TrainConfig parseTrainConfig(const json& j, const std::string& source, const fs:
         r.bad("model", "'" + key + "' must be a whole number in [1, 65536], got " + value.dump());
       c.modelShape[key] = value.get<int64_t>();
     }
-    if (c.stage != "vq" && c.stage != "pretrain")
+    if (!j["model"].empty() && c.stage != "vq" && c.stage != "pretrain")
       r.bad("model", "shapes a new model, so it belongs to the vq or pretrain stage only");
   }
+  c.eegInputInit = r.str("eeg_input_init", "official");
+  if (c.eegInputInit != "official" && c.eegInputInit != "whiten")
+    r.bad("eeg_input_init", "must be \"official\" or \"whiten\", got \"" + c.eegInputInit + "\"");
+  if (c.eegInputInit != "official" && c.stage != "pretrain" && c.stage != "instruct")
+    r.bad("eeg_input_init", "sets the LM's EEG input projection, so it belongs to the pretrain or instruct stage");
   c.tokenizer = r.path("tokenizer");
   c.initModel = r.path("init_model");
   if (c.stage == "pretrain" && c.tokenizer.empty()) r.bad("tokenizer", "is required by the pretrain stage");
@@ -199,6 +205,15 @@ TrainConfig readTrainConfig(const fs::path& path) {
   return parseTrainConfig(j, path.string(), path.parent_path());
 }
 
+namespace {
+// The "model" object as the parser reads it: the shape numbers and, when set, the codebook restart.
+json modelJson(const TrainConfig& c) {
+  json m = c.modelShape;
+  if (c.codebookRestartBelow > 0) m["codebook_restart_below"] = c.codebookRestartBelow;
+  return m;
+}
+}  // namespace
+
 json trainConfigToJson(const TrainConfig& c) {
   return {{"stage", c.stage},
           {"run_dir", c.runDir.string()},
@@ -208,8 +223,8 @@ json trainConfigToJson(const TrainConfig& c) {
           {"cache_dir", c.cacheDir.string()},
           {"padded_length", c.paddedLength},
           {"model_size", c.modelSize},
-          {"model", c.modelShape},
-          {"codebook_restart_below", c.codebookRestartBelow},
+          {"model", modelJson(c)},
+          {"eeg_input_init", c.eegInputInit},
           {"tokenizer", c.tokenizer.string()},
           {"init_model", c.initModel.string()},
           {"epochs", c.epochs},

@@ -26,6 +26,7 @@
 #include "models/text/Gpt2Bpe.h"
 #include "models/train/Dataset.h"
 #include "models/train/Distributed.h"
+#include "models/train/InputInit.h"
 #include "models/train/Optimizer.h"
 #include "models/train/StageLoss.h"
 
@@ -265,6 +266,7 @@ class Job {
  private:
   void openRun();
   void buildModel();
+  void whitenInput();
   void loadCheckpoint(const fs::path& file);
   void saveCheckpoint(int64_t step);
   StageLoss batchLoss(const PreparedSplit& s, const std::vector<int64_t>& idx, bool withText);
@@ -383,11 +385,15 @@ void Job::buildModel() {
       auto src = frozenVq_->encoder->named_parameters();
       for (auto& p : lm_->tokenizer->named_parameters()) p.value().copy_(src[p.key()]);
     }
+    if (c_.eegInputInit == "whiten") whitenInput();
     model_ = lm_.get();
   } else {
     auto loaded = runtime::loadNeuroLm(c_.initModel);
     lm_ = loaded.model;
     tasks_ = loaded.tasks;
+    // Re-measured on this stage's own windows: the features depend on the window length and the padded
+    // length (GroupNorm statistics include the padding, spec §2.2), so pre-training's measurement is off here.
+    if (c_.eegInputInit == "whiten") whitenInput();
     model_ = lm_.get();
     if (!definition_.task)
       throw std::invalid_argument(c_.dataset.string() +
@@ -409,6 +415,33 @@ void Job::buildModel() {
     for (auto& p : lm_->tokenizer->parameters()) p.set_requires_grad(false);
   opt_ = std::make_unique<AdamW>(officialParamGroups(*model_, c_.weightDecay),
                                  AdamWOptions{c_.beta1, c_.beta2, 1e-8});
+}
+
+// "eeg_input_init": "whiten" (models/train/InputInit.h): the tokenizer features of up to 512 training
+// windows, evenly spread over the split, set the LM's EEG input projection.
+void Job::whitenInput() {
+  const auto& train = data_.splits.at("train");
+  const int64_t n = std::min<int64_t>(train.count, 512);
+  std::vector<torch::Tensor> features, positions;
+  torch::NoGradGuard g;
+  for (int64_t first = 0; first < n; first += 16) {
+    std::vector<int64_t> idx;
+    for (int64_t k = first; k < std::min<int64_t>(n, first + 16); ++k) idx.push_back(k * train.count / n);
+    const auto eeg = padBatch(train, idx, c_.paddedLength);
+    const int64_t v = train.tokens;
+    features.push_back(lm_->tokenizer->forwardRealOnly(eeg).reshape({-1, 768}));  // [B, V, 768] -> [B·V, 768]
+    const auto key = eeg.inputChans.narrow(1, 0, v).to(torch::kLong) * 64 + eeg.inputTime.narrow(1, 0, v);
+    positions.push_back(key.reshape({-1}));
+  }
+  const auto r = whitenEegInput(*lm_, torch::cat(features), torch::cat(positions));
+  emit({{"event", "input_init"},
+        {"method", "whiten"},
+        {"windows", n},
+        {"tokens", r.tokens},
+        {"positions", r.positions},
+        {"position_directions", r.positionDirections},
+        {"content_share", r.contentShare},
+        {"kept_content_share", r.keptContentShare}});
 }
 
 StageLoss Job::batchLoss(const PreparedSplit& s, const std::vector<int64_t>& idx, bool withText) {

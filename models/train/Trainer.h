@@ -40,6 +40,9 @@ struct TrainConfig {
   // vq/pretrain start: the size's shape with these changed (keys kModelShapeKeys, e.g. "gpt_width": 128)
   std::map<std::string, int64_t> modelShape;
   double codebookRestartBelow = 0;  // "model": {"codebook_restart_below": x} (NormEmaQuantizer.h)
+  // pretrain/instruct: "official" (pretrain: N(0, 0.02) projection; instruct: as loaded) or "whiten"
+  // (data-dependent, measured on the stage's training windows, models/train/InputInit.h)
+  std::string eegInputInit = "official";
   std::filesystem::path tokenizer;  // pretrain: the trained tokenizer (our .safetensors or official .pt)
   std::filesystem::path initModel;  // instruct: the pre-trained NeuroLM
   // optimisation (defaults per stage from the official scripts, spec §5)
