@@ -23,6 +23,7 @@
 #include <QStatusBar>
 #include <QSvgGenerator>
 #include <QTextBrowser>
+#include <QTextDocument>
 #include <QThreadPool>
 #include <QTimer>
 #include <QToolBar>
@@ -99,6 +100,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   reportDock_->setWidget(report_);
   addDockWidget(Qt::RightDockWidgetArea, reportDock_);
   resizeDocks({reportDock_}, {320}, Qt::Horizontal);
+  connect(reportDock_, &QDockWidget::visibilityChanged, this, [this](bool visible) {
+    if (!visible || !reportPending_) return;
+    report_->setHtml(reportHtml_);
+    reportPending_ = false;
+  });
 
   // Spectrum of the visible page, tabbed with the file report (View menu toggles it).
   spectrum_ = new widgets::SpectrumView(this);
@@ -181,6 +187,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   saveQueue_->setMaxThreadCount(1);
 
   statusPosition_ = new QLabel(this);
+  // A fixed size, widened only when a longer text needs it (updateStatus): a label whose size may change makes
+  // QMainWindow lay out all its docks again whenever its text changes, i.e. on every page.
+  statusPosition_->setText(QStringLiteral("0:00:00"));
+  statusPosition_->setFixedSize(0, statusPosition_->sizeHint().height());
+  statusPosition_->clear();
   statusBar()->addPermanentWidget(statusPosition_);
 
   buildMenus();
@@ -667,7 +678,19 @@ void MainWindow::cancelExport() {
 }
 
 QString MainWindow::errorText() const { return errorBanner_->isVisible() ? errorBanner_->text() : QString(); }
-QString MainWindow::reportText() const { return report_->toPlainText(); }
+QString MainWindow::reportText() const {
+  if (!reportPending_) return report_->toPlainText();
+  QTextDocument pending;
+  pending.setHtml(reportHtml_);
+  return pending.toPlainText();
+}
+
+void MainWindow::showPendingReport() {
+  // A dock behind another tab stays "visible" but is moved off its parent: it has no visible region.
+  if (!reportPending_ || report_->visibleRegion().isEmpty()) return;
+  report_->setHtml(reportHtml_);
+  reportPending_ = false;
+}
 
 void MainWindow::updateStatus() {
   if (!recording_) return;
@@ -680,6 +703,10 @@ void MainWindow::updateStatus() {
     text +=
         QStringLiteral("   ") + tr("indexing %1%").arg(static_cast<int>(recording_->pyramidProgress() * 100));
   }
+  const QMargins margins = statusPosition_->contentsMargins();
+  const int width = statusPosition_->fontMetrics().horizontalAdvance(text) + margins.left() + margins.right() +
+                    2 * statusPosition_->margin() + 2;
+  if (width > statusPosition_->minimumWidth()) statusPosition_->setFixedWidth(width);
   statusPosition_->setText(text);
 }
 
@@ -728,7 +755,9 @@ void MainWindow::updateReport() {
                 .arg(QString::fromStdString(c.unit).toHtmlEscaped());
   }
   html += QStringLiteral("</table>");
-  report_->setHtml(html);
+  reportHtml_ = html;
+  reportPending_ = true;
+  showPendingReport();  // now if the dock is on screen, else when it is shown
 }
 
 bool MainWindow::event(QEvent* event) {

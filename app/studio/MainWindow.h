@@ -140,6 +140,11 @@ class MainWindow : public QMainWindow {
   QLabel* errorBanner_ = nullptr;
   QTextBrowser* report_ = nullptr;
   QDockWidget* reportDock_ = nullptr;
+  // The report's HTML, laid out into report_ only while its dock is on screen (a 64-channel table takes the
+  // UI thread tens of ms, more on a busy machine); pending until then.
+  QString reportHtml_;
+  bool reportPending_ = false;
+  void showPendingReport();
   widgets::SpectrumView* spectrum_ = nullptr;
   QDockWidget* spectrumDock_ = nullptr;
   widgets::SpectrogramView* spectrogram_ = nullptr;

@@ -3,12 +3,15 @@
 #include <algorithm>
 
 #include <QApplication>
+#include <QDockWidget>
 #include <QMimeData>
 #include <QUrl>
 #include <QDropEvent>
 #include <QSignalSpy>
 #include <QTest>
+#include <QTextBrowser>
 #include <cmath>
+#include <filesystem>
 
 #include "app/studio/MainWindow.h"
 #include "app/studio/StudioOptions.h"
@@ -66,6 +69,28 @@ TEST(MainWindow, ShowsTheSampleRecordingWithTracesWhereTheDataSays) {
   }
   EXPECT_GT(checked, 20);
   EXPECT_NE(window.reportText().indexOf(QStringLiteral("EDFlib 1.23 accepted the file")), -1);
+  // The report of a recording opened while the File report tab is behind another is laid out only when that
+  // tab comes to the front (its 64-row tables would otherwise cost the UI thread while the user scrolls).
+  auto* reportDock = window.findChild<QDockWidget*>(QStringLiteral("fileReportDock"));
+  auto* spectrumDock = window.findChild<QDockWidget*>(QStringLiteral("spectrumDock"));
+  ASSERT_TRUE(reportDock != nullptr && spectrumDock != nullptr);
+  auto* report = qobject_cast<QTextBrowser*>(reportDock->widget());
+  ASSERT_NE(report, nullptr);
+  spectrumDock->raise();
+  test::TempDir tmp("report-tab");
+  std::filesystem::copy_file(app::sampleRecordingPath().toStdString(), tmp / "renamed.edf");
+  window.openFile(QString::fromStdString((tmp / "renamed.edf").string()));
+  ASSERT_TRUE(opened.wait(10000)) << window.errorText().toStdString();
+  ASSERT_TRUE(QTest::qWaitFor(
+      [&] { return window.recording()->pyramidComplete() && window.recording()->annotationsComplete(); },
+      10000));
+  QTest::qWait(400);  // the window's last report refresh (polled every 200 ms) has been made
+  EXPECT_NE(window.reportText().indexOf(QStringLiteral("renamed.edf")), -1);
+  EXPECT_EQ(report->toPlainText().indexOf(QStringLiteral("renamed.edf")), -1) << "laid out while hidden";
+  reportDock->raise();
+  EXPECT_TRUE(
+      QTest::qWaitFor([&] { return report->toPlainText().contains(QStringLiteral("renamed.edf")); }, 2000))
+      << report->toPlainText().toStdString();
   // Paging by keyboard moves the window by one page.
   view->setFocus();
   QTest::keyClick(view, Qt::Key_PageDown);
