@@ -318,487 +318,487 @@
 <context>
     <name>neurolm::app::MainWindow</name>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="129"/>
+        <location filename="../app/studio/MainWindow.cpp" line="135"/>
         <source>Training jobs</source>
         <translation>训练任务</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="165"/>
+        <location filename="../app/studio/MainWindow.cpp" line="171"/>
         <source>Model ready: %1</source>
         <translation>模型已就绪：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="67"/>
+        <location filename="../app/studio/MainWindow.cpp" line="68"/>
         <source>NeuroLM Studio</source>
         <translation>NeuroLM Studio</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="97"/>
+        <location filename="../app/studio/MainWindow.cpp" line="98"/>
         <source>File report</source>
         <translation>文件报告</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="105"/>
+        <location filename="../app/studio/MainWindow.cpp" line="111"/>
         <source>Spectrum</source>
         <translation>频谱</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="113"/>
+        <location filename="../app/studio/MainWindow.cpp" line="119"/>
         <source>Spectrogram</source>
         <translation>时频谱</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="140"/>
+        <location filename="../app/studio/MainWindow.cpp" line="146"/>
         <source>Chat</source>
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="152"/>
+        <location filename="../app/studio/MainWindow.cpp" line="158"/>
         <source>Loading the model %1…</source>
         <translation>正在加载模型 %1…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="156"/>
+        <location filename="../app/studio/MainWindow.cpp" line="162"/>
         <source>Model loaded: %1</source>
         <translation>模型已加载：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="160"/>
+        <location filename="../app/studio/MainWindow.cpp" line="166"/>
         <source>The model could not be loaded</source>
         <translation>无法加载模型</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="161"/>
+        <location filename="../app/studio/MainWindow.cpp" line="167"/>
         <source>Could not load the model: %1</source>
         <translation>无法加载模型：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="169"/>
+        <location filename="../app/studio/MainWindow.cpp" line="175"/>
         <source>Code usage</source>
         <translation>码元使用</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="240"/>
+        <location filename="../app/studio/MainWindow.cpp" line="257"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="241"/>
+        <location filename="../app/studio/MainWindow.cpp" line="258"/>
         <source>&amp;Open…</source>
         <translation>打开(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="250"/>
+        <location filename="../app/studio/MainWindow.cpp" line="267"/>
         <source>Load &amp;model…</source>
         <translation>加载模型(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="253"/>
+        <location filename="../app/studio/MainWindow.cpp" line="270"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="256"/>
+        <location filename="../app/studio/MainWindow.cpp" line="273"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="257"/>
+        <location filename="../app/studio/MainWindow.cpp" line="274"/>
         <source>&amp;Next page</source>
         <translation>下一页(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="258"/>
+        <location filename="../app/studio/MainWindow.cpp" line="275"/>
         <source>&amp;Previous page</source>
         <translation>上一页(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="315"/>
+        <location filename="../app/studio/MainWindow.cpp" line="332"/>
         <source>Page</source>
         <translation>页面</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="317"/>
+        <location filename="../app/studio/MainWindow.cpp" line="334"/>
         <source>Page length </source>
         <translation>页长 </translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/MainWindow.cpp" line="320"/>
+        <location filename="../app/studio/MainWindow.cpp" line="337"/>
         <source>%n s</source>
         <translation>
             <numerusform>%n 秒</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/MainWindow.cpp" line="320"/>
+        <location filename="../app/studio/MainWindow.cpp" line="337"/>
         <source>%n min</source>
         <translation>
             <numerusform>%n 分钟</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="328"/>
+        <location filename="../app/studio/MainWindow.cpp" line="345"/>
         <source> Gain </source>
         <translation> 增益 </translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="334"/>
+        <location filename="../app/studio/MainWindow.cpp" line="351"/>
         <source>×</source>
         <translation>×</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="335"/>
+        <location filename="../app/studio/MainWindow.cpp" line="352"/>
         <source>Factor on every lane&apos;s scale (keys + and −, Ctrl+wheel)</source>
         <translation>应用于每个通道刻度的系数（按键 + 和 −，Ctrl+滚轮）</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="979"/>
+        <location filename="../app/studio/MainWindow.cpp" line="1014"/>
         <source>Load NeuroLM model</source>
         <translation>加载 NeuroLM 模型</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="980"/>
+        <location filename="../app/studio/MainWindow.cpp" line="1015"/>
         <source>NeuroLM models (*.safetensors *.pt);;All files (*)</source>
         <translation>NeuroLM 模型 (*.safetensors *.pt);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="260"/>
+        <location filename="../app/studio/MainWindow.cpp" line="277"/>
         <source>&amp;Clip traces to their lanes</source>
         <translation>将曲线限制在各自通道内(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="362"/>
+        <location filename="../app/studio/MainWindow.cpp" line="379"/>
         <source>Open recording</source>
         <translation>打开记录</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="363"/>
+        <location filename="../app/studio/MainWindow.cpp" line="380"/>
         <source>EEG recordings (*.edf *.EDF *.bdf *.BDF);;All files (*)</source>
         <translation>脑电记录 (*.edf *.EDF *.bdf *.BDF);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="372"/>
+        <location filename="../app/studio/MainWindow.cpp" line="389"/>
         <source>Opening %1…</source>
         <translation>正在打开 %1…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="414"/>
+        <location filename="../app/studio/MainWindow.cpp" line="431"/>
         <source>%1 — NeuroLM Studio</source>
         <translation>%1 — NeuroLM Studio</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="424"/>
+        <location filename="../app/studio/MainWindow.cpp" line="441"/>
         <source>Opened %1</source>
         <translation>已打开 %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="456"/>
+        <location filename="../app/studio/MainWindow.cpp" line="473"/>
         <source>Could not open %1: %2</source>
         <translation>无法打开 %1：%2</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="458"/>
+        <location filename="../app/studio/MainWindow.cpp" line="475"/>
         <source>Open failed</source>
         <translation>打开失败</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="676"/>
+        <location filename="../app/studio/MainWindow.cpp" line="705"/>
         <source>%1 – %2 of %3</source>
         <translation>%1 – %2（共 %3）</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="681"/>
+        <location filename="../app/studio/MainWindow.cpp" line="710"/>
         <source>indexing %1%</source>
         <translation>正在建立索引 %1%</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="695"/>
+        <location filename="../app/studio/MainWindow.cpp" line="728"/>
         <source>Format</source>
         <translation>格式</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="696"/>
+        <location filename="../app/studio/MainWindow.cpp" line="729"/>
         <source>Start</source>
         <translation>开始时间</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="698"/>
+        <location filename="../app/studio/MainWindow.cpp" line="731"/>
         <source>Duration</source>
         <translation>时长</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="699"/>
-        <location filename="../app/studio/MainWindow.cpp" line="723"/>
+        <location filename="../app/studio/MainWindow.cpp" line="732"/>
+        <location filename="../app/studio/MainWindow.cpp" line="756"/>
         <source>Channels</source>
         <translation>通道</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="120"/>
-        <location filename="../app/studio/MainWindow.cpp" line="700"/>
+        <location filename="../app/studio/MainWindow.cpp" line="126"/>
+        <location filename="../app/studio/MainWindow.cpp" line="733"/>
         <source>Annotations</source>
         <translation>注释</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="701"/>
+        <location filename="../app/studio/MainWindow.cpp" line="734"/>
         <source>indexing…</source>
         <translation>正在建立索引…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="711"/>
+        <location filename="../app/studio/MainWindow.cpp" line="744"/>
         <source>Repair report</source>
         <translation>修复报告</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="715"/>
+        <location filename="../app/studio/MainWindow.cpp" line="748"/>
         <source>No repairs were needed.</source>
         <translation>无需修复。</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="404"/>
+        <location filename="../app/studio/MainWindow.cpp" line="421"/>
         <source>the file holds annotations only, no signals. Open its recording first, then open this file to add its annotations.</source>
         <translation>该文件只包含注释，没有信号。请先打开对应的记录，再打开此文件以添加其注释。</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="765"/>
+        <location filename="../app/studio/MainWindow.cpp" line="800"/>
         <source>&amp;Annotations</source>
         <translation>注释(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="771"/>
+        <location filename="../app/studio/MainWindow.cpp" line="806"/>
         <source>&amp;Quick labels</source>
         <translation>快速标签(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="774"/>
+        <location filename="../app/studio/MainWindow.cpp" line="809"/>
         <source>Import &amp;CSV…</source>
         <translation>导入 CSV(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="776"/>
+        <location filename="../app/studio/MainWindow.cpp" line="811"/>
         <source>Import &amp;EDF+…</source>
         <translation>导入 EDF+(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="778"/>
+        <location filename="../app/studio/MainWindow.cpp" line="813"/>
         <source>Export C&amp;SV…</source>
         <translation>导出 CSV(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="780"/>
+        <location filename="../app/studio/MainWindow.cpp" line="815"/>
         <source>Export ED&amp;F+…</source>
         <translation>导出 EDF+(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="479"/>
-        <location filename="../app/studio/MainWindow.cpp" line="504"/>
-        <location filename="../app/studio/MainWindow.cpp" line="524"/>
-        <location filename="../app/studio/MainWindow.cpp" line="598"/>
-        <location filename="../app/studio/MainWindow.cpp" line="786"/>
-        <location filename="../app/studio/MainWindow.cpp" line="906"/>
+        <location filename="../app/studio/MainWindow.cpp" line="496"/>
+        <location filename="../app/studio/MainWindow.cpp" line="521"/>
+        <location filename="../app/studio/MainWindow.cpp" line="541"/>
+        <location filename="../app/studio/MainWindow.cpp" line="615"/>
+        <location filename="../app/studio/MainWindow.cpp" line="821"/>
+        <location filename="../app/studio/MainWindow.cpp" line="941"/>
         <source>Open a recording first</source>
         <translation>请先打开一个记录</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="790"/>
+        <location filename="../app/studio/MainWindow.cpp" line="825"/>
         <source>CSV files (*.csv);;All files (*)</source>
         <translation>CSV 文件 (*.csv);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="791"/>
+        <location filename="../app/studio/MainWindow.cpp" line="826"/>
         <source>EDF+ files (*.edf *.EDF *.bdf *.BDF);;All files (*)</source>
         <translation>EDF+ 文件 (*.edf *.EDF *.bdf *.BDF);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="792"/>
+        <location filename="../app/studio/MainWindow.cpp" line="827"/>
         <source>Import annotations</source>
         <translation>导入注释</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="792"/>
+        <location filename="../app/studio/MainWindow.cpp" line="827"/>
         <source>Export annotations</source>
         <translation>导出注释</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="854"/>
+        <location filename="../app/studio/MainWindow.cpp" line="889"/>
         <source>The annotation file could not be read, so annotation changes will not be saved: %1</source>
         <translation>无法读取注释文件，因此注释的更改不会被保存：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="891"/>
+        <location filename="../app/studio/MainWindow.cpp" line="926"/>
         <source>Annotations could not be saved: %1</source>
         <translation>无法保存注释：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="928"/>
+        <location filename="../app/studio/MainWindow.cpp" line="963"/>
         <source>Could not import %1: %2</source>
         <translation>无法导入 %1：%2</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="968"/>
+        <location filename="../app/studio/MainWindow.cpp" line="1003"/>
         <source>Could not export the annotations: %1</source>
         <translation>无法导出注释：%1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/MainWindow.cpp" line="934"/>
+        <location filename="../app/studio/MainWindow.cpp" line="969"/>
         <source>Imported %n annotation(s) from %1</source>
         <translation>
             <numerusform>已从 %1 导入 %n 条注释</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/MainWindow.cpp" line="966"/>
+        <location filename="../app/studio/MainWindow.cpp" line="1001"/>
         <source>Exported %n annotation(s) to %1</source>
         <translation>
             <numerusform>已将 %n 条注释导出到 %1</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="707"/>
+        <location filename="../app/studio/MainWindow.cpp" line="740"/>
         <source>Gaps</source>
         <translation>间断</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/MainWindow.cpp" line="708"/>
+        <location filename="../app/studio/MainWindow.cpp" line="741"/>
         <source>%n gap(s), %1 s without data</source>
         <translation>
             <numerusform>%n 处间断，共 %1 秒无数据</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="86"/>
+        <location filename="../app/studio/MainWindow.cpp" line="87"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="265"/>
+        <location filename="../app/studio/MainWindow.cpp" line="282"/>
         <source>&amp;Go to time…</source>
         <translation>转到时间(&amp;G)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="273"/>
+        <location filename="../app/studio/MainWindow.cpp" line="290"/>
         <source>&amp;Longer page</source>
         <extracomment>View menu: next longer page length of the page-length list (1 s ... 60 min)</extracomment>
         <translation>更长的页面(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="278"/>
+        <location filename="../app/studio/MainWindow.cpp" line="295"/>
         <source>&amp;Shorter page</source>
         <translation>更短的页面(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="281"/>
+        <location filename="../app/studio/MainWindow.cpp" line="298"/>
         <source>Clock &amp;time on the axis</source>
         <translation>坐标轴显示时钟时间(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="287"/>
+        <location filename="../app/studio/MainWindow.cpp" line="304"/>
         <source>Label the time axis with the time of day (from the recording&apos;s start time) instead of the time from the start</source>
         <translation>用一天中的时刻（由记录的开始时间推算）标注时间轴，而不是从开始起的时间</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="290"/>
+        <location filename="../app/studio/MainWindow.cpp" line="307"/>
         <source>&amp;Export view as</source>
         <translation>导出视图为(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="291"/>
+        <location filename="../app/studio/MainWindow.cpp" line="308"/>
         <source>&amp;PNG image…</source>
         <translation>PNG 图像(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="292"/>
+        <location filename="../app/studio/MainWindow.cpp" line="309"/>
         <source>P&amp;DF document…</source>
         <translation>PDF 文档(&amp;D)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="294"/>
+        <location filename="../app/studio/MainWindow.cpp" line="311"/>
         <source>&amp;SVG drawing…</source>
         <translation>SVG 矢量图(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="245"/>
+        <location filename="../app/studio/MainWindow.cpp" line="262"/>
         <source>&amp;Export selection…</source>
         <translation>导出选区(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="247"/>
+        <location filename="../app/studio/MainWindow.cpp" line="264"/>
         <source>&amp;Cancel export</source>
         <translation>取消导出(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="344"/>
+        <location filename="../app/studio/MainWindow.cpp" line="361"/>
         <source> Go to </source>
         <extracomment>Toolbar: label of the box that moves the page to a typed time</extracomment>
         <translation> 转到 </translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="349"/>
+        <location filename="../app/studio/MainWindow.cpp" line="366"/>
         <source>90, 1:02:03, @23:15</source>
         <extracomment>Placeholder of the go-to box: seconds, h:mm:ss from the start, or @ and a clock time of day</extracomment>
         <translation>90, 1:02:03, @23:15</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="351"/>
+        <location filename="../app/studio/MainWindow.cpp" line="368"/>
         <source>Go to a time (Ctrl+G): seconds (90.5), h:mm:ss(.s) from the start (1:02:03.5), or a clock time of day with @ (@23:15:00). Enter moves the page there.</source>
         <translation>转到某个时间（Ctrl+G）：秒数（90.5）、从开始起的 h:mm:ss(.s)（1:02:03.5），或以 @ 开头的时钟时间（@23:15:00）。按 Enter 将页面移到该处。</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="488"/>
+        <location filename="../app/studio/MainWindow.cpp" line="505"/>
         <source>%1 is after the end of the recording (%2)</source>
         <translation>%1 在记录结束（%2）之后</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="497"/>
+        <location filename="../app/studio/MainWindow.cpp" line="514"/>
         <source>Cannot go there: %1</source>
         <translation>无法转到该处：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="509"/>
+        <location filename="../app/studio/MainWindow.cpp" line="526"/>
         <source>Export view</source>
         <translation>导出视图</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="523"/>
+        <location filename="../app/studio/MainWindow.cpp" line="540"/>
         <source>Unknown image format of %1 (expected .png, .pdf or .svg)</source>
         <translation>%1 的图像格式未知（应为 .png、.pdf 或 .svg）</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="536"/>
+        <location filename="../app/studio/MainWindow.cpp" line="553"/>
         <source>%1, %2 from %3</source>
         <translation>%1，自 %3 起 %2</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="583"/>
+        <location filename="../app/studio/MainWindow.cpp" line="600"/>
         <source>Saved the view to %1</source>
         <translation>已将视图保存到 %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="586"/>
+        <location filename="../app/studio/MainWindow.cpp" line="603"/>
         <source>Could not export the view to %1: %2</source>
         <translation>无法将视图导出到 %1：%2</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="622"/>
+        <location filename="../app/studio/MainWindow.cpp" line="639"/>
         <source>Exporting to %1…</source>
         <translation>正在导出到 %1…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="635"/>
+        <location filename="../app/studio/MainWindow.cpp" line="652"/>
         <source>Exporting to %1… %2%</source>
         <translation>正在导出到 %1… %2%</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="651"/>
+        <location filename="../app/studio/MainWindow.cpp" line="668"/>
         <source>Exported the selection to %1</source>
         <translation>已将选区导出到 %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="654"/>
+        <location filename="../app/studio/MainWindow.cpp" line="671"/>
         <source>Could not export the selection: %1</source>
         <translation>无法导出选区：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="284"/>
+        <location filename="../app/studio/MainWindow.cpp" line="301"/>
         <source>Clock time</source>
         <extracomment>Short toolbar text of the &quot;Clock time on the axis&quot; toggle</extracomment>
         <translation>时钟时间</translation>
@@ -931,22 +931,22 @@
 <context>
     <name>neurolm::app::RuntimeChatBackend</name>
     <message>
-        <location filename="../app/studio/RuntimeChatBackend.cpp" line="54"/>
+        <location filename="../app/studio/RuntimeChatBackend.cpp" line="55"/>
         <source>Loading the model %1…</source>
         <translation>正在加载模型 %1…</translation>
     </message>
     <message>
-        <location filename="../app/studio/RuntimeChatBackend.cpp" line="58"/>
+        <location filename="../app/studio/RuntimeChatBackend.cpp" line="59"/>
         <source>The model could not be loaded: %1</source>
         <translation>无法加载模型：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/RuntimeChatBackend.cpp" line="95"/>
+        <location filename="../app/studio/RuntimeChatBackend.cpp" line="96"/>
         <source>No model loaded. Load one with File → Load model…</source>
         <translation>未加载模型。请通过 文件 → 加载模型… 加载一个模型</translation>
     </message>
     <message>
-        <location filename="../app/studio/RuntimeChatBackend.cpp" line="96"/>
+        <location filename="../app/studio/RuntimeChatBackend.cpp" line="97"/>
         <source>No model loaded: the embedded model %1 is not there. Load a NeuroLM model with File → Load model… (neurolm init writes a random one for trying the pane).</source>
         <translation>未加载模型：内置模型 %1 不存在。请通过 文件 → 加载模型… 加载 NeuroLM 模型（neurolm init 可生成一个随机模型用于试用此面板）。</translation>
     </message>
@@ -1186,245 +1186,357 @@
 <context>
     <name>neurolm::widgets::ChatPane</name>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="74"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="146"/>
         <source>What the next question is about: the page shown, or a range dragged on the traces (the model reads whole seconds, up to the length it accepts for these channels)</source>
         <translation>下一个问题所针对的内容：当前显示的页面，或在波形上拖选的时间范围（模型读取整秒，最长为其对这些通道可接受的长度）</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="87"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="159"/>
         <source>Conversation</source>
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="104"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="176"/>
         <source>Ask about this EEG segment, e.g. &quot;Question: Is this EEG segment of high workload? Answer:&quot; (Ctrl+Enter sends)</source>
         <translation>询问这段脑电，例如 &quot;Question: Is this EEG segment of high workload? Answer:&quot;（Ctrl+Enter 发送）</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="106"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="178"/>
         <source>Question</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="114"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="186"/>
         <source>&amp;Options</source>
         <extracomment>Chat pane: label of the answer options box</extracomment>
         <translation>选项(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="117"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="189"/>
         <source>Yes, No</source>
         <translation>Yes, No</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="119"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="191"/>
         <source>Answer options to score, separated by commas; each is scored as the answer&apos;s continuation after a space (&quot;Yes&quot; is scored as &quot; Yes&quot;)</source>
         <translation>要评分的回答选项，用逗号分隔；每个选项作为回答在一个空格之后的续写来评分（&quot;Yes&quot; 按 &quot; Yes&quot; 评分）</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="125"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="197"/>
         <source>&amp;Max tokens</source>
         <extracomment>Chat pane: label of the answer length limit (new tokens)</extracomment>
         <translation>最多词元(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="132"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="204"/>
         <source>S&amp;ample</source>
         <translation>采样(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="133"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="205"/>
         <source>Sample the answer (temperature 1) instead of the greedy choice</source>
         <translation>对回答进行采样（温度 1），而不是贪心选择</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="139"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="215"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="656"/>
+        <source>%v of %m windows</source>
+        <extracomment>Progress bar of &quot;Ask about the whole recording&quot;: %v windows scored of %m</extracomment>
+        <translation>%v / %m 个窗口</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="216"/>
+        <source>&amp;Cancel</source>
+        <translation>取消(&amp;C)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="217"/>
+        <source>Stop after the batch of windows being scored (nothing partial is drawn)</source>
+        <translation>在当前这批窗口评分完成后停止（不绘制部分结果）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="226"/>
         <source>&amp;Export</source>
         <translation>导出(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="142"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="229"/>
         <source>Conversation as &amp;Markdown…</source>
         <translation>将对话导出为 &amp;Markdown…</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="144"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="231"/>
         <source>Conversation as &amp;JSON…</source>
         <translation>将对话导出为 &amp;JSON…</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="147"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="234"/>
         <source>&amp;Clear conversation</source>
         <translation>清空对话(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="151"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="239"/>
+        <source>&amp;Whole recording</source>
+        <translation>整段记录(&amp;W)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="241"/>
+        <source>Ask about the whole recording: a question with answer options over every window of the recording (windows as long as the context chip&apos;s, one after another); the probability of an option is drawn under the overview</source>
+        <translation>询问整段记录：对记录的每个窗口提出带答案选项的问题（窗口长度与上下文标签相同，首尾相接）；某个选项的概率绘制在概览条下方</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="249"/>
         <source>S&amp;top</source>
         <translation>停止(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="152"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="250"/>
         <source>Stop the answer at its next token (Esc)</source>
         <translation>在下一个词元处停止回答（Esc）</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="154"/>
-        <location filename="../widgets/chat/ChatPane.cpp" line="365"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="252"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="481"/>
         <source>&amp;Send</source>
         <translation>发送(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="156"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="254"/>
         <source>Ask the model (Ctrl+Enter)</source>
         <translation>向模型提问（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="230"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="335"/>
         <source>The chat history could not be read (a new one starts): %1</source>
         <translation>无法读取对话历史（将开始新的对话）：%1</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="272"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="378"/>
         <source>&lt;b&gt;Model&lt;/b&gt; %1 · %2</source>
         <translation>&lt;b&gt;模型&lt;/b&gt; %1 · %2</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="277"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="383"/>
         <source>No model loaded. Load a NeuroLM model with File → Load model…</source>
         <translation>未加载模型。请通过 文件 → 加载模型… 加载 NeuroLM 模型</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="322"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="410"/>
+        <source>Ask “%1” about the whole recording</source>
+        <extracomment>Chat pane, &quot;Whole recording&quot; menu: %1 is a task of the model (e.g. Workload)</extracomment>
+        <translation>对整段记录询问“%1”</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="413"/>
+        <source>Ask the typed question (with its options) about the whole recording</source>
+        <translation>对整段记录询问输入的问题（及其选项）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="437"/>
         <source>referential</source>
         <translation>参考导联</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="329"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="444"/>
         <source>No recording open</source>
         <translation>未打开记录</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="334"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="449"/>
         <source>%1 · preparing the channels for the model…</source>
         <translation>%1 · 正在为模型准备通道…</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="338"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="453"/>
         <source>%1 · the model cannot read this recording</source>
         <translation>%1 · 模型无法读取此记录</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="343"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="458"/>
         <source>%1 · too short for the model (1 s at least)</source>
         <translation>%1 · 对模型而言太短（至少 1 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="348"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="463"/>
         <source>selection</source>
         <translation>选区</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="348"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="463"/>
         <source>page</source>
         <translation>页面</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="350"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="465"/>
         <source>%1, first %2 s: the model reads at most %3 s of %4 channels</source>
         <translation>%1，前 %2 秒：模型对 %4 个通道最多读取 %3 秒</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="354"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="469"/>
         <source>%1 · %2 channels · %3–%4 s (%5) · %6</source>
         <translation>%1 · %2 个通道 · %3–%4 秒（%5）· %6</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="500"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="615"/>
+        <source>The whole recording is asked a multiple-choice question: give answer options (e.g. Yes, No).</source>
+        <translation>整段记录只能询问选择题：请给出答案选项（例如 Yes, No）。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="657"/>
+        <source>Windows of %1 s every %2 s (the context chip&apos;s window length), %3 at a time</source>
+        <translation>窗口长 %1 秒，每 %2 秒一个（上下文标签的窗口长度），每批 %3 个</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="662"/>
+        <source>Scoring the whole recording: windows of %1 s every %2 s (the context chip&apos;s length)</source>
+        <translation>正在为整段记录评分：窗口长 %1 秒，每 %2 秒一个（上下文标签的长度）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="678"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="723"/>
+        <source>Cancelled after %1 of %2 windows: no track is drawn.</source>
+        <translation>已在 %1 / %2 个窗口后取消：未绘制曲线。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="692"/>
+        <source>Whole recording: %1 windows of %2 s (every %3 s) · mean P(%4) %5 · %6% of windows above 0.5 · %7 s · %8 windows/s</source>
+        <extracomment>Chat pane, summary of a whole-recording answer. %1 windows, %2/%3 window length and hop (s), %4 option, %5 mean probability, %6 share of windows above 0.5, %7 seconds taken, %8 windows per second</extracomment>
+        <translation>整段记录：%1 个 %2 秒窗口（每 %3 秒）· 平均 P(%4) %5 · %6% 的窗口高于 0.5 · %7 秒 · %8 窗口/秒</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="748"/>
+        <source>P(%1)</source>
+        <extracomment>Label of the overview track: probability of an answer option, e.g. P(Yes)</extracomment>
+        <translation>P(%1)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="749"/>
+        <source>P(%1) per %2-s window: %3%4 · %5</source>
+        <translation>每个 %2 秒窗口的 P(%1)：%3%4 · %5</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="789"/>
+        <source>Export whole-recording answer</source>
+        <translation>导出整段记录的回答</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="790"/>
+        <source>CSV (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="805"/>
+        <source>Cancelling after this batch… %v of %m windows</source>
+        <extracomment>Chat pane: shown on the whole-recording progress bar after Cancel</extracomment>
+        <translation>本批完成后取消… %v / %m 个窗口</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="828"/>
         <source>first token %1 ms · %2 tokens/s · %3 tokens</source>
         <translation>首个词元 %1 毫秒 · 每秒 %2 个词元 · 共 %3 个词元</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="365"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="481"/>
         <source>Re&amp;send</source>
         <translation>重新发送(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="385"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="501"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="610"/>
         <source>Type a question first.</source>
         <translation>请先输入问题。</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="425"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="541"/>
         <source>Editing question %1: Send adds the new answer beside the old one (Esc cancels).</source>
         <translation>正在编辑问题 %1：发送后新回答将与旧回答并列保存（Esc 取消）。</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="433"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="549"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="596"/>
         <source>No model loaded. Load one with File → Load model…</source>
         <translation>未加载模型。请通过 文件 → 加载模型… 加载一个模型</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="442"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="558"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="620"/>
         <source>Open a recording first.</source>
         <translation>请先打开一个记录。</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="443"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="559"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="621"/>
         <source>The recording is not ready for the model yet.</source>
         <translation>记录尚未为模型准备好。</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="470"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="586"/>
         <source>Waiting for the first token…</source>
         <translation>正在等待第一个词元…</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="505"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="833"/>
         <source>no tokens</source>
         <translation>没有词元</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="545"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="875"/>
         <source>Ask about the page or a range dragged on the traces. Answers appear here token by token.</source>
         <translation>询问当前页面或在波形上拖选的范围。回答会逐个词元显示在这里。</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="568"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="898"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="595"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="926"/>
+        <source>Overview track:</source>
+        <extracomment>Chat pane, under a whole-recording answer: the option drawn on the overview follows</extracomment>
+        <translation>概览曲线：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="937"/>
+        <source>Show on overview</source>
+        <translation>在概览中显示</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="937"/>
+        <source>Export CSV…</source>
+        <translation>导出 CSV…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="942"/>
         <source>Regenerate</source>
         <translation>重新生成</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="595"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="942"/>
         <source>Edit</source>
         <translation>编辑</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="598"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="945"/>
         <source>%1 ms to first token · %2 tokens/s</source>
         <translation>首个词元 %1 毫秒 · 每秒 %2 个词元</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="630"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="977"/>
         <source>Could not write %1: %2</source>
         <translation>无法写入 %1：%2</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="660"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="1007"/>
         <source>Export conversation</source>
         <translation>导出对话</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="661"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="1008"/>
         <source>Markdown (*.md)</source>
         <translation>Markdown (*.md)</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="661"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="1008"/>
         <source>JSON (*.json)</source>
         <translation>JSON (*.json)</translation>
     </message>
@@ -2012,17 +2124,17 @@
         <translation>整个记录的概览：单击或拖动以移动页面（按键 ← → Home End）</translation>
     </message>
     <message>
-        <location filename="../widgets/overview/OverviewView.cpp" line="21"/>
+        <location filename="../widgets/overview/OverviewView.cpp" line="22"/>
         <source>Recording overview</source>
         <translation>记录概览</translation>
     </message>
     <message>
-        <location filename="../widgets/overview/OverviewView.cpp" line="144"/>
+        <location filename="../widgets/overview/OverviewView.cpp" line="215"/>
         <source>Overview</source>
         <translation>概览</translation>
     </message>
     <message>
-        <location filename="../widgets/overview/OverviewView.cpp" line="150"/>
+        <location filename="../widgets/overview/OverviewView.cpp" line="221"/>
         <source>Indexing the recording… %1%</source>
         <translation>正在索引记录… %1%</translation>
     </message>

@@ -228,6 +228,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     chatPane_->setMontageName(traces_->montage() ? QString::fromStdString(traces_->montage()->name)
                                                   : QString());
   });
+  // A whole-recording answer's probability per window, drawn under the overview (cleared with the recording).
+  connect(chatPane_, &widgets::ChatPane::trackChanged, overview_, [this](const widgets::ChatTrack& t) {
+    overview_->setTrack({t.label, t.description, std::vector<double>(t.startSec.begin(), t.startSec.end()),
+                         std::vector<double>(t.endSec.begin(), t.endSec.end()),
+                         std::vector<double>(t.value.begin(), t.value.end())});
+  });
   annotationsPane_->setCurrentPage(traces_->pageStartSec(), traces_->pageDurationSec());
   connect(traces_, &widgets::TraceView::pageChanged, annotationsPane_,
           &widgets::AnnotationsDock::setCurrentPage);

@@ -43,6 +43,7 @@ struct RuntimeChatBackend::Pending {
 RuntimeChatBackend::RuntimeChatBackend(ModelHost* host, QObject* parent) : ChatBackend(parent), host_(host) {
   qRegisterMetaType<widgets::ChatSourceInfo>();
   qRegisterMetaType<widgets::ChatAnswer>();
+  qRegisterMetaType<widgets::ChatScanResult>();
   askThread_ = new QThreadPool(this);
   askThread_->setMaxThreadCount(1);
   sourceThread_ = new QThreadPool(this);
@@ -215,6 +216,88 @@ quint64 RuntimeChatBackend::ask(const widgets::ChatRequest& request) {
           if (!self) return;
           self->pending_.remove(id);
           Q_EMIT self->answerFinished(id, answer);
+        },
+        Qt::QueuedConnection);
+  });
+  return id;
+}
+
+quint64 RuntimeChatBackend::scanRecording(const widgets::ChatScanRequest& request) {
+  const quint64 id = ++nextRequest_;
+  auto pending = std::make_shared<Pending>();
+  pending->runtime = runtime_;
+  pending_.insert(id, pending);
+  const auto submitted = Clock::now();
+  QPointer<RuntimeChatBackend> self(this);
+  askThread_->start([self, this, id, request, pending, submitted]() {
+    widgets::ChatScanResult result;
+    result.options = request.options;
+    const auto report = [self, id](int done, int total) {
+      QMetaObject::invokeMethod(
+          qApp,
+          [self, id, done, total]() {
+            if (self && self->pending_.contains(id)) Q_EMIT self->scanProgress(id, done, total);
+          },
+          Qt::QueuedConnection);
+    };
+    try {
+      if (!pending->runtime) throw std::runtime_error("no model is loaded");
+      if (request.options.isEmpty()) throw std::invalid_argument("scoring windows needs answer options");
+      const auto source = sourceFor(request.filePath);
+      const auto windows =
+          runtime::slidingWindows({0, source->durationSec()}, request.windowSec, request.hopSec);
+      result.totalWindows = static_cast<int>(windows.size());
+      std::vector<std::string> choices;
+      for (const auto& o : request.options) choices.push_back(o.toStdString());
+      report(0, result.totalWindows);
+      // Chunks of windows prepared at a time, so a long recording's windows are never all in memory; the
+      // runtime batches each chunk through the model and stops between batches when cancelled.
+      const std::size_t chunk = static_cast<std::size_t>(std::max(1, request.batchSize)) * 8;
+      for (std::size_t first = 0; first < windows.size() && !result.cancelled; first += chunk) {
+        if (pending->cancelled) {
+          result.cancelled = true;
+          break;
+        }
+        const std::size_t count = std::min(chunk, windows.size() - first);
+        std::vector<preprocess::PatchGrid> grids;
+        grids.reserve(count);
+        for (std::size_t k = 0; k < count; ++k)
+          grids.push_back(source->window(windows[first + k], preprocess::kInstructionPaddedLength));
+        const auto progress = [&, first](std::size_t done, std::size_t) {
+          report(static_cast<int>(first + done), result.totalWindows);
+          return !pending->cancelled.load();
+        };
+        runtime::RequestId runtimeId = 0;
+        auto future = pending->runtime->scoreWindows(std::move(grids), request.instruction.toStdString(),
+                                                     choices, request.batchSize, progress, &runtimeId);
+        pending->runtimeId = runtimeId;
+        if (pending->cancelled) pending->runtime->cancel(runtimeId);
+        const runtime::ScoreWindowsResult r = future.get();
+        for (std::size_t k = 0; k < r.windows.size(); ++k) {
+          widgets::ChatScanWindow w;
+          w.startSec = windows[first + k].startSec;
+          w.endSec = windows[first + k].endSec;
+          for (double p : r.windows[k].probability) w.probabilities.append(p);
+          w.best = static_cast<int>(r.windows[k].bestChoice);
+          result.windows.append(w);
+        }
+        if (r.cancelled) result.cancelled = true;
+      }
+    } catch (const runtime::RequestCancelled&) {
+      result.cancelled = true;
+    } catch (const std::exception& e) {
+      const QString what = QString::fromStdString(e.what());
+      const QString file = request.filePath;
+      result.error = what.contains(file) ? what : file + QStringLiteral(": ") + what;
+    }
+    if (result.error.isEmpty() && result.windows.size() < result.totalWindows) result.cancelled = true;
+    result.seconds = msBetween(submitted, Clock::now()) / 1000;
+    QMetaObject::invokeMethod(
+        qApp,
+        [self, id, result]() {
+          if (!self) return;
+          self->pending_.remove(id);
+          Q_EMIT self->scanFinished(id, result);
         },
         Qt::QueuedConnection);
   });

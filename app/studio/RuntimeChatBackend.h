@@ -30,6 +30,7 @@ class RuntimeChatBackend : public widgets::ChatBackend {
   void prepareSource(const QString& filePath) override;
   quint64 ask(const widgets::ChatRequest& request) override;
   void cancel(quint64 requestId) override;
+  quint64 scanRecording(const widgets::ChatScanRequest& request) override;
 
   // Blocks until queued work is done (tests, shutdown).
   void waitForIdle();

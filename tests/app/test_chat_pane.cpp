@@ -17,8 +17,10 @@
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMenuBar>
 #include <QPlainTextEdit>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -26,6 +28,7 @@
 #include <QTest>
 #include <QTextBrowser>
 #include <QTimer>
+#include <QToolButton>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -45,6 +48,7 @@
 #include "models/runtime/EegWindows.h"
 #include "models/runtime/InferenceRuntime.h"
 #include "widgets/chat/ChatPane.h"
+#include "widgets/overview/OverviewView.h"
 #include "widgets/traces/TraceView.h"
 
 using namespace neurolm;
@@ -604,4 +608,313 @@ TEST(ChatPane, StudioTakesTheModelAndTokenizerFromTheCommandLine) {
   EXPECT_FALSE(app::parseStudioOptions({QStringLiteral("neurolm-studio"), QStringLiteral("--tokenizer"),
                                         QStringLiteral("/m/vq.safetensors")})
                    .error.isEmpty());
+}
+
+// ---- Ask about the whole recording ----
+
+namespace {
+
+// The reference for whole-recording answers: the runtime's own scoreWindows over slidingWindows of the
+// recording, on an engine and an EegSource of its own (no Qt, no pane).
+struct DirectScores {
+  std::vector<runtime::TimeRange> windows;
+  runtime::ScoreWindowsResult scores;
+};
+DirectScores scoreDirectly(const QString& model, double windowSec, std::vector<std::string> choices) {
+  const auto source = runtime::EegSource::openRecording(samplePath().toStdString());
+  runtime::RuntimeOptions o;
+  o.neuroLmPath = model.toStdString();
+  o.bpeDir = test::resourcesDir() / "tokenizer" / "gpt2";
+  runtime::InferenceRuntime engine(o);
+  DirectScores d;
+  d.windows = runtime::slidingWindows({0, source.durationSec()}, windowSec, windowSec);
+  std::vector<preprocess::PatchGrid> grids;
+  for (const auto& w : d.windows) grids.push_back(source.window(w, preprocess::kInstructionPaddedLength));
+  d.scores = engine.scoreWindows(std::move(grids), kWorkload, std::move(choices), 3).get();
+  return d;
+}
+
+const nlohmann::json kWorkloadTask = nlohmann::json::array(
+    {{{"name", "Workload"}, {"prompt", kWorkload}, {"options", {" Yes", " No"}}, {"description", "EEGMAT"}}});
+
+QAction* wholeRecordingAction(widgets::ChatPane& pane, const QString& containing) {
+  for (QAction* a : pane.wholeRecordingButton()->menu()->actions())
+    if (a->text().contains(containing)) return a;
+  return nullptr;
+}
+
+// RFC 4180 fields of one CSV line (quotes doubled inside quoted fields).
+QStringList csvFields(const QString& line) {
+  QStringList out;
+  QString field;
+  bool quoted = false;
+  for (int i = 0; i < line.size(); ++i) {
+    const QChar c = line[i];
+    if (quoted) {
+      if (c == QLatin1Char('"') && i + 1 < line.size() && line[i + 1] == QLatin1Char('"')) {
+        field += c;
+        ++i;
+      } else if (c == QLatin1Char('"')) {
+        quoted = false;
+      } else {
+        field += c;
+      }
+    } else if (c == QLatin1Char('"')) {
+      quoted = true;
+    } else if (c == QLatin1Char(',')) {
+      out << field;
+      field.clear();
+    } else {
+      field += c;
+    }
+  }
+  out << field;
+  return out;
+}
+
+}  // namespace
+
+TEST(ChatWholeRecording, ProbabilitiesEqualTheRuntimesScoreWindowsAndTheCsvRoundTrips) {
+  qtApp();
+  test::TempDir tmp("chat-whole");
+  writeWithTasks(modelDir().path() / "neurolm.safetensors", tmp / "tasks.safetensors", kWorkloadTask);
+  const QString model = QString::fromStdString((tmp / "tasks.safetensors").string());
+  ChatRig rig(QString::fromStdString((tmp / "history").string()), model);
+  rig.pane->setScanBatchSize(2);
+  const auto segment = rig.pane->currentSegment();
+  ASSERT_TRUE(segment);
+  EXPECT_EQ(segment->lengthSec(), 10);  // the 10-s page: the windows are 10 s, one after another
+
+  QAction* action = wholeRecordingAction(*rig.pane, QStringLiteral("Workload"));
+  ASSERT_NE(action, nullptr);
+  ASSERT_TRUE(rig.pane->wholeRecordingButton()->isEnabled());
+  QSignalSpy progress(rig.backend.get(), &widgets::ChatBackend::scanProgress);
+  QSignalSpy finished(rig.pane.get(), &widgets::ChatPane::scanFinished);
+  QSignalSpy tracks(rig.pane.get(), &widgets::ChatPane::trackChanged);
+  int progressValueSeen = -1;
+  bool barVisible = false;
+  QObject::connect(rig.backend.get(), &widgets::ChatBackend::scanProgress, rig.pane.get(), [&]() {
+    progressValueSeen = std::max(progressValueSeen, rig.pane->scanProgressBar()->value());
+    barVisible = barVisible || rig.pane->scanProgressBar()->isVisible();
+  });
+  EventLoopProbe probe;
+  action->trigger();
+  EXPECT_TRUE(rig.pane->isScanning());
+  EXPECT_FALSE(rig.pane->sendButton()->isEnabled());
+  ASSERT_TRUE(finished.wait(180000));
+  probe.stop();
+  EXPECT_FALSE(rig.pane->isScanning());
+  EXPECT_FALSE(rig.pane->scanProgressBar()->isVisible());
+
+  const int turn = finished.last()[0].toInt();
+  const widgets::ChatAlternative& a = rig.pane->conversation().turn(turn).shown();
+  ASSERT_TRUE(a.answer.error.isEmpty()) << a.answer.error.toStdString();
+  EXPECT_EQ(a.taskName, QStringLiteral("Workload"));
+  const auto whole = widgets::WholeRecordingAnswer::fromJson(a.extras);
+  ASSERT_TRUE(whole);
+  EXPECT_FALSE(whole->cancelled);
+
+  const DirectScores direct = scoreDirectly(model, 10, {" Yes", " No"});
+  ASSERT_EQ(whole->windows.size(), static_cast<qsizetype>(direct.windows.size()));
+  ASSERT_EQ(direct.scores.windows.size(), direct.windows.size());
+  ASSERT_GE(direct.windows.size(), 3u);
+  EXPECT_EQ(whole->totalWindows, static_cast<int>(direct.windows.size()));
+  // Progress after each batch of 2 windows, then the bar reached the end.
+  EXPECT_GE(progress.count(), static_cast<int>((direct.windows.size() + 1) / 2));
+  EXPECT_EQ(progressValueSeen, static_cast<int>(direct.windows.size()));
+  EXPECT_TRUE(barVisible);
+  double sumYes = 0;
+  int aboveHalf = 0;
+  for (std::size_t k = 0; k < direct.windows.size(); ++k) {
+    const auto& w = whole->windows[static_cast<qsizetype>(k)];
+    EXPECT_NEAR(w.startSec, direct.windows[k].startSec, 1e-9);
+    EXPECT_NEAR(w.endSec, direct.windows[k].endSec, 1e-9);
+    ASSERT_EQ(w.probabilities.size(), 2);
+    for (int c = 0; c < 2; ++c)
+      EXPECT_NEAR(w.probabilities[c], direct.scores.windows[k].probability[static_cast<std::size_t>(c)],
+                  1e-6);
+    EXPECT_EQ(w.best, direct.scores.windows[k].bestChoice);
+    sumYes += direct.scores.windows[k].probability[0];
+    aboveHalf += direct.scores.windows[k].probability[0] > 0.5 ? 1 : 0;
+  }
+  // The second window asked on its own (ask with the options) gives the same probabilities.
+  const runtime::AskResult asked =
+      askDirectly(direct.windows[1].startSec, direct.windows[1].endSec, 1, {" Yes", " No"});
+  EXPECT_NEAR(whole->windows[1].probabilities[0], asked.choices[0].probability, 1e-6);
+
+  // The track: P(Yes) per window, sent to the overview when the run finished.
+  ASSERT_EQ(tracks.count(), 1);
+  const auto track = tracks.last()[0].value<widgets::ChatTrack>();
+  EXPECT_EQ(track.label, QStringLiteral("P(Yes)"));
+  ASSERT_EQ(track.value.size(), static_cast<qsizetype>(direct.windows.size()));
+  for (std::size_t k = 0; k < direct.windows.size(); ++k) {
+    EXPECT_NEAR(track.value[static_cast<qsizetype>(k)], direct.scores.windows[k].probability[0], 1e-6);
+    EXPECT_NEAR(track.startSec[static_cast<qsizetype>(k)], direct.windows[k].startSec, 1e-9);
+  }
+  // The summary line in the chat: windows, mean P(Yes), share above 0.5, time, windows/s.
+  const double n = static_cast<double>(direct.windows.size());
+  const QString text = rig.pane->transcriptText();
+  EXPECT_TRUE(text.contains(QStringLiteral("%1 windows of 10 s").arg(direct.windows.size())))
+      << text.toStdString();
+  EXPECT_TRUE(text.contains(QStringLiteral("mean P(Yes) %1").arg(sumYes / n, 0, 'f', 3)))
+      << text.toStdString();
+  EXPECT_TRUE(
+      text.contains(QStringLiteral("%1% of windows above 0.5").arg(100.0 * aboveHalf / n, 0, 'f', 1)));
+  EXPECT_TRUE(text.contains(QStringLiteral("windows/s")));
+  EXPECT_TRUE(text.contains(QStringLiteral("Export CSV")));
+
+  // Another option for the track: P(No) = 1 - P(Yes) with two options.
+  QSignalSpy retrack(rig.pane.get(), &widgets::ChatPane::trackChanged);
+  ASSERT_TRUE(rig.pane->showTrack(turn, 1));
+  ASSERT_EQ(retrack.count(), 1);
+  const auto no = retrack.last()[0].value<widgets::ChatTrack>();
+  EXPECT_EQ(no.label, QStringLiteral("P(No)"));
+  EXPECT_NEAR(no.value[0], direct.scores.windows[0].probability[1], 1e-6);
+
+  // CSV: written atomically, parsed back equal.
+  const QString csvPath = QString::fromStdString((tmp / "whole.csv").string());
+  QSignalSpy exported(rig.pane.get(), &widgets::ChatPane::exported);
+  rig.pane->exportCsv(turn, csvPath);
+  rig.pane->flushWrites();
+  ASSERT_TRUE(exported.count() == 1 || exported.wait(5000));
+  QFile csv(csvPath);
+  ASSERT_TRUE(csv.open(QIODevice::ReadOnly));
+  const QStringList lines = QString::fromUtf8(csv.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+  ASSERT_EQ(lines.size(), static_cast<qsizetype>(direct.windows.size() + 1));
+  EXPECT_EQ(csvFields(lines[0]), (QStringList{QStringLiteral("file"), QStringLiteral("window_start_s"),
+                                              QStringLiteral("window_end_s"), QStringLiteral("p_Yes"),
+                                              QStringLiteral("p_No"), QStringLiteral("best_option")}));
+  for (std::size_t k = 0; k < direct.windows.size(); ++k) {
+    const QStringList f = csvFields(lines[static_cast<qsizetype>(k + 1)]);
+    ASSERT_EQ(f.size(), 6) << lines[static_cast<qsizetype>(k + 1)].toStdString();
+    EXPECT_EQ(f[0], samplePath());
+    EXPECT_DOUBLE_EQ(f[1].toDouble(), direct.windows[k].startSec);
+    EXPECT_DOUBLE_EQ(f[2].toDouble(), direct.windows[k].endSec);
+    EXPECT_NEAR(f[3].toDouble(), direct.scores.windows[k].probability[0], 1e-6);
+    EXPECT_NEAR(f[4].toDouble(), direct.scores.windows[k].probability[1], 1e-6);
+    EXPECT_DOUBLE_EQ(f[3].toDouble(), whole->windows[static_cast<qsizetype>(k)].probabilities[0]);  // exact
+    EXPECT_EQ(f[5], direct.scores.windows[k].bestChoice == 0 ? QStringLiteral("Yes") : QStringLiteral("No"));
+  }
+  // Fields with separators and quotes are quoted (hand-worked).
+  const QString quoted = widgets::wholeRecordingCsv(QStringLiteral("a,\"b\".edf"), {QStringLiteral(" x,y")},
+                                                    {widgets::ChatScanWindow{0, 1, {0.25}, 0}});
+  EXPECT_EQ(quoted, QStringLiteral("file,window_start_s,window_end_s,\"p_x,y\",best_option\n"
+                                   "\"a,\"\"b\"\".edf\",0,1,0.25,\"x,y\"\n"));
+
+  std::printf(
+      "  %zu windows in %.2f s (%.1f windows/s); UI thread: largest raw gap %.1f ms, blocked %.1f ms\n",
+      direct.windows.size(), whole->seconds, n / whole->seconds, probe.maxGapMs(), probe.maxBlockedMs());
+  EXPECT_GT(probe.ticks(), 10);
+  EXPECT_LT(probe.maxBlockedMs(), 50.0);
+}
+
+TEST(ChatWholeRecording, CancelMidwayLeavesNoTrackAndSaysCancelled) {
+  qtApp();
+  test::TempDir tmp("chat-whole-cancel");
+  ChatRig rig(QString::fromStdString((tmp / "history").string()));
+  rig.pane->setScanBatchSize(1);
+  QSignalSpy finished(rig.pane.get(), &widgets::ChatPane::scanFinished);
+  QSignalSpy tracks(rig.pane.get(), &widgets::ChatPane::trackChanged);
+  int lastDone = 0, total = 0;
+  QObject::connect(rig.backend.get(), &widgets::ChatBackend::scanProgress, rig.pane.get(),
+                   [&](quint64, int done, int all) {
+                     lastDone = done;
+                     total = all;
+                     if (done == 2) QTest::mouseClick(rig.pane->scanCancelButton(), Qt::LeftButton);
+                   });
+  rig.pane->inputEdit()->setPlainText(QString::fromLatin1(kWorkload));
+  rig.pane->optionsEdit()->setText(QStringLiteral("Yes, No"));
+  QAction* typed = wholeRecordingAction(*rig.pane, QStringLiteral("typed"));
+  ASSERT_NE(typed, nullptr);
+  typed->trigger();
+  ASSERT_TRUE(rig.pane->isScanning());
+  ASSERT_TRUE(finished.wait(180000));
+  const int turn = finished.last()[0].toInt();
+  const widgets::ChatAlternative& a = rig.pane->conversation().turn(turn).shown();
+  EXPECT_TRUE(a.answer.cancelled);
+  const auto whole = widgets::WholeRecordingAnswer::fromJson(a.extras);
+  ASSERT_TRUE(whole);
+  EXPECT_TRUE(whole->cancelled);
+  EXPECT_TRUE(whole->windows.isEmpty());  // nothing partial kept as the answer
+  EXPECT_GE(total, 4);
+  EXPECT_LT(lastDone, total);  // it stopped between batches, before the end
+  EXPECT_FALSE(rig.pane->trackOf(turn));
+  for (int i = 0; i < tracks.count(); ++i)  // only the clearing when the recording opened
+    EXPECT_TRUE(tracks[i][0].value<widgets::ChatTrack>().value.isEmpty());
+  EXPECT_TRUE(rig.pane->transcriptText().contains(QStringLiteral("Cancelled after")))
+      << rig.pane->transcriptText().toStdString();
+  EXPECT_FALSE(rig.pane->transcriptText().contains(QStringLiteral("Export CSV")));
+  EXPECT_TRUE(rig.pane->sendButton()->isEnabled());
+  EXPECT_FALSE(rig.pane->scanProgressBar()->isVisible());
+  std::printf("  cancelled at %d of %d windows\n", lastDone, total);
+}
+
+TEST(ChatWholeRecording, TheOverviewDrawsTheTrackAndJumpsOnClick) {
+  qtApp();
+  QStandardPaths::setTestModeEnabled(true);
+  app::MainWindow window;
+  window.resize(1400, 860);
+  window.show();
+  QSignalSpy loaded(window.modelHost(), &app::ModelHost::runtimeChanged);
+  window.modelHost()->load(modelPath());
+  QSignalSpy opened(&window, &app::MainWindow::recordingOpened);
+  window.openFile(samplePath());
+  ASSERT_TRUE(opened.wait(30000));
+  ASSERT_TRUE(loaded.count() > 0 || loaded.wait(60000));
+  widgets::ChatPane* pane = window.chatPane();
+  ASSERT_TRUE(QTest::qWaitFor([pane] { return pane->currentSegment().has_value(); }, 30000));
+  pane->clearConversation();
+  widgets::OverviewView* overview = window.overview();
+  const int stripHeight = overview->height();
+  EXPECT_TRUE(overview->track().isEmpty());
+  pane->inputEdit()->setPlainText(QString::fromLatin1(kWorkload));
+  pane->optionsEdit()->setText(QStringLiteral("Yes, No"));
+  QSignalSpy finished(pane, &widgets::ChatPane::scanFinished);
+  ASSERT_TRUE(pane->askWholeRecording(-1));
+  ASSERT_TRUE(finished.wait(180000));
+  const auto track = pane->trackOf(finished.last()[0].toInt());
+  ASSERT_TRUE(track);
+  // The overview holds the pane's track exactly and grew by the track's height.
+  const widgets::OverviewTrack& drawn = overview->track();
+  EXPECT_EQ(drawn.label, QStringLiteral("P(Yes)"));
+  ASSERT_EQ(drawn.value.size(), static_cast<std::size_t>(track->value.size()));
+  for (std::size_t k = 0; k < drawn.value.size(); ++k) {
+    EXPECT_EQ(drawn.value[k], track->value[static_cast<qsizetype>(k)]);
+    EXPECT_EQ(drawn.startSec[k], track->startSec[static_cast<qsizetype>(k)]);
+    EXPECT_EQ(drawn.endSec[k], track->endSec[static_cast<qsizetype>(k)]);
+  }
+  QTest::qWait(50);
+  EXPECT_GT(overview->height(), stripHeight);
+  const QRect r = overview->trackRect();
+  ASSERT_FALSE(r.isEmpty());
+  // The plot is drawn: the column at the middle of window 2 has the area colour down to the axis, and at
+  // its value's height the line.
+  const QImage image = overview->grab().toImage();
+  const double mid = (drawn.startSec[2] + drawn.endSec[2]) / 2;
+  const int x = r.left() + static_cast<int>(std::lround(overview->model()->xOfTime(mid, r.width())));
+  const int yValue = static_cast<int>(std::lround(r.bottom() - drawn.value[2] * (r.height() - 1)));
+  const QColor below = image.pixelColor(x, std::min(r.bottom() - 1, yValue + 3));
+  EXPECT_GT(below.blue(), below.red() + 20) << "area fill at the window's value";
+  const QColor above = image.pixelColor(x, std::max(r.top() + 1, yValue - 4));
+  EXPECT_LT(std::abs(above.blue() - above.red()), 30) << "white or page tint above the value";
+  // A click on the track jumps there (the page centred on the clicked time).
+  const QByteArray dir = qgetenv("NEUROLM_SCREENSHOT_DIR");
+  if (!dir.isEmpty()) {
+    window.chatDock()->raise();
+    QTest::qWait(100);
+    overview->grab().save(QString::fromUtf8(dir) + QStringLiteral("/overview-track.png"));
+    pane->grab().save(QString::fromUtf8(dir) + QStringLiteral("/chat-whole-recording.png"));
+    window.grab().save(QString::fromUtf8(dir) + QStringLiteral("/whole-recording.png"));
+  }
+  const double target = drawn.startSec[3] + 5;
+  const int clickX = r.left() + static_cast<int>(std::lround(overview->model()->xOfTime(target, r.width())));
+  QSignalSpy page(overview, &widgets::OverviewView::pageStartRequested);
+  QTest::mouseClick(overview, Qt::LeftButton, {}, QPoint(clickX, r.center().y()));
+  ASSERT_EQ(page.count(), 1);
+  EXPECT_NEAR(page[0][0].toDouble(),
+              overview->model()->pageStartCentredOn(overview->model()->timeAtX(clickX - r.left(), r.width())),
+              1e-9);
+  EXPECT_NEAR(page[0][0].toDouble(), target - 5, 0.5);
+  pane->clearConversation();
+  pane->flushWrites();
 }

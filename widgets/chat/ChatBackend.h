@@ -81,6 +81,32 @@ struct ChatSourceInfo {
   QString error;  // the file could not be prepared
 };
 
+// "Ask about the whole recording": one question with answer options over windows of windowSec every hopSec
+// from the recording's start (the last window ends at or before its end), batchSize windows at a time.
+struct ChatScanRequest {
+  QString filePath;
+  QString instruction;
+  QStringList options;  // at least one
+  double windowSec = 10;
+  double hopSec = 10;
+  int batchSize = 8;
+};
+
+struct ChatScanWindow {
+  double startSec = 0, endSec = 0;
+  QList<double> probabilities;  // per option of the request, as ChatChoice::probability
+  int best = -1;                // the most probable option
+};
+
+struct ChatScanResult {
+  QStringList options;
+  QList<ChatScanWindow> windows;  // every window, or those scored before a cancel
+  int totalWindows = 0;
+  bool cancelled = false;  // windows then holds only the part scored before the cancel
+  double seconds = 0;      // from the request to its end
+  QString error;           // set when the scan failed (file and problem)
+};
+
 class ChatBackend : public QObject {
   Q_OBJECT
 
@@ -96,6 +122,9 @@ class ChatBackend : public QObject {
   virtual quint64 ask(const ChatRequest& request) = 0;
   // Stops a request before its next token (its answer keeps the tokens so far, cancelled = true).
   virtual void cancel(quint64 requestId) = 0;
+  // Starts option scoring of every window of a recording on the inference thread: scanProgress() after each
+  // batch, then scanFinished(). cancel(id) stops it between batches. Returns the request id (> 0).
+  virtual quint64 scanRecording(const ChatScanRequest& request) = 0;
 
  Q_SIGNALS:
   void modelChanged();
@@ -103,9 +132,12 @@ class ChatBackend : public QObject {
   // `text` is the new text since the previous token (a character split over tokens arrives whole).
   void tokenArrived(quint64 requestId, int step, const QString& text);
   void answerFinished(quint64 requestId, const neurolm::widgets::ChatAnswer& answer);
+  void scanProgress(quint64 requestId, int doneWindows, int totalWindows);
+  void scanFinished(quint64 requestId, const neurolm::widgets::ChatScanResult& result);
 };
 
 }  // namespace neurolm::widgets
 
 Q_DECLARE_METATYPE(neurolm::widgets::ChatSourceInfo)
 Q_DECLARE_METATYPE(neurolm::widgets::ChatAnswer)
+Q_DECLARE_METATYPE(neurolm::widgets::ChatScanResult)

@@ -6,12 +6,14 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
 #include <QPlainTextEdit>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QSaveFile>
 #include <QScrollBar>
@@ -40,13 +42,83 @@ QString escaped(const QString& text) {
   return html;
 }
 
+// A CSV field, quoted when it holds a separator, a quote or a line break (RFC 4180).
+QString csvField(const QString& text) {
+  if (!text.contains(QLatin1Char(',')) && !text.contains(QLatin1Char('"')) &&
+      !text.contains(QLatin1Char('\n')) && !text.contains(QLatin1Char('\r')))
+    return text;
+  QString quoted = text;
+  quoted.replace(QLatin1Char('"'), QStringLiteral("\"\""));
+  return QLatin1Char('"') + quoted + QLatin1Char('"');
+}
+
+QString exactNumber(double v) { return QString::number(v, 'g', 17); }
+
 }  // namespace
+
+QJsonObject WholeRecordingAnswer::toJson() const {
+  QJsonArray rows;
+  for (const auto& w : windows) {
+    QJsonArray p;
+    for (double v : w.probabilities) p.append(v);
+    rows.append(QJsonObject{{QStringLiteral("start_s"), w.startSec},
+                            {QStringLiteral("end_s"), w.endSec},
+                            {QStringLiteral("p"), p},
+                            {QStringLiteral("best"), w.best}});
+  }
+  return QJsonObject{
+      {QStringLiteral("window_s"), windowSec},       {QStringLiteral("hop_s"), hopSec},
+      {QStringLiteral("batch"), batchSize},          {QStringLiteral("total_windows"), totalWindows},
+      {QStringLiteral("cancelled"), cancelled},      {QStringLiteral("seconds"), seconds},
+      {QStringLiteral("track_option"), trackOption}, {QStringLiteral("windows"), rows}};
+}
+
+std::optional<WholeRecordingAnswer> WholeRecordingAnswer::fromJson(const QJsonObject& extras) {
+  const QJsonValue v = extras.value(QStringLiteral("wholeRecording"));
+  if (!v.isObject()) return std::nullopt;
+  const QJsonObject o = v.toObject();
+  WholeRecordingAnswer w;
+  w.windowSec = o.value(QStringLiteral("window_s")).toDouble();
+  w.hopSec = o.value(QStringLiteral("hop_s")).toDouble();
+  w.batchSize = o.value(QStringLiteral("batch")).toInt();
+  w.totalWindows = o.value(QStringLiteral("total_windows")).toInt();
+  w.cancelled = o.value(QStringLiteral("cancelled")).toBool();
+  w.seconds = o.value(QStringLiteral("seconds")).toDouble();
+  w.trackOption = o.value(QStringLiteral("track_option")).toInt();
+  for (const QJsonValue& r : o.value(QStringLiteral("windows")).toArray()) {
+    const QJsonObject row = r.toObject();
+    ChatScanWindow win;
+    win.startSec = row.value(QStringLiteral("start_s")).toDouble();
+    win.endSec = row.value(QStringLiteral("end_s")).toDouble();
+    for (const QJsonValue& p : row.value(QStringLiteral("p")).toArray())
+      win.probabilities.append(p.toDouble());
+    win.best = row.value(QStringLiteral("best")).toInt(-1);
+    w.windows.append(win);
+  }
+  return w;
+}
+
+QString wholeRecordingCsv(const QString& filePath, const QStringList& options,
+                          const QList<ChatScanWindow>& windows) {
+  QString csv = QStringLiteral("file,window_start_s,window_end_s");
+  for (const QString& o : options) csv += QLatin1Char(',') + csvField(QStringLiteral("p_") + o.trimmed());
+  csv += QStringLiteral(",best_option\n");
+  const QString file = csvField(filePath);
+  for (const auto& w : windows) {
+    csv += file + QLatin1Char(',') + exactNumber(w.startSec) + QLatin1Char(',') + exactNumber(w.endSec);
+    for (int k = 0; k < options.size(); ++k) csv += QLatin1Char(',') + exactNumber(w.probabilities.value(k));
+    csv += QLatin1Char(',') + csvField(w.best >= 0 ? options.value(w.best).trimmed() : QString()) +
+           QLatin1Char('\n');
+  }
+  return csv;
+}
 
 ChatPane::ChatPane(ChatBackend* backend, const QString& historyDir, QWidget* parent)
     : QWidget(parent), backend_(backend), historyDir_(historyDir) {
   if (historyDir_.isEmpty())
     historyDir_ = QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
                       .filePath(QStringLiteral("chat"));
+  qRegisterMetaType<ChatTrack>();
   writeQueue_ = new QThreadPool(this);
   writeQueue_->setMaxThreadCount(1);
   renderTimer_ = new QTimer(this);
@@ -134,6 +206,21 @@ ChatPane::ChatPane(ChatBackend* backend, const QString& historyDir, QWidget* par
   row->addWidget(sample_);
   layout->addLayout(row);
 
+  scanBar_ = new QWidget(this);
+  auto* scanRow = new QHBoxLayout(scanBar_);
+  scanRow->setContentsMargins(0, 0, 0, 0);
+  scanProgress_ = new QProgressBar(scanBar_);
+  scanProgress_->setObjectName(QStringLiteral("chatScanProgress"));
+  //: Progress bar of "Ask about the whole recording": %v windows scored of %m
+  scanProgress_->setFormat(tr("%v of %m windows"));
+  scanCancel_ = new QPushButton(tr("&Cancel"), scanBar_);
+  scanCancel_->setToolTip(tr("Stop after the batch of windows being scored (nothing partial is drawn)"));
+  connect(scanCancel_, &QPushButton::clicked, this, &ChatPane::stop);
+  scanRow->addWidget(scanProgress_, 1);
+  scanRow->addWidget(scanCancel_);
+  scanBar_->hide();
+  layout->addWidget(scanBar_);
+
   auto* buttons = new QHBoxLayout();
   export_ = new QToolButton(this);
   export_->setText(tr("&Export"));
@@ -147,6 +234,17 @@ ChatPane::ChatPane(ChatBackend* backend, const QString& historyDir, QWidget* par
   exportMenu->addAction(tr("&Clear conversation"), this, &ChatPane::clearConversation);
   export_->setMenu(exportMenu);
   buttons->addWidget(export_);
+  whole_ = new QToolButton(this);
+  whole_->setObjectName(QStringLiteral("chatWholeRecording"));
+  whole_->setText(tr("&Whole recording"));
+  whole_->setToolTip(
+      tr("Ask about the whole recording: a question with answer options over every window of the recording "
+         "(windows as long as the context chip's, one after another); the probability of an option is drawn "
+         "under the overview"));
+  whole_->setPopupMode(QToolButton::InstantPopup);
+  wholeMenu_ = new QMenu(whole_);
+  whole_->setMenu(wholeMenu_);
+  buttons->addWidget(whole_);
   buttons->addStretch(1);
   stop_ = new QPushButton(tr("S&top"), this);
   stop_->setToolTip(tr("Stop the answer at its next token (Esc)"));
@@ -168,7 +266,7 @@ ChatPane::ChatPane(ChatBackend* backend, const QString& historyDir, QWidget* par
   auto* escape = new QShortcut(QKeySequence(Qt::Key_Escape), this);
   escape->setContext(Qt::WidgetWithChildrenShortcut);
   connect(escape, &QShortcut::activated, this, [this]() {
-    if (isAnswering()) {
+    if (isAnswering() || isScanning()) {
       stop();
     } else if (editingTurn_ >= 0) {
       editingTurn_ = -1;
@@ -182,6 +280,8 @@ ChatPane::ChatPane(ChatBackend* backend, const QString& historyDir, QWidget* par
     connect(backend_, &ChatBackend::sourceReady, this, &ChatPane::onSourceReady);
     connect(backend_, &ChatBackend::tokenArrived, this, &ChatPane::onToken);
     connect(backend_, &ChatBackend::answerFinished, this, &ChatPane::onFinished);
+    connect(backend_, &ChatBackend::scanProgress, this, &ChatPane::onScanProgress);
+    connect(backend_, &ChatBackend::scanFinished, this, &ChatPane::onScanFinished);
   }
   onModelChanged();
   updateContext();
@@ -190,6 +290,7 @@ ChatPane::ChatPane(ChatBackend* backend, const QString& historyDir, QWidget* par
 
 ChatPane::~ChatPane() {
   if (activeRequest_ && backend_) backend_->cancel(activeRequest_);
+  if (activeScan_ && backend_) backend_->cancel(activeScan_);
   writeQueue_->waitForDone();
 }
 
@@ -201,7 +302,11 @@ QString ChatPane::historyPath() const {
 
 void ChatPane::setRecording(const QString& filePath) {
   if (activeRequest_ && backend_) backend_->cancel(activeRequest_);  // its late answer is dropped
-  activeRequest_ = 0;
+  if (activeScan_ && backend_) backend_->cancel(activeScan_);
+  activeRequest_ = activeScan_ = 0;
+  scanTurn_ = -1;
+  scanBar_->hide();
+  Q_EMIT trackChanged(ChatTrack{});  // a track of the previous recording
   activeTurn_ = activeAlternative_ = -1;
   filePath_ = filePath;
   source_ = {};
@@ -238,6 +343,7 @@ void ChatPane::setRecording(const QString& filePath) {
               for (int a = 1; a < t.alternatives.size(); ++a) merged.addAlternative(index, t.alternatives[a]);
             }
             if (self->activeRequest_) self->activeTurn_ += loaded.turnCount();
+            if (self->activeScan_) self->scanTurn_ += loaded.turnCount();
             self->conversation_ = merged;
           }
           self->render();
@@ -297,6 +403,15 @@ void ChatPane::rebuildTasks() {
   }
   taskLayout_->addStretch(1);
   taskBar_->setVisible(!tasks_.isEmpty());
+  wholeMenu_->clear();
+  for (int i = 0; i < tasks_.size(); ++i) {
+    if (tasks_[i].options.isEmpty()) continue;  // a free answer has no probability to draw
+    //: Chat pane, "Whole recording" menu: %1 is a task of the model (e.g. Workload)
+    wholeMenu_->addAction(tr("Ask “%1” about the whole recording").arg(tasks_[i].name), this,
+                          [this, i]() { askWholeRecording(i); });
+  }
+  wholeMenu_->addAction(tr("Ask the typed question (with its options) about the whole recording"), this,
+                        [this]() { askWholeRecording(-1); });
 }
 
 void ChatPane::onSourceReady(const ChatSourceInfo& info) {
@@ -358,9 +473,10 @@ void ChatPane::updateContext() {
 }
 
 void ChatPane::updateControls() {
-  const bool busy = isAnswering();
+  const bool busy = isAnswering() || isScanning();
   send_->setEnabled(!busy);
   stop_->setEnabled(busy);
+  whole_->setEnabled(!busy && model_.loaded);
   for (auto* b : taskBar_->findChildren<QPushButton*>()) b->setEnabled(!busy && model_.loaded);
   send_->setText(editingTurn_ >= 0 ? tr("Re&send") : tr("&Send"));
 }
@@ -428,7 +544,7 @@ void ChatPane::editTurn(int turn) {
 
 bool ChatPane::start(const QString& instruction, const QString& taskName, const QStringList& options,
                      ChatDecoding decoding, int intoTurn) {
-  if (isAnswering()) return false;
+  if (isAnswering() || isScanning()) return false;
   if (!backend_ || !model_.loaded) {
     note(model_.status.isEmpty() ? tr("No model loaded. Load one with File → Load model…") : model_.status);
     return false;
@@ -474,8 +590,220 @@ bool ChatPane::start(const QString& instruction, const QString& taskName, const 
   return true;
 }
 
+bool ChatPane::askWholeRecording(int taskIndex) {
+  if (isAnswering() || isScanning()) return false;
+  if (!backend_ || !model_.loaded) {
+    note(model_.status.isEmpty() ? tr("No model loaded. Load one with File → Load model…") : model_.status);
+    return false;
+  }
+  QString instruction, taskName;
+  QStringList options;
+  if (taskIndex >= 0) {
+    if (taskIndex >= tasks_.size()) return false;
+    instruction = tasks_[taskIndex].prompt;
+    taskName = tasks_[taskIndex].name;
+    options = tasks_[taskIndex].options;
+  } else {
+    instruction = input_->toPlainText().trimmed();
+    options = typedOptions();
+    if (instruction.isEmpty()) {
+      note(tr("Type a question first."));
+      return false;
+    }
+  }
+  if (options.isEmpty()) {
+    note(tr("The whole recording is asked a multiple-choice question: give answer options (e.g. Yes, No)."));
+    return false;
+  }
+  const auto segment = currentSegment();
+  if (!segment) {
+    note(filePath_.isEmpty() ? tr("Open a recording first.")
+                             : tr("The recording is not ready for the model yet."));
+    return false;
+  }
+  note(QString());
+  WholeRecordingAnswer w;
+  w.windowSec = segment->lengthSec();  // the context chip's window length
+  w.hopSec = w.windowSec;              // windows one after another
+  w.batchSize = scanBatchSize_;
+  w.totalWindows = static_cast<int>(std::floor((source_.durationSec - w.windowSec) / w.hopSec + 1e-9)) + 1;
+  for (int k = 0; k < options.size(); ++k)
+    if (options[k].trimmed().compare(QStringLiteral("Yes"), Qt::CaseInsensitive) == 0) w.trackOption = k;
+  ChatAlternative a;
+  a.instruction = instruction;
+  a.taskName = taskName;
+  a.options = options;
+  a.segment = *segment;
+  a.segment.startSec = 0;
+  a.segment.endSec = (w.totalWindows - 1) * w.hopSec + w.windowSec;
+  a.segment.fromSelection = false;
+  a.modelId = model_.modelId;
+  a.device = model_.device;
+  a.askedAt = QDateTime::currentDateTimeUtc();
+  a.streaming = true;
+  a.extras.insert(QStringLiteral("wholeRecording"), w.toJson());
+  scanTurn_ = conversation_.addTurn(a);
+  ChatScanRequest request;
+  request.filePath = filePath_;
+  request.instruction = instruction;
+  request.options = options;
+  request.windowSec = w.windowSec;
+  request.hopSec = w.hopSec;
+  request.batchSize = w.batchSize;
+  activeScan_ = backend_->scanRecording(request);
+  scanProgress_->setRange(0, std::max(1, w.totalWindows));
+  scanProgress_->setValue(0);
+  scanProgress_->setFormat(tr("%v of %m windows"));
+  scanProgress_->setToolTip(tr("Windows of %1 s every %2 s (the context chip's window length), %3 at a time")
+                                .arg(secondsText(w.windowSec), secondsText(w.hopSec))
+                                .arg(w.batchSize));
+  scanCancel_->setEnabled(true);
+  scanBar_->show();
+  stats_->setText(tr("Scoring the whole recording: windows of %1 s every %2 s (the context chip's length)")
+                      .arg(secondsText(w.windowSec), secondsText(w.hopSec)));
+  updateControls();
+  render();
+  Q_EMIT scanStarted(scanTurn_);
+  return true;
+}
+
+void ChatPane::onScanProgress(quint64 requestId, int done, int total) {
+  if (requestId != activeScan_) return;
+  scanProgress_->setRange(0, std::max(1, total));
+  scanProgress_->setValue(done);
+}
+
+QString ChatPane::scanSummary(const ChatAlternative& a, const WholeRecordingAnswer& w) const {
+  if (w.cancelled)
+    return tr("Cancelled after %1 of %2 windows: no track is drawn.")
+        .arg(w.windows.size())
+        .arg(w.totalWindows);
+  double sum = 0;
+  int above = 0;
+  for (const auto& win : w.windows) {
+    const double p = win.probabilities.value(w.trackOption);
+    sum += p;
+    above += p > 0.5 ? 1 : 0;
+  }
+  const double n = std::max<double>(1, static_cast<double>(w.windows.size()));
+  const QString option = a.options.value(w.trackOption).trimmed();
+  //: Chat pane, summary of a whole-recording answer. %1 windows, %2/%3 window length and hop (s), %4 option,
+  //: %5 mean probability, %6 share of windows above 0.5, %7 seconds taken, %8 windows per second
+  return tr("Whole recording: %1 windows of %2 s (every %3 s) · mean P(%4) %5 · %6% of windows above 0.5 · "
+            "%7 s · %8 windows/s")
+      .arg(w.windows.size())
+      .arg(secondsText(w.windowSec), secondsText(w.hopSec), option)
+      .arg(sum / n, 0, 'f', 3)
+      .arg(100.0 * above / n, 0, 'f', 1)
+      .arg(w.seconds, 0, 'f', 2)
+      .arg(w.seconds > 0 ? static_cast<double>(w.windows.size()) / w.seconds : 0.0, 0, 'f', 1);
+}
+
+void ChatPane::onScanFinished(quint64 requestId, const ChatScanResult& result) {
+  if (requestId != activeScan_) return;
+  activeScan_ = 0;
+  const int turn = scanTurn_;
+  scanTurn_ = -1;
+  scanBar_->hide();
+  if (turn >= 0 && turn < conversation_.turnCount()) {
+    ChatAlternative& a = conversation_.turn(turn).shown();
+    auto w = WholeRecordingAnswer::fromJson(a.extras).value_or(WholeRecordingAnswer{});
+    w.windows = result.windows;
+    w.totalWindows = result.totalWindows > 0 ? result.totalWindows : w.totalWindows;
+    w.cancelled = result.cancelled;
+    w.seconds = result.seconds;
+    if (w.cancelled) w.windows.clear();  // nothing partial is kept as if it were the answer
+    a.extras.insert(QStringLiteral("wholeRecording"), w.toJson());
+    a.streaming = false;
+    a.answer = ChatAnswer{};
+    a.answer.seconds = result.seconds;
+    a.answer.cancelled = result.cancelled;
+    a.answer.error = result.error;
+    if (result.error.isEmpty()) {
+      a.answer.text = result.cancelled ? tr("Cancelled after %1 of %2 windows: no track is drawn.")
+                                             .arg(result.windows.size())
+                                             .arg(w.totalWindows)
+                                       : scanSummary(a, w);
+    } else {
+      note(result.error);
+    }
+    stats_->setText(a.answer.text.isEmpty() ? result.error : a.answer.text);
+    if (!result.cancelled && result.error.isEmpty()) showTrack(turn, w.trackOption);
+  }
+  updateControls();
+  render();
+  saveHistory();
+  Q_EMIT scanFinished(turn);
+}
+
+std::optional<ChatTrack> ChatPane::trackOf(int turn) const {
+  if (turn < 0 || turn >= conversation_.turnCount()) return std::nullopt;
+  const ChatAlternative& a = conversation_.turn(turn).shown();
+  const auto w = WholeRecordingAnswer::fromJson(a.extras);
+  if (!w || w->cancelled || w->windows.isEmpty() || a.streaming || !a.answer.error.isEmpty())
+    return std::nullopt;
+  ChatTrack t;
+  const QString option = a.options.value(w->trackOption).trimmed();
+  //: Label of the overview track: probability of an answer option, e.g. P(Yes)
+  t.label = tr("P(%1)").arg(option);
+  t.description = tr("P(%1) per %2-s window: %3%4 · %5")
+                      .arg(option, secondsText(w->windowSec),
+                           a.taskName.isEmpty() ? QString() : a.taskName + QStringLiteral(": "),
+                           a.instruction, a.modelId);
+  for (const auto& win : w->windows) {
+    t.startSec.append(win.startSec);
+    t.endSec.append(win.endSec);
+    t.value.append(win.probabilities.value(w->trackOption));
+  }
+  return t;
+}
+
+bool ChatPane::showTrack(int turn, int option) {
+  if (turn < 0 || turn >= conversation_.turnCount()) return false;
+  ChatAlternative& a = conversation_.turn(turn).shown();
+  auto w = WholeRecordingAnswer::fromJson(a.extras);
+  if (!w || option < 0 || option >= a.options.size()) return false;
+  if (w->trackOption != option) {
+    w->trackOption = option;
+    a.extras.insert(QStringLiteral("wholeRecording"), w->toJson());
+    if (!w->cancelled && a.answer.error.isEmpty()) a.answer.text = scanSummary(a, *w);
+    render();
+    saveHistory();
+  }
+  const auto track = trackOf(turn);
+  if (!track) return false;
+  Q_EMIT trackChanged(*track);
+  return true;
+}
+
+void ChatPane::exportCsv(int turn, const QString& path) {
+  if (turn < 0 || turn >= conversation_.turnCount()) return;
+  const ChatAlternative& a = conversation_.turn(turn).shown();
+  const auto w = WholeRecordingAnswer::fromJson(a.extras);
+  if (!w || w->cancelled) return;
+  writeInBackground(path, wholeRecordingCsv(a.segment.filePath, a.options, w->windows).toUtf8(), false);
+}
+
+void ChatPane::showCsvDialog(int turn) {
+  const QString base = QFileInfo(filePath_).completeBaseName() + QStringLiteral("-whole-recording.csv");
+  auto* dialog = new QFileDialog(this, tr("Export whole-recording answer"),
+                                 QFileInfo(filePath_).absoluteDir().filePath(base), tr("CSV (*.csv)"));
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  dialog->setAcceptMode(QFileDialog::AcceptSave);
+  dialog->setDefaultSuffix(QStringLiteral("csv"));
+  connect(dialog, &QFileDialog::fileSelected, this,
+          [this, turn](const QString& path) { exportCsv(turn, path); });
+  dialog->open();
+}
+
 void ChatPane::stop() {
   if (activeRequest_ && backend_) backend_->cancel(activeRequest_);
+  if (activeScan_ && backend_) {
+    backend_->cancel(activeScan_);
+    scanCancel_->setEnabled(false);
+    //: Chat pane: shown on the whole-recording progress bar after Cancel
+    scanProgress_->setFormat(tr("Cancelling after this batch… %v of %m windows"));
+  }
 }
 
 void ChatPane::onToken(quint64 requestId, int, const QString& text) {
@@ -525,13 +853,15 @@ void ChatPane::showAlternative(int turn, int delta) {
 void ChatPane::onAnchor(const QUrl& url) {
   // chat:<action>/<turn>
   const QStringList parts = url.path().split(QLatin1Char('/'));
-  if (url.scheme() != QLatin1String("chat") || parts.size() != 2) return;
+  if (url.scheme() != QLatin1String("chat") || parts.size() < 2) return;
   const QString action = parts[0];
   const int turn = parts[1].toInt();
   if (action == QLatin1String("prev")) showAlternative(turn, -1);
   if (action == QLatin1String("next")) showAlternative(turn, +1);
   if (action == QLatin1String("regenerate")) regenerate(turn);
   if (action == QLatin1String("edit")) editTurn(turn);
+  if (action == QLatin1String("csv")) showCsvDialog(turn);
+  if (action == QLatin1String("track") && parts.size() == 3) showTrack(turn, parts[2].toInt());
 }
 
 void ChatPane::scheduleRender() {
@@ -589,7 +919,24 @@ void ChatPane::render() {
                   .arg(t.current + 1)
                   .arg(t.alternatives.size());
     }
-    if (!a.streaming) {
+    const auto whole = WholeRecordingAnswer::fromJson(a.extras);
+    if (whole && !a.streaming) {
+      if (!whole->cancelled && a.answer.error.isEmpty() && !whole->windows.isEmpty()) {
+        //: Chat pane, under a whole-recording answer: the option drawn on the overview follows
+        html += tr("Overview track:");
+        for (int k = 0; k < a.options.size(); ++k) {
+          const QString option = a.options[k].trimmed().toHtmlEscaped();
+          html += k == whole->trackOption
+                      ? QStringLiteral(" <b>%1</b>").arg(option)
+                      : QStringLiteral(" <a href='chat:track/%1/%2'>%3</a>").arg(i).arg(k).arg(option);
+        }
+        html +=
+            QStringLiteral(" &nbsp; <a href='chat:track/%1/%2'>%3</a> &nbsp; <a href='chat:csv/%1'>%4</a>")
+                .arg(i)
+                .arg(whole->trackOption)
+                .arg(tr("Show on overview"), tr("Export CSV…"));
+      }
+    } else if (!a.streaming) {
       html += QStringLiteral("<a href='chat:regenerate/%1'>%2</a> &nbsp; <a href='chat:edit/%1'>%3</a>")
                   .arg(i)
                   .arg(tr("Regenerate"), tr("Edit"));
@@ -673,8 +1020,10 @@ void ChatPane::showExportDialog(const QString& format) {
 }
 
 void ChatPane::clearConversation() {
-  if (isAnswering()) stop();
-  activeRequest_ = 0;  // a late answer of the stopped request is dropped
+  if (isAnswering() || isScanning()) stop();
+  activeRequest_ = activeScan_ = 0;  // a late answer of the stopped request is dropped
+  scanTurn_ = -1;
+  scanBar_->hide();
   conversation_.clear();
   activeTurn_ = activeAlternative_ = -1;
   updateControls();

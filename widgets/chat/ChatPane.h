@@ -8,6 +8,8 @@
 #include <QHash>
 #include <QPointer>
 #include <QWidget>
+#include <algorithm>
+#include <optional>
 
 #include "widgets/chat/ChatBackend.h"
 #include "widgets/chat/ChatConversation.h"
@@ -16,7 +18,9 @@ class QCheckBox;
 class QHBoxLayout;
 class QLabel;
 class QLineEdit;
+class QMenu;
 class QPlainTextEdit;
+class QProgressBar;
 class QPushButton;
 class QSpinBox;
 class QTextBrowser;
@@ -26,6 +30,31 @@ class QToolButton;
 class QUrl;
 
 namespace neurolm::widgets {
+
+// The per-window probability of one option of a whole-recording answer, for the overview.
+struct ChatTrack {
+  QString label;        // the option, e.g. "Yes"
+  QString description;  // question, window length, model
+  QList<double> startSec, endSec, value;
+};
+
+// A whole-recording answer as stored in its alternative's extras["wholeRecording"].
+struct WholeRecordingAnswer {
+  double windowSec = 0, hopSec = 0;
+  int batchSize = 0;
+  int totalWindows = 0;
+  bool cancelled = false;
+  double seconds = 0;
+  int trackOption = 0;  // the option drawn on the overview
+  QList<ChatScanWindow> windows;
+  QJsonObject toJson() const;
+  static std::optional<WholeRecordingAnswer> fromJson(const QJsonObject& extras);
+};
+
+// CSV of a whole-recording answer: file, window start/end (s), each option's probability, best option; one
+// row per window. Option columns are "p_<option>" with the option's leading space dropped.
+QString wholeRecordingCsv(const QString& filePath, const QStringList& options,
+                          const QList<ChatScanWindow>& windows);
 
 class ChatPane : public QWidget {
   Q_OBJECT
@@ -47,6 +76,7 @@ class ChatPane : public QWidget {
   QString statsText() const;       // first token, tokens/s, device
   QString historyPath() const;     // the open recording's history file
   bool isAnswering() const { return activeRequest_ != 0; }
+  bool isScanning() const { return activeScan_ != 0; }
   const QList<ChatTask>& tasks() const { return tasks_; }
 
   QPlainTextEdit* inputEdit() const { return input_; }
@@ -56,6 +86,13 @@ class ChatPane : public QWidget {
   QPushButton* sendButton() const { return send_; }
   QPushButton* stopButton() const { return stop_; }
   QTextBrowser* transcript() const { return transcript_; }
+  QToolButton* wholeRecordingButton() const { return whole_; }
+  QProgressBar* scanProgressBar() const { return scanProgress_; }
+  QPushButton* scanCancelButton() const { return scanCancel_; }
+  // Windows scored together in "Ask about the whole recording" (8 by default).
+  void setScanBatchSize(int windows) { scanBatchSize_ = std::max(1, windows); }
+  // The track of a whole-recording turn (its shown answer), empty when the turn has none or was cancelled.
+  std::optional<ChatTrack> trackOf(int turn) const;
 
   // Waits for pending history and export writes.
   void flushWrites();
@@ -68,7 +105,15 @@ class ChatPane : public QWidget {
   bool send();
   // Asks a task of the model about the current segment.
   bool askTask(int taskIndex);
-  void stop();
+  // "Ask about the whole recording": the task (taskIndex -1: the typed question with its options) over every
+  // window of the recording, windows as long as the context chip's (its model window), one after another
+  // (hop = window length). False, and a note, when it cannot start (no options, no model, busy).
+  bool askWholeRecording(int taskIndex);
+  // Draws option `option` of a whole-recording turn on the overview (trackChanged).
+  bool showTrack(int turn, int option);
+  void exportCsv(int turn, const QString& path);
+  void showCsvDialog(int turn);
+  void stop();  // the answer, or the whole-recording run between batches
   // A new answer to a turn about the same segment (sampled with a new seed: greedy would repeat itself).
   bool regenerate(int turn);
   // Puts a turn's question into the input box; the next send adds its answer to that turn (same segment).
@@ -86,6 +131,10 @@ class ChatPane : public QWidget {
   void historySaved(const QString& historyPath);
   void exported(const QString& path);
   void writeFailed(const QString& message);
+  void scanStarted(int turn);
+  void scanFinished(int turn);
+  // A whole-recording answer to draw on the overview.
+  void trackChanged(const neurolm::widgets::ChatTrack& track);
 
  private:
   void onModelChanged();
@@ -93,6 +142,9 @@ class ChatPane : public QWidget {
   void onToken(quint64 requestId, int step, const QString& text);
   void onFinished(quint64 requestId, const ChatAnswer& answer);
   void onAnchor(const QUrl& url);
+  void onScanProgress(quint64 requestId, int done, int total);
+  void onScanFinished(quint64 requestId, const ChatScanResult& result);
+  QString scanSummary(const ChatAlternative& a, const WholeRecordingAnswer& w) const;
   // intoTurn >= 0: a new answer of that turn, about the turn's own segment.
   bool start(const QString& instruction, const QString& taskName, const QStringList& options,
              ChatDecoding decoding, int intoTurn);
@@ -120,6 +172,9 @@ class ChatPane : public QWidget {
   quint64 activeRequest_ = 0;
   int activeTurn_ = -1, activeAlternative_ = -1;
   int editingTurn_ = -1;
+  quint64 activeScan_ = 0;
+  int scanTurn_ = -1;
+  int scanBatchSize_ = 8;
 
   QLabel* modelLabel_ = nullptr;
   QLabel* chip_ = nullptr;
@@ -135,8 +190,15 @@ class ChatPane : public QWidget {
   QToolButton* export_ = nullptr;
   QPushButton* send_ = nullptr;
   QPushButton* stop_ = nullptr;
+  QToolButton* whole_ = nullptr;
+  QMenu* wholeMenu_ = nullptr;
+  QWidget* scanBar_ = nullptr;
+  QProgressBar* scanProgress_ = nullptr;
+  QPushButton* scanCancel_ = nullptr;
   QTimer* renderTimer_ = nullptr;
   QThreadPool* writeQueue_ = nullptr;  // one thread: history and exports written in order
 };
 
 }  // namespace neurolm::widgets
+
+Q_DECLARE_METATYPE(neurolm::widgets::ChatTrack)

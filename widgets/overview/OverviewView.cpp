@@ -15,9 +15,10 @@ namespace neurolm::widgets {
 OverviewView::OverviewView(QWidget* parent) : QWidget(parent), model_(new OverviewModel(this)) {
   setFocusPolicy(Qt::StrongFocus);
   setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
-  setFixedHeight(72);
+  setFixedHeight(kStripHeightPx);
   //: Accessible name / tooltip of the overview strip under the traces
-  setToolTip(tr("Overview of the whole recording: click or drag to move the page (keys ← → Home End)"));
+  baseToolTip_ = tr("Overview of the whole recording: click or drag to move the page (keys ← → Home End)");
+  setToolTip(baseToolTip_);
   setAccessibleName(tr("Recording overview"));
   connect(model_, &OverviewModel::changed, this, qOverload<>(&QWidget::update));
   worker_ = new QObject();  // owned by the worker thread: deleted on finished()
@@ -65,7 +66,7 @@ void OverviewView::setRecording(std::shared_ptr<const Recording> recording) {
 }
 
 QRect OverviewView::bandRect() const {
-  const QRect all = rect().adjusted(kLabelMarginPx, 2, -2, -2);
+  const QRect all = QRect(0, 0, width(), kStripHeightPx).adjusted(kLabelMarginPx, 2, -2, -2);
   if (!model_->hasHypnogram()) return all;
   return QRect(all.left(), all.top() + all.height() * 3 / 5, all.width(),
                all.height() - all.height() * 3 / 5);
@@ -73,7 +74,7 @@ QRect OverviewView::bandRect() const {
 
 QRect OverviewView::hypnogramRect() const {
   if (!model_->hasHypnogram()) return {};
-  const QRect all = rect().adjusted(kLabelMarginPx, 2, -2, -2);
+  const QRect all = QRect(0, 0, width(), kStripHeightPx).adjusted(kLabelMarginPx, 2, -2, -2);
   return QRect(all.left(), all.top(), all.width(), all.height() * 3 / 5 - 2);
 }
 
@@ -81,6 +82,76 @@ void OverviewView::setMarkers(std::vector<double> timesSec) {
   markers_ = std::move(timesSec);
   std::sort(markers_.begin(), markers_.end());
   update();
+}
+
+QRect OverviewView::trackRect() const {
+  if (track_.isEmpty()) return {};
+  return QRect(kLabelMarginPx, kStripHeightPx + 1, width() - kLabelMarginPx - 2, kTrackHeightPx - 4);
+}
+
+void OverviewView::setTrack(OverviewTrack track) {
+  track_ = std::move(track);
+  setFixedHeight(kStripHeightPx + (track_.isEmpty() ? 0 : kTrackHeightPx));
+  setToolTip(track_.toolTip.isEmpty() ? baseToolTip_ : baseToolTip_ + QStringLiteral("\n") + track_.toolTip);
+  update();
+}
+
+void OverviewView::paintTrack(QPainter& p) {
+  const QRect r = trackRect();
+  if (r.isEmpty()) return;
+  const int w = r.width();
+  QFont font = p.font();
+  font.setPixelSize(10);
+  p.setFont(font);
+  p.fillRect(r, Qt::white);
+  p.setPen(QColor(90, 96, 110));
+  p.drawText(QRect(4, r.top(), kLabelMarginPx - 20, r.height()), Qt::AlignRight | Qt::AlignVCenter,
+             p.fontMetrics().elidedText(track_.label, Qt::ElideRight, kLabelMarginPx - 20));
+  const auto yOf = [&](double v) { return r.bottom() - std::clamp(v, 0.0, 1.0) * (r.height() - 1); };
+  font.setPixelSize(8);
+  p.setFont(font);
+  p.setPen(QColor(140, 146, 160));
+  p.drawText(QRect(kLabelMarginPx - 14, r.top() - 1, 11, 10), Qt::AlignRight | Qt::AlignTop,
+             QStringLiteral("1"));
+  p.drawText(QRect(kLabelMarginPx - 14, r.bottom() - 9, 11, 10), Qt::AlignRight | Qt::AlignBottom,
+             QStringLiteral("0"));
+  p.setPen(QPen(QColor(200, 205, 215), 1, Qt::DashLine));
+  p.drawLine(QPointF(r.left(), yOf(0.5)), QPointF(r.right(), yOf(0.5)));
+  // One step per window: an area under the value and its top edge as a line.
+  QPainterPath area, line;
+  area.moveTo(r.left(), r.bottom() + 1);
+  bool open = false;
+  double lastX = r.left();
+  for (std::size_t i = 0; i < track_.value.size(); ++i) {
+    const double x0 = r.left() + model_->xOfTime(track_.startSec[i], w);
+    const double x1 = r.left() + model_->xOfTime(track_.endSec[i], w);
+    const double y = yOf(track_.value[i]);
+    if (open && x0 > lastX + 0.5) {  // a hole between windows: back to the axis
+      area.lineTo(lastX, r.bottom() + 1);
+      area.lineTo(x0, r.bottom() + 1);
+      open = false;
+    }
+    area.lineTo(std::max(x0, lastX), y);
+    area.lineTo(x1, y);
+    if (open) {
+      line.lineTo(std::max(x0, lastX), y);
+    } else {
+      line.moveTo(x0, y);
+      open = true;
+    }
+    line.lineTo(x1, y);
+    lastX = x1;
+  }
+  area.lineTo(lastX, r.bottom() + 1);
+  area.closeSubpath();
+  p.setPen(Qt::NoPen);
+  p.setBrush(QColor(79, 124, 201, 90));
+  p.drawPath(area);
+  p.setPen(QPen(QColor(40, 80, 160), 1.2));
+  p.setBrush(Qt::NoBrush);
+  p.drawPath(line);
+  p.setPen(QColor(210, 214, 222));
+  p.drawRect(r.adjusted(0, 0, -1, -1));
 }
 
 void OverviewView::setPage(double startSec, double durationSec) { model_->setPage(startSec, durationSec); }
@@ -216,6 +287,7 @@ void OverviewView::paintEvent(QPaintEvent*) {
     p.drawLine(x, band.bottom() - 10, x, band.bottom());
     lastX = x;
   }
+  paintTrack(p);
   // The current page: a highlighted rectangle over the whole strip height (at least 3 px wide).
   const double x0 = band.left() + model_->xOfTime(model_->pageStartSec(), w);
   const double x1 = band.left() + model_->xOfTime(model_->pageStartSec() + model_->pageDurationSec(), w);

@@ -6,6 +6,8 @@
 #include <QThread>
 #include <QTimer>
 #include <QWidget>
+
+class QPainter;
 #include <atomic>
 #include <memory>
 #include <vector>
@@ -14,6 +16,15 @@
 #include "widgets/overview/OverviewModel.h"
 
 namespace neurolm::widgets {
+
+// A value per time window drawn as a small area plot under the strip (e.g. the probability of " Yes" to a
+// question asked about every window of the recording). Values are 0…1.
+struct OverviewTrack {
+  QString label;    // shown left of the plot (e.g. the option)
+  QString toolTip;  // what the track is (question, model)
+  std::vector<double> startSec, endSec, value;
+  bool isEmpty() const { return value.empty(); }
+};
 
 class OverviewView : public QWidget {
   Q_OBJECT
@@ -31,8 +42,12 @@ class OverviewView : public QWidget {
   // Marker ticks along the bottom of the band (e.g. where a selected neural-token code occurs), seconds.
   void setMarkers(std::vector<double> timesSec);
   const std::vector<double>& markers() const { return markers_; }
+  // A track under the strip (the widget grows by its height); an empty track removes it.
+  void setTrack(OverviewTrack track);
+  const OverviewTrack& track() const { return track_; }
+  QRect trackRect() const;  // empty without a track
 
-  QSize sizeHint() const override { return {800, 72}; }
+  QSize sizeHint() const override { return {800, height()}; }
   QSize minimumSizeHint() const override { return {200, 48}; }
 
  public Q_SLOTS:
@@ -56,11 +71,16 @@ class OverviewView : public QWidget {
   void jumpToX(int x);
 
   static constexpr int kLabelMarginPx = 90;  // as the trace view, so both time lines start at the same x
+  static constexpr int kStripHeightPx = 72;
+  static constexpr int kTrackHeightPx = 34;
+  void paintTrack(QPainter& p);
   std::shared_ptr<const Recording> recording_;
   OverviewModel* model_ = nullptr;
   QTimer* pyramidPoll_ = nullptr;  // waits for the pyramid without blocking anyone
   QTimer* resizeDebounce_ = nullptr;
   std::vector<double> markers_;
+  OverviewTrack track_;
+  QString baseToolTip_;
   std::shared_ptr<std::atomic<quint64>> latestId_ = std::make_shared<std::atomic<quint64>>(0);
   QThread workerThread_;
   QObject* worker_ = nullptr;  // lives in workerThread_, deleted when it finishes
