@@ -196,6 +196,8 @@ class EventLoopProbe {
   void stop() { timer_.stop(); }
   double maxGapMs() const { return maxGapNs_ / 1e6; }
   double maxBlockedMs() const { return maxBlockedNs_ / 1e6; }
+  double maxBlockedAtMs() const { return maxBlockedAtNs_ / 1e6; }  // when that interval ended
+  double nowMs() const { return static_cast<double>(clock_.nsecsElapsed()) / 1e6; }
   int ticks() const { return ticks_; }
 
  private:
@@ -213,7 +215,10 @@ class EventLoopProbe {
     if (last_ >= 0) {
       const double gap = now - last_;
       maxGapNs_ = std::max(maxGapNs_, gap);
-      maxBlockedNs_ = std::max(maxBlockedNs_, gap - (wait - lastWait_));
+      if (gap - (wait - lastWait_) > maxBlockedNs_) {
+        maxBlockedNs_ = gap - (wait - lastWait_);
+        maxBlockedAtNs_ = now;
+      }
     }
     last_ = now;
     lastWait_ = wait;
@@ -221,7 +226,7 @@ class EventLoopProbe {
   }
   QTimer timer_;
   QElapsedTimer clock_;
-  double last_ = -1, lastWait_ = 0, maxGapNs_ = 0, maxBlockedNs_ = 0;
+  double last_ = -1, lastWait_ = 0, maxGapNs_ = 0, maxBlockedNs_ = 0, maxBlockedAtNs_ = 0;
   int ticks_ = 0;
 };
 
@@ -698,10 +703,17 @@ TEST(ChatWholeRecording, ProbabilitiesEqualTheRuntimesScoreWindowsAndTheCsvRound
     barVisible = barVisible || rig.pane->scanProgressBar()->isVisible();
   });
   EventLoopProbe probe;
+  QString timeline;  // when things happened on the UI thread (ms since the probe started), printed below
+  QObject::connect(rig.backend.get(), &widgets::ChatBackend::scanProgress, rig.pane.get(),
+                   [&](quint64, int done) {
+                     timeline += QStringLiteral(" %1@%2").arg(done).arg(probe.nowMs(), 0, 'f', 0);
+                   });
   action->trigger();
+  timeline += QStringLiteral(" started@%1").arg(probe.nowMs(), 0, 'f', 0);
   EXPECT_TRUE(rig.pane->isScanning());
   EXPECT_FALSE(rig.pane->sendButton()->isEnabled());
   ASSERT_TRUE(finished.wait(180000));
+  timeline += QStringLiteral(" finished@%1").arg(probe.nowMs(), 0, 'f', 0);
   probe.stop();
   EXPECT_FALSE(rig.pane->isScanning());
   EXPECT_FALSE(rig.pane->scanProgressBar()->isVisible());
@@ -801,9 +813,23 @@ TEST(ChatWholeRecording, ProbabilitiesEqualTheRuntimesScoreWindowsAndTheCsvRound
   EXPECT_EQ(quoted, QStringLiteral("file,window_start_s,window_end_s,\"p_x,y\",best_option\n"
                                    "\"a,\"\"b\"\".edf\",0,1,0.25,\"x,y\"\n"));
 
+  // The answer persists with the chat history: a reopened pane draws the same track (P(No), chosen last).
+  rig.pane->flushWrites();
+  rig.pane.reset();
+  rig.openPane();
+  const auto reopened = rig.pane->trackOf(turn);
+  ASSERT_TRUE(reopened);
+  EXPECT_EQ(reopened->label, QStringLiteral("P(No)"));
+  ASSERT_EQ(reopened->value.size(), static_cast<qsizetype>(direct.windows.size()));
+  for (std::size_t k = 0; k < direct.windows.size(); ++k)
+    EXPECT_NEAR(reopened->value[static_cast<qsizetype>(k)], direct.scores.windows[k].probability[1], 1e-6);
+  EXPECT_TRUE(rig.pane->transcriptText().contains(QStringLiteral("Export CSV")));
+
   std::printf(
       "  %zu windows in %.2f s (%.1f windows/s); UI thread: largest raw gap %.1f ms, blocked %.1f ms\n",
       direct.windows.size(), whole->seconds, n / whole->seconds, probe.maxGapMs(), probe.maxBlockedMs());
+  std::printf("  largest blocked interval ended at %.0f ms; windows done @ ms:%s\n", probe.maxBlockedAtMs(),
+              timeline.toUtf8().constData());
   EXPECT_GT(probe.ticks(), 10);
   EXPECT_LT(probe.maxBlockedMs(), 50.0);
 }

@@ -73,7 +73,8 @@ QJsonObject WholeRecordingAnswer::toJson() const {
       {QStringLiteral("track_option"), trackOption}, {QStringLiteral("windows"), rows}};
 }
 
-std::optional<WholeRecordingAnswer> WholeRecordingAnswer::fromJson(const QJsonObject& extras) {
+std::optional<WholeRecordingAnswer> WholeRecordingAnswer::fromJson(const QJsonObject& extras,
+                                                                   bool withWindows) {
   const QJsonValue v = extras.value(QStringLiteral("wholeRecording"));
   if (!v.isObject()) return std::nullopt;
   const QJsonObject o = v.toObject();
@@ -85,6 +86,7 @@ std::optional<WholeRecordingAnswer> WholeRecordingAnswer::fromJson(const QJsonOb
   w.cancelled = o.value(QStringLiteral("cancelled")).toBool();
   w.seconds = o.value(QStringLiteral("seconds")).toDouble();
   w.trackOption = o.value(QStringLiteral("track_option")).toInt();
+  if (!withWindows) return w;
   for (const QJsonValue& r : o.value(QStringLiteral("windows")).toArray()) {
     const QJsonObject row = r.toObject();
     ChatScanWindow win;
@@ -919,9 +921,9 @@ void ChatPane::render() {
                   .arg(t.current + 1)
                   .arg(t.alternatives.size());
     }
-    const auto whole = WholeRecordingAnswer::fromJson(a.extras);
+    const auto whole = WholeRecordingAnswer::fromJson(a.extras, /*withWindows=*/false);
     if (whole && !a.streaming) {
-      if (!whole->cancelled && a.answer.error.isEmpty() && !whole->windows.isEmpty()) {
+      if (!whole->cancelled && a.answer.error.isEmpty()) {
         //: Chat pane, under a whole-recording answer: the option drawn on the overview follows
         html += tr("Overview track:");
         for (int k = 0; k < a.options.size(); ++k) {

@@ -48,7 +48,8 @@ struct WholeRecordingAnswer {
   int trackOption = 0;  // the option drawn on the overview
   QList<ChatScanWindow> windows;
   QJsonObject toJson() const;
-  static std::optional<WholeRecordingAnswer> fromJson(const QJsonObject& extras);
+  // withWindows = false reads only the settings (what the transcript needs on every render).
+  static std::optional<WholeRecordingAnswer> fromJson(const QJsonObject& extras, bool withWindows = true);
 };
 
 // CSV of a whole-recording answer: file, window start/end (s), each option's probability, best option; one
