@@ -72,4 +72,38 @@ std::shared_ptr<const RealFft> sharedRealFft(std::size_t length) {
   return slot;
 }
 
+ComplexFft::ComplexFft(std::size_t length) : length_(length) {
+  if (length == 0 || length > static_cast<std::size_t>(1) << 30)
+    throw std::invalid_argument("ComplexFft: unsupported FFT length " + std::to_string(length));
+  FftwBuffer<std::complex<double>> in(length), out(length);
+  std::lock_guard lock(fftwPlanMutex());
+  plan_ = fftw_plan_dft_1d(static_cast<int>(length), reinterpret_cast<fftw_complex*>(in.data()),
+                           reinterpret_cast<fftw_complex*>(out.data()), FFTW_FORWARD, FFTW_ESTIMATE);
+  if (plan_ == nullptr)
+    throw std::runtime_error("ComplexFft: FFTW could not plan a transform of length " +
+                             std::to_string(length));
+}
+
+ComplexFft::~ComplexFft() {
+  std::lock_guard lock(fftwPlanMutex());
+  fftw_destroy_plan(static_cast<fftw_plan>(plan_));
+}
+
+void ComplexFft::forward(std::complex<double>* in, std::complex<double>* out) const {
+  fftw_execute_dft(static_cast<fftw_plan>(plan_), reinterpret_cast<fftw_complex*>(in),
+                   reinterpret_cast<fftw_complex*>(out));
+}
+
+std::shared_ptr<const ComplexFft> sharedComplexFft(std::size_t length) {
+  static std::mutex cacheMutex;
+  static std::map<std::size_t, std::shared_ptr<const ComplexFft>> cache;
+  std::lock_guard lock(cacheMutex);
+  if (cache.size() > 64) {
+    std::erase_if(cache, [](const auto& entry) { return entry.second.use_count() == 1; });
+  }
+  auto& slot = cache[length];
+  if (!slot) slot = std::make_shared<const ComplexFft>(length);
+  return slot;
+}
+
 }  // namespace neurolm::dsp

@@ -53,4 +53,26 @@ class RealFft {
 // One shared RealFft per length for the whole process (plans are cheap to keep, costly to rebuild).
 std::shared_ptr<const RealFft> sharedRealFft(std::size_t length);
 
+// A forward complex DFT of one length (FFTW_ESTIMATE, out of place: the input is kept), executed on caller
+// buffers from FftwBuffer; one can be shared by many threads. Two real signals x, y of the same length go
+// through one transform as x + iy (Welch does this for pairs of segments: one complex transform of n points
+// costs less than two real ones here).
+class ComplexFft {
+ public:
+  explicit ComplexFft(std::size_t length);
+  ~ComplexFft();
+  ComplexFft(const ComplexFft&) = delete;
+  ComplexFft& operator=(const ComplexFft&) = delete;
+
+  std::size_t length() const { return length_; }
+  // in, out: length() values each, distinct buffers. Thread-safe.
+  void forward(std::complex<double>* in, std::complex<double>* out) const;
+
+ private:
+  std::size_t length_;
+  void* plan_ = nullptr;  // fftw_plan
+};
+
+std::shared_ptr<const ComplexFft> sharedComplexFft(std::size_t length);
+
 }  // namespace neurolm::dsp
