@@ -103,9 +103,27 @@ TrainConfig parseTrainConfig(const json& j, const std::string& source, const fs:
   c.runDir = r.path("run_dir");
   if (c.runDir.empty()) r.bad("run_dir", "is required (the folder of this run)");
   c.seed = static_cast<uint64_t>(r.integer("seed", 1337, 0));
-  c.dataset = r.path("dataset");
-  if (c.dataset.empty()) r.bad("dataset", "is required (a dataset definition .json)");
-  if (!fs::exists(c.dataset)) r.bad("dataset", "names " + c.dataset.string() + ", which does not exist");
+  if (r.has("dataset") && j["dataset"].is_array()) {
+    if (j["dataset"].empty()) r.bad("dataset", "is an empty list");
+    if (c.stage == "eval") r.bad("dataset", "must name one definition for the eval stage (one task per run)");
+    std::set<std::string> seen;
+    for (const auto& item : j["dataset"]) {
+      if (!item.is_string() || item.get<std::string>().empty())
+        r.bad("dataset", "must list definition paths (strings), got " + item.dump());
+      fs::path p(item.get<std::string>());
+      if (p.is_relative()) p = baseDir / p;
+      if (!seen.insert(p.lexically_normal().string()).second)
+        r.bad("dataset", "lists " + p.string() + " twice");
+      c.datasets.push_back(p);
+    }
+  } else {
+    const auto one = r.path("dataset");
+    if (one.empty()) r.bad("dataset", "is required (a dataset definition .json, or a list of them)");
+    c.datasets.push_back(one);
+  }
+  for (const auto& p : c.datasets)
+    if (!fs::exists(p)) r.bad("dataset", "names " + p.string() + ", which does not exist");
+  c.dataset = c.datasets.front();
   c.dataRoot = r.path("data_root");
   c.cacheDir = r.path("cache_dir");
   if (c.cacheDir.empty()) c.cacheDir = c.runDir.parent_path() / "cache";
@@ -212,13 +230,21 @@ json modelJson(const TrainConfig& c) {
   if (c.codebookRestartBelow > 0) m["codebook_restart_below"] = c.codebookRestartBelow;
   return m;
 }
+
+// One definition as a string (as most configs write it), several as a list.
+json datasetJson(const TrainConfig& c) {
+  if (c.datasets.size() <= 1) return c.dataset.string();
+  json list = json::array();
+  for (const auto& p : c.datasets) list.push_back(p.string());
+  return list;
+}
 }  // namespace
 
 json trainConfigToJson(const TrainConfig& c) {
   return {{"stage", c.stage},
           {"run_dir", c.runDir.string()},
           {"seed", c.seed},
-          {"dataset", c.dataset.string()},
+          {"dataset", datasetJson(c)},
           {"data_root", c.dataRoot.string()},
           {"cache_dir", c.cacheDir.string()},
           {"padded_length", c.paddedLength},

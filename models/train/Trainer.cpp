@@ -269,27 +269,55 @@ class Job {
   void whitenInput();
   void loadCheckpoint(const fs::path& file);
   void saveCheckpoint(int64_t step);
-  StageLoss batchLoss(const PreparedSplit& s, const std::vector<int64_t>& idx, bool withText);
-  json evaluate(const PreparedSplit& s);
+  StageLoss batchLoss(const PreparedSplit& s, const TaskDefinition* task, const std::vector<int64_t>& idx,
+                      bool withText);
+  json evaluate(const PreparedSplit& s, const TaskDefinition* task);
   fs::path finalModelPath() const { return c_.runDir / "model.safetensors"; }
+
+  std::size_t datasetCount() const { return c_.datasets.empty() ? 1 : c_.datasets.size(); }
+  const fs::path& datasetPath(std::size_t m) const { return c_.datasets.empty() ? c_.dataset : c_.datasets[m]; }
 
   const TrainConfig& c_;
   const TrainOptions& o_;
   std::ofstream log_;
   torch::Device device_{torch::kCPU};
-  DatasetDefinition definition_;
-  // What the saved NeuroLM answers: the init model's tasks, plus (instruct) this dataset's question, which
+  // One dataset definition of the run and its prepared windows.
+  struct Member {
+    DatasetDefinition definition;
+    PreparedDataset data;
+    const PreparedSplit& train() const { return data.splits.at("train"); }
+  };
+  std::vector<Member> members_;
+  DatasetDefinition definition_;  // the eval stage's definition
+  PreparedDataset data_;          // the eval stage's windows
+  // What the saved NeuroLM answers: the init model's tasks, plus (instruct) each dataset's question, which
   // replaces an earlier task of the same name.
   std::vector<runtime::ModelTask> tunedTasks() const {
     auto tasks = tasks_;
-    if (c_.stage != "instruct" || !definition_.task) return tasks;
-    runtime::ModelTask t{definition_.name, definition_.task->prompt,
-                         definition_.source.value("description", std::string()), definition_.task->options};
-    std::erase_if(tasks, [&](const runtime::ModelTask& old) { return old.name == t.name; });
-    tasks.push_back(std::move(t));
+    if (c_.stage != "instruct") return tasks;
+    for (const auto& m : members_) {
+      if (!m.definition.task) continue;
+      runtime::ModelTask t{m.definition.name, m.definition.task->prompt,
+                           m.definition.source.value("description", std::string()), m.definition.task->options};
+      std::erase_if(tasks, [&](const runtime::ModelTask& old) { return old.name == t.name; });
+      tasks.push_back(std::move(t));
+    }
     return tasks;
   }
-  PreparedDataset data_;
+  // The batches of one epoch, in order: {member, batch number within that member's shuffled windows}. One
+  // member: its batches in order (the single-dataset schedule); several: all of them, shuffled (seeded).
+  std::vector<std::pair<std::size_t, int64_t>> epochBatches(int64_t epoch, int64_t perStep) const {
+    std::vector<std::pair<std::size_t, int64_t>> batches;
+    for (std::size_t m = 0; m < members_.size(); ++m)
+      for (int64_t k = 0; k < members_[m].train().count / perStep; ++k) batches.emplace_back(m, k);
+    if (members_.size() > 1) {
+      std::vector<std::pair<std::size_t, int64_t>> shuffled;
+      for (auto i : epochOrder(static_cast<int64_t>(batches.size()), c_.seed + 7919, epoch))
+        shuffled.push_back(batches[static_cast<std::size_t>(i)]);
+      batches = std::move(shuffled);
+    }
+    return batches;
+  }
   nn::VQAlign vq_{nullptr};
   nn::NeuroLM lm_{nullptr};
   std::vector<runtime::ModelTask> tasks_;  // the init model's tuned tasks (instruct adds its own)
@@ -395,9 +423,10 @@ void Job::buildModel() {
     // length (GroupNorm statistics include the padding, spec §2.2), so pre-training's measurement is off here.
     if (c_.eegInputInit == "whiten") whitenInput();
     model_ = lm_.get();
-    if (!definition_.task)
-      throw std::invalid_argument(c_.dataset.string() +
-                                  ": the instruct stage needs a 'task' (prompt and options)");
+    for (std::size_t m = 0; m < members_.size(); ++m)
+      if (!members_[m].definition.task)
+        throw std::invalid_argument(datasetPath(m).string() +
+                                    ": the instruct stage needs a 'task' (prompt and options)");
     if (o_.bpeDir.empty())
       throw std::invalid_argument("the instruct stage needs the GPT-2 BPE files (bpeDir)");
     bpe_ = std::make_unique<Gpt2Bpe>(Gpt2Bpe::fromDirectory(o_.bpeDir));
@@ -420,10 +449,13 @@ void Job::buildModel() {
 // "eeg_input_init": "whiten" (models/train/InputInit.h): the tokenizer features of up to 512 training
 // windows, evenly spread over the split, set the LM's EEG input projection.
 void Job::whitenInput() {
-  const auto& train = data_.splits.at("train");
-  const int64_t n = std::min<int64_t>(train.count, 512);
   std::vector<torch::Tensor> features, positions;
+  int64_t windows = 0;
   torch::NoGradGuard g;
+  for (const auto& member : members_) {
+  const auto& train = member.train();
+  const int64_t n = std::min<int64_t>(train.count, 512);
+  windows += n;
   for (int64_t first = 0; first < n; first += 16) {
     std::vector<int64_t> idx;
     for (int64_t k = first; k < std::min<int64_t>(n, first + 16); ++k) idx.push_back(k * train.count / n);
@@ -433,10 +465,11 @@ void Job::whitenInput() {
     const auto key = eeg.inputChans.narrow(1, 0, v).to(torch::kLong) * 64 + eeg.inputTime.narrow(1, 0, v);
     positions.push_back(key.reshape({-1}));
   }
+  }
   const auto r = whitenEegInput(*lm_, torch::cat(features), torch::cat(positions));
   emit({{"event", "input_init"},
         {"method", "whiten"},
-        {"windows", n},
+        {"windows", windows},
         {"tokens", r.tokens},
         {"positions", r.positions},
         {"position_directions", r.positionDirections},
@@ -444,7 +477,8 @@ void Job::whitenInput() {
         {"kept_content_share", r.keptContentShare}});
 }
 
-StageLoss Job::batchLoss(const PreparedSplit& s, const std::vector<int64_t>& idx, bool withText) {
+StageLoss Job::batchLoss(const PreparedSplit& s, const TaskDefinition* task, const std::vector<int64_t>& idx,
+                         bool withText) {
   const AutocastScope autocast(bf16_);
   auto eeg = padBatch(s, idx, c_.paddedLength);
   auto to = [&](const torch::Tensor& t) { return t.defined() ? t.to(device_) : t; };
@@ -479,14 +513,14 @@ StageLoss Job::batchLoss(const PreparedSplit& s, const std::vector<int64_t>& idx
   }
   std::vector<int64_t> labels;
   for (auto i : idx) labels.push_back(s.labels[static_cast<std::size_t>(i)]);
-  const auto text = instructionText(*definition_.task, labels, *bpe_, 80);
+  const auto text = instructionText(*task, labels, *bpe_, 80);
   const auto mask = nn::eegTextMask(eeg.inputTime, eeg.inputMask, 80);
   const auto targets = torch::cat(
       {torch::full({static_cast<int64_t>(idx.size()), c_.paddedLength}, -1, torch::kLong), text.targets}, 1);
   return instructStepLoss(*lm_, eeg, to(text.ids), mask, to(targets), textX, textY);
 }
 
-json Job::evaluate(const PreparedSplit& s) {
+json Job::evaluate(const PreparedSplit& s, const TaskDefinition* task) {
   torch::NoGradGuard g;
   model_->eval();
   std::map<std::string, double> sums;
@@ -496,7 +530,7 @@ json Job::evaluate(const PreparedSplit& s) {
     std::vector<int64_t> idx;
     for (int64_t i = first; i < std::min(s.count, first + c_.batchSize); ++i) idx.push_back(i);
     const auto saved = textGen_.get_state();  // evaluation draws no training randomness
-    const auto loss = batchLoss(s, idx, false);
+    const auto loss = batchLoss(s, task, idx, false);
     textGen_.set_state(saved);
     for (const auto& [name, t] : loss.parts) sums[name] += t.item<double>();
     ++batches;
@@ -572,31 +606,38 @@ int Job::run() {
   textGen_ = at::detail::createCPUGenerator(c_.seed + 1);
   kmeansGen_ = at::detail::createCPUGenerator(c_.seed + 2);
 
-  definition_ = readDatasetDefinition(c_.dataset, c_.dataRoot);
   PrepareOptions po;
   po.cacheDir = c_.cacheDir;
   po.progress = [&](std::size_t done, std::size_t total) {
     emit({{"event", "prepare"}, {"files_done", done}, {"files_total", total}});
     return !(o_.stopRequested && o_.stopRequested->load());
   };
-  // Process 0 prepares the shards; the others read them from the cache once they exist.
-  if (root()) data_ = prepareDataset(definition_, po);
-  if (dist_) dist_->barrier();
-  if (!root()) data_ = prepareDataset(definition_, po);
-  if (!data_.splits.count("train") || data_.splits.at("train").count == 0)
-    throw std::runtime_error(c_.dataset.string() + ": the train split holds no window");
-  const auto& train = data_.splits.at("train");
-  if (c_.stage == "instruct")
-    for (auto l : train.labels)
-      if (l < 0)
-        throw std::runtime_error(c_.dataset.string() + ": the instruct stage needs labelled windows");
-
   const int64_t perStep = c_.batchSize * c_.gradAccum * world();  // the global batch of one step
-  stepsPerEpoch_ = train.count / perStep;
-  if (stepsPerEpoch_ < 1)
-    throw std::runtime_error(
-        c_.dataset.string() + ": " + std::to_string(train.count) +
-        " training windows are fewer than one step of batch_size × grad_accum = " + std::to_string(perStep));
+  int64_t trainWindows = 0;
+  stepsPerEpoch_ = 0;
+  for (std::size_t m = 0; m < datasetCount(); ++m) {
+    Member member;
+    member.definition = readDatasetDefinition(datasetPath(m), c_.dataRoot);
+    // Process 0 prepares the shards; the others read them from the cache once they exist.
+    if (root()) member.data = prepareDataset(member.definition, po);
+    if (dist_) dist_->barrier();
+    if (!root()) member.data = prepareDataset(member.definition, po);
+    const auto& data = member.data;
+    if (!data.splits.count("train") || data.splits.at("train").count == 0)
+      throw std::runtime_error(datasetPath(m).string() + ": the train split holds no window");
+    const auto& train = data.splits.at("train");
+    if (c_.stage == "instruct")
+      for (auto l : train.labels)
+        if (l < 0)
+          throw std::runtime_error(datasetPath(m).string() + ": the instruct stage needs labelled windows");
+    if (train.count / perStep < 1)
+      throw std::runtime_error(datasetPath(m).string() + ": " + std::to_string(train.count) +
+                               " training windows are fewer than one step of batch_size × grad_accum = " +
+                               std::to_string(perStep));
+    stepsPerEpoch_ += train.count / perStep;
+    trainWindows += train.count;
+    members_.push_back(std::move(member));
+  }
   const int64_t warmupSteps =
       c_.warmupRatio > 0
           ? static_cast<int64_t>(c_.warmupRatio * static_cast<double>(stepsPerEpoch_ * c_.epochs))
@@ -617,17 +658,22 @@ int Job::run() {
   }
   writeFileAtomically(c_.runDir / "config.json", trainConfigToJson(c_).dump(2));
   {
-    json splits;
-    for (const auto& [name, s] : data_.splits) {
-      std::set<std::string> subjects(s.subjects.begin(), s.subjects.end());
-      splits[name] = {{"windows", s.count},
-                      {"subjects", std::vector<std::string>(subjects.begin(), subjects.end())}};
+    // One dataset: {dataset, shards, splits, skipped}; several: {"datasets": [that, ...]}.
+    json all = json::array();
+    for (const auto& m : members_) {
+      json splits;
+      for (const auto& [name, s] : m.data.splits) {
+        std::set<std::string> subjects(s.subjects.begin(), s.subjects.end());
+        splits[name] = {{"windows", s.count},
+                        {"subjects", std::vector<std::string>(subjects.begin(), subjects.end())}};
+      }
+      all.push_back({{"dataset", m.definition.name},
+                     {"shards", m.data.shardDir.string()},
+                     {"splits", splits},
+                     {"skipped", m.data.skipped}});
     }
-    writeFileAtomically(c_.runDir / "splits.json", json{{"dataset", definition_.name},
-                                                        {"shards", data_.shardDir.string()},
-                                                        {"splits", splits},
-                                                        {"skipped", data_.skipped}}
-                                                       .dump(2));
+    writeFileAtomically(c_.runDir / "splits.json",
+                        (all.size() == 1 ? all[0] : json{{"datasets", all}}).dump(2));
   }
   emit({{"event", "start"},
         {"stage", c_.stage},
@@ -637,34 +683,42 @@ int Job::run() {
         {"device", device_.str()},
         {"precision", bf16_ ? "bf16 autocast" : "float32"},
         {"threads", torch::get_num_threads()},
-        {"train_windows", train.count},
+        {"train_windows", trainWindows},
         {"world_size", world()},
-        {"shards", data_.shardDir.string()},
-        {"shards_from_cache", data_.fromCache},
+        {"shards", members_.front().data.shardDir.string()},
+        {"shards_from_cache", members_.front().data.fromCache},
         {"resumed_from", resumedFrom ? json(*resumedFrom) : json(nullptr)}});
 
   std::vector<torch::Tensor> params;
   for (const auto& g : opt_->groups())
     for (const auto& [n, p] : g.params) params.push_back(p);
-  std::vector<int64_t> order;
+  std::vector<std::vector<int64_t>> orders;  // per member: its training windows in this epoch's order
+  std::vector<std::pair<std::size_t, int64_t>> batches;
   int64_t orderEpoch = -1;
   double avgStepSec = 0;
   for (int64_t step = startStep_; step < totalSteps_; ++step) {
     const auto t0 = std::chrono::steady_clock::now();
     const int64_t epoch = step / stepsPerEpoch_;
     if (epoch != orderEpoch) {
-      order = epochOrder(train.count, c_.seed, epoch);
+      orders.clear();
+      for (std::size_t m = 0; m < members_.size(); ++m)  // member 0 keeps the single-dataset order
+        orders.push_back(epochOrder(members_[m].train().count, c_.seed + m, epoch));
+      batches = epochBatches(epoch, perStep);
       orderEpoch = epoch;
     }
-    const int64_t inEpoch = step % stepsPerEpoch_;
+    const auto [member, batchInMember] = batches[static_cast<std::size_t>(step % stepsPerEpoch_)];
+    const auto& order = orders[member];
+    const auto& train = members_[member].train();
+    const TaskDefinition* task = members_[member].definition.task ? &*members_[member].definition.task : nullptr;
     startStep_ = step;  // the alpha of the vq stage follows the global step
     json parts = json::object();
     double lossValue = 0;
     for (int64_t micro = 0; micro < c_.gradAccum; ++micro) {
       // This process's share of the global batch (rank order = one process with the whole batch).
-      const auto first = order.begin() + ((inEpoch * c_.gradAccum + micro) * world() + rank()) * c_.batchSize;
+      const auto first =
+          order.begin() + ((batchInMember * c_.gradAccum + micro) * world() + rank()) * c_.batchSize;
       const std::vector<int64_t> idx(first, first + c_.batchSize);
-      auto loss = batchLoss(train, idx, true);
+      auto loss = batchLoss(train, task, idx, true);
       (loss.total / static_cast<double>(c_.gradAccum)).backward();
       for (const auto& [name, t] : loss.parts)
         parts[name] = parts.value(name, 0.0) + t.item<double>() / static_cast<double>(c_.gradAccum);
@@ -711,12 +765,18 @@ int Job::run() {
       stop = flag.item<double>() > 0;
     }
     const bool epochEnd = done % stepsPerEpoch_ == 0;
-    if (root() && epochEnd && data_.splits.count("val") && data_.splits.at("val").count > 0)
-      emit({{"event", "metrics"},
-            {"split", "val"},
-            {"step", done},
-            {"epoch", epoch},
-            {"values", evaluate(data_.splits.at("val"))}});
+    if (root() && epochEnd)
+      for (const auto& m : members_) {
+        if (!m.data.splits.count("val") || m.data.splits.at("val").count == 0) continue;
+        json metrics = {{"event", "metrics"},
+                        {"split", "val"},
+                        {"step", done},
+                        {"epoch", epoch},
+                        {"values", evaluate(m.data.splits.at("val"),
+                                            m.definition.task ? &*m.definition.task : nullptr)}};
+        if (members_.size() > 1) metrics["dataset"] = m.definition.name;
+        emit(metrics);
+      }
     if (done % c_.checkpointEverySteps == 0 || done == totalSteps_ || stop) {
       if (root()) saveCheckpoint(done);
       if (dist_) dist_->barrier();

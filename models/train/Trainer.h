@@ -14,6 +14,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace neurolm::train {
 
@@ -31,7 +32,10 @@ struct TrainConfig {
   std::filesystem::path runDir;
   uint64_t seed = 1337;
   // data
-  std::filesystem::path dataset;   // dataset definition (.json)
+  std::filesystem::path dataset;   // dataset definition (.json): the first of `datasets`
+  // "dataset": one definition, or (vq, pretrain, instruct) a list: a multi-task run draws each step's batch
+  // from one of them (its own task in instruct), every definition's windows once per epoch.
+  std::vector<std::filesystem::path> datasets;
   std::filesystem::path dataRoot;  // overrides the definition's root when set
   std::filesystem::path cacheDir;  // shard cache (default: <run_dir>/../cache)
   int64_t paddedLength = 0;        // 0: stage default (1024 vq/pretrain, 276 instruct)

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "cli/CliRun.h"
@@ -601,4 +602,143 @@ TEST(TrainDataset, AnnotationWindowsFollowTheEventsMneReads) {
     EXPECT_NEAR(ours[k].first, expected[k].first, 1e-9);
     EXPECT_EQ(ours[k].second, expected[k].second);
   }
+}
+
+namespace {
+// EEGMMIDB left vs right fist, subject 002 training and 003 validation (runs R03/R04), 64 channels.
+fs::path writeMiniHandsDefinition(const fs::path& dir) {
+  json d = {{"name", "mini-hands"},
+            {"root", (test::dataDir() / "eegmmidb").string()},
+            {"files", {"S00[23]R0[34]\\.edf$"}},
+            {"notch_hz", 60},
+            {"protocol", "sliding"},
+            {"window_sec", 4},
+            {"hop_sec", 1},
+            {"label", {{"from", "annotations"}, {"map", {{"T1", 0}, {"T2", 1}}}}},
+            {"split", {{"subject_pattern", "S(\\d{3})R"}, {"train", {"002"}}, {"val", {"003"}}}},
+            {"task",
+             {{"prompt", "Question: Which hand does this EEG segment move? Options: (A) left. (B) right. Answer:"},
+              {"options", {" (A)", " (B)"}}}}};
+  const auto path = dir / "hands.json";
+  std::ofstream(path) << d.dump(1);
+  return path;
+}
+}  // namespace
+
+// A multi-task instruction run: every step's batch comes from one definition (windows of one shape, its own
+// prompt), each definition's windows once per epoch; the saved model answers both tasks; metrics come per
+// definition; and a run killed mid-way and resumed equals the uninterrupted one (the batch schedule is seeded).
+TEST(TrainStages, InstructionTuningOnSeveralDatasetsMixesTheirBatchesAndResumesExactly) {
+  test::TempDir tmp("train-multi");
+  {  // Workload on subject 00 (training, 58 windows) and 01 (validation): a short epoch
+    std::ifstream in(writeMiniDefinition(tmp.path()));
+    auto d = json::parse(in);
+    d["files"] = {"^Subject0[01]_[12]\\.edf$"};
+    d["split"]["train"] = {"00"};
+    d["split"]["val"] = {"01"};
+    std::ofstream(tmp.path() / "mini.json") << d.dump(1);
+  }
+  writeMiniHandsDefinition(tmp.path());
+  const auto init = tmp.path() / "init.safetensors";
+  auto r = test::runCli({"init", "--kind", "neurolm", "--size", "tiny", "--out", init.string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto config = [&](const std::string& name, int64_t steps) {
+    json c = {{"stage", "instruct"},
+              {"run_dir", (tmp.path() / "runs" / name).string()},
+              {"dataset", json::array({"mini.json", "hands.json"})},
+              {"init_model", init.string()},
+              {"epochs", 2},
+              {"batch_size", 8},
+              {"max_steps", steps},  // stops 2 steps into the second epoch
+              {"warmup_ratio", 0},
+              {"warmup_epochs", 0},
+              {"checkpoint_every_steps", 2},
+              {"eeg_input_init", "whiten"},
+              {"threads", 2}};
+    return writeConfig(tmp.path(), name + ".json", c);
+  };
+  const auto ref = runNeurolm({"train", config("ref", 12).string(), "--json"});
+  ASSERT_EQ(ref.exitCode, 0) << ref.out;
+  const auto lines = protocolLines(ref.out);
+
+  // Steps per epoch = the sum of each definition's whole batches (from the windows splits.json reports).
+  std::ifstream splitsIn(tmp.path() / "runs" / "ref" / "splits.json");
+  const auto splits = json::parse(splitsIn);
+  ASSERT_EQ(splits["datasets"].size(), 2u);
+  int64_t expectedSteps = 0;
+  std::set<std::string> names;
+  for (const auto& d : splits["datasets"]) {
+    expectedSteps += d["splits"]["train"]["windows"].get<int64_t>() / 8;
+    names.insert(d["dataset"].get<std::string>());
+  }
+  EXPECT_EQ(names, (std::set<std::string>{"mini-workload", "mini-hands"}));
+  std::set<std::string> metricDatasets;
+  int64_t stepsPerEpoch = 0, total = 0;
+  for (const auto& l : lines) {
+    if (l["event"] == "start") {
+      stepsPerEpoch = l["steps_per_epoch"].get<int64_t>();
+      total = l["total"].get<int64_t>();
+    }
+    if (l["event"] == "metrics") metricDatasets.insert(l["dataset"].get<std::string>());
+    if (l["event"] == "input_init") {
+      EXPECT_GT(l["windows"].get<int64_t>(), 0);
+    }
+  }
+  EXPECT_EQ(stepsPerEpoch, expectedSteps);
+  ASSERT_EQ(expectedSteps, 58 / 8 + 30 / 8);  // the windows of subject 00's last minutes and S002's fists
+  EXPECT_EQ(total, 12);
+  EXPECT_EQ(metricDatasets, names);
+  const auto model = runtime::loadNeuroLm(tmp.path() / "runs" / "ref" / "model.safetensors");
+  std::set<std::string> prompts;
+  for (const auto& t : model.tasks) prompts.insert(t.prompt);
+  EXPECT_TRUE(prompts.count("Question: Is this EEG segment of high workload? Answer:"));
+  EXPECT_TRUE(prompts.count("Question: Which hand does this EEG segment move? Options: (A) left. (B) right. Answer:"));
+
+  const int killAt = static_cast<int>(expectedSteps) + 1;  // inside the second epoch
+  auto killed = runNeurolm({"train", config("k", 12).string(), "--json"}, killAt);
+  ASSERT_TRUE(killed.killed);
+  const auto resumed = runNeurolm({"train", config("k", 12).string(), "--resume", "--json"});
+  ASSERT_EQ(resumed.exitCode, 0) << resumed.out;
+  expectSameWeights(tmp.path() / "runs" / "ref" / "model.safetensors",
+                    tmp.path() / "runs" / "k" / "model.safetensors");
+}
+
+TEST(TrainConfig, ADatasetListIsReadAndRefusedWhereItDoesNotBelong) {
+  test::TempDir tmp("train-config-list");
+  writeMiniDefinition(tmp.path());
+  writeMiniHandsDefinition(tmp.path());
+  json c = {{"stage", "instruct"}, {"run_dir", "runs/x"}, {"dataset", json::array({"mini.json", "hands.json"})},
+            {"init_model", "mini.json"}};
+  const auto parsed = train::parseTrainConfig(c, "list.json", tmp.path());
+  ASSERT_EQ(parsed.datasets.size(), 2u);
+  EXPECT_EQ(parsed.dataset, tmp.path() / "mini.json");
+  EXPECT_EQ(train::trainConfigToJson(parsed)["dataset"].size(), 2u);
+  auto refused = [&](json bad, const std::string& needle) {
+    try {
+      train::parseTrainConfig(bad, "list.json", tmp.path());
+      ADD_FAILURE() << "accepted " << bad.dump();
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    }
+  };
+  auto empty = c;
+  empty["dataset"] = json::array();
+  refused(empty, "empty list");
+  auto twice = c;
+  twice["dataset"] = json::array({"mini.json", "mini.json"});
+  refused(twice, "twice");
+  auto missing = c;
+  missing["dataset"] = json::array({"mini.json", "nope.json"});
+  refused(missing, "nope.json");
+  auto eval = c;
+  eval["stage"] = "eval";
+  refused(eval, "eval stage");
+  auto badInit = c;
+  badInit["eeg_input_init"] = "zeros";
+  refused(badInit, "eeg_input_init");
+  auto evalInit = c;
+  evalInit["dataset"] = "mini.json";
+  evalInit["stage"] = "eval";
+  evalInit["eeg_input_init"] = "whiten";
+  refused(evalInit, "eeg_input_init");
 }
