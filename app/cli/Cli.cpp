@@ -25,6 +25,8 @@ void printUsage(std::ostream& out) {
       << "                          a time range of the recording's channels as EDF+, CSV or NumPy .npy\n"
       << "  init --kind vq|neurolm --out FILE.safetensors\n"
       << "                          a randomly initialised model in our format (tests, demos)\n"
+      << "  convert IN.safetensors --precision float32|float16|bfloat16|int8 --out OUT.safetensors\n"
+      << "                          the model with its weights stored in another precision (int8: 1/4)\n"
       << "  train CONFIG.json [--resume]\n"
       << "                          one training stage (vq, pretrain, instruct) with the JSON job protocol\n"
       << "  submit CONFIG.json --slurm [--partition P] [--time T] [--cpus N] [--mem SIZE] [--gpus N]\n"
@@ -49,7 +51,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   const std::map<std::string, std::function<int(const std::vector<std::string>&, std::ostream&, std::ostream&)>>
       commands = {{"info", runInfo}, {"blas", runBlas}, {"tokenize", runTokenize},
                   {"ask", runAsk},   {"init", runInit}, {"train", runTrain}, {"psd", runPsd},
-                  {"spectrogram", runSpectrogram},
+                  {"spectrogram", runSpectrogram}, {"convert", runConvert},
                   {"submit", runSubmit}, {"jobs", runJobs}, {"export", runExport}};
   const auto it = commands.find(args[0]);
   if (it == commands.end()) {

@@ -11,6 +11,7 @@ int runInfo(const std::vector<std::string>& args, std::ostream& out, std::ostrea
 int runBlas(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int runTokenize(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int runAsk(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int runConvert(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int runInit(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int runTrain(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int runPsd(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);

@@ -110,9 +110,11 @@ nlohmann::json SafeTensorsFile::config() const {
   }
 }
 
-void writeSafeTensors(const std::filesystem::path& path, const NamedTensors& tensors,
-                      const std::map<std::string, std::string>& metadata) {
-  const std::string where = path.string();
+namespace {
+
+// The header text (padded so that the data start is 8-byte aligned) and the data bytes that follow it.
+std::pair<std::string, std::uint64_t> headerFor(const std::string& where, const NamedTensors& tensors,
+                                                const std::map<std::string, std::string>& metadata) {
   nlohmann::ordered_json header = nlohmann::ordered_json::object();
   if (!metadata.empty()) {
     nlohmann::ordered_json meta = nlohmann::ordered_json::object();
@@ -140,7 +142,20 @@ void writeSafeTensors(const std::filesystem::path& path, const NamedTensors& ten
   }
   std::string text = header.dump();
   text.append((8 - (8 + text.size()) % 8) % 8, ' ');  // data starts 8-byte aligned
+  return {std::move(text), offset};
+}
 
+}  // namespace
+
+std::uint64_t safeTensorsFileBytes(const NamedTensors& tensors,
+                                   const std::map<std::string, std::string>& metadata) {
+  const auto [text, dataBytes] = headerFor("safetensors", tensors, metadata);
+  return 8 + text.size() + dataBytes;
+}
+
+void writeSafeTensors(const std::filesystem::path& path, const NamedTensors& tensors,
+                      const std::map<std::string, std::string>& metadata) {
+  const std::string text = headerFor(path.string(), tensors, metadata).first;
   AtomicFileWriter out(path);
   std::uint8_t length[8];
   for (int i = 0; i < 8; ++i) length[i] = static_cast<std::uint8_t>(text.size() >> (8 * i));

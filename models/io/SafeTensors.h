@@ -9,6 +9,7 @@
 // (temp file, fsync, rename).
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -46,6 +47,10 @@ enum class SafeTensorsLoad {
 // other dtypes before touching the target. Throws std::runtime_error naming the file.
 void writeSafeTensors(const std::filesystem::path& path, const NamedTensors& tensors,
                       const std::map<std::string, std::string>& metadata = {});
+
+// The size in bytes of the file writeSafeTensors(path, tensors, metadata) writes (same checks; writes nothing).
+std::uint64_t safeTensorsFileBytes(const NamedTensors& tensors,
+                                   const std::map<std::string, std::string>& metadata = {});
 
 // Same, with `config` stored as __metadata__["neurolm_config"] (compact JSON) next to `metadata`.
 void writeSafeTensors(const std::filesystem::path& path, const NamedTensors& tensors,

@@ -7,6 +7,7 @@
 
 #include "models/io/SafeTensors.h"
 #include "models/io/StateDict.h"
+#include "models/io/StoragePrecision.h"
 #include "models/io/TorchCheckpoint.h"
 #include "models/nn/Configs.h"
 #include "models/runtime/ModelInit.h"
@@ -72,6 +73,12 @@ std::string wrongKindMessage(ModelKind found) {
   return found == ModelKind::NeuroLm
              ? "is a NeuroLM checkpoint (model_args), not a tokenizer checkpoint (encoder_args)"
              : "is a tokenizer checkpoint (encoder_args), not a NeuroLM checkpoint (model_args)";
+}
+
+// The file's tensors as float32 (reduced-precision storage decoded; see StoragePrecision.h).
+NamedTensors storedModelTensors(const SafeTensorsFile& file, const std::filesystem::path& path) {
+  return decodeStoredTensors(file.tensors, storedPrecision(file.metadata, path.string()), path.string(),
+                             file.releasePages);
 }
 
 }  // namespace
@@ -145,7 +152,7 @@ LoadedTokenizer loadTokenizer(const std::filesystem::path& path) {
       const nn::SkipInitGuard loadingWeights;
       loaded.vq = nn::VQ(vqConfigFromJson(config, path.string()));
     }
-    loadStateDict(*loaded.vq, file.tensors, path.string(), file.releasePages);
+    loadStateDict(*loaded.vq, storedModelTensors(file, path), path.string(), file.releasePages);
   }
   loaded.vq->eval();
   return loaded;
@@ -174,7 +181,7 @@ LoadedNeuroLm loadNeuroLm(const std::filesystem::path& path) {
       const nn::SkipInitGuard loadingWeights;
       loaded.model = nn::NeuroLM(neuroLmConfigFromJson(config, path.string()));
     }
-    loadStateDict(*loaded.model, file.tensors, path.string(), file.releasePages);
+    loadStateDict(*loaded.model, storedModelTensors(file, path), path.string(), file.releasePages);
     if (const auto t = file.metadata.find("neurolm_tasks"); t != file.metadata.end()) {
       nlohmann::json tasks;
       try {
@@ -250,15 +257,18 @@ nn::NeuroLmConfig neuroLmConfigFromJson(const nlohmann::json& j, const std::stri
   return c;
 }
 
-void saveTokenizer(nn::VQImpl& vq, const std::filesystem::path& path) {
-  writeSafeTensors(path, stateOf(vq), vqConfigToJson(vq.config()), {{"written_by", "neurolm"}});
+void saveTokenizer(nn::VQImpl& vq, const std::filesystem::path& path, StoragePrecision precision) {
+  writeSafeTensors(path, encodeForStorage(stateOf(vq), precision, path.string()), vqConfigToJson(vq.config()),
+                   {{"written_by", "neurolm"}, {std::string(kStoragePrecisionKey), precisionName(precision)}});
 }
 
-void saveNeuroLm(nn::NeuroLMImpl& model, const std::filesystem::path& path,
-                 const std::vector<ModelTask>& tasks) {
-  std::map<std::string, std::string> metadata{{"written_by", "neurolm"}};
+void saveNeuroLm(nn::NeuroLMImpl& model, const std::filesystem::path& path, const std::vector<ModelTask>& tasks,
+                 StoragePrecision precision) {
+  std::map<std::string, std::string> metadata{{"written_by", "neurolm"},
+                                              {std::string(kStoragePrecisionKey), precisionName(precision)}};
   if (!tasks.empty()) metadata["neurolm_tasks"] = tasksToJson(tasks).dump();
-  writeSafeTensors(path, stateOf(model), neuroLmConfigToJson(model.config()), std::move(metadata));
+  writeSafeTensors(path, encodeForStorage(stateOf(model), precision, path.string()),
+                   neuroLmConfigToJson(model.config()), std::move(metadata));
 }
 
 nlohmann::json tasksToJson(const std::vector<ModelTask>& tasks) {

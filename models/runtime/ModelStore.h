@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <string>
 
+#include "models/io/StoragePrecision.h"
 #include "models/nn/NeuroLm.h"
 #include "models/nn/Vq.h"
 
@@ -67,9 +68,13 @@ LoadedNeuroLm loadNeuroLm(const std::filesystem::path& path);
 // Our format (atomic write). Tokenizer files hold the inference part `VQ` only (no domain classifier, no
 // frozen GPT-2 wte): keys `encoder.*`, `decoder_freq.*`, `decoder_raw.*`, `quantize.*`, `*_task_layer*`.
 // NeuroLM files hold the whole NeuroLM state dict (`GPT2.*`, `tokenizer.*`, `pos_embed.*`, …).
-void saveTokenizer(nn::VQImpl& vq, const std::filesystem::path& path);
+// `precision`: how the large matrices are stored (StoragePrecision.h; recorded in the metadata); loading
+// decodes any precision back to float32.
+void saveTokenizer(nn::VQImpl& vq, const std::filesystem::path& path,
+                   StoragePrecision precision = StoragePrecision::Float32);
 void saveNeuroLm(nn::NeuroLMImpl& model, const std::filesystem::path& path,
-                 const std::vector<ModelTask>& tasks = {});
+                 const std::vector<ModelTask>& tasks = {},
+                 StoragePrecision precision = StoragePrecision::Float32);
 
 // The JSON configurations of our files (field names as the official NTConfig/GPTConfig: n_layer, n_head, …).
 nlohmann::json vqConfigToJson(const nn::VqConfig& config);
