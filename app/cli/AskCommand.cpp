@@ -14,8 +14,8 @@ constexpr const char* kWorkloadPrompt = "Question: Is this EEG segment of high w
 
 constexpr const char* kUsage =
     "usage: neurolm ask FILE [--model CKPT] [--vq CKPT] (--window a:b | --windows LEN:HOP [--range a:b])\n"
-    "                   [--options \" Yes, No\"] [--max-new-tokens N] [--official-generate] [--json] "
-    "\"INSTRUCTION\"\n"
+    "                   [--options \" Yes, No\"] [--max-new-tokens N] [--official-generate] [--evidence [N]]\n"
+    "                   [--json] \"INSTRUCTION\"\n"
     "       neurolm ask FILE --no-answer [--batch N] (--window a:b | --windows LEN:HOP) \"INSTRUCTION\"\n"
     "       neurolm ask --list-tasks [--model CKPT] [--json]\n";
 
@@ -57,12 +57,22 @@ void printHelp(std::ostream& out) {
          "  --no-answer             score the answer options only, generate no text (needs options): the\n"
          "                          windows go through the model in batches (the whole-recording path);\n"
          "                          same probabilities as without it, mode \"options\", answer_ids empty\n"
-         "  --batch N               with --no-answer: windows per batch (default 8)\n\n"
+         "  --batch N               with --no-answer: windows per batch (default 8)\n"
+         "  --evidence [N]          after each answer, the N EEG tokens (default 10) that mattered most to\n"
+         "                          the best option: gradient x input of log p(best option | EEG, prompt)\n"
+         "                          (the option's summed token log-probability, not a difference of\n"
+         "                          options) with respect to the EEG embeddings E of the real tokens\n"
+         "                          (E = encode_transform_layer(tokenizer(x)) + pos_embed, before wpe);\n"
+         "                          score = |sum_d E * dlogp/dE|, share = score / sum of scores; one\n"
+         "                          backward pass, padding skipped. Needs answer options\n\n"
          "--json lines: first {type:\"input\", ...} (see neurolm tokenize --help), then per window\n"
          "  {type:\"answer\", window:[a, b], padded_length, mode (greedy|official|sample), prompt_ids[],\n"
          "   answer_ids[], answer, cancelled, step_top_logits[] (largest text logit per step),\n"
          "   options[{text, ids[], log_prob, mean_log_prob, probability}],\n"
          "   best_option (text or null), codes_flat[] (with --vq), seconds};\n"
+         "  with --evidence then {type:\"evidence\", window:[a, b], option, log_prob, method:\n"
+         "   \"gradient_x_input\", tokens:[{token, channel, channel_row, second, contribution, score, share}]\n"
+         "   (the N highest scores), seconds};\n"
          "  token lines {type:\"token\", window:[a, b], step, id, text}\n";
 }
 
@@ -103,6 +113,7 @@ int runAsk(const std::vector<std::string>& args, std::ostream& out, std::ostream
   bool listTasks = false;
   bool noAnswer = false;
   std::optional<int> batchSize;
+  std::optional<std::size_t> evidenceTop;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const auto& a = args[i];
     if (a == "--help" || a == "-h") {
@@ -145,6 +156,14 @@ int runAsk(const std::vector<std::string>& args, std::ostream& out, std::ostream
       if (n < 1 || n > 1024 || n != static_cast<double>(static_cast<int64_t>(n)))
         throw std::invalid_argument("--batch must be a whole number 1...1024");
       batchSize = static_cast<int>(n);
+    } else if (a == "--evidence") {
+      evidenceTop = 10;
+      if (i + 1 < args.size() && !args[i + 1].empty() &&
+          args[i + 1].find_first_not_of("0123456789") == std::string::npos) {
+        const double n = number(args, i);
+        if (n < 1) throw std::invalid_argument("--evidence N must be a whole number >= 1");
+        evidenceTop = static_cast<std::size_t>(n);
+      }
     } else if (a == "--list-tasks") {
       listTasks = true;
     } else if (!a.empty() && a[0] == '-' && a.size() > 1) {
@@ -197,6 +216,8 @@ int runAsk(const std::vector<std::string>& args, std::ostream& out, std::ostream
   if (ao.officialGenerate && ao.sample)
     throw std::invalid_argument("--official-generate is greedy; drop --sample");
 
+  if (evidenceTop && noAnswer)
+    throw std::invalid_argument("--evidence explains one answer per window; drop --no-answer");
   if (batchSize && !noAnswer)
     throw std::invalid_argument("--batch batches option scoring only; add --no-answer (no generated text)");
   if (noAnswer && (ao.officialGenerate || ao.sample || jsonTokens || !ao.kvCache || !ao.dropEegPadding))
@@ -224,6 +245,10 @@ int runAsk(const std::vector<std::string>& args, std::ostream& out, std::ostream
       if (t.value("prompt", "") == *instruction) ao.choices = t["options"].get<std::vector<std::string>>();
     if (tasks.empty() && *instruction == kWorkloadPrompt) ao.choices = {" Yes", " No"};
   }
+
+  if (evidenceTop && ao.choices.empty())
+    throw std::invalid_argument(
+        "--evidence explains the best answer option: give --options (or use a prompt of the model's tasks)");
 
   if (input.json)
     out << describeInput(source, padded, engine.deviceDescription()).dump() << "\n";
@@ -339,6 +364,43 @@ int runAsk(const std::vector<std::string>& args, std::ostream& out, std::ostream
         out << "  codes:";
         for (auto c : codes) out << ' ' << c;
         out << "\n";
+      }
+    }
+    if (evidenceTop && r.bestChoice >= 0) {
+      const auto& best = r.choices[static_cast<std::size_t>(r.bestChoice)].text;
+      const auto e = engine.evidence(grids[k], *instruction, best).get();
+      const auto shown = std::min(*evidenceTop, e.tokens.size());
+      if (input.json) {
+        nlohmann::json tokens = nlohmann::json::array();
+        for (std::size_t i = 0; i < shown; ++i) {
+          const auto& t = e.tokens[i];
+          tokens.push_back({{"token", t.token},
+                            {"channel", t.channelName},
+                            {"channel_row", t.channelRow},
+                            {"second", t.second},
+                            {"contribution", t.contribution},
+                            {"score", t.score},
+                            {"share", t.share}});
+        }
+        out << nlohmann::json{{"type", "evidence"},     {"window", window},  {"option", best},
+                              {"log_prob", e.logProb},   {"method", "gradient_x_input"},
+                              {"tokens", tokens},        {"seconds", e.seconds}}
+                   .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+            << "\n"
+            << std::flush;
+      } else {
+        out << "  evidence for \"" << best << "\" (gradient x input of log p, " << shown << " of "
+            << e.tokens.size() << " tokens, " << std::fixed << std::setprecision(3) << e.seconds << " s):\n";
+        for (std::size_t i = 0; i < shown; ++i) {
+          const auto& t = e.tokens[i];
+          const double windowSecond = windows[k].startSec + static_cast<double>(t.second);
+          out << "    " << std::setw(2) << i + 1 << ". " << std::left << std::setw(6) << t.channelName
+              << std::right << " " << std::setprecision(0) << windowSecond << "-" << windowSecond + 1
+              << " s  share " << std::setprecision(3) << t.share << "  (" << std::showpos
+              << std::scientific << std::setprecision(2) << t.contribution << std::noshowpos << std::fixed
+              << ")\n";
+        }
+        out << std::defaultfloat;
       }
     }
   }

@@ -12,7 +12,9 @@
 #include <optional>
 #include <thread>
 
+#include "core/preprocess/ChannelVocabulary.h"
 #include "models/nn/CpuKernels.h"
+#include "models/nn/Evidence.h"
 #include "models/nn/Generation.h"
 #include "models/runtime/Device.h"
 #include "models/runtime/ModelStore.h"
@@ -281,6 +283,45 @@ struct InferenceRuntime::Impl {
     return r;
   }
 
+  EvidenceResult evidence(RequestId id, const preprocess::PatchGrid& grid, const std::string& instruction,
+                          const std::string& option) {
+    if (!neuroLm) throw std::invalid_argument("evidence needs a NeuroLM model; none is loaded");
+    const auto started = std::chrono::steady_clock::now();
+    const auto batch = toBatch(grid, device.device);
+    std::vector<int64_t> promptIds{nn::kSepId};
+    for (TokenId t : bpe->encode(instruction)) promptIds.push_back(t);
+    const auto prompt = torch::tensor(promptIds, torch::kLong).view({1, -1}).to(device.device);
+    EvidenceResult r;
+    r.id = id;
+    r.option = option;
+    r.optionIds = encodeChoices({option}).front();
+    const auto e = nn::optionEvidence(*neuroLm->model, batch, prompt, r.optionIds);
+    r.logProb = e.logProb;
+    const auto v = e.contribution.size(0);
+    const auto* c = e.contribution.data_ptr<double>();
+    const auto n = static_cast<int64_t>(grid.channelCount);
+    const auto& names = preprocess::standard1020Vocabulary();
+    double total = 0;
+    for (int64_t t = 0; t < v; ++t) {
+      EvidenceToken tok;
+      tok.token = t;
+      tok.channelRow = t % n;
+      tok.vocabIndex = grid.inputChans[static_cast<size_t>(t)];
+      if (tok.vocabIndex >= 0 && static_cast<size_t>(tok.vocabIndex) < names.size())
+        tok.channelName = std::string(names[static_cast<size_t>(tok.vocabIndex)]);
+      tok.second = grid.inputTime[static_cast<size_t>(t)];
+      tok.contribution = c[t];
+      tok.score = std::abs(c[t]);
+      total += tok.score;
+      r.tokens.push_back(std::move(tok));
+    }
+    for (auto& tok : r.tokens) tok.share = total > 0 ? tok.score / total : 0.0;
+    std::stable_sort(r.tokens.begin(), r.tokens.end(),
+                     [](const EvidenceToken& a, const EvidenceToken& b) { return a.score > b.score; });
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return r;
+  }
+
   AskResult ask(RequestId id, const std::atomic<bool>& cancelled, const preprocess::PatchGrid& grid,
                 const std::string& instruction, const AskOptions& o,
                 const std::function<bool(const AskToken&)>& onToken) {
@@ -429,6 +470,14 @@ std::future<ScoreWindowsResult> InferenceRuntime::scoreWindows(
         return impl_->scoreWindows(id, cancelled, windows, instruction, choices, batchSize, progress);
       },
       idOut);
+}
+
+std::future<EvidenceResult> InferenceRuntime::evidence(preprocess::PatchGrid window, std::string instruction,
+                                                       std::string option, RequestId* idOut) {
+  return impl_->post<EvidenceResult>(
+      [this, window = std::move(window), instruction = std::move(instruction), option = std::move(option)](
+          RequestId id, const std::atomic<bool>&) { return impl_->evidence(id, window, instruction, option); },
+      idOut, /*inferenceMode=*/false);  // a backward pass needs normal tensors
 }
 
 void InferenceRuntime::cancel(RequestId id) {

@@ -112,6 +112,29 @@ struct ScoreWindowsResult {
   double seconds = 0;
 };
 
+// Evidence of an answer option (nn/Evidence.h): gradient × input of log p(option | EEG, prompt), the option's
+// summed token log-probability (not a difference between options), with respect to the EEG embeddings E of
+// the real tokens. One row per real token.
+struct EvidenceToken {
+  int64_t token = 0;        // index among the real tokens, time-major (second · N + channel row)
+  int64_t channelRow = 0;   // the window's channel row n (0 … N−1)
+  int32_t vocabIndex = 0;   // input_chans of the token
+  std::string channelName;  // the vocabulary's name of that channel
+  int64_t second = 0;       // second of the window (0 … A−1)
+  double contribution = 0;  // signed Σ_d E[d] · ∂log p/∂E[d]
+  double score = 0;         // |contribution|
+  double share = 0;         // score / Σ over the tokens of score (0 when all are 0)
+};
+
+struct EvidenceResult {
+  RequestId id = 0;
+  std::string option;
+  std::vector<int64_t> optionIds;
+  double logProb = 0;                 // log p(option | EEG, prompt), as ChoiceScore::logProb
+  std::vector<EvidenceToken> tokens;  // every real token, highest score first (token order on ties)
+  double seconds = 0;
+};
+
 class InferenceRuntime {
  public:
   // Loads the models named in options on the worker and waits for them; throws what loading threw (path in
@@ -145,6 +168,11 @@ class InferenceRuntime {
                                                int batchSize = 8,
                                                std::function<bool(size_t done, size_t total)> progress = {},
                                                RequestId* idOut = nullptr);
+  // Gradient × input evidence of `option` after `instruction` (one forward and one backward pass over the
+  // real tokens, on the worker outside inference mode). cancel(id) drops it while queued; a running one
+  // finishes (a single pass).
+  std::future<EvidenceResult> evidence(preprocess::PatchGrid window, std::string instruction, std::string option,
+                                       RequestId* idOut = nullptr);
   // Cancels a queued or running request: a running ask stops before its next token and returns the tokens
   // so far with cancelled = true; a queued request is not run (its future throws RequestCancelled).
   void cancel(RequestId id);
