@@ -543,32 +543,42 @@ void MainWindow::exportView(const QString& path) {
     Q_EMIT exportFailed(message);
     return;
   }
-  // A snapshot of what is shown; the worker reads the envelopes again and paints vectors (PDF, SVG).
+  // A snapshot of what is shown: the lanes' montage and filters, the annotations and gap bands over them. The
+  // worker reads the page again through the same pipeline (PDF and SVG get vectors; a PNG too when the shown
+  // image is not yet the current page) and paints the overlay as the view does.
   const auto rec = recording_;
   const widgets::TraceGeometry g = traces_->geometry();
   const auto display = std::make_shared<const signal::ChannelDisplayTable>(traces_->displayTable());
+  const widgets::TracePipeline pipeline{traces_->montage(), traces_->filters()};
+  const widgets::TraceView::Overlay overlay = traces_->overlay();
   const double start = traces_->pageStartSec(), duration = traces_->pageDurationSec();
-  const QImage shown = traces_->currentImage();
+  const QImage shown =
+      traces_->deliveredRequestId() == traces_->latestRequestId() ? traces_->currentImage() : QImage();
   const QString title =
       tr("%1, %2 from %3")
           .arg(QFileInfo(path_).fileName(), QString::fromStdString(navigation::formatRecordingTime(duration)),
                QString::fromStdString(navigation::formatRecordingTime(start)));
   QPointer<MainWindow> self(this);
-  QThreadPool::globalInstance()->start([self, path, format, rec, g, display, start, duration, shown,
-                                        title]() {
+  QThreadPool::globalInstance()->start([self, path, format, rec, g, display, pipeline, overlay, start,
+                                        duration, shown, title]() {
     QString error;
     try {
       QSaveFile file(path);  // written under a temporary name, renamed when complete
       if (!file.open(QIODevice::WriteOnly)) throw std::runtime_error(file.errorString().toStdString());
       if (format == QLatin1String("png")) {
-        const QImage image =
-            shown.isNull() ? widgets::renderTracePage(
-                                 widgets::loadTracePage(*rec, start, duration, g.plotWidth(), *display), g)
-                           : shown;
+        QImage image = shown;
+        if (image.isNull()) {
+          image = widgets::renderTracePage(
+              widgets::loadTracePage(*rec, start, duration, g.plotWidth(), *display, pipeline), g);
+        }
+        {
+          QPainter painter(&image);
+          widgets::TraceView::paintOverlay(painter, g, overlay);
+        }
         if (!image.save(&file, "PNG")) throw std::runtime_error("the PNG encoder failed");
       } else {
         const widgets::TracePageData page =
-            widgets::loadTracePage(*rec, start, duration, g.plotWidth(), *display);
+            widgets::loadTracePage(*rec, start, duration, g.plotWidth(), *display, pipeline);
         if (format == QLatin1String("pdf")) {
           QPdfWriter writer(&file);
           writer.setTitle(title);
@@ -578,6 +588,7 @@ void MainWindow::exportView(const QString& path) {
           writer.setPageSize(QPageSize(QSizeF(g.size), QPageSize::Point));
           QPainter painter(&writer);
           widgets::paintTracePage(painter, page, g);
+          widgets::TraceView::paintOverlay(painter, g, overlay);
         } else {
           QSvgGenerator svg;
           svg.setOutputDevice(&file);
@@ -586,6 +597,7 @@ void MainWindow::exportView(const QString& path) {
           svg.setTitle(title);
           QPainter painter(&svg);
           widgets::paintTracePage(painter, page, g);
+          widgets::TraceView::paintOverlay(painter, g, overlay);
         }
       }
       if (!file.commit()) throw std::runtime_error(file.errorString().toStdString());

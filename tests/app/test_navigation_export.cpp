@@ -8,11 +8,14 @@
 #include <QImage>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QPainter>
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QStatusBar>
+#include <QSvgRenderer>
 #include <QTest>
 #include <QXmlStreamReader>
+#include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -23,6 +26,7 @@
 #include "common/TempDir.h"
 #include "common/TestPaths.h"
 #include "core/io/Npy.h"
+#include "core/montage/Montage.h"
 #include "core/navigation/TimeInput.h"
 #include "widgets/overview/OverviewView.h"
 #include "widgets/traces/TraceView.h"
@@ -49,6 +53,31 @@ void openAndRender(app::MainWindow& window, const fs::path& file) {
 }
 
 const fs::path kEegmat = test::dataDir() / "eegmat" / "Subject00_1.edf";
+
+// White under a colour of opacity alpha/255 (source-over), as an annotation's span tints the background.
+QRgb overWhite(const QColor& c, int alpha) {
+  const auto mix = [alpha](int v) { return static_cast<int>(std::lround(255 + (v - 255) * alpha / 255.0)); };
+  return qRgb(mix(c.red()), mix(c.green()), mix(c.blue()));
+}
+
+bool near(QRgb a, QRgb b, int tolerance) {
+  return std::abs(qRed(a) - qRed(b)) <= tolerance && std::abs(qGreen(a) - qGreen(b)) <= tolerance &&
+         std::abs(qBlue(a) - qBlue(b)) <= tolerance;
+}
+
+// Where a lane's EEG trace (20, 60, 160) is in column x: the mean row weighted by how much bluer than red a
+// pixel is beyond what grid, tints and annotation edges reach (an antialiased half-covered pixel still
+// counts). NaN where the column has no trace.
+double traceRow(const QImage& img, const widgets::TraceGeometry& g, int lane, int x) {
+  double sum = 0, weight = 0;
+  for (int y = g.laneTop(lane); y < g.laneBottom(lane); ++y) {
+    const QRgb c = img.pixel(x, y);
+    const double w = std::max(0, qBlue(c) - qRed(c) - 20);
+    sum += w * y;
+    weight += w;
+  }
+  return weight > 0 ? sum / weight : std::nan("");
+}
 
 }  // namespace
 
@@ -135,6 +164,27 @@ TEST(Navigation, EdfPlusDGapIsMarkedOnTheAxisAndClockTimesSkipIt) {
     red += qRed(c) > 170 && qGreen(c) < 100 && qBlue(c) < 90;
   }
   EXPECT_GT(red, g.plotHeight() / 4);
+  // Exported, the grey gap band over the seam and its label are there as on screen: the PNG is the view's
+  // grab (but its focus frame), the SVG has the label.
+  test::TempDir tmp2("nav-gap-export");
+  for (const char* ext : {"png", "svg"}) {
+    QSignalSpy done(&window, &app::MainWindow::viewExported);
+    window.exportView(QString::fromStdString((tmp2 / (std::string("gap.") + ext)).string()));
+    ASSERT_TRUE(done.wait(10000)) << ext << " " << window.errorText().toStdString();
+  }
+  const QImage grabbed = traces->grab().toImage().convertToFormat(QImage::Format_RGB32);
+  const QImage png =
+      QImage(QString::fromStdString((tmp2 / "gap.png").string())).convertToFormat(QImage::Format_RGB32);
+  ASSERT_EQ(png.size(), grabbed.size());
+  int differing = 0, banded = 0;
+  for (int y = 1; y < png.height() - 1; ++y)
+    for (int px = 1; px < png.width() - 1; ++px) differing += png.pixel(px, y) != grabbed.pixel(px, y);
+  EXPECT_EQ(differing, 0);
+  for (int y = 20; y < g.plotHeight(); ++y)  // 2 px beside the seam: inside the band, grey where it was white
+    banded += (img.pixel(x + 2, y) | 0xff000000) == 0xffffffff && png.pixel(x + 2, y) != 0xffffffff;
+  EXPECT_GT(banded, g.plotHeight() / 8);
+  const auto svg = test::readAllBytes(tmp2 / "gap.svg");
+  EXPECT_NE(std::string(svg.begin(), svg.end()).find("gap (no data)"), std::string::npos);
   // A clock time after the gap lands 5 s earlier on the data axis; one inside the gap at the seam.
   window.pageLengthBox()->setCurrentIndex(window.pageLengthBox()->findData(1));
   const double start = traces->startOfDaySec();
@@ -196,6 +246,133 @@ TEST(ExportView, PngPdfAndSvgOfTheShownPage) {
   window.exportView(QString::fromStdString((tmp / "view.gif").string()));
   EXPECT_EQ(failed.size(), 1);
   EXPECT_FALSE(fs::exists(tmp / "view.gif"));
+}
+
+// The exported view is the view as shown: a montage's derivations through the display filter, with the
+// annotations (spans and labels) over them. The PNG equals the trace view's own grab; the SVG names the
+// derivations and the annotations, and drawn (QSvgRenderer) its lanes hold as much trace ink as the PNG's.
+TEST(ExportView, MontageFilterAndAnnotationsAreExportedAsShown) {
+  qtApp();
+  test::TempDir tmp("export-montage");
+  const fs::path file = tmp / "sample.edf";  // a copy: the annotation sidecar is written next to it
+  fs::copy_file(test::resourcesDir() / "sample" / "Subject00_2.edf", file);
+  app::MainWindow window;
+  window.resize(1400, 1000);
+  window.show();
+  QSignalSpy loaded(&window, &app::MainWindow::annotationsLoaded);
+  window.openFile(QString::fromStdString(file.string()));
+  ASSERT_TRUE(loaded.wait(15000)) << window.errorText().toStdString();
+  auto* traces = window.traceView();
+  AnnotationDocument* doc = window.annotations();
+  ASSERT_NE(doc, nullptr);
+  AnnotationEntry artifact;  // every lane, 2-4 s
+  artifact.onsetSec = 2;
+  artifact.durationSec = 2;
+  artifact.text = "Artifact";
+  doc->add(artifact);
+  AnnotationEntry spike;  // Cz: the lanes Fz-Cz and Cz-Pz in the double banana, 6-8 s
+  spike.onsetSec = 6;
+  spike.durationSec = 2;
+  spike.text = "Spike";
+  spike.channel = "EEG Cz";
+  doc->add(spike);
+  traces->setMontage(std::make_shared<montage::Montage>(
+      montage::buildMontage(montage::BuiltinMontage::LongitudinalBipolar, *window.recording())));
+  montage::FilterSet filters;
+  filters.all.lowPassHz = 3;  // smooth traces: far less ink than the raw derivations
+  traces->setFilters(filters);
+  ASSERT_TRUE(QTest::qWaitFor(
+      [&] {
+        return !traces->currentImage().isNull() && traces->deliveredRequestId() == traces->latestRequestId();
+      },
+      10000));
+  QTest::qWait(50);
+  ASSERT_EQ(traces->laneCount(), 18);
+  const auto g = traces->geometry();
+  ASSERT_EQ(g.channels, 18);
+  const QImage page = traces->currentImage();  // the traces without what is drawn over them
+  const QImage grabbed = traces->grab().toImage().convertToFormat(QImage::Format_RGB32);
+
+  for (const char* ext : {"png", "pdf", "svg"}) {
+    QSignalSpy done(&window, &app::MainWindow::viewExported);
+    window.exportView(QString::fromStdString((tmp / (std::string("view.") + ext)).string()));
+    ASSERT_TRUE(done.wait(10000)) << ext << " " << window.errorText().toStdString();
+  }
+
+  // PNG: pixel for pixel what the view shows (but the focus frame on its border).
+  const QImage png =
+      QImage(QString::fromStdString((tmp / "view.png").string())).convertToFormat(QImage::Format_RGB32);
+  ASSERT_EQ(png.size(), grabbed.size());
+  int differing = 0;
+  for (int y = 1; y < png.height() - 1; ++y)
+    for (int x = 1; x < png.width() - 1; ++x) differing += png.pixel(x, y) != grabbed.pixel(x, y);
+  EXPECT_EQ(differing, 0);
+  // The whole-page annotation tints the background of its span (3.5 s) in the PNG; outside (5.5 s) white.
+  const auto xOf = [&](double t) {
+    return g.plotLeft() + static_cast<int>(std::lround(t * g.plotWidth() / 10));
+  };
+  const QRgb tint = overWhite(widgets::TraceView::annotationColour(QStringLiteral("Artifact")), 45);
+  int tinted = 0, white = 0;
+  for (int y = 60; y < g.plotHeight(); ++y) {
+    if ((page.pixel(xOf(3.5), y) | 0xff000000) != 0xffffffff) continue;  // trace or grid
+    tinted += near(png.pixel(xOf(3.5), y), tint, 2);
+    white += (png.pixel(xOf(3.5), y) | 0xff000000) == 0xffffffff;
+  }
+  EXPECT_GT(tinted, g.plotHeight() / 2);
+  EXPECT_EQ(white, 0);
+
+  // SVG: the derivations' labels and the annotations' texts, no recorded channel's label.
+  QFile svgFile(QString::fromStdString((tmp / "view.svg").string()));
+  ASSERT_TRUE(svgFile.open(QIODevice::ReadOnly));
+  QXmlStreamReader svg(&svgFile);
+  QStringList texts;
+  while (!svg.atEnd()) {
+    svg.readNext();
+    if (svg.isStartElement() && svg.name() == QLatin1String("text"))
+      texts << svg.readElementText(QXmlStreamReader::IncludeChildElements).trimmed();
+  }
+  EXPECT_FALSE(svg.hasError()) << svg.errorString().toStdString();
+  for (int lane = 0; lane < 18; ++lane) EXPECT_TRUE(texts.contains(traces->laneLabel(lane))) << lane;
+  EXPECT_FALSE(texts.contains(QStringLiteral("EEG Fp1")));
+  EXPECT_TRUE(texts.contains(QStringLiteral("Artifact"))) << texts.join(QLatin1Char('|')).toStdString();
+  EXPECT_TRUE(texts.contains(QStringLiteral("Spike")));
+  // Drawn, each lane's trace runs where the PNG's does (the vector lines are antialiased over two rows: half
+  // a pixel off), and the annotation's span is tinted.
+  QImage drawn(g.size, QImage::Format_RGB32);
+  drawn.fill(Qt::white);
+  {
+    QSvgRenderer renderer(QString::fromStdString((tmp / "view.svg").string()));
+    ASSERT_TRUE(renderer.isValid());
+    QPainter painter(&drawn);
+    renderer.render(&painter, QRectF(QPointF(0, 0), QSizeF(g.size)));
+  }
+  const QString keep = qEnvironmentVariable("NEUROLM_SCREENSHOT_DIR");
+  if (!keep.isEmpty()) {
+    png.save(keep + QStringLiteral("/export-view.png"));
+    drawn.save(keep + QStringLiteral("/export-view-svg.png"));
+    QFile::remove(keep + QStringLiteral("/export-view.pdf"));
+    QFile::copy(QString::fromStdString((tmp / "view.pdf").string()),
+                keep + QStringLiteral("/export-view.pdf"));
+  }
+  for (int lane = 0; lane < 18; ++lane) {
+    double sumDiff = 0;
+    int columns = 0, pngColumns = 0;
+    for (int x = g.plotLeft() + 1; x < g.plotLeft() + g.plotWidth() - 1; ++x) {
+      const double inPng = traceRow(png, g, lane, x), inSvg = traceRow(drawn, g, lane, x);
+      pngColumns += !std::isnan(inPng);
+      if (std::isnan(inPng) || std::isnan(inSvg)) continue;
+      sumDiff += std::abs(inPng - inSvg);
+      ++columns;
+    }
+    EXPECT_GT(pngColumns, g.plotWidth() * 9 / 10) << lane;
+    EXPECT_GT(columns, pngColumns * 9 / 10) << lane;
+    EXPECT_LT(sumDiff / std::max(1, columns), 1.0) << lane;
+  }
+  tinted = 0;
+  for (int y = 60; y < g.plotHeight(); ++y)
+    if ((page.pixel(xOf(3.5), y) | 0xff000000) == 0xffffffff)
+      tinted += near(drawn.pixel(xOf(3.5), y), tint, 3);
+  EXPECT_GT(tinted, g.plotHeight() / 2);
 }
 
 TEST(ExportSelection, DialogDefaultsToThePageAndTheWindowWritesTheChosenChannels) {

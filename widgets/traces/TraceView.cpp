@@ -292,8 +292,13 @@ void TraceView::paintEvent(QPaintEvent*) {
   }
   if (!image_.isNull()) {
     const TraceGeometry g = geometry();
-    paintGaps(p, g);
-    paintAnnotations(p, g);
+    paintGaps(p, g, pageStartSec_, pageDurationSec_);
+    if (recording_) {
+      paintAnnotations(
+          p, g, pageStartSec_, pageDurationSec_, marks_.data() + firstMarkOnPage(),
+          marks_.data() + marks_.size(), selectedAnnotation_,
+          [this](const std::string& channel) -> const std::vector<int>& { return annotationLanes(channel); });
+    }
   }
   if (!highlights_.empty() && recording_ && pageDurationSec_ > 0) {
     const TraceGeometry g = geometry();
@@ -403,17 +408,50 @@ const std::vector<int>& TraceView::annotationLanes(const std::string& channel) c
   return laneCache_.emplace(channel, std::move(lanes)).first->second;
 }
 
-void TraceView::paintGaps(QPainter& p, const TraceGeometry& g) {
+std::size_t TraceView::firstMarkOnPage() const {
+  return static_cast<std::size_t>(
+      std::lower_bound(marksMaxEndSec_.begin(), marksMaxEndSec_.end(), pageStartSec_) -
+      marksMaxEndSec_.begin());
+}
+
+TraceView::Overlay TraceView::overlay() const {
+  Overlay o;
+  o.pageStartSec = pageStartSec_;
+  o.pageDurationSec = pageDurationSec_;
+  o.selectedId = selectedAnnotation_;
+  if (!recording_) return o;
+  const double pageEnd = pageStartSec_ + pageDurationSec_;
+  for (std::size_t i = firstMarkOnPage(); i < marks_.size() && marks_[i].startSec <= pageEnd; ++i) {
+    const AnnotationMark& m = marks_[i];
+    o.marks.push_back(m);
+    if (!m.channel.empty() && !o.lanes.contains(m.channel))
+      o.lanes.emplace(m.channel, annotationLanes(m.channel));
+  }
+  return o;
+}
+
+void TraceView::paintOverlay(QPainter& p, const TraceGeometry& g, const Overlay& overlay) {
+  paintGaps(p, g, overlay.pageStartSec, overlay.pageDurationSec);
+  static const std::vector<int> kNoLanes;
+  paintAnnotations(p, g, overlay.pageStartSec, overlay.pageDurationSec, overlay.marks.data(),
+                   overlay.marks.data() + overlay.marks.size(), overlay.selectedId,
+                   [&overlay](const std::string& channel) -> const std::vector<int>& {
+                     const auto it = overlay.lanes.find(channel);
+                     return it != overlay.lanes.end() ? it->second : kNoLanes;
+                   });
+}
+
+void TraceView::paintGaps(QPainter& p, const TraceGeometry& g, double pageStartSec, double pageDurationSec) {
   // EDF+D gaps: a grey hatched band over the seam the renderer marks, labelled, so a gap never reads as an
   // annotation.
-  const auto& gaps = style_.axis.timeline.gaps();
-  if (gaps.empty() || pageDurationSec_ <= 0) return;
-  const double pxPerSec = g.plotWidth() / pageDurationSec_;
+  const auto& gaps = g.style.axis.timeline.gaps();
+  if (gaps.empty() || pageDurationSec <= 0) return;
+  const double pxPerSec = g.plotWidth() / pageDurationSec;
   p.save();
   p.setClipRect(QRect(g.plotLeft(), 0, g.plotWidth(), g.plotHeight()));
   for (const navigation::GapOnAxis& gap : gaps) {
-    if (gap.dataSec < pageStartSec_ || gap.dataSec > pageStartSec_ + pageDurationSec_) continue;
-    const double x = g.plotLeft() + (gap.dataSec - pageStartSec_) * pxPerSec;
+    if (gap.dataSec < pageStartSec || gap.dataSec > pageStartSec + pageDurationSec) continue;
+    const double x = g.plotLeft() + (gap.dataSec - pageStartSec) * pxPerSec;
     const QRectF band(x - 4, 0, 8, g.plotHeight());
     p.fillRect(band, QColor(120, 120, 125, 40));
     p.fillRect(band, QBrush(QColor(110, 110, 115, 150), Qt::BDiagPattern));
@@ -427,22 +465,22 @@ void TraceView::paintGaps(QPainter& p, const TraceGeometry& g) {
   p.restore();
 }
 
-void TraceView::paintAnnotations(QPainter& p, const TraceGeometry& g) {
-  if (marks_.empty() || !recording_ || pageDurationSec_ <= 0 || g.channels == 0) return;
-  const double pageEnd = pageStartSec_ + pageDurationSec_;
-  // The first annotation whose end (or any earlier one's) reaches the page; then on until onsets pass it.
-  const auto first = static_cast<std::size_t>(
-      std::lower_bound(marksMaxEndSec_.begin(), marksMaxEndSec_.end(), pageStartSec_) -
-      marksMaxEndSec_.begin());
+void TraceView::paintAnnotations(QPainter& p, const TraceGeometry& g, double pageStartSec,
+                                 double pageDurationSec, const AnnotationMark* first,
+                                 const AnnotationMark* last, std::uint64_t selectedId,
+                                 const LanesOf& lanesOf) {
+  if (first == last || pageDurationSec <= 0 || g.channels == 0) return;
+  const double pageEnd = pageStartSec + pageDurationSec;
+  // From the first annotation that can reach the page on until onsets pass it.
   const auto onPage = [&](const AnnotationMark& m) {
     const bool instant = m.endSec <= m.startSec;
-    if (instant ? m.startSec < pageStartSec_ : (m.endSec <= pageStartSec_ || m.startSec >= pageEnd))
+    if (instant ? m.startSec < pageStartSec : (m.endSec <= pageStartSec || m.startSec >= pageEnd))
       return false;
-    return m.channel.empty() || !annotationLanes(m.channel).empty();  // a channel not shown: not drawn
+    return m.channel.empty() || !lanesOf(m.channel).empty();  // a channel not shown: not drawn
   };
-  const double pxPerSec = g.plotWidth() / pageDurationSec_;
+  const double pxPerSec = g.plotWidth() / pageDurationSec;
   const int left = g.plotLeft(), right = g.plotLeft() + g.plotWidth();
-  const auto xOf = [&](double t) { return left + (t - pageStartSec_) * pxPerSec; };
+  const auto xOf = [&](double t) { return left + (t - pageStartSec) * pxPerSec; };
   p.save();
   p.setClipRect(QRect(left, 0, g.plotWidth(), g.plotHeight()));
 
@@ -468,7 +506,7 @@ void TraceView::paintAnnotations(QPainter& p, const TraceGeometry& g) {
     if (m.channel.empty()) {
       band(0, g.plotHeight());
     } else {
-      for (int lane : annotationLanes(m.channel)) band(g.laneTop(lane), g.laneBottom(lane));
+      for (int lane : lanesOf(m.channel)) band(g.laneTop(lane), g.laneBottom(lane));
     }
   };
   // Overlapping spans of one text and channel are filled as one, so a dense detector output costs the area
@@ -479,10 +517,10 @@ void TraceView::paintAnnotations(QPainter& p, const TraceGeometry& g) {
   };
   std::vector<Open> open;  // one per text and channel waiting to be drawn: a handful
   const AnnotationMark* selectedMark = nullptr;
-  for (std::size_t i = first; i < marks_.size() && marks_[i].startSec <= pageEnd; ++i) {
-    const AnnotationMark& m = marks_[i];
+  for (const AnnotationMark* it = first; it != last && it->startSec <= pageEnd; ++it) {
+    const AnnotationMark& m = *it;
     if (!onPage(m)) continue;
-    if (m.id == selectedAnnotation_ && m.id != 0) {
+    if (m.id == selectedId && m.id != 0) {
       selectedMark = &m;
       continue;
     }
@@ -515,8 +553,8 @@ void TraceView::paintAnnotations(QPainter& p, const TraceGeometry& g) {
   const int rowHeight = metrics.height() + 2;
   std::array<double, 3> rowEnd;
   rowEnd.fill(-std::numeric_limits<double>::infinity());
-  for (std::size_t i = first; i < marks_.size() && marks_[i].startSec <= pageEnd; ++i) {
-    const AnnotationMark& m = marks_[i];
+  for (const AnnotationMark* it = first; it != last && it->startSec <= pageEnd; ++it) {
+    const AnnotationMark& m = *it;
     if (!onPage(m)) continue;
     const bool selected = &m == selectedMark;
     const bool instant = m.endSec <= m.startSec;
@@ -530,7 +568,7 @@ void TraceView::paintAnnotations(QPainter& p, const TraceGeometry& g) {
         metrics.elidedText(QString::fromStdString(m.text), Qt::ElideRight, static_cast<int>(room));
     const int textWidth = metrics.horizontalAdvance(text);
     rowEnd[row] = textLeft + textWidth + 4;
-    const int textTop = m.channel.empty() ? 0 : g.laneTop(annotationLanes(m.channel).front());
+    const int textTop = m.channel.empty() ? 0 : g.laneTop(lanesOf(m.channel).front());
     const QRectF box(textLeft - 2, textTop + 1 + static_cast<double>(row) * rowHeight, textWidth + 4,
                      rowHeight - 1);
     p.fillRect(box, QColor(255, 255, 255, selected ? 235 : 200));

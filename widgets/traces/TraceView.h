@@ -9,6 +9,7 @@
 #include <QWidget>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -93,6 +94,25 @@ class TraceView : public QWidget {
   // The lanes an annotation linked to `channel` covers (empty channel: every lane); cached per montage.
   const std::vector<int>& annotationLanes(const std::string& channel) const;
 
+  // An annotation as the view draws it (onset and end in data seconds, text and channel in UTF-8).
+  struct AnnotationMark {
+    std::uint64_t id = 0;
+    double startSec = 0, endSec = 0;
+    std::string text;  // UTF-8; converted (and coloured) only when the annotation is on the page
+    std::string channel;
+  };
+  // What the view draws over the page's image: the annotations that can reach the page, the lanes of their
+  // channels and the selected one; the EDF+D gap bands come from the geometry's timeline. A copy that a
+  // worker thread can paint (the View → Export of PNG, PDF and SVG) with the painting the view itself uses.
+  struct Overlay {
+    double pageStartSec = 0, pageDurationSec = 0;
+    std::vector<AnnotationMark> marks;  // by onset
+    std::uint64_t selectedId = 0;
+    std::unordered_map<std::string, std::vector<int>> lanes;  // channel -> lanes, for each linked mark
+  };
+  Overlay overlay() const;
+  static void paintOverlay(QPainter& p, const TraceGeometry& g, const Overlay& overlay);
+
  public Q_SLOTS:
   void setPageStart(double startSec);
   void setPageDuration(double durationSec);
@@ -125,9 +145,14 @@ class TraceView : public QWidget {
  private:
   void requestRender();
   double maxStartSec() const;
-  double timeAtX(int x) const;  // data seconds under widget column x, clamped to the page
-  void paintAnnotations(QPainter& p, const TraceGeometry& g);
-  void paintGaps(QPainter& p, const TraceGeometry& g);
+  double timeAtX(int x) const;          // data seconds under widget column x, clamped to the page
+  std::size_t firstMarkOnPage() const;  // the first mark whose end (or an earlier one's) reaches the page
+  using LanesOf = std::function<const std::vector<int>&(const std::string&)>;
+  // Marks [first, last) by onset; those that miss the page (or whose channel has no lane) are skipped.
+  static void paintAnnotations(QPainter& p, const TraceGeometry& g, double pageStartSec,
+                               double pageDurationSec, const AnnotationMark* first,
+                               const AnnotationMark* last, std::uint64_t selectedId, const LanesOf& lanesOf);
+  static void paintGaps(QPainter& p, const TraceGeometry& g, double pageStartSec, double pageDurationSec);
 
   std::shared_ptr<const Recording> recording_;
   double pageStartSec_ = 0;
@@ -142,12 +167,6 @@ class TraceView : public QWidget {
   std::vector<Highlight> highlights_;
   // Annotations by onset, with the running maximum of their ends: the first that can overlap a page is found
   // by binary search, so a page costs the annotations it shows, not all of them.
-  struct AnnotationMark {
-    std::uint64_t id = 0;
-    double startSec = 0, endSec = 0;
-    std::string text;  // UTF-8; converted (and coloured) only when the annotation is on the page
-    std::string channel;
-  };
   std::vector<AnnotationMark> marks_;
   std::vector<double> marksMaxEndSec_;
   std::uint64_t selectedAnnotation_ = 0;
