@@ -452,12 +452,12 @@
         <translation>应用于每个通道刻度的系数（按键 + 和 −，Ctrl+滚轮）</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="1014"/>
+        <location filename="../app/studio/MainWindow.cpp" line="1026"/>
         <source>Load NeuroLM model</source>
         <translation>加载 NeuroLM 模型</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="1015"/>
+        <location filename="../app/studio/MainWindow.cpp" line="1027"/>
         <source>NeuroLM models (*.safetensors *.pt);;All files (*)</source>
         <translation>NeuroLM 模型 (*.safetensors *.pt);;所有文件 (*)</translation>
     </message>
@@ -502,54 +502,54 @@
         <translation>打开失败</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="705"/>
+        <location filename="../app/studio/MainWindow.cpp" line="717"/>
         <source>%1 – %2 of %3</source>
         <translation>%1 – %2（共 %3）</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="710"/>
+        <location filename="../app/studio/MainWindow.cpp" line="722"/>
         <source>indexing %1%</source>
         <translation>正在建立索引 %1%</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="728"/>
+        <location filename="../app/studio/MainWindow.cpp" line="740"/>
         <source>Format</source>
         <translation>格式</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="729"/>
+        <location filename="../app/studio/MainWindow.cpp" line="741"/>
         <source>Start</source>
         <translation>开始时间</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="731"/>
+        <location filename="../app/studio/MainWindow.cpp" line="743"/>
         <source>Duration</source>
         <translation>时长</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="732"/>
-        <location filename="../app/studio/MainWindow.cpp" line="756"/>
+        <location filename="../app/studio/MainWindow.cpp" line="744"/>
+        <location filename="../app/studio/MainWindow.cpp" line="768"/>
         <source>Channels</source>
         <translation>通道</translation>
     </message>
     <message>
         <location filename="../app/studio/MainWindow.cpp" line="126"/>
-        <location filename="../app/studio/MainWindow.cpp" line="733"/>
+        <location filename="../app/studio/MainWindow.cpp" line="745"/>
         <source>Annotations</source>
         <translation>注释</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="734"/>
+        <location filename="../app/studio/MainWindow.cpp" line="746"/>
         <source>indexing…</source>
         <translation>正在建立索引…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="744"/>
+        <location filename="../app/studio/MainWindow.cpp" line="756"/>
         <source>Repair report</source>
         <translation>修复报告</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="748"/>
+        <location filename="../app/studio/MainWindow.cpp" line="760"/>
         <source>No repairs were needed.</source>
         <translation>无需修复。</translation>
     </message>
@@ -559,32 +559,32 @@
         <translation>该文件只包含注释，没有信号。请先打开对应的记录，再打开此文件以添加其注释。</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="800"/>
+        <location filename="../app/studio/MainWindow.cpp" line="812"/>
         <source>&amp;Annotations</source>
         <translation>注释(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="806"/>
+        <location filename="../app/studio/MainWindow.cpp" line="818"/>
         <source>&amp;Quick labels</source>
         <translation>快速标签(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="809"/>
+        <location filename="../app/studio/MainWindow.cpp" line="821"/>
         <source>Import &amp;CSV…</source>
         <translation>导入 CSV(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="811"/>
+        <location filename="../app/studio/MainWindow.cpp" line="823"/>
         <source>Import &amp;EDF+…</source>
         <translation>导入 EDF+(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="813"/>
+        <location filename="../app/studio/MainWindow.cpp" line="825"/>
         <source>Export C&amp;SV…</source>
         <translation>导出 CSV(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="815"/>
+        <location filename="../app/studio/MainWindow.cpp" line="827"/>
         <source>Export ED&amp;F+…</source>
         <translation>导出 EDF+(&amp;F)…</translation>
     </message>
@@ -592,73 +592,73 @@
         <location filename="../app/studio/MainWindow.cpp" line="496"/>
         <location filename="../app/studio/MainWindow.cpp" line="521"/>
         <location filename="../app/studio/MainWindow.cpp" line="541"/>
-        <location filename="../app/studio/MainWindow.cpp" line="615"/>
-        <location filename="../app/studio/MainWindow.cpp" line="821"/>
-        <location filename="../app/studio/MainWindow.cpp" line="941"/>
+        <location filename="../app/studio/MainWindow.cpp" line="627"/>
+        <location filename="../app/studio/MainWindow.cpp" line="833"/>
+        <location filename="../app/studio/MainWindow.cpp" line="953"/>
         <source>Open a recording first</source>
         <translation>请先打开一个记录</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="825"/>
+        <location filename="../app/studio/MainWindow.cpp" line="837"/>
         <source>CSV files (*.csv);;All files (*)</source>
         <translation>CSV 文件 (*.csv);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="826"/>
+        <location filename="../app/studio/MainWindow.cpp" line="838"/>
         <source>EDF+ files (*.edf *.EDF *.bdf *.BDF);;All files (*)</source>
         <translation>EDF+ 文件 (*.edf *.EDF *.bdf *.BDF);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="827"/>
+        <location filename="../app/studio/MainWindow.cpp" line="839"/>
         <source>Import annotations</source>
         <translation>导入注释</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="827"/>
+        <location filename="../app/studio/MainWindow.cpp" line="839"/>
         <source>Export annotations</source>
         <translation>导出注释</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="889"/>
+        <location filename="../app/studio/MainWindow.cpp" line="901"/>
         <source>The annotation file could not be read, so annotation changes will not be saved: %1</source>
         <translation>无法读取注释文件，因此注释的更改不会被保存：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="926"/>
+        <location filename="../app/studio/MainWindow.cpp" line="938"/>
         <source>Annotations could not be saved: %1</source>
         <translation>无法保存注释：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="963"/>
+        <location filename="../app/studio/MainWindow.cpp" line="975"/>
         <source>Could not import %1: %2</source>
         <translation>无法导入 %1：%2</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="1003"/>
+        <location filename="../app/studio/MainWindow.cpp" line="1015"/>
         <source>Could not export the annotations: %1</source>
         <translation>无法导出注释：%1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/MainWindow.cpp" line="969"/>
+        <location filename="../app/studio/MainWindow.cpp" line="981"/>
         <source>Imported %n annotation(s) from %1</source>
         <translation>
             <numerusform>已从 %1 导入 %n 条注释</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/MainWindow.cpp" line="1001"/>
+        <location filename="../app/studio/MainWindow.cpp" line="1013"/>
         <source>Exported %n annotation(s) to %1</source>
         <translation>
             <numerusform>已将 %n 条注释导出到 %1</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="740"/>
+        <location filename="../app/studio/MainWindow.cpp" line="752"/>
         <source>Gaps</source>
         <translation>间断</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/MainWindow.cpp" line="741"/>
+        <location filename="../app/studio/MainWindow.cpp" line="753"/>
         <source>%n gap(s), %1 s without data</source>
         <translation>
             <numerusform>%n 处间断，共 %1 秒无数据</numerusform>
@@ -763,37 +763,37 @@
         <translation>%1 的图像格式未知（应为 .png、.pdf 或 .svg）</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="553"/>
+        <location filename="../app/studio/MainWindow.cpp" line="558"/>
         <source>%1, %2 from %3</source>
         <translation>%1，自 %3 起 %2</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="600"/>
+        <location filename="../app/studio/MainWindow.cpp" line="612"/>
         <source>Saved the view to %1</source>
         <translation>已将视图保存到 %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="603"/>
+        <location filename="../app/studio/MainWindow.cpp" line="615"/>
         <source>Could not export the view to %1: %2</source>
         <translation>无法将视图导出到 %1：%2</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="639"/>
+        <location filename="../app/studio/MainWindow.cpp" line="651"/>
         <source>Exporting to %1…</source>
         <translation>正在导出到 %1…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="652"/>
+        <location filename="../app/studio/MainWindow.cpp" line="664"/>
         <source>Exporting to %1… %2%</source>
         <translation>正在导出到 %1… %2%</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="668"/>
+        <location filename="../app/studio/MainWindow.cpp" line="680"/>
         <source>Exported the selection to %1</source>
         <translation>已将选区导出到 %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="671"/>
+        <location filename="../app/studio/MainWindow.cpp" line="683"/>
         <source>Could not export the selection: %1</source>
         <translation>无法导出选区：%1</translation>
     </message>
@@ -931,22 +931,22 @@
 <context>
     <name>neurolm::app::RuntimeChatBackend</name>
     <message>
-        <location filename="../app/studio/RuntimeChatBackend.cpp" line="55"/>
+        <location filename="../app/studio/RuntimeChatBackend.cpp" line="56"/>
         <source>Loading the model %1…</source>
         <translation>正在加载模型 %1…</translation>
     </message>
     <message>
-        <location filename="../app/studio/RuntimeChatBackend.cpp" line="59"/>
+        <location filename="../app/studio/RuntimeChatBackend.cpp" line="60"/>
         <source>The model could not be loaded: %1</source>
         <translation>无法加载模型：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/RuntimeChatBackend.cpp" line="96"/>
+        <location filename="../app/studio/RuntimeChatBackend.cpp" line="97"/>
         <source>No model loaded. Load one with File → Load model…</source>
         <translation>未加载模型。请通过 文件 → 加载模型… 加载一个模型</translation>
     </message>
     <message>
-        <location filename="../app/studio/RuntimeChatBackend.cpp" line="97"/>
+        <location filename="../app/studio/RuntimeChatBackend.cpp" line="98"/>
         <source>No model loaded: the embedded model %1 is not there. Load a NeuroLM model with File → Load model… (neurolm init writes a random one for trying the pane).</source>
         <translation>未加载模型：内置模型 %1 不存在。请通过 文件 → 加载模型… 加载 NeuroLM 模型（neurolm init 可生成一个随机模型用于试用此面板）。</translation>
     </message>
@@ -1186,357 +1186,387 @@
 <context>
     <name>neurolm::widgets::ChatPane</name>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="146"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="148"/>
         <source>What the next question is about: the page shown, or a range dragged on the traces (the model reads whole seconds, up to the length it accepts for these channels)</source>
         <translation>下一个问题所针对的内容：当前显示的页面，或在波形上拖选的时间范围（模型读取整秒，最长为其对这些通道可接受的长度）</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="159"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="161"/>
         <source>Conversation</source>
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="176"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="178"/>
         <source>Ask about this EEG segment, e.g. &quot;Question: Is this EEG segment of high workload? Answer:&quot; (Ctrl+Enter sends)</source>
         <translation>询问这段脑电，例如 &quot;Question: Is this EEG segment of high workload? Answer:&quot;（Ctrl+Enter 发送）</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="178"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="180"/>
         <source>Question</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="186"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="188"/>
         <source>&amp;Options</source>
         <extracomment>Chat pane: label of the answer options box</extracomment>
         <translation>选项(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="189"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="191"/>
         <source>Yes, No</source>
         <translation>Yes, No</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="191"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="193"/>
         <source>Answer options to score, separated by commas; each is scored as the answer&apos;s continuation after a space (&quot;Yes&quot; is scored as &quot; Yes&quot;)</source>
         <translation>要评分的回答选项，用逗号分隔；每个选项作为回答在一个空格之后的续写来评分（&quot;Yes&quot; 按 &quot; Yes&quot; 评分）</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="197"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="199"/>
         <source>&amp;Max tokens</source>
         <extracomment>Chat pane: label of the answer length limit (new tokens)</extracomment>
         <translation>最多词元(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="204"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="206"/>
         <source>S&amp;ample</source>
         <translation>采样(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="205"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="207"/>
         <source>Sample the answer (temperature 1) instead of the greedy choice</source>
         <translation>对回答进行采样（温度 1），而不是贪心选择</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="215"/>
-        <location filename="../widgets/chat/ChatPane.cpp" line="656"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="217"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="659"/>
         <source>%v of %m windows</source>
         <extracomment>Progress bar of &quot;Ask about the whole recording&quot;: %v windows scored of %m</extracomment>
         <translation>%v / %m 个窗口</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="216"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="218"/>
         <source>&amp;Cancel</source>
         <translation>取消(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="217"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="219"/>
         <source>Stop after the batch of windows being scored (nothing partial is drawn)</source>
         <translation>在当前这批窗口评分完成后停止（不绘制部分结果）</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="226"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="228"/>
         <source>&amp;Export</source>
         <translation>导出(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="229"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="231"/>
         <source>Conversation as &amp;Markdown…</source>
         <translation>将对话导出为 &amp;Markdown…</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="231"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="233"/>
         <source>Conversation as &amp;JSON…</source>
         <translation>将对话导出为 &amp;JSON…</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="234"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="236"/>
         <source>&amp;Clear conversation</source>
         <translation>清空对话(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="239"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="241"/>
         <source>&amp;Whole recording</source>
         <translation>整段记录(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="241"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="243"/>
         <source>Ask about the whole recording: a question with answer options over every window of the recording (windows as long as the context chip&apos;s, one after another); the probability of an option is drawn under the overview</source>
         <translation>询问整段记录：对记录的每个窗口提出带答案选项的问题（窗口长度与上下文标签相同，首尾相接）；某个选项的概率绘制在概览条下方</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="249"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="251"/>
         <source>S&amp;top</source>
         <translation>停止(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="250"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="252"/>
         <source>Stop the answer at its next token (Esc)</source>
         <translation>在下一个词元处停止回答（Esc）</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="252"/>
-        <location filename="../widgets/chat/ChatPane.cpp" line="481"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="254"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="484"/>
         <source>&amp;Send</source>
         <translation>发送(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="254"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="256"/>
         <source>Ask the model (Ctrl+Enter)</source>
         <translation>向模型提问（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="335"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="338"/>
         <source>The chat history could not be read (a new one starts): %1</source>
         <translation>无法读取对话历史（将开始新的对话）：%1</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="378"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="381"/>
         <source>&lt;b&gt;Model&lt;/b&gt; %1 · %2</source>
         <translation>&lt;b&gt;模型&lt;/b&gt; %1 · %2</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="383"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="386"/>
         <source>No model loaded. Load a NeuroLM model with File → Load model…</source>
         <translation>未加载模型。请通过 文件 → 加载模型… 加载 NeuroLM 模型</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="410"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="413"/>
         <source>Ask “%1” about the whole recording</source>
         <extracomment>Chat pane, &quot;Whole recording&quot; menu: %1 is a task of the model (e.g. Workload)</extracomment>
         <translation>对整段记录询问“%1”</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="413"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="416"/>
         <source>Ask the typed question (with its options) about the whole recording</source>
         <translation>对整段记录询问输入的问题（及其选项）</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="437"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="440"/>
         <source>referential</source>
         <translation>参考导联</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="444"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="447"/>
         <source>No recording open</source>
         <translation>未打开记录</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="449"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="452"/>
         <source>%1 · preparing the channels for the model…</source>
         <translation>%1 · 正在为模型准备通道…</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="453"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="456"/>
         <source>%1 · the model cannot read this recording</source>
         <translation>%1 · 模型无法读取此记录</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="458"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="461"/>
         <source>%1 · too short for the model (1 s at least)</source>
         <translation>%1 · 对模型而言太短（至少 1 秒）</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="463"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="466"/>
         <source>selection</source>
         <translation>选区</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="463"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="466"/>
         <source>page</source>
         <translation>页面</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="465"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="468"/>
         <source>%1, first %2 s: the model reads at most %3 s of %4 channels</source>
         <translation>%1，前 %2 秒：模型对 %4 个通道最多读取 %3 秒</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="469"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="472"/>
         <source>%1 · %2 channels · %3–%4 s (%5) · %6</source>
         <translation>%1 · %2 个通道 · %3–%4 秒（%5）· %6</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="615"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="618"/>
         <source>The whole recording is asked a multiple-choice question: give answer options (e.g. Yes, No).</source>
         <translation>整段记录只能询问选择题：请给出答案选项（例如 Yes, No）。</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="657"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="660"/>
         <source>Windows of %1 s every %2 s (the context chip&apos;s window length), %3 at a time</source>
         <translation>窗口长 %1 秒，每 %2 秒一个（上下文标签的窗口长度），每批 %3 个</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="662"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="665"/>
         <source>Scoring the whole recording: windows of %1 s every %2 s (the context chip&apos;s length)</source>
         <translation>正在为整段记录评分：窗口长 %1 秒，每 %2 秒一个（上下文标签的长度）</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="678"/>
-        <location filename="../widgets/chat/ChatPane.cpp" line="723"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="681"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="726"/>
         <source>Cancelled after %1 of %2 windows: no track is drawn.</source>
         <translation>已在 %1 / %2 个窗口后取消：未绘制曲线。</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="692"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="695"/>
         <source>Whole recording: %1 windows of %2 s (every %3 s) · mean P(%4) %5 · %6% of windows above 0.5 · %7 s · %8 windows/s</source>
         <extracomment>Chat pane, summary of a whole-recording answer. %1 windows, %2/%3 window length and hop (s), %4 option, %5 mean probability, %6 share of windows above 0.5, %7 seconds taken, %8 windows per second</extracomment>
         <translation>整段记录：%1 个 %2 秒窗口（每 %3 秒）· 平均 P(%4) %5 · %6% 的窗口高于 0.5 · %7 秒 · %8 窗口/秒</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="748"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="751"/>
         <source>P(%1)</source>
         <extracomment>Label of the overview track: probability of an answer option, e.g. P(Yes)</extracomment>
         <translation>P(%1)</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="749"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="752"/>
         <source>P(%1) per %2-s window: %3%4 · %5</source>
         <translation>每个 %2 秒窗口的 P(%1)：%3%4 · %5</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="789"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="792"/>
         <source>Export whole-recording answer</source>
         <translation>导出整段记录的回答</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="790"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="793"/>
         <source>CSV (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="805"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="816"/>
+        <source>Computing the evidence for &quot;%1&quot; (gradient × input)… Stop cancels.</source>
+        <extracomment>Chat pane note while the evidence of an answer is computed on the inference thread</extracomment>
+        <translation>正在计算“%1”的依据（梯度 × 输入）… 点击“停止”可取消。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="833"/>
+        <source>Evidence cancelled.</source>
+        <extracomment>Chat pane note after Stop during the evidence computation</extracomment>
+        <translation>已取消依据计算。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="852"/>
+        <source>Evidence computed in %1 s.</source>
+        <extracomment>Chat pane note when the evidence is shown; %1 seconds</extracomment>
+        <translation>依据计算用时 %1 秒。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="865"/>
         <source>Cancelling after this batch… %v of %m windows</source>
         <extracomment>Chat pane: shown on the whole-recording progress bar after Cancel</extracomment>
         <translation>本批完成后取消… %v / %m 个窗口</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="828"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="888"/>
         <source>first token %1 ms · %2 tokens/s · %3 tokens</source>
         <translation>首个词元 %1 毫秒 · 每秒 %2 个词元 · 共 %3 个词元</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="481"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="484"/>
         <source>Re&amp;send</source>
         <translation>重新发送(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="501"/>
-        <location filename="../widgets/chat/ChatPane.cpp" line="610"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="504"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="613"/>
         <source>Type a question first.</source>
         <translation>请先输入问题。</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="541"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="544"/>
         <source>Editing question %1: Send adds the new answer beside the old one (Esc cancels).</source>
         <translation>正在编辑问题 %1：发送后新回答将与旧回答并列保存（Esc 取消）。</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="549"/>
-        <location filename="../widgets/chat/ChatPane.cpp" line="596"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="552"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="599"/>
         <source>No model loaded. Load one with File → Load model…</source>
         <translation>未加载模型。请通过 文件 → 加载模型… 加载一个模型</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="558"/>
-        <location filename="../widgets/chat/ChatPane.cpp" line="620"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="561"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="623"/>
         <source>Open a recording first.</source>
         <translation>请先打开一个记录。</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="559"/>
-        <location filename="../widgets/chat/ChatPane.cpp" line="621"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="562"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="624"/>
         <source>The recording is not ready for the model yet.</source>
         <translation>记录尚未为模型准备好。</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="586"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="589"/>
         <source>Waiting for the first token…</source>
         <translation>正在等待第一个词元…</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="833"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="893"/>
         <source>no tokens</source>
         <translation>没有词元</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="875"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="936"/>
         <source>Ask about the page or a range dragged on the traces. Answers appear here token by token.</source>
         <translation>询问当前页面或在波形上拖选的范围。回答会逐个词元显示在这里。</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="898"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="959"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="926"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="990"/>
+        <source>Evidence for &quot;%1&quot; (gradient × input):</source>
+        <extracomment>Chat pane, under an answer: %1 the option, then the top EEG tokens (channel, seconds, share)</extracomment>
+        <translation>“%1”的依据（梯度 × 输入）：</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="1005"/>
         <source>Overview track:</source>
         <extracomment>Chat pane, under a whole-recording answer: the option drawn on the overview follows</extracomment>
         <translation>概览曲线：</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="937"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="1016"/>
         <source>Show on overview</source>
         <translation>在概览中显示</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="937"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="1016"/>
         <source>Export CSV…</source>
         <translation>导出 CSV…</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="942"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="1021"/>
         <source>Regenerate</source>
         <translation>重新生成</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="942"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="1021"/>
         <source>Edit</source>
         <translation>编辑</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="945"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="1024"/>
+        <source>Evidence</source>
+        <extracomment>Chat pane link under an answer with options: highlight the EEG tokens that mattered most</extracomment>
+        <translation>依据</translation>
+    </message>
+    <message>
+        <location filename="../widgets/chat/ChatPane.cpp" line="1027"/>
         <source>%1 ms to first token · %2 tokens/s</source>
         <translation>首个词元 %1 毫秒 · 每秒 %2 个词元</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="977"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="1059"/>
         <source>Could not write %1: %2</source>
         <translation>无法写入 %1：%2</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="1007"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="1089"/>
         <source>Export conversation</source>
         <translation>导出对话</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="1008"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="1090"/>
         <source>Markdown (*.md)</source>
         <translation>Markdown (*.md)</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="1008"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="1090"/>
         <source>JSON (*.json)</source>
         <translation>JSON (*.json)</translation>
     </message>
@@ -2607,7 +2637,7 @@ In this recording: %6 of %7 tokens (%8 %)</source>
         <translation>打开 EDF/BDF 记录（文件 → 打开，或拖放到此处）</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/TraceView.cpp" line="421"/>
+        <location filename="../widgets/traces/TraceView.cpp" line="459"/>
         <source>gap (no data)</source>
         <extracomment>Label at the top of the trace view where an EDF+D recording has no data between two records</extracomment>
         <translation>间隙（无数据）</translation>

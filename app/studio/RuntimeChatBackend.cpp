@@ -44,6 +44,7 @@ RuntimeChatBackend::RuntimeChatBackend(ModelHost* host, QObject* parent) : ChatB
   qRegisterMetaType<widgets::ChatSourceInfo>();
   qRegisterMetaType<widgets::ChatAnswer>();
   qRegisterMetaType<widgets::ChatScanResult>();
+  qRegisterMetaType<widgets::ChatEvidence>();
   askThread_ = new QThreadPool(this);
   askThread_->setMaxThreadCount(1);
   sourceThread_ = new QThreadPool(this);
@@ -298,6 +299,64 @@ quint64 RuntimeChatBackend::scanRecording(const widgets::ChatScanRequest& reques
           if (!self) return;
           self->pending_.remove(id);
           Q_EMIT self->scanFinished(id, result);
+        },
+        Qt::QueuedConnection);
+  });
+  return id;
+}
+
+quint64 RuntimeChatBackend::explain(const widgets::ChatEvidenceRequest& request) {
+  const quint64 id = ++nextRequest_;
+  auto pending = std::make_shared<Pending>();
+  pending->runtime = runtime_;
+  pending_.insert(id, pending);
+  const auto submitted = Clock::now();
+  QPointer<RuntimeChatBackend> self(this);
+  askThread_->start([self, this, id, request, pending, submitted]() {
+    widgets::ChatEvidence evidence;
+    evidence.option = request.option;
+    evidence.method = QStringLiteral("gradient × input");
+    try {
+      if (!pending->runtime) throw std::runtime_error("no model is loaded");
+      if (pending->cancelled) throw runtime::RequestCancelled(0);
+      const auto source = sourceFor(request.segment.filePath);
+      auto grid = source->window({request.segment.startSec, request.segment.endSec},
+                                 preprocess::kInstructionPaddedLength);
+      runtime::RequestId runtimeId = 0;
+      auto future = pending->runtime->evidence(std::move(grid), request.instruction.toStdString(),
+                                               request.option.toStdString(), &runtimeId);
+      pending->runtimeId = runtimeId;
+      if (pending->cancelled) pending->runtime->cancel(runtimeId);
+      const runtime::EvidenceResult r = future.get();
+      evidence.logProb = r.logProb;
+      const auto names = source->modelNames();
+      for (const auto& t : r.tokens) {
+        widgets::ChatEvidenceToken token;
+        token.channelRow = static_cast<int>(t.channelRow);
+        token.channel = static_cast<std::size_t>(t.channelRow) < names.size()
+                            ? QString::fromStdString(names[static_cast<std::size_t>(t.channelRow)])
+                            : QString::fromStdString(t.channelName);
+        token.startSec = request.segment.startSec + static_cast<double>(t.second);
+        token.endSec = token.startSec + 1;
+        token.contribution = t.contribution;
+        token.score = t.score;
+        token.share = t.share;
+        evidence.tokens.append(token);
+      }
+    } catch (const runtime::RequestCancelled&) {
+      evidence.cancelled = true;
+    } catch (const std::exception& e) {
+      const QString what = QString::fromStdString(e.what());
+      const QString file = request.segment.filePath;
+      evidence.error = what.contains(file) ? what : file + QStringLiteral(": ") + what;
+    }
+    evidence.seconds = msBetween(submitted, Clock::now()) / 1000;
+    QMetaObject::invokeMethod(
+        qApp,
+        [self, id, evidence]() {
+          if (!self) return;
+          self->pending_.remove(id);
+          Q_EMIT self->evidenceFinished(id, evidence);
         },
         Qt::QueuedConnection);
   });

@@ -31,6 +31,7 @@ class RuntimeChatBackend : public widgets::ChatBackend {
   quint64 ask(const widgets::ChatRequest& request) override;
   void cancel(quint64 requestId) override;
   quint64 scanRecording(const widgets::ChatScanRequest& request) override;
+  quint64 explain(const widgets::ChatEvidenceRequest& request) override;
 
   // Blocks until queued work is done (tests, shutdown).
   void waitForIdle();

@@ -32,7 +32,8 @@ const preprocess::PatchGrid& window() {
 
 }  // namespace
 
-// Σ_d E[v, d] · ∂log p/∂E[v, d] is the derivative of log p along E[v] itself: d/dε log p(E[v] · (1 + ε)) at 0.
+// Σ_d E[v, d] · ∂log p/∂E[v, d] is the derivative of log p along E[v] itself: d/dε log p(E[v] · (1 + ε)) at
+// 0.
 TEST(Evidence, GradientTimesInputEqualsTheFiniteDifferenceOfTheLogProbability) {
   auto model = randomNeuroLm(neuroLmConfigForSize("tiny"), 11);
   model->to(torch::kDouble);
@@ -64,8 +65,8 @@ TEST(Evidence, GradientTimesInputEqualsTheFiniteDifferenceOfTheLogProbability) {
   };
   double largest = 0;
   for (int64_t v = 0; v < 6; ++v) {
-    const double fd = (8 * (logPAt(v, eps) - logPAt(v, -eps)) - (logPAt(v, 2 * eps) - logPAt(v, -2 * eps))) /
-                      (12 * eps);
+    const double fd =
+        (8 * (logPAt(v, eps) - logPAt(v, -eps)) - (logPAt(v, 2 * eps) - logPAt(v, -2 * eps))) / (12 * eps);
     const double gi = evidence.contribution[v].item<double>();
     EXPECT_NEAR(gi, fd, 1e-3 * std::abs(fd) + 1e-12) << "token " << v;
     largest = std::max(largest, std::abs(fd));

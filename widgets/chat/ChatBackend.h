@@ -107,6 +107,33 @@ struct ChatScanResult {
   QString error;           // set when the scan failed (file and problem)
 };
 
+// Evidence of an answer option: which EEG tokens (a channel over one second of the segment) moved it. The
+// runtime's method is gradient × input of log p(option | EEG, prompt) with respect to the EEG embeddings.
+struct ChatEvidenceRequest {
+  ChatSegment segment;
+  QString instruction;
+  QString option;  // the option explained (e.g. the most probable one)
+};
+
+struct ChatEvidenceToken {
+  int channelRow = 0;               // index into ChatSegment::channels
+  QString channel;                  // the model's name of that channel
+  double startSec = 0, endSec = 0;  // in the recording (segment start + second)
+  double contribution = 0;          // signed gradient × input
+  double score = 0;                 // |contribution|
+  double share = 0;                 // score / sum of scores
+};
+
+struct ChatEvidence {
+  QString option;
+  QString method;  // e.g. "gradient × input"
+  double logProb = 0;
+  QList<ChatEvidenceToken> tokens;  // every real token, highest score first
+  bool cancelled = false;
+  double seconds = 0;
+  QString error;
+};
+
 class ChatBackend : public QObject {
   Q_OBJECT
 
@@ -125,6 +152,9 @@ class ChatBackend : public QObject {
   // Starts option scoring of every window of a recording on the inference thread: scanProgress() after each
   // batch, then scanFinished(). cancel(id) stops it between batches. Returns the request id (> 0).
   virtual quint64 scanRecording(const ChatScanRequest& request) = 0;
+  // Computes the evidence of an option on the inference thread, then evidenceFinished(). cancel(id) drops it
+  // while it waits (a running one is a single pass and finishes). Returns the request id (> 0).
+  virtual quint64 explain(const ChatEvidenceRequest& request) = 0;
 
  Q_SIGNALS:
   void modelChanged();
@@ -134,6 +164,7 @@ class ChatBackend : public QObject {
   void answerFinished(quint64 requestId, const neurolm::widgets::ChatAnswer& answer);
   void scanProgress(quint64 requestId, int doneWindows, int totalWindows);
   void scanFinished(quint64 requestId, const neurolm::widgets::ChatScanResult& result);
+  void evidenceFinished(quint64 requestId, const neurolm::widgets::ChatEvidence& evidence);
 };
 
 }  // namespace neurolm::widgets
@@ -141,3 +172,5 @@ class ChatBackend : public QObject {
 Q_DECLARE_METATYPE(neurolm::widgets::ChatSourceInfo)
 Q_DECLARE_METATYPE(neurolm::widgets::ChatAnswer)
 Q_DECLARE_METATYPE(neurolm::widgets::ChatScanResult)
+Q_DECLARE_METATYPE(neurolm::widgets::ChatEvidence)
+Q_DECLARE_METATYPE(neurolm::widgets::ChatEvidenceToken)

@@ -284,6 +284,7 @@ ChatPane::ChatPane(ChatBackend* backend, const QString& historyDir, QWidget* par
     connect(backend_, &ChatBackend::answerFinished, this, &ChatPane::onFinished);
     connect(backend_, &ChatBackend::scanProgress, this, &ChatPane::onScanProgress);
     connect(backend_, &ChatBackend::scanFinished, this, &ChatPane::onScanFinished);
+    connect(backend_, &ChatBackend::evidenceFinished, this, &ChatPane::onEvidenceFinished);
   }
   onModelChanged();
   updateContext();
@@ -798,8 +799,67 @@ void ChatPane::showCsvDialog(int turn) {
   dialog->open();
 }
 
+bool ChatPane::showEvidence(int turn) {
+  if (!backend_ || turn < 0 || turn >= conversation_.turnCount() || activeEvidence_) return false;
+  const ChatAlternative& a = conversation_.turn(turn).shown();
+  if (a.streaming || a.answer.choices.isEmpty() || WholeRecordingAnswer::fromJson(a.extras, false))
+    return false;
+  int best = 0;
+  for (int k = 1; k < a.answer.choices.size(); ++k)
+    if (a.answer.choices[k].probability > a.answer.choices[best].probability) best = k;
+  ChatEvidenceRequest request;
+  request.segment = a.segment;
+  request.instruction = a.instruction;
+  request.option = a.answer.choices[best].text;
+  evidenceTurn_ = turn;
+  activeEvidence_ = backend_->explain(request);
+  //: Chat pane note while the evidence of an answer is computed on the inference thread
+  note(tr("Computing the evidence for \"%1\" (gradient × input)… Stop cancels.")
+           .arg(request.option.trimmed()));
+  updateControls();
+  return true;
+}
+
+void ChatPane::onEvidenceFinished(quint64 requestId, const ChatEvidence& evidence) {
+  if (requestId != activeEvidence_) return;
+  activeEvidence_ = 0;
+  const int turn = evidenceTurn_;
+  evidenceTurn_ = -1;
+  updateControls();
+  if (!evidence.error.isEmpty()) {
+    note(evidence.error);
+    return;
+  }
+  if (evidence.cancelled) {
+    //: Chat pane note after Stop during the evidence computation
+    note(tr("Evidence cancelled."));
+    return;
+  }
+  if (turn < 0 || turn >= conversation_.turnCount()) return;
+  const QList<ChatEvidenceToken> top = evidence.tokens.mid(0, 20);
+  QJsonArray rows;
+  for (const auto& t : top)
+    rows.append(QJsonObject{{QStringLiteral("row"), t.channelRow},
+                            {QStringLiteral("channel"), t.channel},
+                            {QStringLiteral("startSec"), t.startSec},
+                            {QStringLiteral("endSec"), t.endSec},
+                            {QStringLiteral("contribution"), t.contribution},
+                            {QStringLiteral("share"), t.share}});
+  conversation_.turn(turn).shown().extras.insert(QStringLiteral("evidence"),
+                                                 QJsonObject{{QStringLiteral("option"), evidence.option},
+                                                             {QStringLiteral("method"), evidence.method},
+                                                             {QStringLiteral("logProb"), evidence.logProb},
+                                                             {QStringLiteral("top"), rows}});
+  //: Chat pane note when the evidence is shown; %1 seconds
+  note(tr("Evidence computed in %1 s.").arg(evidence.seconds, 0, 'f', 2));
+  render();
+  saveHistory();
+  Q_EMIT evidenceShown(turn, top);
+}
+
 void ChatPane::stop() {
   if (activeRequest_ && backend_) backend_->cancel(activeRequest_);
+  if (activeEvidence_ && backend_) backend_->cancel(activeEvidence_);
   if (activeScan_ && backend_) {
     backend_->cancel(activeScan_);
     scanCancel_->setEnabled(false);
@@ -863,6 +923,7 @@ void ChatPane::onAnchor(const QUrl& url) {
   if (action == QLatin1String("regenerate")) regenerate(turn);
   if (action == QLatin1String("edit")) editTurn(turn);
   if (action == QLatin1String("csv")) showCsvDialog(turn);
+  if (action == QLatin1String("evidence")) showEvidence(turn);
   if (action == QLatin1String("track") && parts.size() == 3) showTrack(turn, parts[2].toInt());
 }
 
@@ -914,6 +975,25 @@ void ChatPane::render() {
       }
       html += QStringLiteral("</table>");
     }
+    const QJsonObject evidence = a.extras.value(QStringLiteral("evidence")).toObject();
+    if (!evidence.isEmpty()) {
+      QStringList items;
+      const QJsonArray top = evidence.value(QStringLiteral("top")).toArray();
+      for (int k = 0; k < std::min<int>(10, static_cast<int>(top.size())); ++k) {
+        const QJsonObject r = top[k].toObject();
+        items << QStringLiteral("%1 %2–%3 s (%4 %)")
+                     .arg(r.value(QStringLiteral("channel")).toString().toHtmlEscaped(),
+                          secondsText(r.value(QStringLiteral("startSec")).toDouble()),
+                          secondsText(r.value(QStringLiteral("endSec")).toDouble()))
+                     .arg(r.value(QStringLiteral("share")).toDouble() * 100, 0, 'f', 1);
+      }
+      //: Chat pane, under an answer: %1 the option, then the top EEG tokens (channel, seconds, share)
+      html +=
+          QStringLiteral("<div style='font-size:small; color:#5a3d00'>%1 %2</div>")
+              .arg(tr("Evidence for \"%1\" (gradient × input):")
+                       .arg(evidence.value(QStringLiteral("option")).toString().trimmed().toHtmlEscaped()),
+                   items.join(QStringLiteral(", ")));
+    }
     html += QStringLiteral("<br><span style='font-size:small'>");
     if (t.alternatives.size() > 1) {
       html += QStringLiteral("<a href='chat:prev/%1'>‹</a> %2/%3 <a href='chat:next/%1'>›</a> &nbsp; ")
@@ -942,6 +1022,9 @@ void ChatPane::render() {
       html += QStringLiteral("<a href='chat:regenerate/%1'>%2</a> &nbsp; <a href='chat:edit/%1'>%3</a>")
                   .arg(i)
                   .arg(tr("Regenerate"), tr("Edit"));
+      if (!a.answer.choices.isEmpty() && a.answer.error.isEmpty())
+        //: Chat pane link under an answer with options: highlight the EEG tokens that mattered most
+        html += QStringLiteral(" &nbsp; <a href='chat:evidence/%1'>%2</a>").arg(i).arg(tr("Evidence"));
       if (a.answer.firstTokenMs >= 0)
         html += QStringLiteral(" &nbsp; <span style='color:#777'>%1</span>")
                     .arg(tr("%1 ms to first token · %2 tokens/s")

@@ -78,6 +78,7 @@ class ChatPane : public QWidget {
   QString historyPath() const;     // the open recording's history file
   bool isAnswering() const { return activeRequest_ != 0; }
   bool isScanning() const { return activeScan_ != 0; }
+  bool isExplaining() const { return activeEvidence_ != 0; }
   const QList<ChatTask>& tasks() const { return tasks_; }
 
   QPlainTextEdit* inputEdit() const { return input_; }
@@ -114,7 +115,10 @@ class ChatPane : public QWidget {
   bool showTrack(int turn, int option);
   void exportCsv(int turn, const QString& path);
   void showCsvDialog(int turn);
-  void stop();  // the answer, or the whole-recording run between batches
+  void stop();  // the answer, the evidence while it waits, or the whole-recording run between batches
+  // Evidence of a turn's answer with options: which EEG tokens moved its most probable option (gradient ×
+  // input, on the inference thread). The top tokens are listed in the answer and sent as evidenceShown().
+  bool showEvidence(int turn);
   // A new answer to a turn about the same segment (sampled with a new seed: greedy would repeat itself).
   bool regenerate(int turn);
   // Puts a turn's question into the input box; the next send adds its answer to that turn (same segment).
@@ -136,6 +140,8 @@ class ChatPane : public QWidget {
   void scanFinished(int turn);
   // A whole-recording answer to draw on the overview.
   void trackChanged(const neurolm::widgets::ChatTrack& track);
+  // The top tokens (at most 20, highest share first) of a turn's evidence, for the token lane and traces.
+  void evidenceShown(int turn, const QList<neurolm::widgets::ChatEvidenceToken>& top);
 
  private:
   void onModelChanged();
@@ -145,6 +151,7 @@ class ChatPane : public QWidget {
   void onAnchor(const QUrl& url);
   void onScanProgress(quint64 requestId, int done, int total);
   void onScanFinished(quint64 requestId, const ChatScanResult& result);
+  void onEvidenceFinished(quint64 requestId, const ChatEvidence& evidence);
   QString scanSummary(const ChatAlternative& a, const WholeRecordingAnswer& w) const;
   // intoTurn >= 0: a new answer of that turn, about the turn's own segment.
   bool start(const QString& instruction, const QString& taskName, const QStringList& options,
@@ -176,6 +183,8 @@ class ChatPane : public QWidget {
   quint64 activeScan_ = 0;
   int scanTurn_ = -1;
   int scanBatchSize_ = 8;
+  quint64 activeEvidence_ = 0;
+  int evidenceTurn_ = -1;
 
   QLabel* modelLabel_ = nullptr;
   QLabel* chip_ = nullptr;
