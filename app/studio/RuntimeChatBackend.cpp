@@ -336,6 +336,9 @@ quint64 RuntimeChatBackend::explain(const widgets::ChatEvidenceRequest& request)
         token.channel = static_cast<std::size_t>(t.channelRow) < names.size()
                             ? QString::fromStdString(names[static_cast<std::size_t>(t.channelRow)])
                             : QString::fromStdString(t.channelName);
+        if (static_cast<std::size_t>(t.channelRow) < source->sourceLabels().size())
+          token.sourceLabel =
+              QString::fromStdString(source->sourceLabels()[static_cast<std::size_t>(t.channelRow)]);
         token.startSec = request.segment.startSec + static_cast<double>(t.second);
         token.endSec = token.startSec + 1;
         token.contribution = t.contribution;

@@ -49,6 +49,7 @@
 #include "models/runtime/InferenceRuntime.h"
 #include "widgets/chat/ChatPane.h"
 #include "widgets/overview/OverviewView.h"
+#include "widgets/tokens/TokenLane.h"
 #include "widgets/traces/TraceView.h"
 
 using namespace neurolm;
@@ -1018,4 +1019,52 @@ TEST(ChatEvidence, TheBackendsEvidenceEqualsTheRuntimesAskedDirectly) {
               probe.maxGapMs());
   rig.pane->grab().save(QString::fromStdString((tmp / "evidence.png").string()));
   QFile::copy(QString::fromStdString((tmp / "evidence.png").string()), QStringLiteral("/tmp/ev_pane.png"));
+}
+
+// In the main window the evidence's top 20 tokens are outlined on the token lane (weight = share / the
+// largest share) and highlighted on the traces' lanes of the same channels and seconds.
+TEST(ChatEvidence, TheMainWindowShowsTheTopTokensOnTheLaneAndTheTraces) {
+  qtApp();
+  QStandardPaths::setTestModeEnabled(true);
+  app::MainWindow window;
+  window.resize(1400, 860);
+  window.show();
+  QSignalSpy loaded(window.modelHost(), &app::ModelHost::runtimeChanged);
+  window.modelHost()->load(modelPath());
+  QSignalSpy opened(&window, &app::MainWindow::recordingOpened);
+  window.openFile(samplePath());
+  ASSERT_TRUE(opened.wait(30000));
+  ASSERT_TRUE(loaded.count() > 0 || loaded.wait(60000));
+  widgets::ChatPane* pane = window.chatPane();
+  ASSERT_TRUE(QTest::qWaitFor([pane] { return pane->currentSegment().has_value(); }, 30000));
+  pane->clearConversation();
+  pane->inputEdit()->setPlainText(QString::fromLatin1(kWorkload));
+  pane->optionsEdit()->setText(QStringLiteral(" Yes, No"));
+  pane->maxTokensBox()->setValue(1);
+  QSignalSpy answered(pane, &widgets::ChatPane::answerFinished);
+  ASSERT_TRUE(pane->send());
+  ASSERT_TRUE(answered.wait(120000));
+  QSignalSpy shown(pane, &widgets::ChatPane::evidenceShown);
+  ASSERT_TRUE(pane->showEvidence(answered.last()[0].toInt()));
+  ASSERT_TRUE(shown.wait(60000));
+  const auto top = shown.at(0).at(1).value<QList<widgets::ChatEvidenceToken>>();
+  ASSERT_EQ(top.size(), 20);
+  const auto& cells = window.tokenLane()->evidence();
+  ASSERT_EQ(cells.size(), 20u);
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_EQ(cells[static_cast<size_t>(i)].channel, static_cast<size_t>(top[i].channelRow));
+    EXPECT_EQ(cells[static_cast<size_t>(i)].second, static_cast<size_t>(top[i].startSec));
+    EXPECT_DOUBLE_EQ(cells[static_cast<size_t>(i)].weight, top[i].share / top[0].share);
+  }
+  // Every highlighted trace span is one of the top tokens, on a lane showing that channel.
+  const auto& spans = window.traceView()->highlights();
+  EXPECT_EQ(spans.size(), 20u);  // the referential montage shows every channel once
+  for (const auto& s : spans) {
+    bool found = false;
+    for (const auto& t : top)
+      found = found || (t.startSec == s.startSec && window.traceView()->laneLabel(s.lane) == t.sourceLabel);
+    EXPECT_TRUE(found) << "lane " << s.lane << " at " << s.startSec;
+  }
+  QTest::qWait(50);
+  window.grab().save(QStringLiteral("/tmp/ev_window.png"));
 }

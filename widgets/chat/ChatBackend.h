@@ -118,6 +118,7 @@ struct ChatEvidenceRequest {
 struct ChatEvidenceToken {
   int channelRow = 0;               // index into ChatSegment::channels
   QString channel;                  // the model's name of that channel
+  QString sourceLabel;              // the recording's label of that channel (as the traces show it)
   double startSec = 0, endSec = 0;  // in the recording (segment start + second)
   double contribution = 0;          // signed gradient × input
   double score = 0;                 // |contribution|

@@ -2,10 +2,10 @@
 
 #include <QHBoxLayout>
 #include <QHelpEvent>
+#include <QImage>
 #include <QKeyEvent>
 #include <QLabel>
 #include <QMouseEvent>
-#include <QImage>
 #include <QPainter>
 #include <QProgressBar>
 #include <QPushButton>
@@ -124,6 +124,7 @@ void TokenLane::setBackend(std::shared_ptr<TokenBackend> backend) {
 
 void TokenLane::setRecording(const QString& path) {
   path_ = path;
+  evidence_.clear();
   start();
 }
 
@@ -278,9 +279,10 @@ QRect TokenLane::cellRect(std::size_t channel, std::size_t second) const {
   if (!model_->hasCodes()) return {};
   const QRect plot = cellsRect();
   const double pxPerSec = plot.width() / pageDurationSec_;
-  const int x0 = plot.left() + static_cast<int>(std::lround((static_cast<double>(second) - pageStartSec_) * pxPerSec));
-  const int x1 =
-      plot.left() + static_cast<int>(std::lround((static_cast<double>(second) + 1 - pageStartSec_) * pxPerSec));
+  const int x0 =
+      plot.left() + static_cast<int>(std::lround((static_cast<double>(second) - pageStartSec_) * pxPerSec));
+  const int x1 = plot.left() +
+                 static_cast<int>(std::lround((static_cast<double>(second) + 1 - pageStartSec_) * pxPerSec));
   const int y0 = plot.top() + static_cast<int>(channel) * rowHeightPx();
   return QRect(x0, y0, x1 - x0, rowHeightPx()).intersected(plot);
 }
@@ -366,8 +368,8 @@ void TokenLane::paintEvent(QPaintEvent*) {
   p.setClipRect(plot);
   const double pxPerSec = plot.width() / pageDurationSec_;
   const int firstSec = std::max(0, static_cast<int>(std::floor(pageStartSec_)));
-  const int lastSec = std::min(static_cast<int>(g.seconds),
-                               static_cast<int>(std::ceil(pageStartSec_ + pageDurationSec_)));
+  const int lastSec =
+      std::min(static_cast<int>(g.seconds), static_cast<int>(std::ceil(pageStartSec_ + pageDurationSec_)));
   const bool anySelected = model_->selectedCode() >= 0;
   const int current = model_->currentOccurrence();
   const int currentSecond = current >= 0 ? static_cast<int>(model_->occurrences()[current].second) : -1;
@@ -377,7 +379,8 @@ void TokenLane::paintEvent(QPaintEvent*) {
     const QColor colour = codeColour(g.code(c, s));
     if (!anySelected || model_->isOccurrence(c, s)) return colour;
     // everything but the selected code fades
-    return QColor((colour.red() + 3 * 250) / 4, (colour.green() + 3 * 250) / 4, (colour.blue() + 3 * 252) / 4);
+    return QColor((colour.red() + 3 * 250) / 4, (colour.green() + 3 * 250) / 4,
+                  (colour.blue() + 3 * 252) / 4);
   };
   if (pxPerSec < 4) {
     // Long pages (cells a few pixels wide, e.g. an hour): one pixel per column and row, scaled to the rows,
@@ -391,7 +394,8 @@ void TokenLane::paintEvent(QPaintEvent*) {
       for (std::size_t c = 0; c < g.channelCount(); ++c)
         strip.setPixel(x, static_cast<int>(c), cellColour(c, s).rgb());
     }
-    p.drawImage(QRect(plot.left(), plot.top(), plot.width(), static_cast<int>(g.channelCount()) * rowH), strip);
+    p.drawImage(QRect(plot.left(), plot.top(), plot.width(), static_cast<int>(g.channelCount()) * rowH),
+                strip);
   }
   for (int s = firstSec; s < lastSec && pxPerSec >= 4; ++s) {
     for (std::size_t c = 0; c < g.channelCount(); ++c) {
@@ -428,12 +432,32 @@ void TokenLane::paintEvent(QPaintEvent*) {
         p.drawLine(cell.left(), cell.top(), cell.right(), cell.top());
     }
   }
+  // Evidence of a chat answer: magenta outlines, opacity by weight.
+  for (const EvidenceCell& e : evidence_) {
+    if (static_cast<int>(e.second) < firstSec || static_cast<int>(e.second) >= lastSec ||
+        e.channel >= g.channelCount())
+      continue;
+    const QRect cell = cellRect(e.channel, e.second);
+    p.setBrush(Qt::NoBrush);
+    p.setPen(
+        QPen(QColor(200, 0, 160, 80 + static_cast<int>(std::lround(175 * std::clamp(e.weight, 0.0, 1.0)))),
+             pxPerSec >= 4 ? 3 : 1));
+    if (pxPerSec >= 4)
+      p.drawRect(cell.adjusted(1, 1, -1, -1));
+    else
+      p.drawLine(cell.left(), cell.bottom(), cell.right(), cell.bottom());
+  }
   p.setClipping(false);
   if (hasFocus()) {
     p.setPen(QColor(80, 140, 255));
     p.setBrush(Qt::NoBrush);
     p.drawRect(rect().adjusted(0, 0, -1, -1));
   }
+}
+
+void TokenLane::setEvidence(std::vector<EvidenceCell> cells) {
+  evidence_ = std::move(cells);
+  update();
 }
 
 void TokenLane::mousePressEvent(QMouseEvent* event) {

@@ -2,15 +2,15 @@
 // The neural-token lane under the traces: for every channel the tokenizer knows (rows) and every 1-s patch of
 // the page (columns) a cell coloured by its code, on the traces' time axis (same page, same label margin).
 // Hover: code, channel, second and how often the code occurs in the recording. Click: select the code; its
-// occurrences are outlined, N / P (or the buttons, or F3 / Shift+F3 anywhere in the window) move the page to the
-// next / previous one, Esc clears.
-// The codes come from a TokenBackend, run on the lane's own worker thread with progress and Cancel; each run
-// has a request id and results of an older run are dropped.
+// occurrences are outlined, N / P (or the buttons, or F3 / Shift+F3 anywhere in the window) move the page to
+// the next / previous one, Esc clears. The codes come from a TokenBackend, run on the lane's own worker
+// thread with progress and Cancel; each run has a request id and results of an older run are dropped.
 #include <QPointer>
 #include <QString>
 #include <QWidget>
 #include <atomic>
 #include <memory>
+#include <vector>
 
 #include "widgets/tokens/TokenBackend.h"
 #include "widgets/tokens/TokenModel.h"
@@ -55,6 +55,15 @@ class TokenLane : public QWidget {
   bool cellAt(QPoint pos, std::size_t& channel, std::size_t& second) const;
   QString toolTipAt(QPoint pos) const;  // empty off the cells
 
+  // Cells that mattered most to a chat answer (its evidence): outlined in magenta, the stronger the larger
+  // the weight (0…1, e.g. share / the largest share). Empty: none. Kept until replaced or a new recording.
+  struct EvidenceCell {
+    std::size_t channel = 0, second = 0;  // model channel row, second of the recording
+    double weight = 0;
+  };
+  void setEvidence(std::vector<EvidenceCell> cells);
+  const std::vector<EvidenceCell>& evidence() const { return evidence_; }
+
   QSize sizeHint() const override;
   QSize minimumSizeHint() const override;
 
@@ -96,6 +105,7 @@ class TokenLane : public QWidget {
   QThreadPool* pool_ = nullptr;  // one thread: one tokenisation at a time
   double pageStartSec_ = 0, pageDurationSec_ = 10;
   int labelMarginPx_ = 90;
+  std::vector<EvidenceCell> evidence_;
 
   QWidget* header_ = nullptr;
   QLabel* title_ = nullptr;
