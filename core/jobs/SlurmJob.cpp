@@ -136,11 +136,13 @@ std::string slurmTrainScript(const SlurmTrainSubmission& sub) {
        "$(date -u +%Y-%m-%dT%H:%M:%SZ)\" >&2\n"
     << "requeue=0\n"
     << "signalled=0\n"
+    << "trainer=\"\"\n"
     << "trap 'signalled=1; requeue=1; kill -TERM \"$trainer\" 2>/dev/null' USR1\n"
     << "trap 'signalled=1; kill -TERM \"$trainer\" 2>/dev/null' TERM INT\n"
     << shellQuote(sub.neurolmExecutable.string()) << " train " << shellQuote(sub.configPath.string())
     << " --resume --json </dev/null &\n"
     << "trainer=$!\n"
+    << "if [ \"$signalled\" -eq 1 ]; then kill -TERM \"$trainer\" 2>/dev/null; fi\n"
     << "wait \"$trainer\"\n"
     << "status=$?\n"
     << "while [ \"$signalled\" -eq 1 ]; do\n"
@@ -149,7 +151,9 @@ std::string slurmTrainScript(const SlurmTrainSubmission& sub) {
     << "  status=$?\n"
     << "done\n"
     << "echo \"neurolm-slurm: trainer exited with status $status\" >&2\n"
-    << "if [ \"$status\" -eq 75 ] && [ \"$requeue\" -eq 1 ]; then\n"
+    // 143: the warning came while the trainer was still starting, before it handles SIGTERM; it had not
+    // trained yet, so nothing is lost and the job requeues just the same.
+    << "if [ \"$requeue\" -eq 1 ] && { [ \"$status\" -eq 75 ] || [ \"$status\" -eq 143 ]; }; then\n"
     << "  echo \"neurolm-slurm: stopped before the time limit; requeueing job ${SLURM_JOB_ID}\" >&2\n"
     << "  scontrol requeue \"$SLURM_JOB_ID\"\n"
     << "fi\n"

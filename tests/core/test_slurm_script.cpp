@@ -2,6 +2,7 @@
 // process runner under it. The same script runs on a real Slurm in tests/slurm.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "common/TempDir.h"
@@ -10,6 +11,7 @@
 
 using namespace neurolm;
 using namespace std::chrono_literals;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -78,6 +80,36 @@ TEST(SlurmScript, IsValidBash) {
   std::ofstream(path) << jobs::slurmTrainScript(submission());
   const auto r = jobs::runProcess({"bash", "-n", path.string()});
   EXPECT_EQ(r.exitCode, 0) << r.err;
+}
+
+// The time-limit warning (USR1 to the batch shell) may come while the trainer is still starting and does
+// not yet handle SIGTERM: it then dies of the TERM the shell passes on (status 143), had not trained, and the
+// job must requeue just the same. A stand-in trainer without a handler, and a scontrol that records its call.
+TEST(SlurmScript, AWarningWhileTheTrainerStartsStillRequeues) {
+  test::TempDir tmp("slurm-script-early");
+  const auto bin = tmp.path() / "bin";
+  fs::create_directories(bin);
+  const auto trainer = bin / "neurolm";
+  std::ofstream(trainer) << "#!/bin/sh\nexec sleep 30\n";
+  std::ofstream(bin / "scontrol") << "#!/bin/sh\necho \"$@\" > " << (tmp.path() / "scontrol.args").string() << "\n";
+  fs::permissions(trainer, fs::perms::owner_all);
+  fs::permissions(bin / "scontrol", fs::perms::owner_all);
+  auto s = submission();
+  s.neurolmExecutable = trainer;
+  const auto path = tmp.path() / "job.sbatch";
+  std::ofstream(path) << jobs::slurmTrainScript(s);
+  const auto r = jobs::runProcess(
+      {"bash", "-c",
+       "PATH=" + jobs::shellQuote(bin.string()) + ":$PATH SLURM_JOB_ID=77 bash " + jobs::shellQuote(path.string()) +
+           " & job=$!; sleep 0.5; kill -USR1 $job; wait $job"},
+      20s);
+  EXPECT_EQ(r.exitCode, 143) << r.err;
+  EXPECT_NE(r.err.find("trainer exited with status 143"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("requeueing job 77"), std::string::npos) << r.err;
+  std::ifstream args(tmp.path() / "scontrol.args");
+  std::string line;
+  std::getline(args, line);
+  EXPECT_EQ(line, "requeue 77");
 }
 
 TEST(SlurmScript, RefusesWhatABatchScriptCannotCarry) {
