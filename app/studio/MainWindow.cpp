@@ -234,22 +234,23 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
                          std::vector<double>(t.endSec.begin(), t.endSec.end()),
                          std::vector<double>(t.value.begin(), t.value.end())});
   });
-  // The evidence of an answer: its top tokens outlined on the token lane (opacity by share) and highlighted on
-  // the traces (the lane of the same recording channel, as a selected code's occurrences).
+  // The evidence of an answer: its top tokens outlined on the token lane and highlighted on the traces (the
+  // lane of the same recording channel, a layer beside a selected code's occurrences), opacity by share.
   connect(chatPane_, &widgets::ChatPane::evidenceShown, this,
           [this](int, const QList<widgets::ChatEvidenceToken>& top) {
             const double largest = top.isEmpty() ? 0.0 : top.front().share;
             std::vector<widgets::TokenLane::EvidenceCell> cells;
             std::vector<widgets::TraceView::Highlight> spans;
             for (const auto& t : top) {
+              const double weight = largest > 0 ? t.share / largest : 0.0;
               cells.push_back({static_cast<std::size_t>(t.channelRow),
-                               static_cast<std::size_t>(std::max(0.0, std::floor(t.startSec))),
-                               largest > 0 ? t.share / largest : 0.0});
+                               static_cast<std::size_t>(std::max(0.0, std::floor(t.startSec))), weight});
               for (int lane = 0; lane < traces_->laneCount(); ++lane)
-                if (traces_->laneLabel(lane) == t.sourceLabel) spans.push_back({lane, t.startSec, t.endSec});
+                if (traces_->laneLabel(lane) == t.sourceLabel)
+                  spans.push_back({lane, t.startSec, t.endSec, weight});
             }
             tokenLane_->setEvidence(std::move(cells));
-            traces_->setHighlights(std::move(spans));
+            traces_->setHighlights(widgets::TraceView::HighlightLayer::Evidence, std::move(spans));
           });
   annotationsPane_->setCurrentPage(traces_->pageStartSec(), traces_->pageDurationSec());
   connect(traces_, &widgets::TraceView::pageChanged, annotationsPane_,

@@ -1022,7 +1022,8 @@ TEST(ChatEvidence, TheBackendsEvidenceEqualsTheRuntimesAskedDirectly) {
 }
 
 // In the main window the evidence's top 20 tokens are outlined on the token lane (weight = share / the
-// largest share) and highlighted on the traces' lanes of the same channels and seconds.
+// largest share) and highlighted on the traces' lanes of the same channels and seconds with the same weight,
+// in a layer of their own: a code selected afterwards adds its occurrences without removing the evidence.
 TEST(ChatEvidence, TheMainWindowShowsTheTopTokensOnTheLaneAndTheTraces) {
   qtApp();
   QStandardPaths::setTestModeEnabled(true);
@@ -1030,7 +1031,13 @@ TEST(ChatEvidence, TheMainWindowShowsTheTopTokensOnTheLaneAndTheTraces) {
   window.resize(1400, 860);
   window.show();
   QSignalSpy loaded(window.modelHost(), &app::ModelHost::runtimeChanged);
-  window.modelHost()->load(modelPath());
+  // With a tiny tokenizer beside the model the token lane has codes too (one can then be selected).
+  const test::TempDir tokenizerDir("chat-evidence-vq");
+  const std::string vq = (tokenizerDir.path() / "tokenizer.safetensors").string();
+  const std::string init = (test::binDir() / "neurolm").string() +
+                           " init --kind vq --size tiny --seed 3 --out " + vq + " > /dev/null";
+  ASSERT_EQ(std::system(init.c_str()), 0) << init;
+  window.modelHost()->load(modelPath(), QString::fromStdString(vq));
   QSignalSpy opened(&window, &app::MainWindow::recordingOpened);
   window.openFile(samplePath());
   ASSERT_TRUE(opened.wait(30000));
@@ -1056,15 +1063,47 @@ TEST(ChatEvidence, TheMainWindowShowsTheTopTokensOnTheLaneAndTheTraces) {
     EXPECT_EQ(cells[static_cast<size_t>(i)].second, static_cast<size_t>(top[i].startSec));
     EXPECT_DOUBLE_EQ(cells[static_cast<size_t>(i)].weight, top[i].share / top[0].share);
   }
-  // Every highlighted trace span is one of the top tokens, on a lane showing that channel.
-  const auto& spans = window.traceView()->highlights();
-  EXPECT_EQ(spans.size(), 20u);  // the referential montage shows every channel once
-  for (const auto& s : spans) {
-    bool found = false;
-    for (const auto& t : top)
-      found = found || (t.startSec == s.startSec && window.traceView()->laneLabel(s.lane) == t.sourceLabel);
-    EXPECT_TRUE(found) << "lane " << s.lane << " at " << s.startSec;
+  // Every highlighted trace span is one of the top tokens, on a lane showing that channel, with its weight.
+  using Layer = widgets::TraceView::HighlightLayer;
+  widgets::TraceView* traces = window.traceView();
+  const auto checkEvidenceSpans = [&]() {
+    const auto& spans = traces->highlights(Layer::Evidence);
+    EXPECT_EQ(spans.size(), 20u);  // the referential montage shows every channel once
+    for (const auto& s : spans) {
+      const widgets::ChatEvidenceToken* match = nullptr;
+      for (const auto& t : top)
+        if (t.startSec == s.startSec && traces->laneLabel(s.lane) == t.sourceLabel) match = &t;
+      ASSERT_NE(match, nullptr) << "lane " << s.lane << " at " << s.startSec;
+      EXPECT_DOUBLE_EQ(s.endSec, match->endSec);
+      EXPECT_DOUBLE_EQ(s.weight, match->share / top[0].share);
+    }
+  };
+  checkEvidenceSpans();
+  EXPECT_TRUE(traces->highlights(Layer::CodeOccurrences).empty());
+
+  // Select the code of the strongest evidence token: its occurrences join the evidence on the traces.
+  widgets::TokenModel* tokens = window.tokenLane()->model();
+  ASSERT_TRUE(QTest::qWaitFor([tokens] { return tokens->hasCodes(); }, 120000));
+  const std::int32_t code = tokens->grid()->code(static_cast<std::size_t>(top[0].channelRow),
+                                                 static_cast<std::size_t>(top[0].startSec));
+  tokens->selectCode(code);
+  ASSERT_EQ(tokens->selectedCode(), code);
+  const auto& occurrences = traces->highlights(Layer::CodeOccurrences);
+  EXPECT_EQ(occurrences.size(), tokens->occurrences().size());  // every token row has its channel's lane
+  bool strongestMarked = false;
+  for (const auto& s : occurrences) {
+    EXPECT_DOUBLE_EQ(s.weight, 1.0);
+    strongestMarked =
+        strongestMarked || (s.startSec == top[0].startSec && traces->laneLabel(s.lane) == top[0].sourceLabel);
   }
-  QTest::qWait(50);
+  EXPECT_TRUE(strongestMarked);
+  checkEvidenceSpans();  // the evidence is still there
+  // The page of the strongest token, both layers drawn, for a look by eye.
+  traces->setPageStart(std::max(0.0, top[0].startSec - traces->pageDurationSec() / 2));
+  QTest::qWait(300);
   window.grab().save(QStringLiteral("/tmp/ev_window.png"));
+  // Clearing the code leaves the evidence.
+  tokens->clearSelection();
+  EXPECT_TRUE(traces->highlights(Layer::CodeOccurrences).empty());
+  checkEvidenceSpans();
 }

@@ -216,7 +216,7 @@ TEST(TokenLane, CodesEqualTheCliAndClickedCodeIsHighlightedWhereItOccurs) {
   const std::size_t expected = cliCounts[clicked];
   EXPECT_EQ(lane->model()->occurrences().size(), expected);
   EXPECT_EQ(lane->model()->countOf(clicked), expected);
-  const auto& spans = traces->highlights();
+  const auto& spans = traces->highlights(widgets::TraceView::HighlightLayer::CodeOccurrences);
   ASSERT_EQ(spans.size(), expected);
   std::set<std::pair<int, double>> wantSpans, gotSpans;
   for (const auto& [key, code] : cli.code) {
@@ -251,7 +251,8 @@ TEST(TokenLane, CodesEqualTheCliAndClickedCodeIsHighlightedWhereItOccurs) {
   const std::int32_t top = usage->bars().front().code;
   QTest::mouseClick(usage->chartView()->viewport(), Qt::LeftButton, {}, usage->barCentre(0));
   ASSERT_EQ(lane->model()->selectedCode(), top);
-  EXPECT_EQ(traces->highlights().size(), usage->bars().front().count);
+  EXPECT_EQ(traces->highlights(widgets::TraceView::HighlightLayer::CodeOccurrences).size(),
+            usage->bars().front().count);
 
   // Next / previous (keys N and P on the lane): the page moves to put the occurrence's second in its middle.
   std::vector<std::size_t> seconds;
@@ -288,7 +289,7 @@ TEST(TokenLane, CodesEqualTheCliAndClickedCodeIsHighlightedWhereItOccurs) {
   saveScreenshot(window, "token-lane-window.png");
   QTest::keyClick(lane, Qt::Key_Escape);
   EXPECT_EQ(lane->model()->selectedCode(), -1);
-  EXPECT_TRUE(traces->highlights().empty());
+  EXPECT_TRUE(traces->highlights(widgets::TraceView::HighlightLayer::CodeOccurrences).empty());
   EXPECT_TRUE(window.overview()->markers().empty());
 }
 

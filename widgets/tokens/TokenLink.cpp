@@ -37,7 +37,7 @@ void TokenLink::refresh() {
       if (it != laneOfLabel.end()) spans.push_back({it->second, start, start + 1});
     }
   }
-  traces_->setHighlights(std::move(spans));
+  traces_->setHighlights(TraceView::HighlightLayer::CodeOccurrences, std::move(spans));
   overview_->setMarkers(std::move(markers));
 }
 

@@ -45,6 +45,7 @@ void TraceView::setRecording(std::shared_ptr<const Recording> recording) {
   pageStartSec_ = 0;
   image_ = QImage();
   clearSelection();
+  for (auto& layer : highlights_) layer.clear();  // spans name this recording's lanes and seconds
   style_.axis.timeline = {};
   if (recording_) {
     const EdfHeader& h = recording_->header();
@@ -300,19 +301,24 @@ void TraceView::paintEvent(QPaintEvent*) {
           [this](const std::string& channel) -> const std::vector<int>& { return annotationLanes(channel); });
     }
   }
-  if (!highlights_.empty() && recording_ && pageDurationSec_ > 0) {
+  if (recording_ && pageDurationSec_ > 0) {
     const TraceGeometry g = geometry();
     const double pxPerSec = g.plotWidth() / pageDurationSec_;
     p.save();
     p.setClipRect(QRect(g.plotLeft(), 0, g.plotWidth(), g.plotHeight()));
-    for (const Highlight& h : highlights_) {
-      if (h.lane < 0 || h.lane >= g.channels) continue;
-      if (h.endSec <= pageStartSec_ || h.startSec >= pageStartSec_ + pageDurationSec_) continue;
-      const QRectF span(g.plotLeft() + (h.startSec - pageStartSec_) * pxPerSec, g.laneTop(h.lane),
-                        (h.endSec - h.startSec) * pxPerSec, g.laneBottom(h.lane) - g.laneTop(h.lane));
-      p.fillRect(span, QColor(255, 150, 0, 55));
-      p.setPen(QColor(220, 110, 0, 200));
-      p.drawRect(span.adjusted(0.5, 0.5, -0.5, -0.5));
+    for (const HighlightLayer layer : {HighlightLayer::CodeOccurrences, HighlightLayer::Evidence}) {
+      const double penWidth = layer == HighlightLayer::Evidence ? 2 : 1;
+      for (const Highlight& h : highlights(layer)) {
+        if (h.lane < 0 || h.lane >= g.channels) continue;
+        if (h.endSec <= pageStartSec_ || h.startSec >= pageStartSec_ + pageDurationSec_) continue;
+        const QRectF span(g.plotLeft() + (h.startSec - pageStartSec_) * pxPerSec, g.laneTop(h.lane),
+                          (h.endSec - h.startSec) * pxPerSec, g.laneBottom(h.lane) - g.laneTop(h.lane));
+        p.fillRect(span, highlightFill(layer, h.weight));
+        p.setPen(QPen(highlightOutline(layer, h.weight), penWidth));
+        p.setBrush(Qt::NoBrush);
+        const double inset = penWidth / 2;
+        p.drawRect(span.adjusted(inset, inset, -inset, -inset));
+      }
     }
     p.restore();
   }
@@ -578,9 +584,27 @@ void TraceView::paintAnnotations(QPainter& p, const TraceGeometry& g, double pag
   p.restore();
 }
 
-void TraceView::setHighlights(std::vector<Highlight> spans) {
-  highlights_ = std::move(spans);
+void TraceView::setHighlights(HighlightLayer layer, std::vector<Highlight> spans) {
+  highlights_[static_cast<std::size_t>(layer)] = std::move(spans);
   update();
+}
+
+namespace {
+QColor weighted(QColor colour, double weight) {
+  colour.setAlpha(static_cast<int>(std::lround(
+      colour.alpha() * (80 + 175 * std::clamp(std::isfinite(weight) ? weight : 0.0, 0.0, 1.0)) / 255)));
+  return colour;
+}
+}  // namespace
+
+QColor TraceView::highlightFill(HighlightLayer layer, double weight) {
+  return weighted(layer == HighlightLayer::Evidence ? QColor(200, 0, 160, 70) : QColor(255, 150, 0, 55),
+                  weight);
+}
+
+QColor TraceView::highlightOutline(HighlightLayer layer, double weight) {
+  return weighted(layer == HighlightLayer::Evidence ? QColor(200, 0, 160, 255) : QColor(220, 110, 0, 200),
+                  weight);
 }
 
 void TraceView::resizeEvent(QResizeEvent*) { requestRender(); }

@@ -7,6 +7,7 @@
 #include <QMenu>
 #include <QThread>
 #include <QWidget>
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -72,14 +73,26 @@ class TraceView : public QWidget {
   double selectionEndSec() const { return selectionEndSec_; }
   void setSelection(double startSec, double endSec);
   void clearSelection() { setSelection(0, 0); }
-  // Marked spans drawn over the traces (e.g. the occurrences of a neural-token code): a lane index and a
-  // time range [startSec, endSec) in data seconds. Replaces the previous set; empty clears.
+  // Marked spans drawn over the traces, in layers that are set independently and drawn together: the
+  // occurrences of a selected neural-token code (orange) and the evidence of a chat answer (magenta, as the
+  // token lane's evidence outlines; drawn on top). A span is a lane index, a time range [startSec, endSec) in
+  // data seconds and a weight in [0, 1] that scales its opacity (e.g. share / the largest share).
+  // setHighlights replaces that layer's spans only; empty clears it; a new recording clears every layer.
+  enum class HighlightLayer { CodeOccurrences, Evidence };
+  static constexpr int kHighlightLayers = 2;
   struct Highlight {
     int lane = 0;
     double startSec = 0, endSec = 0;
+    double weight = 1;
   };
-  void setHighlights(std::vector<Highlight> spans);
-  const std::vector<Highlight>& highlights() const { return highlights_; }
+  void setHighlights(HighlightLayer layer, std::vector<Highlight> spans);
+  const std::vector<Highlight>& highlights(HighlightLayer layer) const {
+    return highlights_[static_cast<std::size_t>(layer)];
+  }
+  // A span's fill and outline colours: the layer's colour, whose alpha at weight 1 scales down to 80/255 of
+  // it at weight 0 (the evidence outline's alpha is then 80 + 175 * weight, as on the token lane).
+  static QColor highlightFill(HighlightLayer layer, double weight = 1);
+  static QColor highlightOutline(HighlightLayer layer, double weight = 1);
   // Annotations drawn over the traces (onsets in data seconds, as the annotation pane jumps to them): a
   // translucent span per annotation that overlaps the page, an instant as a vertical line, its text at the
   // top. A channel-linked one covers only the lanes of its channel (the lane of that label, or the
@@ -164,7 +177,7 @@ class TraceView : public QWidget {
   quint64 deliveredId_ = 0;
   double selectionStartSec_ = 0, selectionEndSec_ = 0;
   double dragAnchorSec_ = -1;  // >= 0 while the left button drags a selection
-  std::vector<Highlight> highlights_;
+  std::array<std::vector<Highlight>, kHighlightLayers> highlights_;
   // Annotations by onset, with the running maximum of their ends: the first that can overlap a page is found
   // by binary search, so a page costs the annotations it shows, not all of them.
   std::vector<AnnotationMark> marks_;
