@@ -323,11 +323,6 @@
         <translation>训练任务</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="171"/>
-        <source>Model ready: %1</source>
-        <translation>模型已就绪：%1</translation>
-    </message>
-    <message>
         <location filename="../app/studio/MainWindow.cpp" line="68"/>
         <source>NeuroLM Studio</source>
         <translation>NeuroLM Studio</translation>
@@ -358,307 +353,302 @@
         <translation>正在加载模型 %1…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="162"/>
-        <source>Model loaded: %1</source>
-        <translation>模型已加载：%1</translation>
-    </message>
-    <message>
-        <location filename="../app/studio/MainWindow.cpp" line="166"/>
+        <location filename="../app/studio/MainWindow.cpp" line="171"/>
         <source>The model could not be loaded</source>
         <translation>无法加载模型</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="167"/>
+        <location filename="../app/studio/MainWindow.cpp" line="172"/>
         <source>Could not load the model: %1</source>
         <translation>无法加载模型：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="175"/>
+        <location filename="../app/studio/MainWindow.cpp" line="178"/>
         <source>Code usage</source>
         <translation>码元使用</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="257"/>
+        <location filename="../app/studio/MainWindow.cpp" line="278"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="258"/>
+        <location filename="../app/studio/MainWindow.cpp" line="279"/>
         <source>&amp;Open…</source>
         <translation>打开(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="267"/>
+        <location filename="../app/studio/MainWindow.cpp" line="288"/>
         <source>Load &amp;model…</source>
         <translation>加载模型(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="270"/>
+        <location filename="../app/studio/MainWindow.cpp" line="291"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="273"/>
+        <location filename="../app/studio/MainWindow.cpp" line="294"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="274"/>
+        <location filename="../app/studio/MainWindow.cpp" line="295"/>
         <source>&amp;Next page</source>
         <translation>下一页(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="275"/>
+        <location filename="../app/studio/MainWindow.cpp" line="296"/>
         <source>&amp;Previous page</source>
         <translation>上一页(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="332"/>
+        <location filename="../app/studio/MainWindow.cpp" line="353"/>
         <source>Page</source>
         <translation>页面</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="334"/>
+        <location filename="../app/studio/MainWindow.cpp" line="355"/>
         <source>Page length </source>
         <translation>页长 </translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/MainWindow.cpp" line="337"/>
+        <location filename="../app/studio/MainWindow.cpp" line="358"/>
         <source>%n s</source>
         <translation>
             <numerusform>%n 秒</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/MainWindow.cpp" line="337"/>
+        <location filename="../app/studio/MainWindow.cpp" line="358"/>
         <source>%n min</source>
         <translation>
             <numerusform>%n 分钟</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="345"/>
+        <location filename="../app/studio/MainWindow.cpp" line="366"/>
         <source> Gain </source>
         <translation> 增益 </translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="351"/>
+        <location filename="../app/studio/MainWindow.cpp" line="372"/>
         <source>×</source>
         <translation>×</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="352"/>
+        <location filename="../app/studio/MainWindow.cpp" line="373"/>
         <source>Factor on every lane&apos;s scale (keys + and −, Ctrl+wheel)</source>
         <translation>应用于每个通道刻度的系数（按键 + 和 −，Ctrl+滚轮）</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="1026"/>
+        <location filename="../app/studio/MainWindow.cpp" line="1047"/>
         <source>Load NeuroLM model</source>
         <translation>加载 NeuroLM 模型</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="1027"/>
+        <location filename="../app/studio/MainWindow.cpp" line="1048"/>
         <source>NeuroLM models (*.safetensors *.pt);;All files (*)</source>
         <translation>NeuroLM 模型 (*.safetensors *.pt);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="277"/>
+        <location filename="../app/studio/MainWindow.cpp" line="298"/>
         <source>&amp;Clip traces to their lanes</source>
         <translation>将曲线限制在各自通道内(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="379"/>
+        <location filename="../app/studio/MainWindow.cpp" line="400"/>
         <source>Open recording</source>
         <translation>打开记录</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="380"/>
+        <location filename="../app/studio/MainWindow.cpp" line="401"/>
         <source>EEG recordings (*.edf *.EDF *.bdf *.BDF);;All files (*)</source>
         <translation>脑电记录 (*.edf *.EDF *.bdf *.BDF);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="389"/>
+        <location filename="../app/studio/MainWindow.cpp" line="410"/>
         <source>Opening %1…</source>
         <translation>正在打开 %1…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="431"/>
+        <location filename="../app/studio/MainWindow.cpp" line="452"/>
         <source>%1 — NeuroLM Studio</source>
         <translation>%1 — NeuroLM Studio</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="441"/>
+        <location filename="../app/studio/MainWindow.cpp" line="462"/>
         <source>Opened %1</source>
         <translation>已打开 %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="473"/>
+        <location filename="../app/studio/MainWindow.cpp" line="494"/>
         <source>Could not open %1: %2</source>
         <translation>无法打开 %1：%2</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="475"/>
+        <location filename="../app/studio/MainWindow.cpp" line="496"/>
         <source>Open failed</source>
         <translation>打开失败</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="717"/>
+        <location filename="../app/studio/MainWindow.cpp" line="738"/>
         <source>%1 – %2 of %3</source>
         <translation>%1 – %2（共 %3）</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="722"/>
+        <location filename="../app/studio/MainWindow.cpp" line="743"/>
         <source>indexing %1%</source>
         <translation>正在建立索引 %1%</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="740"/>
+        <location filename="../app/studio/MainWindow.cpp" line="761"/>
         <source>Format</source>
         <translation>格式</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="741"/>
+        <location filename="../app/studio/MainWindow.cpp" line="762"/>
         <source>Start</source>
         <translation>开始时间</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="743"/>
+        <location filename="../app/studio/MainWindow.cpp" line="764"/>
         <source>Duration</source>
         <translation>时长</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="744"/>
-        <location filename="../app/studio/MainWindow.cpp" line="768"/>
+        <location filename="../app/studio/MainWindow.cpp" line="765"/>
+        <location filename="../app/studio/MainWindow.cpp" line="789"/>
         <source>Channels</source>
         <translation>通道</translation>
     </message>
     <message>
         <location filename="../app/studio/MainWindow.cpp" line="126"/>
-        <location filename="../app/studio/MainWindow.cpp" line="745"/>
+        <location filename="../app/studio/MainWindow.cpp" line="766"/>
         <source>Annotations</source>
         <translation>注释</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="746"/>
+        <location filename="../app/studio/MainWindow.cpp" line="767"/>
         <source>indexing…</source>
         <translation>正在建立索引…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="756"/>
+        <location filename="../app/studio/MainWindow.cpp" line="777"/>
         <source>Repair report</source>
         <translation>修复报告</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="760"/>
+        <location filename="../app/studio/MainWindow.cpp" line="781"/>
         <source>No repairs were needed.</source>
         <translation>无需修复。</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="421"/>
+        <location filename="../app/studio/MainWindow.cpp" line="442"/>
         <source>the file holds annotations only, no signals. Open its recording first, then open this file to add its annotations.</source>
         <translation>该文件只包含注释，没有信号。请先打开对应的记录，再打开此文件以添加其注释。</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="812"/>
+        <location filename="../app/studio/MainWindow.cpp" line="833"/>
         <source>&amp;Annotations</source>
         <translation>注释(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="818"/>
+        <location filename="../app/studio/MainWindow.cpp" line="839"/>
         <source>&amp;Quick labels</source>
         <translation>快速标签(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="821"/>
+        <location filename="../app/studio/MainWindow.cpp" line="842"/>
         <source>Import &amp;CSV…</source>
         <translation>导入 CSV(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="823"/>
+        <location filename="../app/studio/MainWindow.cpp" line="844"/>
         <source>Import &amp;EDF+…</source>
         <translation>导入 EDF+(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="825"/>
+        <location filename="../app/studio/MainWindow.cpp" line="846"/>
         <source>Export C&amp;SV…</source>
         <translation>导出 CSV(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="827"/>
+        <location filename="../app/studio/MainWindow.cpp" line="848"/>
         <source>Export ED&amp;F+…</source>
         <translation>导出 EDF+(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="496"/>
-        <location filename="../app/studio/MainWindow.cpp" line="521"/>
-        <location filename="../app/studio/MainWindow.cpp" line="541"/>
-        <location filename="../app/studio/MainWindow.cpp" line="627"/>
-        <location filename="../app/studio/MainWindow.cpp" line="833"/>
-        <location filename="../app/studio/MainWindow.cpp" line="953"/>
+        <location filename="../app/studio/MainWindow.cpp" line="517"/>
+        <location filename="../app/studio/MainWindow.cpp" line="542"/>
+        <location filename="../app/studio/MainWindow.cpp" line="562"/>
+        <location filename="../app/studio/MainWindow.cpp" line="648"/>
+        <location filename="../app/studio/MainWindow.cpp" line="854"/>
+        <location filename="../app/studio/MainWindow.cpp" line="974"/>
         <source>Open a recording first</source>
         <translation>请先打开一个记录</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="837"/>
+        <location filename="../app/studio/MainWindow.cpp" line="858"/>
         <source>CSV files (*.csv);;All files (*)</source>
         <translation>CSV 文件 (*.csv);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="838"/>
+        <location filename="../app/studio/MainWindow.cpp" line="859"/>
         <source>EDF+ files (*.edf *.EDF *.bdf *.BDF);;All files (*)</source>
         <translation>EDF+ 文件 (*.edf *.EDF *.bdf *.BDF);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="839"/>
+        <location filename="../app/studio/MainWindow.cpp" line="860"/>
         <source>Import annotations</source>
         <translation>导入注释</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="839"/>
+        <location filename="../app/studio/MainWindow.cpp" line="860"/>
         <source>Export annotations</source>
         <translation>导出注释</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="901"/>
+        <location filename="../app/studio/MainWindow.cpp" line="922"/>
         <source>The annotation file could not be read, so annotation changes will not be saved: %1</source>
         <translation>无法读取注释文件，因此注释的更改不会被保存：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="938"/>
+        <location filename="../app/studio/MainWindow.cpp" line="959"/>
         <source>Annotations could not be saved: %1</source>
         <translation>无法保存注释：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="975"/>
+        <location filename="../app/studio/MainWindow.cpp" line="996"/>
         <source>Could not import %1: %2</source>
         <translation>无法导入 %1：%2</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="1015"/>
+        <location filename="../app/studio/MainWindow.cpp" line="1036"/>
         <source>Could not export the annotations: %1</source>
         <translation>无法导出注释：%1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/MainWindow.cpp" line="981"/>
+        <location filename="../app/studio/MainWindow.cpp" line="1002"/>
         <source>Imported %n annotation(s) from %1</source>
         <translation>
             <numerusform>已从 %1 导入 %n 条注释</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/MainWindow.cpp" line="1013"/>
+        <location filename="../app/studio/MainWindow.cpp" line="1034"/>
         <source>Exported %n annotation(s) to %1</source>
         <translation>
             <numerusform>已将 %n 条注释导出到 %1</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="752"/>
+        <location filename="../app/studio/MainWindow.cpp" line="773"/>
         <source>Gaps</source>
         <translation>间断</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/MainWindow.cpp" line="753"/>
+        <location filename="../app/studio/MainWindow.cpp" line="774"/>
         <source>%n gap(s), %1 s without data</source>
         <translation>
             <numerusform>%n 处间断，共 %1 秒无数据</numerusform>
@@ -670,135 +660,141 @@
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="282"/>
+        <location filename="../app/studio/MainWindow.cpp" line="303"/>
         <source>&amp;Go to time…</source>
         <translation>转到时间(&amp;G)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="290"/>
+        <location filename="../app/studio/MainWindow.cpp" line="311"/>
         <source>&amp;Longer page</source>
         <extracomment>View menu: next longer page length of the page-length list (1 s ... 60 min)</extracomment>
         <translation>更长的页面(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="295"/>
+        <location filename="../app/studio/MainWindow.cpp" line="316"/>
         <source>&amp;Shorter page</source>
         <translation>更短的页面(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="298"/>
+        <location filename="../app/studio/MainWindow.cpp" line="319"/>
         <source>Clock &amp;time on the axis</source>
         <translation>坐标轴显示时钟时间(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="304"/>
+        <location filename="../app/studio/MainWindow.cpp" line="325"/>
         <source>Label the time axis with the time of day (from the recording&apos;s start time) instead of the time from the start</source>
         <translation>用一天中的时刻（由记录的开始时间推算）标注时间轴，而不是从开始起的时间</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="307"/>
+        <location filename="../app/studio/MainWindow.cpp" line="328"/>
         <source>&amp;Export view as</source>
         <translation>导出视图为(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="308"/>
+        <location filename="../app/studio/MainWindow.cpp" line="329"/>
         <source>&amp;PNG image…</source>
         <translation>PNG 图像(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="309"/>
+        <location filename="../app/studio/MainWindow.cpp" line="330"/>
         <source>P&amp;DF document…</source>
         <translation>PDF 文档(&amp;D)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="311"/>
+        <location filename="../app/studio/MainWindow.cpp" line="332"/>
         <source>&amp;SVG drawing…</source>
         <translation>SVG 矢量图(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="262"/>
+        <location filename="../app/studio/MainWindow.cpp" line="283"/>
         <source>&amp;Export selection…</source>
         <translation>导出选区(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="264"/>
+        <location filename="../app/studio/MainWindow.cpp" line="164"/>
+        <source>The chat now uses %1 from %2</source>
+        <extracomment>Status bar after a model loaded: %1 its file name and size, %2 its folder</extracomment>
+        <translation>对话现在使用 %2 中的 %1</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MainWindow.cpp" line="285"/>
         <source>&amp;Cancel export</source>
         <translation>取消导出(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="361"/>
+        <location filename="../app/studio/MainWindow.cpp" line="382"/>
         <source> Go to </source>
         <extracomment>Toolbar: label of the box that moves the page to a typed time</extracomment>
         <translation> 转到 </translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="366"/>
+        <location filename="../app/studio/MainWindow.cpp" line="387"/>
         <source>90, 1:02:03, @23:15</source>
         <extracomment>Placeholder of the go-to box: seconds, h:mm:ss from the start, or @ and a clock time of day</extracomment>
         <translation>90, 1:02:03, @23:15</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="368"/>
+        <location filename="../app/studio/MainWindow.cpp" line="389"/>
         <source>Go to a time (Ctrl+G): seconds (90.5), h:mm:ss(.s) from the start (1:02:03.5), or a clock time of day with @ (@23:15:00). Enter moves the page there.</source>
         <translation>转到某个时间（Ctrl+G）：秒数（90.5）、从开始起的 h:mm:ss(.s)（1:02:03.5），或以 @ 开头的时钟时间（@23:15:00）。按 Enter 将页面移到该处。</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="505"/>
+        <location filename="../app/studio/MainWindow.cpp" line="526"/>
         <source>%1 is after the end of the recording (%2)</source>
         <translation>%1 在记录结束（%2）之后</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="514"/>
+        <location filename="../app/studio/MainWindow.cpp" line="535"/>
         <source>Cannot go there: %1</source>
         <translation>无法转到该处：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="526"/>
+        <location filename="../app/studio/MainWindow.cpp" line="547"/>
         <source>Export view</source>
         <translation>导出视图</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="540"/>
+        <location filename="../app/studio/MainWindow.cpp" line="561"/>
         <source>Unknown image format of %1 (expected .png, .pdf or .svg)</source>
         <translation>%1 的图像格式未知（应为 .png、.pdf 或 .svg）</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="558"/>
+        <location filename="../app/studio/MainWindow.cpp" line="579"/>
         <source>%1, %2 from %3</source>
         <translation>%1，自 %3 起 %2</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="612"/>
+        <location filename="../app/studio/MainWindow.cpp" line="633"/>
         <source>Saved the view to %1</source>
         <translation>已将视图保存到 %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="615"/>
+        <location filename="../app/studio/MainWindow.cpp" line="636"/>
         <source>Could not export the view to %1: %2</source>
         <translation>无法将视图导出到 %1：%2</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="651"/>
+        <location filename="../app/studio/MainWindow.cpp" line="672"/>
         <source>Exporting to %1…</source>
         <translation>正在导出到 %1…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="664"/>
+        <location filename="../app/studio/MainWindow.cpp" line="685"/>
         <source>Exporting to %1… %2%</source>
         <translation>正在导出到 %1… %2%</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="680"/>
+        <location filename="../app/studio/MainWindow.cpp" line="701"/>
         <source>Exported the selection to %1</source>
         <translation>已将选区导出到 %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="683"/>
+        <location filename="../app/studio/MainWindow.cpp" line="704"/>
         <source>Could not export the selection: %1</source>
         <translation>无法导出选区：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="301"/>
+        <location filename="../app/studio/MainWindow.cpp" line="322"/>
         <source>Clock time</source>
         <extracomment>Short toolbar text of the &quot;Clock time on the axis&quot; toggle</extracomment>
         <translation>时钟时间</translation>
@@ -1425,31 +1421,31 @@
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="816"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="817"/>
         <source>Computing the evidence for &quot;%1&quot; (gradient × input)… Stop cancels.</source>
         <extracomment>Chat pane note while the evidence of an answer is computed on the inference thread</extracomment>
         <translation>正在计算“%1”的依据（梯度 × 输入）… 点击“停止”可取消。</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="833"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="835"/>
         <source>Evidence cancelled.</source>
         <extracomment>Chat pane note after Stop during the evidence computation</extracomment>
         <translation>已取消依据计算。</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="852"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="854"/>
         <source>Evidence computed in %1 s.</source>
         <extracomment>Chat pane note when the evidence is shown; %1 seconds</extracomment>
         <translation>依据计算用时 %1 秒。</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="865"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="867"/>
         <source>Cancelling after this batch… %v of %m windows</source>
         <extracomment>Chat pane: shown on the whole-recording progress bar after Cancel</extracomment>
         <translation>本批完成后取消… %v / %m 个窗口</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="888"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="890"/>
         <source>first token %1 ms · %2 tokens/s · %3 tokens</source>
         <translation>首个词元 %1 毫秒 · 每秒 %2 个词元 · 共 %3 个词元</translation>
     </message>
@@ -1493,80 +1489,80 @@
         <translation>正在等待第一个词元…</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="893"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="895"/>
         <source>no tokens</source>
         <translation>没有词元</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="936"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="938"/>
         <source>Ask about the page or a range dragged on the traces. Answers appear here token by token.</source>
         <translation>询问当前页面或在波形上拖选的范围。回答会逐个词元显示在这里。</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="959"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="961"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="990"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="993"/>
         <source>Evidence for &quot;%1&quot; (gradient × input):</source>
         <extracomment>Chat pane, under an answer: %1 the option, then the top EEG tokens (channel, seconds, share)</extracomment>
         <translation>“%1”的依据（梯度 × 输入）：</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="1005"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="1008"/>
         <source>Overview track:</source>
         <extracomment>Chat pane, under a whole-recording answer: the option drawn on the overview follows</extracomment>
         <translation>概览曲线：</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="1016"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="1019"/>
         <source>Show on overview</source>
         <translation>在概览中显示</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="1016"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="1019"/>
         <source>Export CSV…</source>
         <translation>导出 CSV…</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="1021"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="1024"/>
         <source>Regenerate</source>
         <translation>重新生成</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="1021"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="1024"/>
         <source>Edit</source>
         <translation>编辑</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="1024"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="1027"/>
         <source>Evidence</source>
         <extracomment>Chat pane link under an answer with options: highlight the EEG tokens that mattered most</extracomment>
         <translation>依据</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="1027"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="1030"/>
         <source>%1 ms to first token · %2 tokens/s</source>
         <translation>首个词元 %1 毫秒 · 每秒 %2 个词元</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="1059"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="1062"/>
         <source>Could not write %1: %2</source>
         <translation>无法写入 %1：%2</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="1089"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="1092"/>
         <source>Export conversation</source>
         <translation>导出对话</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="1090"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="1093"/>
         <source>Markdown (*.md)</source>
         <translation>Markdown (*.md)</translation>
     </message>
     <message>
-        <location filename="../widgets/chat/ChatPane.cpp" line="1090"/>
+        <location filename="../widgets/chat/ChatPane.cpp" line="1093"/>
         <source>JSON (*.json)</source>
         <translation>JSON (*.json)</translation>
     </message>
@@ -2496,59 +2492,59 @@
         <translation>清除所选码元 (Esc)</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="206"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="207"/>
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="221"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="222"/>
         <source>No tokenizer loaded</source>
         <translation>未加载分词器</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="223"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="224"/>
         <source>Open a recording to see its neural tokens</source>
         <translation>打开一个记录以查看其神经标记</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="225"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="226"/>
         <source>Tokenising…</source>
         <translation>正在分词…</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="230"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="231"/>
         <source>%1 channels × %2 s, %3 distinct codes of %4</source>
         <extracomment>Token lane status: e.g. &quot;19 channels × 62 s, 417 distinct codes of 8192&quot;</extracomment>
         <translation>%1 个通道 × %2 秒，%4 个码元中出现了 %3 个</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="237"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="238"/>
         <source>Tokenisation failed: %1</source>
         <translation>分词失败：%1</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="239"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="240"/>
         <source>Tokenisation cancelled</source>
         <translation>分词已取消</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="257"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="258"/>
         <source>Click a cell to select its code</source>
         <translation>点击单元格以选择其码元</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="261"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="262"/>
         <source>Code %1: %2 occurrences (%3 %), %4/%5</source>
         <extracomment>Token lane: the selected code, how often it occurs, and which occurrence is shown (e.g. &quot;3/12&quot;)</extracomment>
         <translation>码元 %1：出现 %2 次 (%3 %)，%4/%5</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="308"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="310"/>
         <source>%1, second %2: no code</source>
         <translation>%1，第 %2 秒：无码元</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="310"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="312"/>
         <source>Code %1
 Channel %2, second %3 (%4–%5 s)
 In this recording: %6 of %7 tokens (%8 %)</source>
@@ -2558,7 +2554,7 @@ In this recording: %6 of %7 tokens (%8 %)</source>
 在此记录中：%7 个标记中的 %6 个 (%8 %)</translation>
     </message>
     <message>
-        <location filename="../widgets/tokens/TokenLane.cpp" line="350"/>
+        <location filename="../widgets/tokens/TokenLane.cpp" line="352"/>
         <source>Tokenising… %1 %</source>
         <translation>正在分词… %1 %</translation>
     </message>
@@ -2566,78 +2562,78 @@ In this recording: %6 of %7 tokens (%8 %)</source>
 <context>
     <name>neurolm::widgets::TraceView</name>
     <message>
-        <location filename="../widgets/traces/TraceView.cpp" line="162"/>
+        <location filename="../widgets/traces/TraceView.cpp" line="163"/>
         <source>EEG</source>
         <translation>脑电（EEG）</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/TraceView.cpp" line="164"/>
+        <location filename="../widgets/traces/TraceView.cpp" line="165"/>
         <source>ECG</source>
         <translation>心电（ECG）</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/TraceView.cpp" line="166"/>
+        <location filename="../widgets/traces/TraceView.cpp" line="167"/>
         <source>EMG</source>
         <translation>肌电（EMG）</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/TraceView.cpp" line="168"/>
+        <location filename="../widgets/traces/TraceView.cpp" line="169"/>
         <source>EOG</source>
         <translation>眼电（EOG）</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/TraceView.cpp" line="170"/>
+        <location filename="../widgets/traces/TraceView.cpp" line="171"/>
         <source>Respiration</source>
         <translation>呼吸</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/TraceView.cpp" line="172"/>
+        <location filename="../widgets/traces/TraceView.cpp" line="173"/>
         <source>Temperature</source>
         <translation>体温</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/TraceView.cpp" line="174"/>
+        <location filename="../widgets/traces/TraceView.cpp" line="175"/>
         <source>Trigger / status</source>
         <translation>触发 / 状态</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/TraceView.cpp" line="178"/>
+        <location filename="../widgets/traces/TraceView.cpp" line="179"/>
         <source>Other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/TraceView.cpp" line="194"/>
+        <location filename="../widgets/traces/TraceView.cpp" line="195"/>
         <source>Signal type</source>
         <translation>信号类型</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/TraceView.cpp" line="205"/>
+        <location filename="../widgets/traces/TraceView.cpp" line="206"/>
         <source>Larger (%1 %2/div)</source>
         <extracomment>Context menu of a trace lane: make this channel&apos;s trace twice as large (half the amplitude per division)</extracomment>
         <translation>放大（%1 %2/格）</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/TraceView.cpp" line="208"/>
+        <location filename="../widgets/traces/TraceView.cpp" line="209"/>
         <source>Smaller (%1 %2/div)</source>
         <translation>缩小（%1 %2/格）</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/TraceView.cpp" line="210"/>
+        <location filename="../widgets/traces/TraceView.cpp" line="211"/>
         <source>Reset type and scale</source>
         <translation>重置类型和刻度</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/TraceView.cpp" line="276"/>
+        <location filename="../widgets/traces/TraceView.cpp" line="277"/>
         <source>Loading page…</source>
         <translation>正在加载页面…</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/TraceView.cpp" line="276"/>
+        <location filename="../widgets/traces/TraceView.cpp" line="277"/>
         <source>Open an EDF/BDF recording (File → Open, or drop it here)</source>
         <translation>打开 EDF/BDF 记录（文件 → 打开，或拖放到此处）</translation>
     </message>
     <message>
-        <location filename="../widgets/traces/TraceView.cpp" line="459"/>
+        <location filename="../widgets/traces/TraceView.cpp" line="465"/>
         <source>gap (no data)</source>
         <extracomment>Label at the top of the trace view where an EDF+D recording has no data between two records</extracomment>
         <translation>间隙（无数据）</translation>

@@ -159,7 +159,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   });
   connect(modelHost_, &ModelHost::loaded, this, [this]() {
     modelProgress_->hide();
-    statusBar()->showMessage(tr("Model loaded: %1").arg(modelHost_->modelId()), 8000);
+    //: Status bar after a model loaded: %1 its file name and size, %2 its folder
+    statusBar()->showMessage(
+        tr("The chat now uses %1 from %2")
+            .arg(modelHost_->modelId(),
+                 QDir::toNativeSeparators(QFileInfo(modelHost_->modelPath()).absolutePath())),
+        10000);
   });
   connect(modelHost_, &ModelHost::failed, this, [this](const QString& message) {
     modelProgress_->hide();
@@ -167,9 +172,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     errorBanner_->setText(tr("Could not load the model: %1").arg(message));
     errorBanner_->show();
   });
-  connect(jobsPanel_, &widgets::JobsPanel::openModelRequested, this, [this](const QString& modelPath) {
-    statusBar()->showMessage(tr("Model ready: %1").arg(modelPath), 10000);
-  });
+  connect(jobsPanel_, &widgets::JobsPanel::openModelRequested, this, &MainWindow::loadModel);
   // Code usage: the most frequent neural-token codes of the recording, tabbed with the annotations.
   codeUsage_ = new widgets::CodeUsageView(tokenLane_->model(), this);
   codeUsageDock_ = new QDockWidget(tr("Code usage"), this);
@@ -1045,11 +1048,15 @@ void MainWindow::showLoadModelDialog() {
                                  tr("NeuroLM models (*.safetensors *.pt);;All files (*)"));
   dialog->setAttribute(Qt::WA_DeleteOnClose);
   dialog->setFileMode(QFileDialog::ExistingFile);
-  connect(dialog, &QFileDialog::fileSelected, this, [this](const QString& path) {
-    const QString tokenizer = QFileInfo(path).absoluteDir().filePath(QStringLiteral("tokenizer.safetensors"));
-    modelHost_->load(path, QFileInfo::exists(tokenizer) && tokenizer != path ? tokenizer : QString());
-  });
+  connect(dialog, &QFileDialog::fileSelected, this, &MainWindow::loadModel);
   dialog->open();  // window-modal, does not block the event loop
+}
+
+void MainWindow::loadModel(const QString& neuroLmPath) {
+  const QString tokenizer =
+      QFileInfo(neuroLmPath).absoluteDir().filePath(QStringLiteral("tokenizer.safetensors"));
+  modelHost_->load(neuroLmPath,
+                   QFileInfo::exists(tokenizer) && tokenizer != neuroLmPath ? tokenizer : QString());
 }
 
 }  // namespace neurolm::app

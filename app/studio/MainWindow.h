@@ -98,8 +98,11 @@ class MainWindow : public QMainWindow {
   void exportSelection(const ExportRequest& request, const QString& path);
   void cancelExport();
   void showExportSelectionDialog();
-  // File → Load model…: a NeuroLM file; a tokenizer.safetensors beside it is loaded as its VQ tokenizer.
+  // File → Load model…: a NeuroLM file, loaded with loadModel().
   void showLoadModelDialog();
+  // Loads a NeuroLM file for the chat (and the token lane); a tokenizer.safetensors beside it is loaded as its
+  // VQ tokenizer. The Load model dialog and the jobs dock's Open model (a finished run's model) call it.
+  void loadModel(const QString& neuroLmPath);
   // The engine whose VQ tokenizer the token lane uses (null, or one without a tokenizer: the lane says so);
   // the open recording is tokenised again (or read from the token cache).
   void setTokenizerRuntime(std::shared_ptr<neurolm::runtime::InferenceRuntime> runtime);
