@@ -318,483 +318,488 @@
 <context>
     <name>neurolm::app::MainWindow</name>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="135"/>
+        <location filename="../app/studio/MainWindow.cpp" line="136"/>
         <source>Training jobs</source>
         <translation>训练任务</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="68"/>
+        <location filename="../app/studio/MainWindow.cpp" line="69"/>
         <source>NeuroLM Studio</source>
         <translation>NeuroLM Studio</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="98"/>
+        <location filename="../app/studio/MainWindow.cpp" line="99"/>
         <source>File report</source>
         <translation>文件报告</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="111"/>
+        <location filename="../app/studio/MainWindow.cpp" line="112"/>
         <source>Spectrum</source>
         <translation>频谱</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="119"/>
+        <location filename="../app/studio/MainWindow.cpp" line="120"/>
         <source>Spectrogram</source>
         <translation>时频谱</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="146"/>
+        <location filename="../app/studio/MainWindow.cpp" line="147"/>
         <source>Chat</source>
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="158"/>
+        <location filename="../app/studio/MainWindow.cpp" line="159"/>
         <source>Loading the model %1…</source>
         <translation>正在加载模型 %1…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="171"/>
+        <location filename="../app/studio/MainWindow.cpp" line="172"/>
         <source>The model could not be loaded</source>
         <translation>无法加载模型</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="172"/>
+        <location filename="../app/studio/MainWindow.cpp" line="173"/>
         <source>Could not load the model: %1</source>
         <translation>无法加载模型：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="178"/>
+        <location filename="../app/studio/MainWindow.cpp" line="180"/>
         <source>Code usage</source>
         <translation>码元使用</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="278"/>
+        <location filename="../app/studio/MainWindow.cpp" line="280"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="279"/>
+        <location filename="../app/studio/MainWindow.cpp" line="281"/>
         <source>&amp;Open…</source>
         <translation>打开(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="288"/>
+        <location filename="../app/studio/MainWindow.cpp" line="290"/>
         <source>Load &amp;model…</source>
         <translation>加载模型(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="291"/>
+        <location filename="../app/studio/MainWindow.cpp" line="293"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="294"/>
+        <location filename="../app/studio/MainWindow.cpp" line="296"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="295"/>
+        <location filename="../app/studio/MainWindow.cpp" line="297"/>
         <source>&amp;Next page</source>
         <translation>下一页(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="296"/>
+        <location filename="../app/studio/MainWindow.cpp" line="298"/>
         <source>&amp;Previous page</source>
         <translation>上一页(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="353"/>
+        <location filename="../app/studio/MainWindow.cpp" line="355"/>
         <source>Page</source>
         <translation>页面</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="355"/>
+        <location filename="../app/studio/MainWindow.cpp" line="357"/>
         <source>Page length </source>
         <translation>页长 </translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/MainWindow.cpp" line="358"/>
+        <location filename="../app/studio/MainWindow.cpp" line="360"/>
         <source>%n s</source>
         <translation>
             <numerusform>%n 秒</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/MainWindow.cpp" line="358"/>
+        <location filename="../app/studio/MainWindow.cpp" line="360"/>
         <source>%n min</source>
         <translation>
             <numerusform>%n 分钟</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="366"/>
+        <location filename="../app/studio/MainWindow.cpp" line="368"/>
         <source> Gain </source>
         <translation> 增益 </translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="372"/>
+        <location filename="../app/studio/MainWindow.cpp" line="374"/>
         <source>×</source>
         <translation>×</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="373"/>
+        <location filename="../app/studio/MainWindow.cpp" line="375"/>
         <source>Factor on every lane&apos;s scale (keys + and −, Ctrl+wheel)</source>
         <translation>应用于每个通道刻度的系数（按键 + 和 −，Ctrl+滚轮）</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="1047"/>
+        <location filename="../app/studio/MainWindow.cpp" line="1049"/>
         <source>Load NeuroLM model</source>
         <translation>加载 NeuroLM 模型</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="1048"/>
+        <location filename="../app/studio/MainWindow.cpp" line="1050"/>
         <source>NeuroLM models (*.safetensors *.pt);;All files (*)</source>
         <translation>NeuroLM 模型 (*.safetensors *.pt);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="298"/>
+        <location filename="../app/studio/MainWindow.cpp" line="1066"/>
+        <source>%1 is a tokenizer: load a NeuroLM model first, then use it as that model&apos;s tokenizer.</source>
+        <translation>%1 是分词器：请先加载一个 NeuroLM 模型，再将其用作该模型的分词器。</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/MainWindow.cpp" line="300"/>
         <source>&amp;Clip traces to their lanes</source>
         <translation>将曲线限制在各自通道内(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="400"/>
+        <location filename="../app/studio/MainWindow.cpp" line="402"/>
         <source>Open recording</source>
         <translation>打开记录</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="401"/>
+        <location filename="../app/studio/MainWindow.cpp" line="403"/>
         <source>EEG recordings (*.edf *.EDF *.bdf *.BDF);;All files (*)</source>
         <translation>脑电记录 (*.edf *.EDF *.bdf *.BDF);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="410"/>
+        <location filename="../app/studio/MainWindow.cpp" line="412"/>
         <source>Opening %1…</source>
         <translation>正在打开 %1…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="452"/>
+        <location filename="../app/studio/MainWindow.cpp" line="454"/>
         <source>%1 — NeuroLM Studio</source>
         <translation>%1 — NeuroLM Studio</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="462"/>
+        <location filename="../app/studio/MainWindow.cpp" line="464"/>
         <source>Opened %1</source>
         <translation>已打开 %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="494"/>
+        <location filename="../app/studio/MainWindow.cpp" line="496"/>
         <source>Could not open %1: %2</source>
         <translation>无法打开 %1：%2</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="496"/>
+        <location filename="../app/studio/MainWindow.cpp" line="498"/>
         <source>Open failed</source>
         <translation>打开失败</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="738"/>
+        <location filename="../app/studio/MainWindow.cpp" line="740"/>
         <source>%1 – %2 of %3</source>
         <translation>%1 – %2（共 %3）</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="743"/>
+        <location filename="../app/studio/MainWindow.cpp" line="745"/>
         <source>indexing %1%</source>
         <translation>正在建立索引 %1%</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="761"/>
+        <location filename="../app/studio/MainWindow.cpp" line="763"/>
         <source>Format</source>
         <translation>格式</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="762"/>
+        <location filename="../app/studio/MainWindow.cpp" line="764"/>
         <source>Start</source>
         <translation>开始时间</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="764"/>
+        <location filename="../app/studio/MainWindow.cpp" line="766"/>
         <source>Duration</source>
         <translation>时长</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="765"/>
-        <location filename="../app/studio/MainWindow.cpp" line="789"/>
+        <location filename="../app/studio/MainWindow.cpp" line="767"/>
+        <location filename="../app/studio/MainWindow.cpp" line="791"/>
         <source>Channels</source>
         <translation>通道</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="126"/>
-        <location filename="../app/studio/MainWindow.cpp" line="766"/>
+        <location filename="../app/studio/MainWindow.cpp" line="127"/>
+        <location filename="../app/studio/MainWindow.cpp" line="768"/>
         <source>Annotations</source>
         <translation>注释</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="767"/>
+        <location filename="../app/studio/MainWindow.cpp" line="769"/>
         <source>indexing…</source>
         <translation>正在建立索引…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="777"/>
+        <location filename="../app/studio/MainWindow.cpp" line="779"/>
         <source>Repair report</source>
         <translation>修复报告</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="781"/>
+        <location filename="../app/studio/MainWindow.cpp" line="783"/>
         <source>No repairs were needed.</source>
         <translation>无需修复。</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="442"/>
+        <location filename="../app/studio/MainWindow.cpp" line="444"/>
         <source>the file holds annotations only, no signals. Open its recording first, then open this file to add its annotations.</source>
         <translation>该文件只包含注释，没有信号。请先打开对应的记录，再打开此文件以添加其注释。</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="833"/>
+        <location filename="../app/studio/MainWindow.cpp" line="835"/>
         <source>&amp;Annotations</source>
         <translation>注释(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="839"/>
+        <location filename="../app/studio/MainWindow.cpp" line="841"/>
         <source>&amp;Quick labels</source>
         <translation>快速标签(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="842"/>
+        <location filename="../app/studio/MainWindow.cpp" line="844"/>
         <source>Import &amp;CSV…</source>
         <translation>导入 CSV(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="844"/>
+        <location filename="../app/studio/MainWindow.cpp" line="846"/>
         <source>Import &amp;EDF+…</source>
         <translation>导入 EDF+(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="846"/>
+        <location filename="../app/studio/MainWindow.cpp" line="848"/>
         <source>Export C&amp;SV…</source>
         <translation>导出 CSV(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="848"/>
+        <location filename="../app/studio/MainWindow.cpp" line="850"/>
         <source>Export ED&amp;F+…</source>
         <translation>导出 EDF+(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="517"/>
-        <location filename="../app/studio/MainWindow.cpp" line="542"/>
-        <location filename="../app/studio/MainWindow.cpp" line="562"/>
-        <location filename="../app/studio/MainWindow.cpp" line="648"/>
-        <location filename="../app/studio/MainWindow.cpp" line="854"/>
-        <location filename="../app/studio/MainWindow.cpp" line="974"/>
+        <location filename="../app/studio/MainWindow.cpp" line="519"/>
+        <location filename="../app/studio/MainWindow.cpp" line="544"/>
+        <location filename="../app/studio/MainWindow.cpp" line="564"/>
+        <location filename="../app/studio/MainWindow.cpp" line="650"/>
+        <location filename="../app/studio/MainWindow.cpp" line="856"/>
+        <location filename="../app/studio/MainWindow.cpp" line="976"/>
         <source>Open a recording first</source>
         <translation>请先打开一个记录</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="858"/>
+        <location filename="../app/studio/MainWindow.cpp" line="860"/>
         <source>CSV files (*.csv);;All files (*)</source>
         <translation>CSV 文件 (*.csv);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="859"/>
+        <location filename="../app/studio/MainWindow.cpp" line="861"/>
         <source>EDF+ files (*.edf *.EDF *.bdf *.BDF);;All files (*)</source>
         <translation>EDF+ 文件 (*.edf *.EDF *.bdf *.BDF);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="860"/>
+        <location filename="../app/studio/MainWindow.cpp" line="862"/>
         <source>Import annotations</source>
         <translation>导入注释</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="860"/>
+        <location filename="../app/studio/MainWindow.cpp" line="862"/>
         <source>Export annotations</source>
         <translation>导出注释</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="922"/>
+        <location filename="../app/studio/MainWindow.cpp" line="924"/>
         <source>The annotation file could not be read, so annotation changes will not be saved: %1</source>
         <translation>无法读取注释文件，因此注释的更改不会被保存：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="959"/>
+        <location filename="../app/studio/MainWindow.cpp" line="961"/>
         <source>Annotations could not be saved: %1</source>
         <translation>无法保存注释：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="996"/>
+        <location filename="../app/studio/MainWindow.cpp" line="998"/>
         <source>Could not import %1: %2</source>
         <translation>无法导入 %1：%2</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="1036"/>
+        <location filename="../app/studio/MainWindow.cpp" line="1038"/>
         <source>Could not export the annotations: %1</source>
         <translation>无法导出注释：%1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/MainWindow.cpp" line="1002"/>
+        <location filename="../app/studio/MainWindow.cpp" line="1004"/>
         <source>Imported %n annotation(s) from %1</source>
         <translation>
             <numerusform>已从 %1 导入 %n 条注释</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/MainWindow.cpp" line="1034"/>
+        <location filename="../app/studio/MainWindow.cpp" line="1036"/>
         <source>Exported %n annotation(s) to %1</source>
         <translation>
             <numerusform>已将 %n 条注释导出到 %1</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="773"/>
+        <location filename="../app/studio/MainWindow.cpp" line="775"/>
         <source>Gaps</source>
         <translation>间断</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/MainWindow.cpp" line="774"/>
+        <location filename="../app/studio/MainWindow.cpp" line="776"/>
         <source>%n gap(s), %1 s without data</source>
         <translation>
             <numerusform>%n 处间断，共 %1 秒无数据</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="87"/>
+        <location filename="../app/studio/MainWindow.cpp" line="88"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="303"/>
+        <location filename="../app/studio/MainWindow.cpp" line="305"/>
         <source>&amp;Go to time…</source>
         <translation>转到时间(&amp;G)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="311"/>
+        <location filename="../app/studio/MainWindow.cpp" line="313"/>
         <source>&amp;Longer page</source>
         <extracomment>View menu: next longer page length of the page-length list (1 s ... 60 min)</extracomment>
         <translation>更长的页面(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="316"/>
+        <location filename="../app/studio/MainWindow.cpp" line="318"/>
         <source>&amp;Shorter page</source>
         <translation>更短的页面(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="319"/>
+        <location filename="../app/studio/MainWindow.cpp" line="321"/>
         <source>Clock &amp;time on the axis</source>
         <translation>坐标轴显示时钟时间(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="325"/>
+        <location filename="../app/studio/MainWindow.cpp" line="327"/>
         <source>Label the time axis with the time of day (from the recording&apos;s start time) instead of the time from the start</source>
         <translation>用一天中的时刻（由记录的开始时间推算）标注时间轴，而不是从开始起的时间</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="328"/>
+        <location filename="../app/studio/MainWindow.cpp" line="330"/>
         <source>&amp;Export view as</source>
         <translation>导出视图为(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="329"/>
+        <location filename="../app/studio/MainWindow.cpp" line="331"/>
         <source>&amp;PNG image…</source>
         <translation>PNG 图像(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="330"/>
+        <location filename="../app/studio/MainWindow.cpp" line="332"/>
         <source>P&amp;DF document…</source>
         <translation>PDF 文档(&amp;D)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="332"/>
+        <location filename="../app/studio/MainWindow.cpp" line="334"/>
         <source>&amp;SVG drawing…</source>
         <translation>SVG 矢量图(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="283"/>
+        <location filename="../app/studio/MainWindow.cpp" line="285"/>
         <source>&amp;Export selection…</source>
         <translation>导出选区(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="164"/>
+        <location filename="../app/studio/MainWindow.cpp" line="165"/>
         <source>The chat now uses %1 from %2</source>
         <extracomment>Status bar after a model loaded: %1 its file name and size, %2 its folder</extracomment>
         <translation>对话现在使用 %2 中的 %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="285"/>
+        <location filename="../app/studio/MainWindow.cpp" line="287"/>
         <source>&amp;Cancel export</source>
         <translation>取消导出(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="382"/>
+        <location filename="../app/studio/MainWindow.cpp" line="384"/>
         <source> Go to </source>
         <extracomment>Toolbar: label of the box that moves the page to a typed time</extracomment>
         <translation> 转到 </translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="387"/>
+        <location filename="../app/studio/MainWindow.cpp" line="389"/>
         <source>90, 1:02:03, @23:15</source>
         <extracomment>Placeholder of the go-to box: seconds, h:mm:ss from the start, or @ and a clock time of day</extracomment>
         <translation>90, 1:02:03, @23:15</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="389"/>
+        <location filename="../app/studio/MainWindow.cpp" line="391"/>
         <source>Go to a time (Ctrl+G): seconds (90.5), h:mm:ss(.s) from the start (1:02:03.5), or a clock time of day with @ (@23:15:00). Enter moves the page there.</source>
         <translation>转到某个时间（Ctrl+G）：秒数（90.5）、从开始起的 h:mm:ss(.s)（1:02:03.5），或以 @ 开头的时钟时间（@23:15:00）。按 Enter 将页面移到该处。</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="526"/>
+        <location filename="../app/studio/MainWindow.cpp" line="528"/>
         <source>%1 is after the end of the recording (%2)</source>
         <translation>%1 在记录结束（%2）之后</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="535"/>
+        <location filename="../app/studio/MainWindow.cpp" line="537"/>
         <source>Cannot go there: %1</source>
         <translation>无法转到该处：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="547"/>
+        <location filename="../app/studio/MainWindow.cpp" line="549"/>
         <source>Export view</source>
         <translation>导出视图</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="561"/>
+        <location filename="../app/studio/MainWindow.cpp" line="563"/>
         <source>Unknown image format of %1 (expected .png, .pdf or .svg)</source>
         <translation>%1 的图像格式未知（应为 .png、.pdf 或 .svg）</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="579"/>
+        <location filename="../app/studio/MainWindow.cpp" line="581"/>
         <source>%1, %2 from %3</source>
         <translation>%1，自 %3 起 %2</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="633"/>
+        <location filename="../app/studio/MainWindow.cpp" line="635"/>
         <source>Saved the view to %1</source>
         <translation>已将视图保存到 %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="636"/>
+        <location filename="../app/studio/MainWindow.cpp" line="638"/>
         <source>Could not export the view to %1: %2</source>
         <translation>无法将视图导出到 %1：%2</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="672"/>
+        <location filename="../app/studio/MainWindow.cpp" line="674"/>
         <source>Exporting to %1…</source>
         <translation>正在导出到 %1…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="685"/>
+        <location filename="../app/studio/MainWindow.cpp" line="687"/>
         <source>Exporting to %1… %2%</source>
         <translation>正在导出到 %1… %2%</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="701"/>
+        <location filename="../app/studio/MainWindow.cpp" line="703"/>
         <source>Exported the selection to %1</source>
         <translation>已将选区导出到 %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="704"/>
+        <location filename="../app/studio/MainWindow.cpp" line="706"/>
         <source>Could not export the selection: %1</source>
         <translation>无法导出选区：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="322"/>
+        <location filename="../app/studio/MainWindow.cpp" line="324"/>
         <source>Clock time</source>
         <extracomment>Short toolbar text of the &quot;Clock time on the axis&quot; toggle</extracomment>
         <translation>时钟时间</translation>
@@ -1846,6 +1851,7 @@
     </message>
     <message>
         <location filename="../widgets/jobs/JobsPanel.cpp" line="237"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="681"/>
         <source>Open model</source>
         <translation>打开模型</translation>
     </message>
@@ -1855,190 +1861,205 @@
         <translation>从列表中移除</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="254"/>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="263"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="258"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="267"/>
         <source>loss</source>
         <translation>损失</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="256"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="260"/>
         <source>learning rate</source>
         <translation>学习率</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="260"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="264"/>
         <source>step</source>
         <translation>步</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="265"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="269"/>
         <source>lr</source>
         <translation>学习率</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="308"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="312"/>
         <source>Official defaults of %1: %2 epochs, batch size %3, learning rate %4, padded length %5.</source>
         <translation>%1 的官方默认值：%2 轮，批大小 %3，学习率 %4，填充长度 %5。</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="314"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="318"/>
         <source>Official defaults of %1: batch size %2, padded length %3; nothing is trained.</source>
         <translation>%1 的官方默认值：批大小 %2，填充长度 %3；不进行训练。</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="369"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="373"/>
         <source>Fix the fields marked above.</source>
         <translation>请修正上面标出的字段。</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="374"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="378"/>
         <source>%1 cannot be created.</source>
         <translation>无法创建 %1。</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="381"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="385"/>
         <source>%1 cannot be written: %2</source>
         <translation>无法写入 %1：%2</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="385"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="389"/>
         <source>Starting %1…</source>
         <translation>正在启动 %1…</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="416"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="420"/>
         <source>Started %1.</source>
         <translation>已启动 %1。</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="464"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="468"/>
         <source>preparing</source>
         <translation>准备中</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="466"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="470"/>
         <source>running</source>
         <translation>运行中</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="468"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="472"/>
         <source>stopping</source>
         <translation>正在停止</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="470"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="474"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="472"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="476"/>
         <source>done</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="474"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="478"/>
         <source>failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="514"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="518"/>
         <source>preparing data: %1 of %2 files</source>
         <translation>准备数据：%1 / %2 个文件</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="516"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="520"/>
         <source>resumed %1 at step %2 of %3 on %4</source>
         <translation>在 %4 上从第 %2 步（共 %3 步）继续 %1</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="521"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="525"/>
         <source>started %1: %2 steps on %3</source>
         <translation>已开始 %1：在 %3 上共 %2 步</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="526"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="530"/>
         <source>step %1/%2  loss %3  lr %4  %5 samples/s</source>
         <translation>第 %1/%2 步  损失 %3  学习率 %4  %5 样本/秒</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="536"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="540"/>
         <source>%1 metrics at step %2: %3</source>
         <translation>第 %2 步的 %1 指标：%3</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="541"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="545"/>
         <source>checkpoint at step %1</source>
         <translation>第 %1 步的检查点</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="543"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="547"/>
         <source>done at step %1: %2</source>
         <translation>在第 %1 步完成：%2</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="547"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="551"/>
         <source>stopped at step %1 (exit code %2)</source>
         <translation>在第 %1 步停止（退出码 %2）</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="549"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="553"/>
         <source>error: %1</source>
         <translation>错误：%1</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="562"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="566"/>
         <source>%1 · %2 · step %3/%4 · %5</source>
         <translation>%1 · %2 · 第 %3/%4 步 · %5</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="574"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="578"/>
         <source>No job selected. Start one in the &quot;New job&quot; tab.</source>
         <translation>未选择任务。请在“新任务”标签页中启动一个。</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="591"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="595"/>
         <source>job</source>
         <translation>任务</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="599"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="603"/>
         <source>the process ended with exit code %1 without a final report</source>
         <translation>进程以退出码 %1 结束，未给出最终报告</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="600"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="604"/>
         <source>the process ended without a final report</source>
         <translation>进程结束，未给出最终报告</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="605"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="609"/>
         <source> · last checkpoint: step %1</source>
         <translation> · 最新检查点：第 %1 步</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="606"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="610"/>
         <source> · %1</source>
         <translation> · %1</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="612"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="616"/>
         <source>preparing data: %v of %m files</source>
         <translation>准备数据：%v / %m 个文件</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="616"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="620"/>
         <source>step %1 of %2 (%p%)</source>
         <translation>第 %1 步，共 %2 步（%p%）</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="618"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="622"/>
         <source> · ETA %1</source>
         <translation> · 预计剩余 %1</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="619"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="623"/>
         <source> · loss %1</source>
         <translation> · 损失 %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="677"/>
+        <source>Use as tokenizer</source>
+        <translation>用作分词器</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="678"/>
+        <source>A vq run trains the neural tokenizer, not a NeuroLM: its model gives the token lane&apos;s codes to the NeuroLM loaded now.</source>
+        <translation>vq 运行训练的是神经分词器，而不是 NeuroLM：它的模型为当前加载的 NeuroLM 提供令牌通道的编码。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="682"/>
+        <source>Load this run&apos;s model into the chat, with the tokenizer it was trained with.</source>
+        <translation>将此运行的模型连同其训练时所用的分词器加载到对话中。</translation>
     </message>
 </context>
 <context>

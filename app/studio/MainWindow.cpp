@@ -40,6 +40,7 @@
 #include "models/runtime/InferenceRuntime.h"
 #include "core/annotations/AnnotationFiles.h"
 #include "core/io/AtomicFile.h"
+#include "core/jobs/RunFiles.h"
 #include "core/navigation/TimeInput.h"
 #include "app/studio/LocalJobRunner.h"
 #include "app/studio/StudioOptions.h"
@@ -173,6 +174,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     errorBanner_->show();
   });
   connect(jobsPanel_, &widgets::JobsPanel::openModelRequested, this, &MainWindow::loadModel);
+  connect(jobsPanel_, &widgets::JobsPanel::useTokenizerRequested, this, &MainWindow::useTokenizer);
   // Code usage: the most frequent neural-token codes of the recording, tabbed with the annotations.
   codeUsage_ = new widgets::CodeUsageView(tokenLane_->model(), this);
   codeUsageDock_ = new QDockWidget(tr("Code usage"), this);
@@ -1053,10 +1055,20 @@ void MainWindow::showLoadModelDialog() {
 }
 
 void MainWindow::loadModel(const QString& neuroLmPath) {
-  const QString tokenizer =
-      QFileInfo(neuroLmPath).absoluteDir().filePath(QStringLiteral("tokenizer.safetensors"));
-  modelHost_->load(neuroLmPath,
-                   QFileInfo::exists(tokenizer) && tokenizer != neuroLmPath ? tokenizer : QString());
+  if (jobs::runStage(neuroLmPath.toStdString()) == "vq") return useTokenizer(neuroLmPath);
+  const auto tokenizer = jobs::findRunTokenizer(neuroLmPath.toStdString()).path;
+  modelHost_->load(neuroLmPath, tokenizer ? QString::fromStdString(tokenizer->string()) : QString());
+}
+
+void MainWindow::useTokenizer(const QString& tokenizerPath) {
+  if (modelHost_->modelPath().isEmpty()) {
+    errorBanner_->setText(
+        tr("%1 is a tokenizer: load a NeuroLM model first, then use it as that model's tokenizer.")
+            .arg(tokenizerPath));
+    errorBanner_->show();
+    return;
+  }
+  modelHost_->load(modelHost_->modelPath(), tokenizerPath);
 }
 
 }  // namespace neurolm::app

@@ -100,9 +100,13 @@ class MainWindow : public QMainWindow {
   void showExportSelectionDialog();
   // File → Load model…: a NeuroLM file, loaded with loadModel().
   void showLoadModelDialog();
-  // Loads a NeuroLM file for the chat (and the token lane); a tokenizer.safetensors beside it is loaded as its
-  // VQ tokenizer. The Load model dialog and the jobs dock's Open model (a finished run's model) call it.
+  // Loads a NeuroLM file for the chat (and the token lane) with its VQ tokenizer: a tokenizer.safetensors
+  // beside it, else the one its run was trained with (jobs::findRunTokenizer: the run's config.json, following
+  // "init_model" back). A vq run's model is taken as the tokenizer instead (useTokenizer). The Load model
+  // dialog and the jobs dock's Open model (a finished run's model) call it.
   void loadModel(const QString& neuroLmPath);
+  // Reloads the current NeuroLM with `tokenizerPath` as its VQ tokenizer (the jobs dock's Use as tokenizer).
+  void useTokenizer(const QString& tokenizerPath);
   // The engine whose VQ tokenizer the token lane uses (null, or one without a tokenizer: the lane says so);
   // the open recording is tokenised again (or read from the token cache).
   void setTokenizerRuntime(std::shared_ptr<neurolm::runtime::InferenceRuntime> runtime);

@@ -5,10 +5,13 @@
 
 #include <QApplication>
 #include <QDir>
+#include <QDockWidget>
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
@@ -17,12 +20,15 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "app/studio/MainWindow.h"
 #include "app/studio/ModelHost.h"
 #include "common/TempDir.h"
 #include "common/TestPaths.h"
+#include "core/jobs/RunFiles.h"
 #include "core/preprocess/PatchGrid.h"
 #include "models/runtime/EegWindows.h"
 #include "models/runtime/InferenceRuntime.h"
@@ -157,4 +163,133 @@ TEST(OpenRunModel, OpenModelInTheJobsDockLoadsTheRunsModelAndTheChatAsksIt) {
   EXPECT_TRUE(host->tokenizerPath().isEmpty());
   QTest::qWait(50);
   window.grab().save(QStringLiteral("/tmp/open_run_model.png"));
+}
+
+namespace {
+
+// A finished run's folder as the trainer leaves it: model.safetensors, the stored config.json and a log.jsonl
+// that starts and ends (`done`) the stage.
+void writeRun(const fs::path& runDir, const std::string& stage, const nlohmann::json& config) {
+  auto c = config;
+  c["stage"] = stage;
+  c["run_dir"] = runDir.string();
+  std::ofstream(runDir / "config.json") << c.dump(2);
+  const nlohmann::json start = {{"event", "start"},
+                                {"stage", stage},
+                                {"run_dir", runDir.string()},
+                                {"device", "cpu"},
+                                {"total", 4},
+                                {"steps_per_epoch", 4},
+                                {"threads", 1},
+                                {"world_size", 1},
+                                {"train_windows", 16},
+                                {"resumed_from", nullptr},
+                                {"time", "2026-12-03T09:00:00Z"}};
+  const nlohmann::json done = {{"event", "done"},
+                               {"model", (runDir / "model.safetensors").string()},
+                               {"step", 4},
+                               {"time", "2026-12-03T09:01:00Z"}};
+  std::ofstream(runDir / "log.jsonl") << start.dump() << "\n" << done.dump() << "\n";
+}
+
+}  // namespace
+
+// A pretrain/instruct run folder holds no tokenizer: Open model takes the one the run was trained with from
+// its config.json ("tokenizer", or "init_model" back to the pretrain run's); a vq run's model is offered as
+// the current model's tokenizer, never loaded as a NeuroLM.
+TEST(OpenRunModel, TheTokenizerComesFromTheRunsConfigAndAVqRunIsUsedAsTokenizer) {
+  qtApp();
+  test::TempDir tmp("open-run-tokenizer");
+  QCoreApplication::setOrganizationName(QStringLiteral("neurolm-tests"));
+  QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, qs(tmp / "settings"));
+  const fs::path first = tmp / "first" / "neurolm.safetensors";
+  const fs::path vq = tmp / "runs" / "vq", pre = tmp / "runs" / "pre", ins = tmp / "runs" / "ins";
+  init("neurolm", 7, first);
+  init("vq", 3, vq / "model.safetensors");
+  init("neurolm", 11, pre / "model.safetensors");
+  init("neurolm", 13, ins / "model.safetensors");
+  // As trainConfigToJson writes them: an instruct run's "tokenizer" is empty, its "init_model" the
+  // pretrain's.
+  writeRun(vq, "vq", {{"tokenizer", ""}, {"init_model", ""}});
+  writeRun(pre, "pretrain", {{"tokenizer", (vq / "model.safetensors").string()}, {"init_model", ""}});
+  writeRun(ins, "instruct", {{"tokenizer", ""}, {"init_model", (pre / "model.safetensors").string()}});
+  QSettings().setValue(QStringLiteral("jobs/runDirs"), QStringList{qs(vq), qs(pre), qs(ins)});
+
+  app::MainWindow window;
+  window.resize(1400, 860);
+  window.show();
+  app::ModelHost* host = window.modelHost();
+  auto* panel = window.jobsPanel();
+  QSignalSpy loaded(host, &app::ModelHost::loaded);
+  host->load(qs(first));
+  ASSERT_TRUE(loaded.wait(60000)) << host->lastError().toStdString();
+  EXPECT_FALSE(host->runtime()->hasTokenizer());
+
+  // The vq run: its button uses the model as the loaded NeuroLM's tokenizer.
+  panel->selectJob(qs(vq));
+  ASSERT_TRUE(QTest::qWaitFor([&] { return panel->shownStatus(qs(vq)) == jobs::JobStatus::Done; }, 10000));
+  EXPECT_EQ(panel->openModelButton()->text(), QStringLiteral("Use as tokenizer"));
+  EXPECT_TRUE(panel->openModelButton()->toolTip().contains(QStringLiteral("not a NeuroLM")));
+  ASSERT_TRUE(panel->openModelButton()->isEnabled());
+  QSignalSpy asModel(panel, &widgets::JobsPanel::openModelRequested);
+  panel->openModelButton()->click();
+  EXPECT_EQ(asModel.size(), 0);
+  ASSERT_TRUE(loaded.wait(60000)) << host->lastError().toStdString();
+  EXPECT_EQ(host->modelPath(), qs(first));
+  EXPECT_EQ(host->tokenizerPath(), qs(vq / "model.safetensors"));
+  EXPECT_TRUE(host->runtime()->hasTokenizer());
+  EXPECT_TRUE(host->runtime()->hasNeuroLm());
+
+  // The pretrain run: Open model loads its model with the "tokenizer" of its config.
+  panel->selectJob(qs(pre));
+  ASSERT_TRUE(QTest::qWaitFor([&] { return panel->shownStatus(qs(pre)) == jobs::JobStatus::Done; }, 10000));
+  EXPECT_EQ(panel->openModelButton()->text(), QStringLiteral("Open model"));
+  panel->openModelButton()->click();
+  ASSERT_EQ(asModel.size(), 1);
+  ASSERT_TRUE(loaded.wait(60000)) << host->lastError().toStdString();
+  EXPECT_EQ(host->modelPath(), qs(pre / "model.safetensors"));
+  EXPECT_EQ(host->tokenizerPath(), qs(vq / "model.safetensors"));
+
+  // The instruct run: "init_model" leads back to the pretrain run, whose config names the tokenizer.
+  panel->selectJob(qs(ins));
+  ASSERT_TRUE(QTest::qWaitFor([&] { return panel->shownStatus(qs(ins)) == jobs::JobStatus::Done; }, 10000));
+  panel->openModelButton()->click();
+  ASSERT_TRUE(loaded.wait(60000)) << host->lastError().toStdString();
+  EXPECT_EQ(host->modelPath(), qs(ins / "model.safetensors"));
+  EXPECT_EQ(host->tokenizerPath(), qs(vq / "model.safetensors"));
+  EXPECT_TRUE(host->runtime()->hasTokenizer());
+  const auto found = jobs::findRunTokenizer(ins / "model.safetensors");
+  EXPECT_TRUE(found.note.find((ins / "config.json").string()) != std::string::npos) << found.note;
+
+  // File → Load model… with a vq run's model: taken as the tokenizer of the model loaded now, not as a
+  // NeuroLM.
+  window.loadModel(qs(vq / "model.safetensors"));
+  ASSERT_TRUE(loaded.wait(60000)) << host->lastError().toStdString();
+  EXPECT_EQ(host->modelPath(), qs(ins / "model.safetensors"));
+  EXPECT_EQ(host->tokenizerPath(), qs(vq / "model.safetensors"));
+
+  // A config naming a tokenizer that is gone: the model loads alone, and the lookup says which file is
+  // missing.
+  fs::remove(vq / "model.safetensors");
+  EXPECT_FALSE(jobs::findRunTokenizer(ins / "model.safetensors").path);
+  EXPECT_NE(jobs::findRunTokenizer(ins / "model.safetensors").note.find("does not exist"), std::string::npos);
+  panel->openModelButton()->click();
+  ASSERT_TRUE(loaded.wait(60000)) << host->lastError().toStdString();
+  EXPECT_EQ(host->modelPath(), qs(ins / "model.safetensors"));
+  EXPECT_TRUE(host->tokenizerPath().isEmpty());
+  // A chain that loops ends with a note, not a hang.
+  std::ofstream(pre / "config.json") << nlohmann::json{{"stage", "pretrain"},
+                                                       {"tokenizer", ""},
+                                                       {"init_model", (ins / "model.safetensors").string()}}
+                                            .dump();
+  EXPECT_FALSE(jobs::findRunTokenizer(ins / "model.safetensors").path);
+  EXPECT_NE(jobs::findRunTokenizer(ins / "model.safetensors").note.find("loops"), std::string::npos);
+
+  panel->selectJob(qs(vq));
+  QTest::qWait(50);
+  window.jobsDock()->show();
+  window.jobsDock()->raise();
+  QTest::qWait(50);
+  window.jobsDock()->grab().save(QStringLiteral("/tmp/open_run_tokenizer_dock.png"));
+  QSettings().remove(QStringLiteral("jobs/runDirs"));
 }

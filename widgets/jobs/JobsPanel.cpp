@@ -243,8 +243,12 @@ QWidget* JobsPanel::buildJobsTab() {
   connect(forget_, &QPushButton::clicked, this, &JobsPanel::forgetSelected);
   connect(openModel_, &QPushButton::clicked, this, [this]() {
     const auto runDir = selectedRunDir();
-    if (jobs_.contains(runDir) && !jobs_[runDir].state.modelPath.empty())
-      Q_EMIT openModelRequested(QString::fromStdString(jobs_[runDir].state.modelPath));
+    if (!jobs_.contains(runDir) || jobs_[runDir].state.modelPath.empty()) return;
+    const auto& s = jobs_[runDir].state;
+    if (s.stage == "vq")
+      Q_EMIT useTokenizerRequested(QString::fromStdString(s.modelPath));
+    else
+      Q_EMIT openModelRequested(QString::fromStdString(s.modelPath));
   });
 
   chart_ = new QChart();
@@ -669,6 +673,14 @@ void JobsPanel::refreshDetails() {
   resume_->setEnabled(!job.process.alive && !job.starting && s.status != jobs::JobStatus::Done &&
                       QFileInfo::exists(JobForms::configPath(runDir)));
   openModel_->setEnabled(s.status == jobs::JobStatus::Done && !s.modelPath.empty());
+  if (s.stage == "vq") {
+    openModel_->setText(tr("Use as tokenizer"));
+    openModel_->setToolTip(tr("A vq run trains the neural tokenizer, not a NeuroLM: its model gives the "
+                              "token lane's codes to the NeuroLM loaded now."));
+  } else {
+    openModel_->setText(tr("Open model"));
+    openModel_->setToolTip(tr("Load this run's model into the chat, with the tokenizer it was trained with."));
+  }
   forget_->setEnabled(true);
 }
 

@@ -76,6 +76,8 @@ class JobsPanel : public QWidget {
 
  Q_SIGNALS:
   void openModelRequested(const QString& modelPath);
+  // A finished vq run's model is a tokenizer, not a NeuroLM: the button offers it as the current model's.
+  void useTokenizerRequested(const QString& tokenizerPath);
   void jobsChanged();  // a job was added, updated or removed
 
  private:
