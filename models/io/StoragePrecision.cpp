@@ -55,6 +55,8 @@ bool isReducedInStorage(const torch::Tensor& tensor) {
          tensor.numel() >= kReducedMinElements;
 }
 
+bool keptInFloat32(std::string_view name) { return name == "encode_transform_layer.0.weight"; }
+
 NamedTensors encodeForStorage(const NamedTensors& tensors, StoragePrecision precision,
                               const std::string& where) {
   NamedTensors out;
@@ -63,7 +65,7 @@ NamedTensors encodeForStorage(const NamedTensors& tensors, StoragePrecision prec
     if (endsWith(name, kScaleSuffix))
       throw failAt(where, "tensor name '" + name + "' ends in the reserved suffix '" +
                               std::string(kScaleSuffix) + "'");
-    if (precision == StoragePrecision::Float32 || !isReducedInStorage(tensor)) {
+    if (precision == StoragePrecision::Float32 || !isReducedInStorage(tensor) || keptInFloat32(name)) {
       out.emplace_back(name, tensor);
       continue;
     }

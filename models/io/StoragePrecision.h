@@ -33,6 +33,12 @@ StoragePrecision precisionFromName(const std::string& name);
 
 // Whether `tensor` is stored in the reduced precision (floating, 2-D, >= kReducedMinElements elements).
 bool isReducedInStorage(const torch::Tensor& tensor);
+// Matrices that always stay float32, whatever the precision: NeuroLM's EEG input projection
+// (`encode_transform_layer.0.weight`, 768 × D). Its input, the tokenizer's features, is dominated by
+// per-position offsets ~100× larger than the EEG content, and a whitened projection cancels them exactly
+// (models/train/InputInit.h); int8 rounding of it leaks those offsets into the LM input (measured on the
+// embedded model: Workload validation balanced accuracy 0.690 -> 0.648). It is small (0.4 MB at D = 128).
+bool keptInFloat32(std::string_view name);
 
 // The tensors to write for `precision` (int8 adds a `<name>.__scale__` after each quantised matrix).
 // Throws std::runtime_error starting with `where` for a name ending in ".__scale__", non-finite values in a

@@ -55,7 +55,8 @@ ConvertReport convertModelFile(const ConvertOptions& options) {
   report.kind = kindName(info.kind);
   report.precisionIn = precisionName(precisionIn);
   report.bytesIn = std::filesystem::file_size(options.in);
-  for (const auto& w : weights) report.reducedTensors += isReducedInStorage(w.second) ? 1 : 0;
+  for (const auto& w : weights)
+    report.reducedTensors += isReducedInStorage(w.second) && !keptInFloat32(w.first) ? 1 : 0;
   if (target == StoragePrecision::Float32) report.reducedTensors = 0;
 
   for (auto p : {StoragePrecision::Float32, StoragePrecision::Float16, StoragePrecision::BFloat16,

@@ -62,7 +62,7 @@ double expectWithinFormatBound(const NamedTensors& original, const NamedTensors&
     SCOPED_TRACE(name);
     const torch::Tensor& got = tensorNamed(loaded, name);
     EXPECT_EQ(got.scalar_type(), w32.scalar_type());
-    if (!largeMatrix(w32) || precision == StoragePrecision::Float32) {
+    if (!largeMatrix(w32) || keptInFloat32(name) || precision == StoragePrecision::Float32) {
       EXPECT_TRUE(torch::equal(got, w32));
       EXPECT_EQ(tensorNamed(file.tensors, name).scalar_type(), w32.scalar_type());
       EXPECT_FALSE(has(file.tensors, name + ".__scale__"));
@@ -190,6 +190,37 @@ TEST(StoragePrecision, TinyModelShrinksAtLeastThreeAndAHalfTimesInInt8) {
             << "x), int8 " << i8 << " B (" << f32 / i8 << "x)\n";
   EXPECT_GE(f32 / i8, 3.5);
   EXPECT_GE(f32 / f16, 1.9);
+}
+
+// The EEG input projection stays float32 in every precision (StoragePrecision.h says why): in an int8 file
+// of the tiny NeuroLM it is an F32 tensor without a scale and loads back bit for bit, while the GPT's
+// matrices beside it are I8.
+TEST(StoragePrecision, TheEegInputProjectionStaysFloat32) {
+  test::TempDir dir("precision");
+  auto model = randomNeuroLm(neuroLmConfigForSize("tiny"), 2);
+  saveNeuroLm(*model, dir / "i8.safetensors", {}, StoragePrecision::Int8);
+  const auto file = readSafeTensors(dir / "i8.safetensors", SafeTensorsLoad::Copy);
+  int int8Matrices = 0;
+  bool projection = false;
+  for (const auto& [name, t] : file.tensors) {
+    if (t.scalar_type() == torch::kChar) ++int8Matrices;
+    if (name == "encode_transform_layer.0.weight") {
+      projection = true;
+      EXPECT_EQ(t.scalar_type(), torch::kFloat);
+      EXPECT_GE(t.numel(), kReducedMinElements);  // large enough that it would otherwise be reduced
+    }
+    EXPECT_NE(name, "encode_transform_layer.0.weight" + std::string(kScaleSuffix));
+  }
+  ASSERT_TRUE(projection);
+  EXPECT_GT(int8Matrices, 10);
+  const auto back = decodeStoredTensors(file.tensors, StoragePrecision::Int8, "x");
+  const auto params = model->named_parameters();
+  const auto* w = params.find("encode_transform_layer.0.weight");
+  ASSERT_NE(w, nullptr);
+  for (const auto& [name, t] : back)
+    if (name == "encode_transform_layer.0.weight") {
+      EXPECT_TRUE(torch::equal(t, *w));
+    }
 }
 
 TEST(StoragePrecision, DamagedInt8FilesAreRefusedNamingFileAndTensor) {
