@@ -102,59 +102,64 @@
 <context>
     <name>JobForms</name>
     <message>
-        <location filename="../widgets/jobs/JobForm.cpp" line="35"/>
+        <location filename="../widgets/jobs/JobForm.cpp" line="39"/>
         <source>Unknown stage &quot;%1&quot;.</source>
         <translation>未知阶段“%1”。</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobForm.cpp" line="39"/>
+        <location filename="../widgets/jobs/JobForm.cpp" line="43"/>
         <source>Choose a dataset definition.</source>
         <translation>请选择数据集定义。</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobForm.cpp" line="41"/>
-        <location filename="../widgets/jobs/JobForm.cpp" line="58"/>
-        <location filename="../widgets/jobs/JobForm.cpp" line="65"/>
+        <location filename="../widgets/jobs/JobForm.cpp" line="45"/>
+        <location filename="../widgets/jobs/JobForm.cpp" line="70"/>
+        <location filename="../widgets/jobs/JobForm.cpp" line="77"/>
         <source>%1 does not exist.</source>
         <translation>%1 不存在。</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobForm.cpp" line="44"/>
+        <location filename="../widgets/jobs/JobForm.cpp" line="48"/>
         <source>Choose a run folder.</source>
         <translation>请选择运行文件夹。</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobForm.cpp" line="46"/>
+        <location filename="../widgets/jobs/JobForm.cpp" line="50"/>
         <source>The run folder must be an absolute path.</source>
         <translation>运行文件夹必须是绝对路径。</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobForm.cpp" line="50"/>
+        <location filename="../widgets/jobs/JobForm.cpp" line="54"/>
         <source>%1 already holds a run: choose another folder, or select that job and resume it.</source>
         <translation>%1 中已有一次运行：请选择其他文件夹，或选中该任务并继续它。</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobForm.cpp" line="56"/>
+        <location filename="../widgets/jobs/JobForm.cpp" line="65"/>
+        <source>A job cannot wait for itself.</source>
+        <translation>任务不能等待自身。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobForm.cpp" line="68"/>
         <source>The %1 stage needs a tokenizer.</source>
         <translation>%1 阶段需要一个分词器。</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobForm.cpp" line="63"/>
+        <location filename="../widgets/jobs/JobForm.cpp" line="75"/>
         <source>The %1 stage needs a model to start from.</source>
         <translation>%1 阶段需要一个起始模型。</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobForm.cpp" line="73"/>
+        <location filename="../widgets/jobs/JobForm.cpp" line="85"/>
         <source>The learning rate must be a number in (0, 1], e.g. 5e-5.</source>
         <translation>学习率必须是 (0, 1] 内的数，例如 5e-5。</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobForm.cpp" line="80"/>
+        <location filename="../widgets/jobs/JobForm.cpp" line="92"/>
         <source>Other keys must be a JSON object, e.g. {&quot;device&quot;: &quot;cuda&quot;}.</source>
         <translation>其他键必须是一个 JSON 对象，例如 {&quot;device&quot;: &quot;cuda&quot;}。</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobForm.cpp" line="85"/>
+        <location filename="../widgets/jobs/JobForm.cpp" line="97"/>
         <source>&quot;%1&quot; is set by the form.</source>
         <translation>“%1”由表单设置。</translation>
     </message>
@@ -1714,350 +1719,410 @@
 <context>
     <name>neurolm::widgets::JobsPanel</name>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="84"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="87"/>
         <source>Jobs</source>
         <translation>任务</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="90"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="93"/>
         <source>New job</source>
         <translation>新任务</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="148"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="159"/>
         <source>vq: neural tokenizer</source>
         <translation>vq：神经分词器</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="149"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="160"/>
         <source>pretrain: NeuroLM pre-training</source>
         <translation>pretrain：NeuroLM 预训练</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="150"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="161"/>
         <source>instruct: instruction tuning</source>
         <translation>instruct：指令微调</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="151"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="162"/>
         <source>eval: score a labelled split</source>
         <translation>eval：评估带标签的划分</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="152"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="163"/>
         <source>Stage</source>
         <translation>阶段</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="169"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="180"/>
         <source>Dataset definition</source>
         <translation>数据集定义</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="170"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="181"/>
         <source>Dataset definitions (*.json)</source>
         <translation>数据集定义 (*.json)</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="173"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="184"/>
         <source>Dataset</source>
         <translation>数据集</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="176"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="187"/>
         <source>a new folder for this run</source>
         <translation>本次运行的新文件夹</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="177"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="188"/>
         <source>Run folder</source>
         <translation>运行文件夹</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="179"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="190"/>
         <source>model.safetensors of a vq run</source>
         <translation>某次 vq 运行的 model.safetensors</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="180"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="191"/>
         <source>Tokenizer</source>
         <translation>分词器</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="181"/>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="185"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="192"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="196"/>
         <source>Models (*.safetensors *.pt)</source>
         <translation>模型 (*.safetensors *.pt)</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="183"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="194"/>
         <source>model.safetensors of a pretrain or instruct run</source>
         <translation>某次 pretrain 或 instruct 运行的 model.safetensors</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="184"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="195"/>
         <source>Start from model</source>
         <translation>起始模型</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="189"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="200"/>
         <source>Epochs</source>
         <translation>轮数</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="192"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="203"/>
         <source>Batch size</source>
         <translation>批大小</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="194"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="205"/>
         <source>Learning rate</source>
         <translation>学习率</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="197"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="208"/>
         <source>all</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="198"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="209"/>
         <source>Max steps</source>
         <translation>最大步数</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="201"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="212"/>
         <source>Padded length</source>
         <translation>填充长度</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="204"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="215"/>
         <source>Other keys (JSON)</source>
         <translation>其他键 (JSON)</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="206"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="217"/>
+        <source>now</source>
+        <translation>立即</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="219"/>
+        <source>Queue this job behind another job of the list: it starts when that one is done, and does not start if that one fails or is stopped.</source>
+        <translation>将此任务排在列表中另一个任务之后：该任务完成时它才开始；若该任务失败或被停止，它不会开始。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="221"/>
+        <source>Start</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="233"/>
         <source>Start job</source>
         <translation>开始任务</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="235"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="262"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="236"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="263"/>
         <source>Resume</source>
         <translation>继续</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="237"/>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="681"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="264"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="827"/>
         <source>Open model</source>
         <translation>打开模型</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="238"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="265"/>
         <source>Remove from list</source>
         <translation>从列表中移除</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="258"/>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="267"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="285"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="294"/>
         <source>loss</source>
         <translation>损失</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="260"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="287"/>
         <source>learning rate</source>
         <translation>学习率</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="264"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="291"/>
         <source>step</source>
         <translation>步</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="269"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="296"/>
         <source>lr</source>
         <translation>学习率</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="312"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="339"/>
         <source>Official defaults of %1: %2 epochs, batch size %3, learning rate %4, padded length %5.</source>
         <translation>%1 的官方默认值：%2 轮，批大小 %3，学习率 %4，填充长度 %5。</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="318"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="345"/>
         <source>Official defaults of %1: batch size %2, padded length %3; nothing is trained.</source>
         <translation>%1 的官方默认值：批大小 %2，填充长度 %3；不进行训练。</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="373"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="401"/>
+        <source>%1 is not a job of this list.</source>
+        <translation>%1 不是此列表中的任务。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="404"/>
         <source>Fix the fields marked above.</source>
         <translation>请修正上面标出的字段。</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="378"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="409"/>
         <source>%1 cannot be created.</source>
         <translation>无法创建 %1。</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="385"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="416"/>
         <source>%1 cannot be written: %2</source>
         <translation>无法写入 %1：%2</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="389"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="426"/>
         <source>Starting %1…</source>
         <translation>正在启动 %1…</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="420"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="429"/>
+        <source>%1 waits for %2.</source>
+        <translation>%1 正在等待 %2。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="462"/>
         <source>Started %1.</source>
         <translation>已启动 %1。</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="468"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="508"/>
+        <source>%1 was removed from the list, so this job was not started.</source>
+        <translation>%1 已从列表中移除，因此此任务未启动。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="526"/>
+        <source>%1 is blocked, so this job was not started.</source>
+        <translation>%1 已被阻塞，因此此任务未启动。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="528"/>
+        <source>%1 failed, so this job was not started.</source>
+        <translation>%1 失败，因此此任务未启动。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="530"/>
+        <source>%1 was stopped, so this job was not started.</source>
+        <translation>%1 已被停止，因此此任务未启动。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="555"/>
+        <source>after %1 (%2)</source>
+        <translation>在 %1（%2）之后</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="597"/>
+        <source>waiting for %1</source>
+        <translation>等待 %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="598"/>
+        <source>blocked</source>
+        <translation>已阻塞</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="601"/>
         <source>preparing</source>
         <translation>准备中</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="470"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="603"/>
         <source>running</source>
         <translation>运行中</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="472"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="605"/>
         <source>stopping</source>
         <translation>正在停止</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="474"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="607"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="476"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="609"/>
         <source>done</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="478"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="611"/>
         <source>failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="518"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="653"/>
         <source>preparing data: %1 of %2 files</source>
         <translation>准备数据：%1 / %2 个文件</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="520"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="655"/>
         <source>resumed %1 at step %2 of %3 on %4</source>
         <translation>在 %4 上从第 %2 步（共 %3 步）继续 %1</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="525"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="660"/>
         <source>started %1: %2 steps on %3</source>
         <translation>已开始 %1：在 %3 上共 %2 步</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="530"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="665"/>
         <source>step %1/%2  loss %3  lr %4  %5 samples/s</source>
         <translation>第 %1/%2 步  损失 %3  学习率 %4  %5 样本/秒</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="540"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="675"/>
         <source>%1 metrics at step %2: %3</source>
         <translation>第 %2 步的 %1 指标：%3</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="545"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="680"/>
         <source>checkpoint at step %1</source>
         <translation>第 %1 步的检查点</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="547"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="682"/>
         <source>done at step %1: %2</source>
         <translation>在第 %1 步完成：%2</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="551"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="686"/>
         <source>stopped at step %1 (exit code %2)</source>
         <translation>在第 %1 步停止（退出码 %2）</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="553"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="688"/>
         <source>error: %1</source>
         <translation>错误：%1</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="566"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="702"/>
         <source>%1 · %2 · step %3/%4 · %5</source>
         <translation>%1 · %2 · 第 %3/%4 步 · %5</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="578"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="714"/>
         <source>No job selected. Start one in the &quot;New job&quot; tab.</source>
         <translation>未选择任务。请在“新任务”标签页中启动一个。</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="595"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="732"/>
         <source>job</source>
         <translation>任务</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="603"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="743"/>
         <source>the process ended with exit code %1 without a final report</source>
         <translation>进程以退出码 %1 结束，未给出最终报告</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="604"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="744"/>
         <source>the process ended without a final report</source>
         <translation>进程结束，未给出最终报告</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="609"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="749"/>
         <source> · last checkpoint: step %1</source>
         <translation> · 最新检查点：第 %1 步</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="610"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="750"/>
         <source> · %1</source>
         <translation> · %1</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="616"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="760"/>
         <source>preparing data: %v of %m files</source>
         <translation>准备数据：%v / %m 个文件</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="620"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="764"/>
         <source>step %1 of %2 (%p%)</source>
         <translation>第 %1 步，共 %2 步（%p%）</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="622"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="766"/>
         <source> · ETA %1</source>
         <translation> · 预计剩余 %1</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="623"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="767"/>
         <source> · loss %1</source>
         <translation> · 损失 %1</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="677"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="822"/>
         <source>Use as tokenizer</source>
         <translation>用作分词器</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="678"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="824"/>
         <source>A vq run trains the neural tokenizer, not a NeuroLM: its model gives the token lane&apos;s codes to the NeuroLM loaded now.</source>
         <translation>vq 运行训练的是神经分词器，而不是 NeuroLM：它的模型为当前加载的 NeuroLM 提供令牌通道的编码。</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="682"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="829"/>
         <source>Load this run&apos;s model into the chat, with the tokenizer it was trained with.</source>
         <translation>将此运行的模型连同其训练时所用的分词器加载到对话中。</translation>
     </message>

@@ -9,6 +9,7 @@
 #include <QFile>
 #include <QLabel>
 #include <QLineSeries>
+#include <QListWidget>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
@@ -289,8 +290,12 @@ TEST(JobsDock, StartsFollowsStopsResumesAndReattachesARealTrainingJob) {
   EXPECT_FALSE(panel->stopButton()->isEnabled());
   EXPECT_FALSE(panel->resumeButton()->isEnabled());
   ASSERT_TRUE(panel->openModelButton()->isEnabled());
-  QSignalSpy opened(panel, &widgets::JobsPanel::openModelRequested);
+  // A vq run's model is a tokenizer: the button offers it as one (never as a NeuroLM to open).
+  EXPECT_EQ(panel->openModelButton()->text(), QStringLiteral("Use as tokenizer"));
+  QSignalSpy asModel(panel, &widgets::JobsPanel::openModelRequested);
+  QSignalSpy opened(panel, &widgets::JobsPanel::useTokenizerRequested);
   panel->openModelButton()->click();
+  EXPECT_EQ(asModel.size(), 0);
   ASSERT_EQ(opened.size(), 1);
   const QString model = opened.at(0).at(0).toString();
   EXPECT_EQ(model, runDir + QStringLiteral("/model.safetensors"));
@@ -353,4 +358,149 @@ TEST(JobsDock, AJobWhoseProcessIsGoneWithoutAFinalEventIsNotShownRunning) {
   EXPECT_TRUE(panel.resumeButton()->isEnabled());  // --resume continues from the step-2 checkpoint
   EXPECT_EQ(panel.lossSeries()->count(), 3);
   QSettings().remove(QStringLiteral("jobs/runDirs"));
+}
+
+namespace {
+
+// The `time` of the first line of a log with this event.
+std::string eventTime(const fs::path& log, const std::string& event) {
+  std::ifstream in(log);
+  std::string line;
+  while (std::getline(in, line)) {
+    const auto j = json::parse(line, nullptr, false);
+    if (j.is_object() && j.value("event", "") == event) return j.value("time", "");
+  }
+  return {};
+}
+
+}  // namespace
+
+// Stage dependencies: a pretrain queued after a tiny real vq run waits ("waiting for vq"), keeps waiting in a
+// new pane, starts when the vq run is done and trains on its model; a job queued after a job that fails is
+// blocked with the reason and never starts, also after the pane is created again.
+TEST(JobsDock, AQueuedJobStartsWhenItsPredecessorIsDoneAndIsBlockedWhenItFails) {
+  qtApp();
+  test::TempDir tmp("jobs-queue");
+  QCoreApplication::setOrganizationName(QStringLiteral("neurolm-tests"));
+  QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope,
+                     QString::fromStdString((tmp / "settings").string()));
+  for (const char* key : {"jobs/runDirs", "jobs/after", "jobs/blocked"})
+    QSettings().remove(QLatin1String(key));
+  const auto definition = QString::fromStdString(writeMiniDefinition(tmp.path()).string());
+  const auto broken = tmp / "broken.json";  // a file the form accepts, a definition the trainer refuses
+  std::ofstream(broken) << "{\"name\": \"broken\"}";
+  const auto dir = [&](const char* name) { return QString::fromStdString((tmp / "runs" / name).string()); };
+  const QString vq = dir("vq"), pre = dir("pre"), bad = dir("bad"), never = dir("never");
+  const QString small = QStringLiteral(R"({"warmup_epochs": 0, "text_batch_size": 2, "text_block_size": 32,)"
+                                       R"( "threads": 1, "model": {"gpt_layers": 1, "gpt_heads": 2,)"
+                                       R"( "gpt_width": 48}})");
+  const QString vqKeys = QStringLiteral(R"({"warmup_epochs": 0, "text_batch_size": 2, "text_block_size": 32,)"
+                                        R"( "threads": 1})");
+
+  auto panel =
+      std::make_unique<widgets::JobsPanel>(std::make_shared<app::LocalJobRunner>(), QString(), nullptr, 50);
+  auto form = widgets::JobForms::defaultForm(QStringLiteral("vq"));
+  form.dataset = definition;
+  form.runDir = vq;
+  form.epochs = 1;
+  form.batchSize = 4;
+  form.maxSteps = 4;
+  form.paddedLength = 96;
+  form.otherKeys = vqKeys;
+  panel->setForm(form);
+  ASSERT_TRUE(panel->startFromForm());
+
+  // The pretrain names the vq run's model before it exists: accepted only because it waits for that run.
+  form = widgets::JobForms::defaultForm(QStringLiteral("pretrain"));
+  form.dataset = definition;
+  form.runDir = pre;
+  form.tokenizer = widgets::JobForms::modelPath(vq);
+  form.epochs = 1;
+  form.batchSize = 4;
+  form.maxSteps = 2;
+  form.paddedLength = 96;
+  form.otherKeys = small;
+  panel->setForm(form);
+  EXPECT_FALSE(panel->startFromForm());  // not queued: the tokenizer does not exist yet
+  EXPECT_FALSE(panel->formMessage(QStringLiteral("tokenizer"))->isHidden());
+  form.after = vq;
+  panel->setForm(form);
+  EXPECT_EQ(panel->form().after, vq);  // the "Start" choice lists the vq job
+  ASSERT_TRUE(panel->startFromForm())
+      << panel->formMessage(QStringLiteral("tokenizer"))->text().toStdString();
+  EXPECT_EQ(panel->waitingFor(pre), vq);
+  EXPECT_EQ(panel->statusText(pre), QStringLiteral("waiting for vq"));
+  EXPECT_EQ(panel->runDirs(), (QStringList{vq, pre}));
+  panel->selectJob(pre);
+  const auto shot = fs::temp_directory_path() / "neurolm-jobs-queue.png";
+  panel->resize(520, 640);
+  ASSERT_TRUE(panel->grab().save(QString::fromStdString(shot.string())));
+  std::cout << "queue screenshot: " << shot << "\n";
+  panel->tabs()->setCurrentIndex(1);
+  const auto formShot = fs::temp_directory_path() / "neurolm-jobs-queue-form.png";
+  ASSERT_TRUE(panel->grab().save(QString::fromStdString(formShot.string())));
+  panel->tabs()->setCurrentIndex(0);
+  // Closing the pane while the pretrain waits (no event was processed since it was queued, so it cannot have
+  // started): a new pane reads the queue back before any snapshot arrives.
+  panel.reset();
+  panel =
+      std::make_unique<widgets::JobsPanel>(std::make_shared<app::LocalJobRunner>(), QString(), nullptr, 50);
+  ASSERT_EQ(panel->runDirs(), (QStringList{vq, pre}));
+  EXPECT_EQ(panel->waitingFor(pre), vq);
+  EXPECT_EQ(panel->statusText(pre), QStringLiteral("waiting for vq"));
+  EXPECT_EQ(panel->state(pre).stage, "");  // no log yet: the list shows the stage the pane asked for
+  EXPECT_TRUE(
+      panel->tabs()->findChild<QListWidget*>()->item(1)->text().startsWith(QStringLiteral("pretrain")));
+
+  // A job queued after a job that will fail.
+  form = widgets::JobForms::defaultForm(QStringLiteral("vq"));
+  form.dataset = QString::fromStdString(broken.string());
+  form.runDir = bad;
+  form.otherKeys = vqKeys;
+  panel->setForm(form);
+  ASSERT_TRUE(panel->startFromForm());
+  form.runDir = never;
+  form.after = bad;
+  panel->setForm(form);
+  ASSERT_TRUE(panel->startFromForm());
+  ASSERT_TRUE(waitFor([&]() { return !panel->blockedReason(never).isEmpty(); }, 60000))
+      << panel->statusText(bad).toStdString();
+  EXPECT_EQ(panel->shownStatus(bad), jobs::JobStatus::Failed);
+  EXPECT_EQ(panel->blockedReason(never), QStringLiteral("bad failed, so this job was not started."));
+  EXPECT_EQ(panel->statusText(never), QStringLiteral("blocked"));
+  EXPECT_TRUE(panel->waitingFor(never).isEmpty());
+
+  // A new pane keeps the blocked job blocked.
+  panel.reset();
+  panel =
+      std::make_unique<widgets::JobsPanel>(std::make_shared<app::LocalJobRunner>(), QString(), nullptr, 50);
+  ASSERT_EQ(panel->runDirs(), (QStringList{vq, pre, bad, never}));
+  EXPECT_EQ(panel->blockedReason(never), QStringLiteral("bad failed, so this job was not started."));
+  EXPECT_EQ(panel->shownStatus(never), jobs::JobStatus::Failed);
+
+  ASSERT_TRUE(waitFor([&]() { return panel->shownStatus(vq) == jobs::JobStatus::Done; }, 300000))
+      << panel->statusText(vq).toStdString();
+  ASSERT_TRUE(waitFor([&]() { return panel->shownStatus(pre) == jobs::JobStatus::Done; }, 300000))
+      << panel->statusText(pre).toStdString() << ": " << panel->blockedReason(pre).toStdString() << "\n"
+      << panel->state(pre).errorMessage;
+  EXPECT_TRUE(panel->waitingFor(pre).isEmpty());
+  EXPECT_EQ(panel->state(pre).stage, "pretrain");
+  EXPECT_EQ(panel->state(pre).step, 2);
+  // It trained on the vq run's model, and started only after that run had written it.
+  std::ifstream stored(fs::path(pre.toStdString()) / "config.json");
+  EXPECT_EQ(json::parse(stored)["tokenizer"], widgets::JobForms::modelPath(vq).toStdString());
+  const auto vqDone = eventTime(fs::path(vq.toStdString()) / "log.jsonl", "done");
+  const auto preFirst = eventTime(fs::path(pre.toStdString()) / "log.jsonl", "start");
+  ASSERT_FALSE(vqDone.empty());
+  ASSERT_FALSE(preFirst.empty());
+  EXPECT_GE(preFirst, vqDone);  // ISO-8601 UTC strings order as times
+  std::cout << "vq done " << vqDone << ", pretrain start " << preFirst << "\n";
+  // The blocked job never ran.
+  EXPECT_FALSE(fs::exists(fs::path(never.toStdString()) / "job.pid"));
+  EXPECT_FALSE(fs::exists(fs::path(never.toStdString()) / "log.jsonl"));
+  panel->selectJob(never);
+  EXPECT_FALSE(panel->resumeButton()->isEnabled());
+  panel.reset();
+  for (const char* key : {"jobs/runDirs", "jobs/after", "jobs/blocked"})
+    QSettings().remove(QLatin1String(key));
 }

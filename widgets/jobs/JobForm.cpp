@@ -28,6 +28,10 @@ QString JobForms::configPath(const QString& runDir) {
   return QDir(runDir).filePath(QStringLiteral("studio-job.json"));
 }
 
+QString JobForms::modelPath(const QString& runDir) {
+  return QDir(QDir::cleanPath(runDir)).filePath(QStringLiteral("model.safetensors"));
+}
+
 std::vector<JobFormError> JobForms::validate(const JobForm& form) {
   std::vector<JobFormError> errors;
   const auto d = defaults(form.stage);
@@ -51,17 +55,25 @@ std::vector<JobFormError> JobForms::validate(const JobForm& form) {
                           .arg(form.runDir)});
   }
 
+  // A queued job may name the model its predecessor will leave.
+  const bool after = !form.after.trimmed().isEmpty();
+  const auto predecessorsModel = [&](const QString& path) {
+    return after && QDir::cleanPath(path.trimmed()) == modelPath(form.after);
+  };
+  if (after && !form.runDir.trimmed().isEmpty() &&
+      QDir::cleanPath(form.after) == QDir::cleanPath(form.runDir))
+    errors.push_back({QStringLiteral("after"), tr("A job cannot wait for itself.")});
   if (d.needsTokenizer) {
     if (form.tokenizer.trimmed().isEmpty())
       errors.push_back({QStringLiteral("tokenizer"), tr("The %1 stage needs a tokenizer.").arg(form.stage)});
-    else if (!QFileInfo(form.tokenizer).isFile())
+    else if (!QFileInfo(form.tokenizer).isFile() && !predecessorsModel(form.tokenizer))
       errors.push_back({QStringLiteral("tokenizer"), tr("%1 does not exist.").arg(form.tokenizer)});
   }
   if (d.needsInitModel) {
     if (form.initModel.trimmed().isEmpty())
       errors.push_back(
           {QStringLiteral("initModel"), tr("The %1 stage needs a model to start from.").arg(form.stage)});
-    else if (!QFileInfo(form.initModel).isFile())
+    else if (!QFileInfo(form.initModel).isFile() && !predecessorsModel(form.initModel))
       errors.push_back({QStringLiteral("initModel"), tr("%1 does not exist.").arg(form.initModel)});
   }
 

@@ -31,10 +31,13 @@ struct JobForm {
   int maxSteps = 0;
   int paddedLength = 0;
   QString otherKeys;  // a JSON object of further config keys, e.g. {"device": "cuda"}
+  // The run folder of a job of the pane this one waits for: it starts when that one ends `done`. Its
+  // model.safetensors may then be this job's tokenizer or start model before it exists.
+  QString after;
 };
 
 struct JobFormError {
-  QString field;  // "dataset", "runDir", "tokenizer", "initModel", "lr", "otherKeys"
+  QString field;  // "dataset", "runDir", "tokenizer", "initModel", "lr", "otherKeys", "after"
   QString message;
 };
 
@@ -50,6 +53,8 @@ class JobForms {
   static nlohmann::json toConfig(const JobForm& form);
   // Where the pane writes the config: inside the run folder, beside the trainer's own config.json.
   static QString configPath(const QString& runDir);
+  // The model a run leaves when it ends `done` (the trainer's finalModelPath).
+  static QString modelPath(const QString& runDir);
 };
 
 }  // namespace neurolm::widgets

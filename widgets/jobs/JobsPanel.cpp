@@ -31,6 +31,7 @@
 #include <QValueAxis>
 #include <algorithm>
 #include <cmath>
+#include <nlohmann/json.hpp>
 
 #include "widgets/jobs/JobWatcher.h"
 
@@ -40,6 +41,8 @@ namespace {
 
 constexpr int kTailLines = 300;
 const char* kSettingsKey = "jobs/runDirs";
+const char* kAfterKey = "jobs/after";      // run folder -> the run folder it waits for
+const char* kBlockedKey = "jobs/blocked";  // run folder -> why it will not start
 
 QString etaText(double seconds) {
   const auto s = static_cast<qint64>(std::llround(std::max(0.0, seconds)));
@@ -114,7 +117,15 @@ JobsPanel::JobsPanel(std::shared_ptr<JobRunner> runner, const QString& datasetsD
   connect(thread_, &QThread::started, watcher_, &JobWatcher::begin);
   thread_->start();
 
-  for (const auto& runDir : QSettings().value(QLatin1String(kSettingsKey)).toStringList()) addJob(runDir);
+  connect(this, &JobsPanel::jobsChanged, this, &JobsPanel::refreshAfterChoices);
+  const auto after = QSettings().value(QLatin1String(kAfterKey)).toMap();
+  const auto blocked = QSettings().value(QLatin1String(kBlockedKey)).toMap();
+  for (const auto& runDir : QSettings().value(QLatin1String(kSettingsKey)).toStringList()) {
+    addJob(runDir);
+    jobs_[runDir].after = after.value(runDir).toString();
+    jobs_[runDir].blockedReason = blocked.value(runDir).toString();
+    refreshListItem(runDir);
+  }
   if (!order_.isEmpty()) selectJob(order_.last());
   refreshDetails();
 }
@@ -202,6 +213,22 @@ QWidget* JobsPanel::buildForm() {
   otherKeys_ = new QLineEdit(page);
   otherKeys_->setPlaceholderText(QStringLiteral("{\"device\": \"cuda\", \"warmup_epochs\": 0}"));
   addField(QStringLiteral("otherKeys"), tr("Other keys (JSON)"), otherKeys_);
+  after_ = new QComboBox(page);
+  after_->addItem(tr("now"), QString());
+  after_->setToolTip(
+      tr("Queue this job behind another job of the list: it starts when that one is done, "
+         "and does not start if that one fails or is stopped."));
+  addField(QStringLiteral("after"), tr("Start"), after_);
+  // Waiting for a run, the stage's missing input is most likely that run's model.
+  connect(after_, &QComboBox::activated, this, [this]() {
+    const QString after = after_->currentData().toString();
+    if (after.isEmpty()) return;
+    const auto d = JobForms::defaults(stage_->currentData().toString());
+    if (d.needsTokenizer && tokenizer_->text().trimmed().isEmpty())
+      tokenizer_->setText(JobForms::modelPath(after));
+    if (d.needsInitModel && initModel_->text().trimmed().isEmpty())
+      initModel_->setText(JobForms::modelPath(after));
+  });
 
   start_ = new QPushButton(tr("Start job"), page);
   startMessage_ = new QLabel(page);
@@ -335,6 +362,7 @@ JobForm JobsPanel::form() const {
   f.maxSteps = maxSteps_->value();
   f.paddedLength = paddedLength_->value();
   f.otherKeys = otherKeys_->text();
+  f.after = after_->currentData().toString();
   return f;
 }
 
@@ -350,6 +378,7 @@ void JobsPanel::setForm(const JobForm& f) {
   maxSteps_->setValue(f.maxSteps);
   paddedLength_->setValue(f.paddedLength);
   otherKeys_->setText(f.otherKeys);
+  after_->setCurrentIndex(std::max(0, after_->findData(f.after)));
 }
 
 void JobsPanel::showFormErrors(const std::vector<JobFormError>& errors) {
@@ -367,7 +396,9 @@ void JobsPanel::showFormErrors(const std::vector<JobFormError>& errors) {
 
 bool JobsPanel::startFromForm() {
   const auto f = form();
-  const auto errors = JobForms::validate(f);
+  auto errors = JobForms::validate(f);
+  if (!f.after.isEmpty() && !jobs_.contains(f.after))
+    errors.push_back({QStringLiteral("after"), tr("%1 is not a job of this list.").arg(f.after)});
   showFormErrors(errors);
   if (!errors.empty()) {
     startMessage_->setText(tr("Fix the fields marked above."));
@@ -386,9 +417,20 @@ bool JobsPanel::startFromForm() {
     return false;
   }
   file.close();
-  startMessage_->setText(tr("Starting %1…").arg(runDir));
   addJob(runDir);
-  launch(runDir, false);
+  auto& job = jobs_[runDir];
+  job.plannedStage = f.stage;
+  job.blockedReason.clear();
+  job.after = f.after;
+  if (f.after.isEmpty()) {
+    startMessage_->setText(tr("Starting %1…").arg(runDir));
+    launch(runDir, false);
+  } else {
+    startMessage_->setText(tr("%1 waits for %2.").arg(runDir, f.after));
+    saveQueue();
+    refreshListItem(runDir);
+    advanceQueue();  // starts it at once when that one is already done
+  }
   selectJob(runDir);
   tabs_->setCurrentIndex(0);
   return true;
@@ -425,7 +467,15 @@ void JobsPanel::jobStarted(const QString& runDir, const std::optional<QString>& 
 void JobsPanel::addJob(const QString& runDir) {
   if (!jobs_.contains(runDir)) {
     order_ << runDir;
-    jobs_.insert(runDir, Job{});
+    Job job;
+    // The stage the pane asked for, shown while the job has no log yet (queued).
+    QFile config(JobForms::configPath(runDir));
+    if (config.open(QIODevice::ReadOnly)) {
+      const auto j = nlohmann::json::parse(config.readAll().toStdString(), nullptr, false);
+      if (j.is_object() && j.contains("stage") && j["stage"].is_string())
+        job.plannedStage = QString::fromStdString(j["stage"].get<std::string>());
+    }
+    jobs_.insert(runDir, job);
     list_->addItem(runDir);
     saveRunDirs();
   }
@@ -436,6 +486,85 @@ void JobsPanel::addJob(const QString& runDir) {
 }
 
 void JobsPanel::saveRunDirs() const { QSettings().setValue(QLatin1String(kSettingsKey), order_); }
+
+void JobsPanel::saveQueue() const {
+  QVariantMap after, blocked;
+  for (auto it = jobs_.begin(); it != jobs_.end(); ++it) {
+    if (!it->after.isEmpty()) after.insert(it.key(), it->after);
+    if (!it->blockedReason.isEmpty()) blocked.insert(it.key(), it->blockedReason);
+  }
+  QSettings settings;
+  settings.setValue(QLatin1String(kAfterKey), after);
+  settings.setValue(QLatin1String(kBlockedKey), blocked);
+}
+
+void JobsPanel::advanceQueue() {
+  bool changed = false;
+  for (const auto& runDir : std::as_const(order_)) {
+    auto& job = jobs_[runDir];
+    if (job.after.isEmpty()) continue;
+    const QString name = QDir(job.after).dirName();
+    if (!jobs_.contains(job.after)) {
+      job.blockedReason = tr("%1 was removed from the list, so this job was not started.").arg(job.after);
+    } else {
+      const auto& before = jobs_[job.after];
+      // Its state is known only after its first snapshot; a job it waits for may wait itself.
+      if (!before.seen || before.starting || !before.after.isEmpty()) continue;
+      // Ended for good: not the "failed" shown for a process that is just starting (it has no log and its
+      // group is not yet set up), only a start error, an error event, or an end recorded by its shell or log.
+      const auto status = shownStatus(job.after);
+      const bool ended = !before.startError.isEmpty() || before.state.status == jobs::JobStatus::Failed ||
+                         (!before.process.alive && (before.process.exitCode || before.state.runs > 0));
+      if (status == jobs::JobStatus::Done) {
+        job.after.clear();
+        saveQueue();
+        launch(runDir, false);
+        changed = true;
+        continue;
+      }
+      if (!before.blockedReason.isEmpty())
+        job.blockedReason = tr("%1 is blocked, so this job was not started.").arg(name);
+      else if (status == jobs::JobStatus::Failed && ended)
+        job.blockedReason = tr("%1 failed, so this job was not started.").arg(name);
+      else if (status == jobs::JobStatus::Stopped)
+        job.blockedReason = tr("%1 was stopped, so this job was not started.").arg(name);
+      else
+        continue;
+    }
+    job.after.clear();
+    changed = true;
+    refreshListItem(runDir);
+  }
+  if (!changed) return;
+  saveQueue();
+  refreshDetails();
+  Q_EMIT jobsChanged();
+}
+
+void JobsPanel::refreshAfterChoices() {
+  QStringList shown;
+  for (int i = 1; i < after_->count(); ++i) shown << after_->itemData(i).toString();
+  if (shown == order_) return;  // a rebuild would close an open popup on every snapshot
+  const QString current = after_->currentData().toString();
+  const QSignalBlocker block(after_);
+  while (after_->count() > 1) after_->removeItem(1);
+  for (const auto& runDir : std::as_const(order_)) {
+    const auto& job = jobs_[runDir];
+    const QString stage =
+        job.state.stage.empty() ? job.plannedStage : QString::fromStdString(job.state.stage);
+    after_->addItem(tr("after %1 (%2)").arg(QDir(runDir).dirName(), stage), runDir);
+    after_->setItemData(after_->count() - 1, runDir, Qt::ToolTipRole);
+  }
+  after_->setCurrentIndex(std::max(0, after_->findData(current)));
+}
+
+QString JobsPanel::waitingFor(const QString& runDir) const {
+  return jobs_.contains(runDir) ? jobs_[runDir].after : QString();
+}
+
+QString JobsPanel::blockedReason(const QString& runDir) const {
+  return jobs_.contains(runDir) ? jobs_[runDir].blockedReason : QString();
+}
 
 QString JobsPanel::selectedRunDir() const {
   const int row = list_->currentRow();
@@ -454,6 +583,8 @@ jobs::JobState JobsPanel::state(const QString& runDir) const {
 jobs::JobStatus JobsPanel::shownStatus(const QString& runDir) const {
   if (!jobs_.contains(runDir)) return jobs::JobStatus::Failed;
   const auto& job = jobs_[runDir];
+  if (!job.after.isEmpty()) return jobs::JobStatus::Preparing;
+  if (!job.blockedReason.isEmpty()) return jobs::JobStatus::Failed;
   if (!job.startError.isEmpty()) return jobs::JobStatus::Failed;
   if (job.starting) return jobs::JobStatus::Preparing;
   if (jobs::isFinished(job.state.status)) return job.state.status;
@@ -463,6 +594,8 @@ jobs::JobStatus JobsPanel::shownStatus(const QString& runDir) const {
 }
 
 QString JobsPanel::statusText(const QString& runDir) const {
+  if (!waitingFor(runDir).isEmpty()) return tr("waiting for %1").arg(QDir(waitingFor(runDir)).dirName());
+  if (!blockedReason(runDir).isEmpty()) return tr("blocked");
   switch (shownStatus(runDir)) {
     case jobs::JobStatus::Preparing:
       return tr("preparing");
@@ -487,6 +620,7 @@ void JobsPanel::applySnapshot(const JobSnapshot& s) {
   job.state = s.state;
   job.process = s.process;
   job.readError = s.readError;
+  job.seen = true;
   if (jobs::isFinished(job.state.status) || (!wasFinished && !job.process.alive)) {
     job.stopRequested = false;
     if (job.escalation) job.escalation->stop();
@@ -500,6 +634,7 @@ void JobsPanel::applySnapshot(const JobSnapshot& s) {
     refreshDetails();
   }
   Q_EMIT jobsChanged();
+  advanceQueue();
 }
 
 QString JobsPanel::describeLine(const QString& line) const {
@@ -560,8 +695,9 @@ void JobsPanel::refreshListItem(const QString& runDir) {
   const auto row = order_.indexOf(runDir);
   if (row < 0) return;
   const auto& job = jobs_[runDir];
-  const QString stage =
-      job.state.stage.empty() ? QStringLiteral("?") : QString::fromStdString(job.state.stage);
+  const QString stage = !job.state.stage.empty()      ? QString::fromStdString(job.state.stage)
+                        : !job.plannedStage.isEmpty() ? job.plannedStage
+                                                      : QStringLiteral("?");
   list_->item(static_cast<int>(row))
       ->setText(tr("%1 · %2 · step %3/%4 · %5")
                     .arg(stage, statusText(runDir))
@@ -590,19 +726,23 @@ void JobsPanel::refreshDetails() {
   const auto& job = jobs_[runDir];
   const auto& s = job.state;
   const auto shown = shownStatus(runDir);
-  title_->setText(
-      QStringLiteral("<b>%1</b> — %2")
-          .arg(s.stage.empty() ? tr("job") : QString::fromStdString(s.stage), runDir.toHtmlEscaped()));
+  title_->setText(QStringLiteral("<b>%1</b> — %2")
+                      .arg(!s.stage.empty()              ? QString::fromStdString(s.stage)
+                           : !job.plannedStage.isEmpty() ? job.plannedStage
+                                                         : tr("job"),
+                           runDir.toHtmlEscaped()));
 
   QString detail = statusText(runDir);
   if (shown == jobs::JobStatus::Failed) {
-    QString why = job.startError.isEmpty() ? QString::fromStdString(s.errorMessage) : job.startError;
+    QString why = !job.blockedReason.isEmpty() ? job.blockedReason
+                  : job.startError.isEmpty()   ? QString::fromStdString(s.errorMessage)
+                                               : job.startError;
     if (why.isEmpty() && !job.readError.isEmpty()) why = job.readError;
     if (why.isEmpty())
       why = job.process.exitCode
                 ? tr("the process ended with exit code %1 without a final report").arg(*job.process.exitCode)
                 : tr("the process ended without a final report");
-    if (!job.process.outputTail.trimmed().isEmpty() && s.errorMessage.empty())
+    if (!job.process.outputTail.trimmed().isEmpty() && s.errorMessage.empty() && job.blockedReason.isEmpty())
       why += QStringLiteral("\n") + job.process.outputTail.trimmed().right(400);
     detail += QStringLiteral(": ") + why;
   }
@@ -610,7 +750,11 @@ void JobsPanel::refreshDetails() {
   if (!s.device.empty()) detail += tr(" · %1").arg(QString::fromStdString(s.device));
   status_->setText(detail);
 
-  if (s.status == jobs::JobStatus::Preparing && s.filesTotal > 0 && s.totalSteps == 0) {
+  if (!job.after.isEmpty() || !job.blockedReason.isEmpty()) {
+    progress_->setRange(0, 1);
+    progress_->setValue(0);
+    progress_->setFormat(statusText(runDir));
+  } else if (s.status == jobs::JobStatus::Preparing && s.filesTotal > 0 && s.totalSteps == 0) {
     progress_->setRange(0, static_cast<int>(s.filesTotal));
     progress_->setValue(static_cast<int>(s.filesDone));
     progress_->setFormat(tr("preparing data: %v of %m files"));
@@ -671,15 +815,18 @@ void JobsPanel::refreshDetails() {
   const bool alive = job.process.alive && !jobs::isFinished(s.status);
   stop_->setEnabled(alive && !job.stopRequested && !job.starting);
   resume_->setEnabled(!job.process.alive && !job.starting && s.status != jobs::JobStatus::Done &&
+                      job.after.isEmpty() && job.blockedReason.isEmpty() &&
                       QFileInfo::exists(JobForms::configPath(runDir)));
   openModel_->setEnabled(s.status == jobs::JobStatus::Done && !s.modelPath.empty());
   if (s.stage == "vq") {
     openModel_->setText(tr("Use as tokenizer"));
-    openModel_->setToolTip(tr("A vq run trains the neural tokenizer, not a NeuroLM: its model gives the "
-                              "token lane's codes to the NeuroLM loaded now."));
+    openModel_->setToolTip(
+        tr("A vq run trains the neural tokenizer, not a NeuroLM: its model gives the "
+           "token lane's codes to the NeuroLM loaded now."));
   } else {
     openModel_->setText(tr("Open model"));
-    openModel_->setToolTip(tr("Load this run's model into the chat, with the tokenizer it was trained with."));
+    openModel_->setToolTip(
+        tr("Load this run's model into the chat, with the tokenizer it was trained with."));
   }
   forget_->setEnabled(true);
 }
@@ -730,8 +877,10 @@ void JobsPanel::forgetSelected() {
   QMetaObject::invokeMethod(
       watcher_, [w = watcher_, runDir]() { w->unwatch(runDir); }, Qt::QueuedConnection);
   saveRunDirs();
+  saveQueue();
   refreshDetails();
   Q_EMIT jobsChanged();
+  advanceQueue();  // the jobs that waited for it are blocked
 }
 
 }  // namespace neurolm::widgets

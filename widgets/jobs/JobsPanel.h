@@ -3,6 +3,10 @@
 // the selected one its progress with ETA, live loss and learning-rate curves, the log's tail, Stop, Resume
 // and Open model. Jobs run detached (JobRunner); the pane follows their run folders' logs through a worker
 // and re-attaches to the folders it knows (QSettings "jobs/runDirs") when it is created again.
+// A job may be queued after another job of the pane: it waits ("waiting for <job>") and starts when that one
+// ends `done`; when that one fails or is stopped it is "blocked" and never starts. The queue lives in the
+// settings beside the run folders ("jobs/after", "jobs/blocked"), so a new pane keeps waiting; a waiting job
+// starts only while a pane is open.
 #include <QMap>
 #include <QStringList>
 #include <QWidget>
@@ -57,6 +61,9 @@ class JobsPanel : public QWidget {
   // The status shown: the log's, except "running" only while the process lives, and "stopping" after Stop.
   jobs::JobStatus shownStatus(const QString& runDir) const;
   QString statusText(const QString& runDir) const;
+  // The job it waits for (empty when it does not wait), and why it will not start (empty unless blocked).
+  QString waitingFor(const QString& runDir) const;
+  QString blockedReason(const QString& runDir) const;
 
   void stopSelected();
   bool resumeSelected();
@@ -90,6 +97,10 @@ class JobsPanel : public QWidget {
     bool starting = false;  // the worker is starting its process
     QString startError;     // the runner could not start it
     QTimer* escalation = nullptr;
+    QString after;          // queued: starts when this job ends done
+    QString blockedReason;  // queued behind a job that failed or stopped
+    QString plannedStage;   // from the pane's config, before the log names it
+    bool seen = false;      // a snapshot of its run folder arrived (its state is known)
   };
   QWidget* buildForm();
   QWidget* buildJobsTab();
@@ -98,6 +109,9 @@ class JobsPanel : public QWidget {
   void launch(const QString& runDir, bool resume);
   void jobStarted(const QString& runDir, const std::optional<QString>& error);
   void saveRunDirs() const;
+  void saveQueue() const;
+  void advanceQueue();  // starts or blocks the jobs whose predecessor has ended
+  void refreshAfterChoices();
   void refreshListItem(const QString& runDir);
   void refreshDetails();
   void applyStageDefaults();
@@ -123,6 +137,7 @@ class JobsPanel : public QWidget {
   QSpinBox* maxSteps_ = nullptr;
   QSpinBox* paddedLength_ = nullptr;
   QLineEdit* otherKeys_ = nullptr;
+  QComboBox* after_ = nullptr;
   QLabel* defaultsNote_ = nullptr;
   QMap<QString, QLabel*> fieldErrors_;
   QMap<QString, QWidget*> fieldRows_;
