@@ -10,6 +10,7 @@
 #include "app/studio/SessionSettings.h"
 #include "app/studio/StudioOptions.h"
 #include "core/system/OpenMpWait.h"
+#include "widgets/tokens/TokenLane.h"
 #include "widgets/traces/TraceView.h"
 
 NEUROLM_PASSIVE_OPENMP_WAIT_BY_DEFAULT();  // the engine's thread pools (core/system/OpenMpWait.h)
@@ -65,8 +66,20 @@ int main(int argc, char** argv) {
       std::fprintf(ok ? stdout : stderr, "%s %s\n", ok ? "screenshot saved to" : "cannot write", qPrintable(out));
       QApplication::exit(ok ? 0 : 1);
     };
-    QObject::connect(window.traceView(), &neurolm::widgets::TraceView::pageRendered, &window,
-                     [save]() { QTimer::singleShot(300, save); });
+    // After the first page is drawn and, when a model is loading, once it has loaded and the token lane has
+    // its codes (or either failed): the picture shows what a user sees a moment after the start.
+    auto* poll = new QTimer(&window);
+    poll->setInterval(100);
+    QObject::connect(poll, &QTimer::timeout, &window, [&window, poll, save]() {
+      using State = neurolm::widgets::TokenLane::State;
+      const State lane = window.tokenLane()->state();
+      if (window.modelHost()->isLoading() || lane == State::Running) return;
+      poll->stop();
+      poll->deleteLater();  // later pages do not start it again
+      QTimer::singleShot(300, save);
+    });
+    QObject::connect(window.traceView(), &neurolm::widgets::TraceView::pageRendered, poll,
+                     [poll]() { poll->start(); });
     QObject::connect(&window, &neurolm::app::MainWindow::openFailed, &window, [save]() { save(); });
     QTimer::singleShot(60000, save);  // never hang a headless run
   }
