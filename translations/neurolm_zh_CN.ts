@@ -102,64 +102,79 @@
 <context>
     <name>JobForms</name>
     <message>
-        <location filename="../widgets/jobs/JobForm.cpp" line="39"/>
+        <location filename="../widgets/jobs/JobForm.cpp" line="87"/>
         <source>Unknown stage &quot;%1&quot;.</source>
         <translation>未知阶段“%1”。</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobForm.cpp" line="43"/>
+        <location filename="../widgets/jobs/JobForm.cpp" line="91"/>
         <source>Choose a dataset definition.</source>
         <translation>请选择数据集定义。</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobForm.cpp" line="45"/>
-        <location filename="../widgets/jobs/JobForm.cpp" line="70"/>
-        <location filename="../widgets/jobs/JobForm.cpp" line="77"/>
+        <location filename="../widgets/jobs/JobForm.cpp" line="93"/>
+        <location filename="../widgets/jobs/JobForm.cpp" line="118"/>
+        <location filename="../widgets/jobs/JobForm.cpp" line="125"/>
         <source>%1 does not exist.</source>
         <translation>%1 不存在。</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobForm.cpp" line="48"/>
+        <location filename="../widgets/jobs/JobForm.cpp" line="96"/>
         <source>Choose a run folder.</source>
         <translation>请选择运行文件夹。</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobForm.cpp" line="50"/>
+        <location filename="../widgets/jobs/JobForm.cpp" line="98"/>
         <source>The run folder must be an absolute path.</source>
         <translation>运行文件夹必须是绝对路径。</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobForm.cpp" line="54"/>
+        <location filename="../widgets/jobs/JobForm.cpp" line="102"/>
         <source>%1 already holds a run: choose another folder, or select that job and resume it.</source>
         <translation>%1 中已有一次运行：请选择其他文件夹，或选中该任务并继续它。</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobForm.cpp" line="65"/>
+        <location filename="../widgets/jobs/JobForm.cpp" line="113"/>
         <source>A job cannot wait for itself.</source>
         <translation>任务不能等待自身。</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobForm.cpp" line="68"/>
+        <location filename="../widgets/jobs/JobForm.cpp" line="116"/>
         <source>The %1 stage needs a tokenizer.</source>
         <translation>%1 阶段需要一个分词器。</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobForm.cpp" line="75"/>
+        <location filename="../widgets/jobs/JobForm.cpp" line="123"/>
         <source>The %1 stage needs a model to start from.</source>
         <translation>%1 阶段需要一个起始模型。</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobForm.cpp" line="85"/>
+        <location filename="../widgets/jobs/JobForm.cpp" line="133"/>
         <source>The learning rate must be a number in (0, 1], e.g. 5e-5.</source>
         <translation>学习率必须是 (0, 1] 内的数，例如 5e-5。</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobForm.cpp" line="92"/>
+        <location filename="../widgets/jobs/JobForm.cpp" line="137"/>
+        <source>Unknown scheduler &quot;%1&quot;.</source>
+        <translation>未知的调度方式“%1”。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobForm.cpp" line="140"/>
+        <source>A partition name has no spaces or quotes.</source>
+        <translation>分区名称不能包含空格或引号。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobForm.cpp" line="144"/>
+        <source>The time limit must be longer than the 1-minute warning before it.</source>
+        <translation>时间限制必须长于其之前 1 分钟的预警。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobForm.cpp" line="150"/>
         <source>Other keys must be a JSON object, e.g. {&quot;device&quot;: &quot;cuda&quot;}.</source>
         <translation>其他键必须是一个 JSON 对象，例如 {&quot;device&quot;: &quot;cuda&quot;}。</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobForm.cpp" line="97"/>
+        <location filename="../widgets/jobs/JobForm.cpp" line="155"/>
         <source>&quot;%1&quot; is set by the form.</source>
         <translation>“%1”由表单设置。</translation>
     </message>
@@ -211,7 +226,7 @@
 <context>
     <name>main</name>
     <message>
-        <location filename="../app/studio/main_studio.cpp" line="38"/>
+        <location filename="../app/studio/main_studio.cpp" line="39"/>
         <source>usage: neurolm-studio [FILE] [--lang LOCALE] [--model NEUROLM [--tokenizer VQ]]
                       [--screenshot PNG]
   FILE            EDF/EDF+/BDF/BDF+ recording (default: the embedded sample)
@@ -323,488 +338,488 @@
 <context>
     <name>neurolm::app::MainWindow</name>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="136"/>
+        <location filename="../app/studio/MainWindow.cpp" line="138"/>
         <source>Training jobs</source>
         <translation>训练任务</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="69"/>
+        <location filename="../app/studio/MainWindow.cpp" line="70"/>
         <source>NeuroLM Studio</source>
         <translation>NeuroLM Studio</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="99"/>
+        <location filename="../app/studio/MainWindow.cpp" line="100"/>
         <source>File report</source>
         <translation>文件报告</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="112"/>
+        <location filename="../app/studio/MainWindow.cpp" line="113"/>
         <source>Spectrum</source>
         <translation>频谱</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="120"/>
+        <location filename="../app/studio/MainWindow.cpp" line="121"/>
         <source>Spectrogram</source>
         <translation>时频谱</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="147"/>
+        <location filename="../app/studio/MainWindow.cpp" line="149"/>
         <source>Chat</source>
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="159"/>
+        <location filename="../app/studio/MainWindow.cpp" line="161"/>
         <source>Loading the model %1…</source>
         <translation>正在加载模型 %1…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="172"/>
+        <location filename="../app/studio/MainWindow.cpp" line="174"/>
         <source>The model could not be loaded</source>
         <translation>无法加载模型</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="173"/>
+        <location filename="../app/studio/MainWindow.cpp" line="175"/>
         <source>Could not load the model: %1</source>
         <translation>无法加载模型：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="180"/>
+        <location filename="../app/studio/MainWindow.cpp" line="182"/>
         <source>Code usage</source>
         <translation>码元使用</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="280"/>
+        <location filename="../app/studio/MainWindow.cpp" line="282"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="281"/>
+        <location filename="../app/studio/MainWindow.cpp" line="283"/>
         <source>&amp;Open…</source>
         <translation>打开(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="290"/>
+        <location filename="../app/studio/MainWindow.cpp" line="292"/>
         <source>Load &amp;model…</source>
         <translation>加载模型(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="293"/>
+        <location filename="../app/studio/MainWindow.cpp" line="295"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="296"/>
+        <location filename="../app/studio/MainWindow.cpp" line="298"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="297"/>
+        <location filename="../app/studio/MainWindow.cpp" line="299"/>
         <source>&amp;Next page</source>
         <translation>下一页(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="298"/>
+        <location filename="../app/studio/MainWindow.cpp" line="300"/>
         <source>&amp;Previous page</source>
         <translation>上一页(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="355"/>
+        <location filename="../app/studio/MainWindow.cpp" line="357"/>
         <source>Page</source>
         <translation>页面</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="357"/>
+        <location filename="../app/studio/MainWindow.cpp" line="359"/>
         <source>Page length </source>
         <translation>页长 </translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/MainWindow.cpp" line="360"/>
+        <location filename="../app/studio/MainWindow.cpp" line="362"/>
         <source>%n s</source>
         <translation>
             <numerusform>%n 秒</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/MainWindow.cpp" line="360"/>
+        <location filename="../app/studio/MainWindow.cpp" line="362"/>
         <source>%n min</source>
         <translation>
             <numerusform>%n 分钟</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="368"/>
+        <location filename="../app/studio/MainWindow.cpp" line="370"/>
         <source> Gain </source>
         <translation> 增益 </translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="374"/>
+        <location filename="../app/studio/MainWindow.cpp" line="376"/>
         <source>×</source>
         <translation>×</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="375"/>
+        <location filename="../app/studio/MainWindow.cpp" line="377"/>
         <source>Factor on every lane&apos;s scale (keys + and −, Ctrl+wheel)</source>
         <translation>应用于每个通道刻度的系数（按键 + 和 −，Ctrl+滚轮）</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="1049"/>
+        <location filename="../app/studio/MainWindow.cpp" line="1051"/>
         <source>Load NeuroLM model</source>
         <translation>加载 NeuroLM 模型</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="1050"/>
+        <location filename="../app/studio/MainWindow.cpp" line="1052"/>
         <source>NeuroLM models (*.safetensors *.pt);;All files (*)</source>
         <translation>NeuroLM 模型 (*.safetensors *.pt);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="1066"/>
+        <location filename="../app/studio/MainWindow.cpp" line="1068"/>
         <source>%1 is a tokenizer: load a NeuroLM model first, then use it as that model&apos;s tokenizer.</source>
         <translation>%1 是分词器：请先加载一个 NeuroLM 模型，再将其用作该模型的分词器。</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="300"/>
+        <location filename="../app/studio/MainWindow.cpp" line="302"/>
         <source>&amp;Clip traces to their lanes</source>
         <translation>将曲线限制在各自通道内(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="402"/>
+        <location filename="../app/studio/MainWindow.cpp" line="404"/>
         <source>Open recording</source>
         <translation>打开记录</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="403"/>
+        <location filename="../app/studio/MainWindow.cpp" line="405"/>
         <source>EEG recordings (*.edf *.EDF *.bdf *.BDF);;All files (*)</source>
         <translation>脑电记录 (*.edf *.EDF *.bdf *.BDF);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="412"/>
+        <location filename="../app/studio/MainWindow.cpp" line="414"/>
         <source>Opening %1…</source>
         <translation>正在打开 %1…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="454"/>
+        <location filename="../app/studio/MainWindow.cpp" line="456"/>
         <source>%1 — NeuroLM Studio</source>
         <translation>%1 — NeuroLM Studio</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="464"/>
+        <location filename="../app/studio/MainWindow.cpp" line="466"/>
         <source>Opened %1</source>
         <translation>已打开 %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="496"/>
+        <location filename="../app/studio/MainWindow.cpp" line="498"/>
         <source>Could not open %1: %2</source>
         <translation>无法打开 %1：%2</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="498"/>
+        <location filename="../app/studio/MainWindow.cpp" line="500"/>
         <source>Open failed</source>
         <translation>打开失败</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="740"/>
+        <location filename="../app/studio/MainWindow.cpp" line="742"/>
         <source>%1 – %2 of %3</source>
         <translation>%1 – %2（共 %3）</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="745"/>
+        <location filename="../app/studio/MainWindow.cpp" line="747"/>
         <source>indexing %1%</source>
         <translation>正在建立索引 %1%</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="763"/>
+        <location filename="../app/studio/MainWindow.cpp" line="765"/>
         <source>Format</source>
         <translation>格式</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="764"/>
+        <location filename="../app/studio/MainWindow.cpp" line="766"/>
         <source>Start</source>
         <translation>开始时间</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="766"/>
+        <location filename="../app/studio/MainWindow.cpp" line="768"/>
         <source>Duration</source>
         <translation>时长</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="767"/>
-        <location filename="../app/studio/MainWindow.cpp" line="791"/>
+        <location filename="../app/studio/MainWindow.cpp" line="769"/>
+        <location filename="../app/studio/MainWindow.cpp" line="793"/>
         <source>Channels</source>
         <translation>通道</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="127"/>
-        <location filename="../app/studio/MainWindow.cpp" line="768"/>
+        <location filename="../app/studio/MainWindow.cpp" line="128"/>
+        <location filename="../app/studio/MainWindow.cpp" line="770"/>
         <source>Annotations</source>
         <translation>注释</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="769"/>
+        <location filename="../app/studio/MainWindow.cpp" line="771"/>
         <source>indexing…</source>
         <translation>正在建立索引…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="779"/>
+        <location filename="../app/studio/MainWindow.cpp" line="781"/>
         <source>Repair report</source>
         <translation>修复报告</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="783"/>
+        <location filename="../app/studio/MainWindow.cpp" line="785"/>
         <source>No repairs were needed.</source>
         <translation>无需修复。</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="444"/>
+        <location filename="../app/studio/MainWindow.cpp" line="446"/>
         <source>the file holds annotations only, no signals. Open its recording first, then open this file to add its annotations.</source>
         <translation>该文件只包含注释，没有信号。请先打开对应的记录，再打开此文件以添加其注释。</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="835"/>
+        <location filename="../app/studio/MainWindow.cpp" line="837"/>
         <source>&amp;Annotations</source>
         <translation>注释(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="841"/>
+        <location filename="../app/studio/MainWindow.cpp" line="843"/>
         <source>&amp;Quick labels</source>
         <translation>快速标签(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="844"/>
+        <location filename="../app/studio/MainWindow.cpp" line="846"/>
         <source>Import &amp;CSV…</source>
         <translation>导入 CSV(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="846"/>
+        <location filename="../app/studio/MainWindow.cpp" line="848"/>
         <source>Import &amp;EDF+…</source>
         <translation>导入 EDF+(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="848"/>
+        <location filename="../app/studio/MainWindow.cpp" line="850"/>
         <source>Export C&amp;SV…</source>
         <translation>导出 CSV(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="850"/>
+        <location filename="../app/studio/MainWindow.cpp" line="852"/>
         <source>Export ED&amp;F+…</source>
         <translation>导出 EDF+(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="519"/>
-        <location filename="../app/studio/MainWindow.cpp" line="544"/>
-        <location filename="../app/studio/MainWindow.cpp" line="564"/>
-        <location filename="../app/studio/MainWindow.cpp" line="650"/>
-        <location filename="../app/studio/MainWindow.cpp" line="856"/>
-        <location filename="../app/studio/MainWindow.cpp" line="976"/>
+        <location filename="../app/studio/MainWindow.cpp" line="521"/>
+        <location filename="../app/studio/MainWindow.cpp" line="546"/>
+        <location filename="../app/studio/MainWindow.cpp" line="566"/>
+        <location filename="../app/studio/MainWindow.cpp" line="652"/>
+        <location filename="../app/studio/MainWindow.cpp" line="858"/>
+        <location filename="../app/studio/MainWindow.cpp" line="978"/>
         <source>Open a recording first</source>
         <translation>请先打开一个记录</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="860"/>
+        <location filename="../app/studio/MainWindow.cpp" line="862"/>
         <source>CSV files (*.csv);;All files (*)</source>
         <translation>CSV 文件 (*.csv);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="861"/>
+        <location filename="../app/studio/MainWindow.cpp" line="863"/>
         <source>EDF+ files (*.edf *.EDF *.bdf *.BDF);;All files (*)</source>
         <translation>EDF+ 文件 (*.edf *.EDF *.bdf *.BDF);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="862"/>
+        <location filename="../app/studio/MainWindow.cpp" line="864"/>
         <source>Import annotations</source>
         <translation>导入注释</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="862"/>
+        <location filename="../app/studio/MainWindow.cpp" line="864"/>
         <source>Export annotations</source>
         <translation>导出注释</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="924"/>
+        <location filename="../app/studio/MainWindow.cpp" line="926"/>
         <source>The annotation file could not be read, so annotation changes will not be saved: %1</source>
         <translation>无法读取注释文件，因此注释的更改不会被保存：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="961"/>
+        <location filename="../app/studio/MainWindow.cpp" line="963"/>
         <source>Annotations could not be saved: %1</source>
         <translation>无法保存注释：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="998"/>
+        <location filename="../app/studio/MainWindow.cpp" line="1000"/>
         <source>Could not import %1: %2</source>
         <translation>无法导入 %1：%2</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="1038"/>
+        <location filename="../app/studio/MainWindow.cpp" line="1040"/>
         <source>Could not export the annotations: %1</source>
         <translation>无法导出注释：%1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/MainWindow.cpp" line="1004"/>
+        <location filename="../app/studio/MainWindow.cpp" line="1006"/>
         <source>Imported %n annotation(s) from %1</source>
         <translation>
             <numerusform>已从 %1 导入 %n 条注释</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/MainWindow.cpp" line="1036"/>
+        <location filename="../app/studio/MainWindow.cpp" line="1038"/>
         <source>Exported %n annotation(s) to %1</source>
         <translation>
             <numerusform>已将 %n 条注释导出到 %1</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="775"/>
+        <location filename="../app/studio/MainWindow.cpp" line="777"/>
         <source>Gaps</source>
         <translation>间断</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/MainWindow.cpp" line="776"/>
+        <location filename="../app/studio/MainWindow.cpp" line="778"/>
         <source>%n gap(s), %1 s without data</source>
         <translation>
             <numerusform>%n 处间断，共 %1 秒无数据</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="88"/>
+        <location filename="../app/studio/MainWindow.cpp" line="89"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="305"/>
+        <location filename="../app/studio/MainWindow.cpp" line="307"/>
         <source>&amp;Go to time…</source>
         <translation>转到时间(&amp;G)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="313"/>
+        <location filename="../app/studio/MainWindow.cpp" line="315"/>
         <source>&amp;Longer page</source>
         <extracomment>View menu: next longer page length of the page-length list (1 s ... 60 min)</extracomment>
         <translation>更长的页面(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="318"/>
+        <location filename="../app/studio/MainWindow.cpp" line="320"/>
         <source>&amp;Shorter page</source>
         <translation>更短的页面(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="321"/>
+        <location filename="../app/studio/MainWindow.cpp" line="323"/>
         <source>Clock &amp;time on the axis</source>
         <translation>坐标轴显示时钟时间(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="327"/>
+        <location filename="../app/studio/MainWindow.cpp" line="329"/>
         <source>Label the time axis with the time of day (from the recording&apos;s start time) instead of the time from the start</source>
         <translation>用一天中的时刻（由记录的开始时间推算）标注时间轴，而不是从开始起的时间</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="330"/>
+        <location filename="../app/studio/MainWindow.cpp" line="332"/>
         <source>&amp;Export view as</source>
         <translation>导出视图为(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="331"/>
+        <location filename="../app/studio/MainWindow.cpp" line="333"/>
         <source>&amp;PNG image…</source>
         <translation>PNG 图像(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="332"/>
+        <location filename="../app/studio/MainWindow.cpp" line="334"/>
         <source>P&amp;DF document…</source>
         <translation>PDF 文档(&amp;D)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="334"/>
+        <location filename="../app/studio/MainWindow.cpp" line="336"/>
         <source>&amp;SVG drawing…</source>
         <translation>SVG 矢量图(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="285"/>
+        <location filename="../app/studio/MainWindow.cpp" line="287"/>
         <source>&amp;Export selection…</source>
         <translation>导出选区(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="165"/>
+        <location filename="../app/studio/MainWindow.cpp" line="167"/>
         <source>The chat now uses %1 from %2</source>
         <extracomment>Status bar after a model loaded: %1 its file name and size, %2 its folder</extracomment>
         <translation>对话现在使用 %2 中的 %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="287"/>
+        <location filename="../app/studio/MainWindow.cpp" line="289"/>
         <source>&amp;Cancel export</source>
         <translation>取消导出(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="384"/>
+        <location filename="../app/studio/MainWindow.cpp" line="386"/>
         <source> Go to </source>
         <extracomment>Toolbar: label of the box that moves the page to a typed time</extracomment>
         <translation> 转到 </translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="389"/>
+        <location filename="../app/studio/MainWindow.cpp" line="391"/>
         <source>90, 1:02:03, @23:15</source>
         <extracomment>Placeholder of the go-to box: seconds, h:mm:ss from the start, or @ and a clock time of day</extracomment>
         <translation>90, 1:02:03, @23:15</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="391"/>
+        <location filename="../app/studio/MainWindow.cpp" line="393"/>
         <source>Go to a time (Ctrl+G): seconds (90.5), h:mm:ss(.s) from the start (1:02:03.5), or a clock time of day with @ (@23:15:00). Enter moves the page there.</source>
         <translation>转到某个时间（Ctrl+G）：秒数（90.5）、从开始起的 h:mm:ss(.s)（1:02:03.5），或以 @ 开头的时钟时间（@23:15:00）。按 Enter 将页面移到该处。</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="528"/>
+        <location filename="../app/studio/MainWindow.cpp" line="530"/>
         <source>%1 is after the end of the recording (%2)</source>
         <translation>%1 在记录结束（%2）之后</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="537"/>
+        <location filename="../app/studio/MainWindow.cpp" line="539"/>
         <source>Cannot go there: %1</source>
         <translation>无法转到该处：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="549"/>
+        <location filename="../app/studio/MainWindow.cpp" line="551"/>
         <source>Export view</source>
         <translation>导出视图</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="563"/>
+        <location filename="../app/studio/MainWindow.cpp" line="565"/>
         <source>Unknown image format of %1 (expected .png, .pdf or .svg)</source>
         <translation>%1 的图像格式未知（应为 .png、.pdf 或 .svg）</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="581"/>
+        <location filename="../app/studio/MainWindow.cpp" line="583"/>
         <source>%1, %2 from %3</source>
         <translation>%1，自 %3 起 %2</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="635"/>
+        <location filename="../app/studio/MainWindow.cpp" line="637"/>
         <source>Saved the view to %1</source>
         <translation>已将视图保存到 %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="638"/>
+        <location filename="../app/studio/MainWindow.cpp" line="640"/>
         <source>Could not export the view to %1: %2</source>
         <translation>无法将视图导出到 %1：%2</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="674"/>
+        <location filename="../app/studio/MainWindow.cpp" line="676"/>
         <source>Exporting to %1…</source>
         <translation>正在导出到 %1…</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="687"/>
+        <location filename="../app/studio/MainWindow.cpp" line="689"/>
         <source>Exporting to %1… %2%</source>
         <translation>正在导出到 %1… %2%</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="703"/>
+        <location filename="../app/studio/MainWindow.cpp" line="705"/>
         <source>Exported the selection to %1</source>
         <translation>已将选区导出到 %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="706"/>
+        <location filename="../app/studio/MainWindow.cpp" line="708"/>
         <source>Could not export the selection: %1</source>
         <translation>无法导出选区：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/MainWindow.cpp" line="324"/>
+        <location filename="../app/studio/MainWindow.cpp" line="326"/>
         <source>Clock time</source>
         <extracomment>Short toolbar text of the &quot;Clock time on the axis&quot; toggle</extracomment>
         <translation>时钟时间</translation>
@@ -994,6 +1009,24 @@
         <location filename="../app/studio/SessionSettings.cpp" line="114"/>
         <source>Recent files no longer found: %1</source>
         <translation>找不到以下最近的文件：%1</translation>
+    </message>
+</context>
+<context>
+    <name>neurolm::app::SlurmJobRunner</name>
+    <message>
+        <location filename="../app/studio/SlurmJobRunner.cpp" line="43"/>
+        <source>Slurm job %1 of %2 has not ended yet.</source>
+        <translation>%2 的 Slurm 作业 %1 尚未结束。</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/SlurmJobRunner.cpp" line="68"/>
+        <source>Slurm job %1 was submitted, but %2 cannot be written: %3</source>
+        <translation>Slurm 作业 %1 已提交，但无法写入 %2：%3</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/SlurmJobRunner.cpp" line="120"/>
+        <source>Slurm job %1: %2</source>
+        <translation>Slurm 作业 %1：%2</translation>
     </message>
 </context>
 <context>
@@ -1855,274 +1888,325 @@
         <translation>开始</translation>
     </message>
     <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="223"/>
+        <source>this computer</source>
+        <translation>本机</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="224"/>
+        <source>Slurm (sbatch, as neurolm submit --slurm)</source>
+        <translation>Slurm（sbatch，与 neurolm submit --slurm 相同）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="225"/>
+        <source>Run on</source>
+        <translation>运行于</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="227"/>
+        <source>the cluster&apos;s default</source>
+        <translation>集群默认</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="228"/>
+        <source>Partition</source>
+        <translation>分区</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="231"/>
+        <source> min</source>
+        <translation> 分钟</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="232"/>
+        <source>the partition&apos;s default</source>
+        <translation>分区默认</translation>
+    </message>
+    <message>
         <location filename="../widgets/jobs/JobsPanel.cpp" line="233"/>
+        <source>Time limit</source>
+        <translation>时间限制</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="236"/>
+        <source>CPUs</source>
+        <translation>CPU 数</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="239"/>
+        <source>GPUs</source>
+        <translation>GPU 数</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="253"/>
         <source>Start job</source>
         <translation>开始任务</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="262"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="282"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="263"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="283"/>
         <source>Resume</source>
         <translation>继续</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="264"/>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="827"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="284"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="875"/>
         <source>Open model</source>
         <translation>打开模型</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="265"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="285"/>
         <source>Remove from list</source>
         <translation>从列表中移除</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="285"/>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="294"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="305"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="314"/>
         <source>loss</source>
         <translation>损失</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="287"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="307"/>
         <source>learning rate</source>
         <translation>学习率</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="291"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="311"/>
         <source>step</source>
         <translation>步</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="296"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="316"/>
         <source>lr</source>
         <translation>学习率</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="339"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="359"/>
         <source>Official defaults of %1: %2 epochs, batch size %3, learning rate %4, padded length %5.</source>
         <translation>%1 的官方默认值：%2 轮，批大小 %3，学习率 %4，填充长度 %5。</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="345"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="365"/>
         <source>Official defaults of %1: batch size %2, padded length %3; nothing is trained.</source>
         <translation>%1 的官方默认值：批大小 %2，填充长度 %3；不进行训练。</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="401"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="437"/>
         <source>%1 is not a job of this list.</source>
         <translation>%1 不是此列表中的任务。</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="404"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="440"/>
         <source>Fix the fields marked above.</source>
         <translation>请修正上面标出的字段。</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="409"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="445"/>
         <source>%1 cannot be created.</source>
         <translation>无法创建 %1。</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="416"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="452"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="464"/>
         <source>%1 cannot be written: %2</source>
         <translation>无法写入 %1：%2</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="426"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="474"/>
         <source>Starting %1…</source>
         <translation>正在启动 %1…</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="429"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="477"/>
         <source>%1 waits for %2.</source>
         <translation>%1 正在等待 %2。</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="462"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="510"/>
         <source>Started %1.</source>
         <translation>已启动 %1。</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="508"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="556"/>
         <source>%1 was removed from the list, so this job was not started.</source>
         <translation>%1 已从列表中移除，因此此任务未启动。</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="526"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="574"/>
         <source>%1 is blocked, so this job was not started.</source>
         <translation>%1 已被阻塞，因此此任务未启动。</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="528"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="576"/>
         <source>%1 failed, so this job was not started.</source>
         <translation>%1 失败，因此此任务未启动。</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="530"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="578"/>
         <source>%1 was stopped, so this job was not started.</source>
         <translation>%1 已被停止，因此此任务未启动。</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="555"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="603"/>
         <source>after %1 (%2)</source>
         <translation>在 %1（%2）之后</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="597"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="645"/>
         <source>waiting for %1</source>
         <translation>等待 %1</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="598"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="646"/>
         <source>blocked</source>
         <translation>已阻塞</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="601"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="649"/>
         <source>preparing</source>
         <translation>准备中</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="603"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="651"/>
         <source>running</source>
         <translation>运行中</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="605"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="653"/>
         <source>stopping</source>
         <translation>正在停止</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="607"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="655"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="609"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="657"/>
         <source>done</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="611"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="659"/>
         <source>failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="653"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="701"/>
         <source>preparing data: %1 of %2 files</source>
         <translation>准备数据：%1 / %2 个文件</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="655"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="703"/>
         <source>resumed %1 at step %2 of %3 on %4</source>
         <translation>在 %4 上从第 %2 步（共 %3 步）继续 %1</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="660"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="708"/>
         <source>started %1: %2 steps on %3</source>
         <translation>已开始 %1：在 %3 上共 %2 步</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="665"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="713"/>
         <source>step %1/%2  loss %3  lr %4  %5 samples/s</source>
         <translation>第 %1/%2 步  损失 %3  学习率 %4  %5 样本/秒</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="675"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="723"/>
         <source>%1 metrics at step %2: %3</source>
         <translation>第 %2 步的 %1 指标：%3</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="680"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="728"/>
         <source>checkpoint at step %1</source>
         <translation>第 %1 步的检查点</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="682"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="730"/>
         <source>done at step %1: %2</source>
         <translation>在第 %1 步完成：%2</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="686"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="734"/>
         <source>stopped at step %1 (exit code %2)</source>
         <translation>在第 %1 步停止（退出码 %2）</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="688"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="736"/>
         <source>error: %1</source>
         <translation>错误：%1</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="702"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="750"/>
         <source>%1 · %2 · step %3/%4 · %5</source>
         <translation>%1 · %2 · 第 %3/%4 步 · %5</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="714"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="762"/>
         <source>No job selected. Start one in the &quot;New job&quot; tab.</source>
         <translation>未选择任务。请在“新任务”标签页中启动一个。</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="732"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="780"/>
         <source>job</source>
         <translation>任务</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="743"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="791"/>
         <source>the process ended with exit code %1 without a final report</source>
         <translation>进程以退出码 %1 结束，未给出最终报告</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="744"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="792"/>
         <source>the process ended without a final report</source>
         <translation>进程结束，未给出最终报告</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="749"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="797"/>
         <source> · last checkpoint: step %1</source>
         <translation> · 最新检查点：第 %1 步</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="750"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="798"/>
         <source> · %1</source>
         <translation> · %1</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="760"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="808"/>
         <source>preparing data: %v of %m files</source>
         <translation>准备数据：%v / %m 个文件</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="764"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="812"/>
         <source>step %1 of %2 (%p%)</source>
         <translation>第 %1 步，共 %2 步（%p%）</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="766"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="814"/>
         <source> · ETA %1</source>
         <translation> · 预计剩余 %1</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="767"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="815"/>
         <source> · loss %1</source>
         <translation> · 损失 %1</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="822"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="870"/>
         <source>Use as tokenizer</source>
         <translation>用作分词器</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="824"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="872"/>
         <source>A vq run trains the neural tokenizer, not a NeuroLM: its model gives the token lane&apos;s codes to the NeuroLM loaded now.</source>
         <translation>vq 运行训练的是神经分词器，而不是 NeuroLM：它的模型为当前加载的 NeuroLM 提供令牌通道的编码。</translation>
     </message>
     <message>
-        <location filename="../widgets/jobs/JobsPanel.cpp" line="829"/>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="877"/>
         <source>Load this run&apos;s model into the chat, with the tokenizer it was trained with.</source>
         <translation>将此运行的模型连同其训练时所用的分词器加载到对话中。</translation>
     </message>

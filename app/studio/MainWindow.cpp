@@ -43,6 +43,7 @@
 #include "core/jobs/RunFiles.h"
 #include "core/navigation/TimeInput.h"
 #include "app/studio/LocalJobRunner.h"
+#include "app/studio/SlurmJobRunner.h"
 #include "app/studio/StudioOptions.h"
 #include "widgets/annotations/AnnotationsDock.h"
 #include "widgets/chat/ChatPane.h"
@@ -131,7 +132,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   resizeDocks({reportDock_, annotationsDock_}, {420, 380}, Qt::Vertical);
 
   // Training jobs, tabbed behind the annotations; they run detached, so closing the window leaves them going.
-  jobsPanel_ = new widgets::JobsPanel(std::make_shared<LocalJobRunner>(),
+  jobsPanel_ = new widgets::JobsPanel(std::make_shared<SlurmJobRunner>(std::make_shared<LocalJobRunner>(),
+                                                                       LocalJobRunner::defaultExecutable()),
                                       QDir(resourcesDir()).filePath(QStringLiteral("datasets")), this);
   jobsDock_ = new QDockWidget(tr("Training jobs"), this);
   jobsDock_->setObjectName(QStringLiteral("jobsDock"));

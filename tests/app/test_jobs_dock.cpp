@@ -21,12 +21,15 @@
 #include <QTranslator>
 #include <ctime>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 #include "app/studio/LocalJobRunner.h"
 #include "app/studio/MainWindow.h"
+#include "app/studio/SlurmJobRunner.h"
 #include "common/TempDir.h"
 #include "common/TestPaths.h"
+#include "core/jobs/SlurmJob.h"
 #include "models/train/Trainer.h"
 #include "widgets/jobs/JobForm.h"
 #include "widgets/jobs/JobsPanel.h"
@@ -501,6 +504,149 @@ TEST(JobsDock, AQueuedJobStartsWhenItsPredecessorIsDoneAndIsBlockedWhenItFails) 
   panel->selectJob(never);
   EXPECT_FALSE(panel->resumeButton()->isEnabled());
   panel.reset();
+  for (const char* key : {"jobs/runDirs", "jobs/after", "jobs/blocked"})
+    QSettings().remove(QLatin1String(key));
+}
+
+namespace {
+
+void writeExecutable(const fs::path& path, const std::string& text) {
+  std::ofstream(path) << text;
+  fs::permissions(path, fs::perms::owner_all);
+}
+
+}  // namespace
+
+// Slurm from the form: the form's partition, time limit, CPUs and GPUs reach sbatch through the submission
+// `neurolm submit --slurm` makes (jobs::SlurmClient::submitTraining, the same script), and the pane follows,
+// stops (scancel) and resumes the job. The cluster here is a stand-in: sbatch runs the batch script on this
+// machine, squeue reports it RUNNING while it lives, scancel sends the script SIGTERM as Slurm does. A real
+// localhost cluster runs the same script in tests/slurm (the CLI's tests).
+TEST(JobsDock, ASlurmJobFromTheFormIsSubmittedAsNeurolmSubmitDoesAndFollowed) {
+  qtApp();
+  test::TempDir tmp("jobs-slurm");
+  QCoreApplication::setOrganizationName(QStringLiteral("neurolm-tests"));
+  QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope,
+                     QString::fromStdString((tmp / "settings").string()));
+  for (const char* key : {"jobs/runDirs", "jobs/after", "jobs/blocked"})
+    QSettings().remove(QLatin1String(key));
+  const auto stand = tmp / "slurm";
+  fs::create_directories(stand);
+  writeExecutable(stand / "sbatch", R"SH(#!/bin/bash
+S=$(dirname "$0")
+echo "$@" >> "$S/sbatch.args"
+script="$2"
+dir=$(dirname "$script")
+cd "$dir" || exit 1
+SLURM_JOB_ID=4242 SLURM_CPUS_PER_TASK=1 setsid bash "$script" >> "$dir/slurm-4242.out" 2>&1 < /dev/null &
+echo $! > "$S/job.pid"
+echo 4242
+)SH");
+  writeExecutable(stand / "squeue", R"SH(#!/bin/bash
+S=$(dirname "$0")
+if kill -0 "$(cat "$S/job.pid")" 2>/dev/null; then echo "4242|RUNNING|None|0|0:01|30:00|localhost|job"; fi
+)SH");
+  writeExecutable(stand / "sacct", "#!/bin/sh\necho '4242|COMPLETED|0:0|00:00:05|00:30:00|localhost|job'\n");
+  writeExecutable(stand / "scancel", R"SH(#!/bin/bash
+S=$(dirname "$0")
+echo "$@" >> "$S/scancel.args"
+kill -TERM -- "-$(cat "$S/job.pid")"
+)SH");
+  jobs::SlurmClient::Programs programs;
+  programs.sbatch = (stand / "sbatch").string();
+  programs.squeue = (stand / "squeue").string();
+  programs.sacct = (stand / "sacct").string();
+  programs.scancel = (stand / "scancel").string();
+  const QString neurolm = QString::fromStdString((test::binDir() / "neurolm").string());
+  auto runner = std::make_shared<app::SlurmJobRunner>(std::make_shared<app::LocalJobRunner>(neurolm), neurolm,
+                                                      jobs::SlurmClient(programs));
+  widgets::JobsPanel panel(runner, QString(), nullptr, 50);
+
+  const QString runDir = QString::fromStdString((tmp / "runs" / "vq-slurm").string());
+  auto form = widgets::JobForms::defaultForm(QStringLiteral("vq"));
+  form.dataset = QString::fromStdString(writeMiniDefinition(tmp.path()).string());
+  form.runDir = runDir;
+  form.epochs = 1;
+  form.batchSize = 4;
+  form.maxSteps = 30;
+  form.paddedLength = 96;
+  form.otherKeys = QStringLiteral(
+      R"({"warmup_epochs": 0, "text_batch_size": 2, "text_block_size": 32, "checkpoint_every_steps": 2,)"
+      R"( "threads": 1})");
+  form.scheduler = QStringLiteral("slurm");
+  form.partition = QStringLiteral("debug");
+  form.timeLimitMin = 1;  // not longer than the 60-s warning
+  panel.setForm(form);
+  EXPECT_FALSE(panel.startFromForm());
+  EXPECT_FALSE(panel.formMessage(QStringLiteral("timeLimit"))->isHidden());
+  form.timeLimitMin = 90;
+  form.cpus = 3;
+  form.gpus = 1;
+  panel.setForm(form);
+  EXPECT_EQ(panel.form().cpus, 3);
+  panel.tabs()->setCurrentIndex(1);
+  panel.resize(520, 760);
+  const auto formShot = fs::temp_directory_path() / "neurolm-jobs-slurm-form.png";
+  ASSERT_TRUE(panel.grab().save(QString::fromStdString(formShot.string())));
+  ASSERT_TRUE(panel.startFromForm());
+
+  // The script sbatch got is the one neurolm submit writes for these resources.
+  ASSERT_TRUE(
+      waitFor([&]() { return fs::exists(app::SlurmJobRunner::jobIdPath(runDir).toStdString()); }, 30000));
+  jobs::SlurmTrainSubmission expected;
+  expected.neurolmExecutable = neurolm.toStdString();
+  expected.configPath = widgets::JobForms::configPath(runDir).toStdString();
+  expected.runDir = runDir.toStdString();
+  expected.jobName = "neurolm-vq-vq-slurm";
+  expected.resources.partition = "debug";
+  expected.resources.timeLimit = std::chrono::minutes(90);
+  expected.resources.cpusPerTask = 3;
+  expected.resources.gpus = 1;
+  const std::string script = jobs::slurmTrainScript(expected);
+  std::ifstream in(jobs::slurmScriptPath(runDir.toStdString()));
+  const std::string written((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(written, script);
+  for (const char* line : {"#SBATCH --partition=debug\n", "#SBATCH --time=0-01:30:00\n",
+                           "#SBATCH --cpus-per-task=3\n", "#SBATCH --gres=gpu:1\n"})
+    EXPECT_NE(written.find(line), std::string::npos) << line;
+  std::ifstream idFile(app::SlurmJobRunner::jobIdPath(runDir).toStdString());
+  std::string id;
+  idFile >> id;
+  EXPECT_EQ(id, "4242");
+
+  // Followed through the run folder's log while squeue says RUNNING; Stop is scancel.
+  ASSERT_TRUE(waitFor([&]() { return panel.state(runDir).step >= 2; }, 120000))
+      << panel.statusText(runDir).toStdString() << "\n"
+      << runner->processInfo(runDir).outputTail.toStdString();
+  EXPECT_EQ(panel.shownStatus(runDir), jobs::JobStatus::Running);
+  ASSERT_TRUE(panel.stopButton()->isEnabled());
+  panel.stopButton()->click();
+  ASSERT_TRUE(waitFor([&]() { return panel.shownStatus(runDir) == jobs::JobStatus::Stopped; }, 60000))
+      << panel.statusText(runDir).toStdString() << " at step " << panel.state(runDir).step << "\n"
+      << fs::exists(stand / "scancel.args") << "\n"
+      << runner->processInfo(runDir).outputTail.toStdString();
+  EXPECT_EQ(panel.state(runDir).exitCode, 75);
+  {
+    std::ifstream cancelled(stand / "scancel.args");
+    std::string args;
+    std::getline(cancelled, args);
+    EXPECT_EQ(args, "4242");
+  }
+  const auto stoppedAt = panel.state(runDir).step;
+  EXPECT_LT(stoppedAt, 30);
+  // Resume submits the same script again; the trainer continues from its checkpoint to the end.
+  ASSERT_TRUE(waitFor([&]() { return panel.resumeButton()->isEnabled(); }, 10000));
+  panel.resumeButton()->click();
+  ASSERT_TRUE(waitFor([&]() { return panel.shownStatus(runDir) == jobs::JobStatus::Done; }, 120000))
+      << panel.statusText(runDir).toStdString();
+  EXPECT_EQ(panel.state(runDir).step, 30);
+  EXPECT_EQ(panel.state(runDir).runs, 2);
+  EXPECT_EQ(panel.state(runDir).resumedFrom, stoppedAt);
+  std::ifstream argsIn(stand / "sbatch.args");
+  int submissions = 0;
+  for (std::string line; std::getline(argsIn, line);) ++submissions;
+  EXPECT_EQ(submissions, 2);
+  std::cout << "slurm form screenshot: " << formShot << ", stopped at step " << stoppedAt << "\n";
   for (const char* key : {"jobs/runDirs", "jobs/after", "jobs/blocked"})
     QSettings().remove(QLatin1String(key));
 }

@@ -1,7 +1,9 @@
 #include "widgets/jobs/JobForm.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
+#include <QRegularExpression>
 
 namespace neurolm::widgets {
 
@@ -26,6 +28,52 @@ JobForm JobForms::defaultForm(const QString& stage) {
 
 QString JobForms::configPath(const QString& runDir) {
   return QDir(runDir).filePath(QStringLiteral("studio-job.json"));
+}
+
+jobs::SlurmResources JobForms::slurmResources(const JobForm& form) {
+  jobs::SlurmResources r;
+  r.partition = form.partition.trimmed().toStdString();
+  r.timeLimit = std::chrono::minutes(form.timeLimitMin);
+  r.cpusPerTask = form.cpus;
+  r.gpus = form.gpus;
+  return r;
+}
+
+QString JobForms::slurmPath(const QString& runDir) {
+  return QDir(runDir).filePath(QStringLiteral("studio-slurm.json"));
+}
+
+nlohmann::json JobForms::slurmJson(const jobs::SlurmResources& r) {
+  return {{"partition", r.partition},
+          {"time_limit_sec", r.timeLimit.count()},
+          {"cpus_per_task", r.cpusPerTask},
+          {"memory_mb", r.memoryMb},
+          {"gpus", r.gpus},
+          {"stop_warning_sec", r.stopWarning.count()}};
+}
+
+std::optional<jobs::SlurmResources> JobForms::readSlurmResources(const QString& runDir) {
+  QFile file(slurmPath(runDir));
+  if (!file.exists()) return std::nullopt;
+  const std::string where = slurmPath(runDir).toStdString();
+  if (!file.open(QIODevice::ReadOnly)) throw std::invalid_argument(where + ": cannot be read");
+  const auto j = nlohmann::json::parse(file.readAll().toStdString(), nullptr, false);
+  if (j.is_discarded() || !j.is_object()) throw std::invalid_argument(where + ": not a JSON object");
+  const auto integer = [&](const char* key, int64_t min) {
+    if (!j.contains(key) || !j[key].is_number_integer() || j[key].get<int64_t>() < min)
+      throw std::invalid_argument(where + ": \"" + key + "\" must be an integer >= " + std::to_string(min));
+    return j[key].get<int64_t>();
+  };
+  if (!j.contains("partition") || !j["partition"].is_string())
+    throw std::invalid_argument(where + ": \"partition\" must be a string");
+  jobs::SlurmResources r;
+  r.partition = j["partition"].get<std::string>();
+  r.timeLimit = std::chrono::seconds(integer("time_limit_sec", 0));
+  r.cpusPerTask = static_cast<int>(integer("cpus_per_task", 1));
+  r.memoryMb = integer("memory_mb", 0);
+  r.gpus = static_cast<int>(integer("gpus", 0));
+  r.stopWarning = std::chrono::seconds(integer("stop_warning_sec", 0));
+  return r;
 }
 
 QString JobForms::modelPath(const QString& runDir) {
@@ -85,6 +133,16 @@ std::vector<JobFormError> JobForms::validate(const JobForm& form) {
           {QStringLiteral("lr"), tr("The learning rate must be a number in (0, 1], e.g. 5e-5.")});
   }
 
+  if (form.scheduler != QLatin1String("local") && form.scheduler != QLatin1String("slurm"))
+    errors.push_back({QStringLiteral("scheduler"), tr("Unknown scheduler \"%1\".").arg(form.scheduler)});
+  if (form.scheduler == QLatin1String("slurm")) {
+    if (form.partition.contains(QRegularExpression(QStringLiteral("[\\s\"]"))))
+      errors.push_back({QStringLiteral("partition"), tr("A partition name has no spaces or quotes.")});
+    // The warning before the time limit (60 s, as neurolm submit) must be shorter than the limit.
+    if (form.timeLimitMin == 1)
+      errors.push_back({QStringLiteral("timeLimit"),
+                        tr("The time limit must be longer than the 1-minute warning before it.")});
+  }
   if (!form.otherKeys.trimmed().isEmpty()) {
     const auto j = nlohmann::json::parse(form.otherKeys.toStdString(), nullptr, false);
     if (j.is_discarded() || !j.is_object()) {

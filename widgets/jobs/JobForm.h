@@ -5,7 +5,10 @@
 #include <QString>
 #include <QStringList>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <vector>
+
+#include "core/jobs/SlurmJob.h"
 
 namespace neurolm::widgets {
 
@@ -34,6 +37,13 @@ struct JobForm {
   // The run folder of a job of the pane this one waits for: it starts when that one ends `done`. Its
   // model.safetensors may then be this job's tokenizer or start model before it exists.
   QString after;
+  // Where it runs: "local" (a detached process here) or "slurm" (a batch job submitted as
+  // `neurolm submit --slurm` does, with these resources).
+  QString scheduler = QStringLiteral("local");
+  QString partition;     // empty: the cluster's default partition
+  int timeLimitMin = 0;  // 0: the partition's default limit
+  int cpus = 1;
+  int gpus = 0;
 };
 
 struct JobFormError {
@@ -53,6 +63,14 @@ class JobForms {
   static nlohmann::json toConfig(const JobForm& form);
   // Where the pane writes the config: inside the run folder, beside the trainer's own config.json.
   static QString configPath(const QString& runDir);
+  // The Slurm resources of a form whose scheduler is "slurm" (--partition, --time, --cpus, --gpus of
+  // `neurolm submit`); they are kept in the run folder (slurmPath) so a resume submits the same.
+  static jobs::SlurmResources slurmResources(const JobForm& form);
+  static QString slurmPath(const QString& runDir);
+  static nlohmann::json slurmJson(const jobs::SlurmResources& resources);
+  // The resources kept in the run folder, or nothing for a local job; throws std::invalid_argument naming
+  // the file and the field when it cannot be read.
+  static std::optional<jobs::SlurmResources> readSlurmResources(const QString& runDir);
   // The model a run leaves when it ends `done` (the trainer's finalModelPath).
   static QString modelPath(const QString& runDir);
 };

@@ -219,6 +219,26 @@ QWidget* JobsPanel::buildForm() {
       tr("Queue this job behind another job of the list: it starts when that one is done, "
          "and does not start if that one fails or is stopped."));
   addField(QStringLiteral("after"), tr("Start"), after_);
+  scheduler_ = new QComboBox(page);
+  scheduler_->addItem(tr("this computer"), QStringLiteral("local"));
+  scheduler_->addItem(tr("Slurm (sbatch, as neurolm submit --slurm)"), QStringLiteral("slurm"));
+  addField(QStringLiteral("scheduler"), tr("Run on"), scheduler_);
+  partition_ = new QLineEdit(page);
+  partition_->setPlaceholderText(tr("the cluster's default"));
+  addField(QStringLiteral("partition"), tr("Partition"), partition_);
+  timeLimit_ = new QSpinBox(page);
+  timeLimit_->setRange(0, 60 * 24 * 365);
+  timeLimit_->setSuffix(tr(" min"));
+  timeLimit_->setSpecialValueText(tr("the partition's default"));
+  addField(QStringLiteral("timeLimit"), tr("Time limit"), timeLimit_);
+  cpus_ = new QSpinBox(page);
+  cpus_->setRange(1, 1024);
+  addField(QStringLiteral("cpus"), tr("CPUs"), cpus_);
+  gpus_ = new QSpinBox(page);
+  gpus_->setRange(0, 64);
+  addField(QStringLiteral("gpus"), tr("GPUs"), gpus_);
+  connect(scheduler_, &QComboBox::currentIndexChanged, this, [this]() { applyScheduler(); });
+  applyScheduler();
   // Waiting for a run, the stage's missing input is most likely that run's model.
   connect(after_, &QComboBox::activated, this, [this]() {
     const QString after = after_->currentData().toString();
@@ -348,6 +368,12 @@ void JobsPanel::applyStageDefaults() {
                      .arg(d.paddedLength));
 }
 
+void JobsPanel::applyScheduler() {
+  const bool slurm = scheduler_->currentData().toString() == QLatin1String("slurm");
+  for (const auto* key : {"partition", "timeLimit", "cpus", "gpus"})
+    fieldRows_[QLatin1String(key)]->setEnabled(slurm);
+}
+
 JobForm JobsPanel::form() const {
   JobForm f;
   f.stage = stage_->currentData().toString();
@@ -363,6 +389,11 @@ JobForm JobsPanel::form() const {
   f.paddedLength = paddedLength_->value();
   f.otherKeys = otherKeys_->text();
   f.after = after_->currentData().toString();
+  f.scheduler = scheduler_->currentData().toString();
+  f.partition = partition_->text().trimmed();
+  f.timeLimitMin = timeLimit_->value();
+  f.cpus = cpus_->value();
+  f.gpus = gpus_->value();
   return f;
 }
 
@@ -379,6 +410,11 @@ void JobsPanel::setForm(const JobForm& f) {
   paddedLength_->setValue(f.paddedLength);
   otherKeys_->setText(f.otherKeys);
   after_->setCurrentIndex(std::max(0, after_->findData(f.after)));
+  scheduler_->setCurrentIndex(std::max(0, scheduler_->findData(f.scheduler)));
+  partition_->setText(f.partition);
+  timeLimit_->setValue(f.timeLimitMin);
+  cpus_->setValue(f.cpus);
+  gpus_->setValue(f.gpus);
 }
 
 void JobsPanel::showFormErrors(const std::vector<JobFormError>& errors) {
@@ -417,6 +453,18 @@ bool JobsPanel::startFromForm() {
     return false;
   }
   file.close();
+  // A Slurm job's resources stay in its run folder, where the runner reads them (also for a resume).
+  const QString slurmPath = JobForms::slurmPath(runDir);
+  QFile::remove(slurmPath);
+  if (f.scheduler == QLatin1String("slurm")) {
+    QFile slurm(slurmPath);
+    const QByteArray slurmText =
+        QByteArray::fromStdString(JobForms::slurmJson(JobForms::slurmResources(f)).dump(2) + "\n");
+    if (!slurm.open(QIODevice::WriteOnly) || slurm.write(slurmText) != slurmText.size()) {
+      startMessage_->setText(tr("%1 cannot be written: %2").arg(slurmPath, slurm.errorString()));
+      return false;
+    }
+  }
   addJob(runDir);
   auto& job = jobs_[runDir];
   job.plannedStage = f.stage;

@@ -115,6 +115,7 @@ class JobsPanel : public QWidget {
   void refreshListItem(const QString& runDir);
   void refreshDetails();
   void applyStageDefaults();
+  void applyScheduler();  // the Slurm fields apply to Slurm only
   void showFormErrors(const std::vector<JobFormError>& errors);
   QString describeLine(const QString& line) const;
 
@@ -138,6 +139,11 @@ class JobsPanel : public QWidget {
   QSpinBox* paddedLength_ = nullptr;
   QLineEdit* otherKeys_ = nullptr;
   QComboBox* after_ = nullptr;
+  QComboBox* scheduler_ = nullptr;
+  QLineEdit* partition_ = nullptr;
+  QSpinBox* timeLimit_ = nullptr;
+  QSpinBox* cpus_ = nullptr;
+  QSpinBox* gpus_ = nullptr;
   QLabel* defaultsNote_ = nullptr;
   QMap<QString, QLabel*> fieldErrors_;
   QMap<QString, QWidget*> fieldRows_;
