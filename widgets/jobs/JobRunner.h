@@ -23,7 +23,7 @@ class JobRunner {
   virtual bool requestStop(const QString& runDir) = 0;
   virtual bool terminate(const QString& runDir) = 0;  // SIGTERM (the same graceful stop)
   virtual bool kill(const QString& runDir) = 0;       // SIGKILL (the last resort; --resume still continues)
-  // Thread-safe: the pane's worker asks it while following the logs.
+  // Thread-safe: the pane's worker asks it while following the logs, and sends the stop signals.
   virtual JobProcessInfo processInfo(const QString& runDir) const = 0;
 };
 

@@ -31,6 +31,7 @@
 #include <QValueAxis>
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <nlohmann/json.hpp>
 
 #include "widgets/jobs/JobWatcher.h"
@@ -884,7 +885,13 @@ void JobsPanel::stopSelected() {
   if (!jobs_.contains(runDir)) return;
   auto& job = jobs_[runDir];
   job.stopRequested = true;
-  if (!runner_->requestStop(runDir)) runner_->terminate(runDir);
+  // Signalled from the worker: a Slurm job's stop runs squeue and scancel.
+  const auto onWorker = [this](std::function<void()> f) {
+    QMetaObject::invokeMethod(watcher_, std::move(f), Qt::QueuedConnection);
+  };
+  onWorker([r = runner_, runDir]() {
+    if (!r->requestStop(runDir)) r->terminate(runDir);
+  });
   // The trainer finishes its step first; if it has not ended after the grace period: SIGTERM, then SIGKILL.
   if (!job.escalation) {
     job.escalation = new QTimer(this);
@@ -892,14 +899,14 @@ void JobsPanel::stopSelected() {
   }
   job.escalation->disconnect();
   auto terminated = std::make_shared<bool>(false);
-  connect(job.escalation, &QTimer::timeout, this, [this, runDir, terminated]() {
+  connect(job.escalation, &QTimer::timeout, this, [this, runDir, terminated, onWorker]() {
     if (!jobs_.contains(runDir) || !jobs_[runDir].stopRequested) return;
     if (!*terminated) {
       *terminated = true;
-      runner_->terminate(runDir);
+      onWorker([r = runner_, runDir]() { r->terminate(runDir); });
       jobs_[runDir].escalation->start(stopGraceMs_);
     } else {
-      runner_->kill(runDir);
+      onWorker([r = runner_, runDir]() { r->kill(runDir); });
     }
   });
   job.escalation->start(stopGraceMs_);
