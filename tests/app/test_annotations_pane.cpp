@@ -14,6 +14,7 @@
 #include "app/studio/MainWindow.h"
 #include "common/SyntheticEdf.h"
 #include "common/TempDir.h"
+#include "common/QtApp.h"
 #include "common/TestPaths.h"
 #include "core/annotations/AnnotationFiles.h"
 #include "widgets/annotations/AnnotationTableModel.h"
@@ -25,13 +26,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-QApplication& qtApp() {
-  static int argc = 1;
-  static char name[] = "app_tests";
-  static char* argv[] = {name, nullptr};
-  if (!qApp) new QApplication(argc, argv);
-  return *qApp;
-}
+using test::qtApp;
 
 // EEGMMIDB S002R03 (intact copy) has 30 EDF+ annotations; MNE reads 7 'T2', the first two at 12.3 s and 20.5
 // s (mne.read_annotations, computed once by hand for this test).

@@ -43,6 +43,7 @@
 #include "app/studio/RuntimeChatBackend.h"
 #include "app/studio/StudioOptions.h"
 #include "common/TempDir.h"
+#include "common/QtApp.h"
 #include "common/TestPaths.h"
 #include "core/preprocess/PatchGrid.h"
 #include "models/runtime/EegWindows.h"
@@ -56,13 +57,7 @@ using namespace neurolm;
 
 namespace {
 
-QApplication& qtApp() {
-  static int argc = 1;
-  static char name[] = "app_tests";
-  static char* argv[] = {name, nullptr};
-  if (!qApp) new QApplication(argc, argv);
-  return *qApp;
-}
+using test::qtApp;
 
 constexpr const char* kWorkload = "Question: Is this EEG segment of high workload? Answer:";
 

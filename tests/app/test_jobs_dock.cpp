@@ -28,6 +28,7 @@
 #include "app/studio/MainWindow.h"
 #include "app/studio/SlurmJobRunner.h"
 #include "common/TempDir.h"
+#include "common/QtApp.h"
 #include "common/TestPaths.h"
 #include "core/jobs/SlurmJob.h"
 #include "models/train/Trainer.h"
@@ -40,13 +41,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-QApplication& qtApp() {
-  static int argc = 1;
-  static char name[] = "app_tests";
-  static char* argv[] = {name, nullptr};
-  if (!qApp) new QApplication(argc, argv);
-  return *qApp;
-}
+using test::qtApp;
 
 // Subjects 00–02 train, 03 validation (8 EEGMAT recordings), as tests/cli/test_train.cpp.
 fs::path writeMiniDefinition(const fs::path& dir) {

@@ -16,6 +16,7 @@
 #include "app/studio/MainWindow.h"
 #include "app/studio/StudioOptions.h"
 #include "common/TempDir.h"
+#include "common/QtApp.h"
 #include "common/TestPaths.h"
 #include "widgets/traces/TraceView.h"
 
@@ -23,13 +24,7 @@ using namespace neurolm;
 
 namespace {
 
-QApplication& qtApp() {
-  static int argc = 1;
-  static char name[] = "app_tests";
-  static char* argv[] = {name, nullptr};
-  if (!qApp) new QApplication(argc, argv);
-  return *qApp;
-}
+using test::qtApp;
 
 bool isTrace(QRgb c) { return qBlue(c) > 120 && qRed(c) < 90 && qGreen(c) < 120; }
 

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <numbers>
 
+#include "common/QtApp.h"
 #include "app/studio/MainWindow.h"
 #include "app/studio/MontageControls.h"
 #include "common/SyntheticEdf.h"
@@ -23,13 +24,7 @@ using namespace neurolm;
 
 namespace {
 
-QApplication& qtApp() {
-  static int argc = 1;
-  static char name[] = "app_tests";
-  static char* argv[] = {name, nullptr};
-  if (!qApp) new QApplication(argc, argv);
-  return *qApp;
-}
+using test::qtApp;
 
 bool isEegInk(QRgb c) { return qBlue(c) > 120 && qRed(c) < 90 && qGreen(c) < 120; }
 

@@ -24,6 +24,7 @@
 #include "app/studio/MainWindow.h"
 #include "common/SyntheticEdf.h"
 #include "common/TempDir.h"
+#include "common/QtApp.h"
 #include "common/TestPaths.h"
 #include "core/io/Npy.h"
 #include "core/montage/Montage.h"
@@ -36,13 +37,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-QApplication& qtApp() {
-  static int argc = 1;
-  static char name[] = "app_tests";
-  static char* argv[] = {name, nullptr};
-  if (!qApp) new QApplication(argc, argv);
-  return *qApp;
-}
+using test::qtApp;
 
 void openAndRender(app::MainWindow& window, const fs::path& file) {
   QSignalSpy opened(&window, &app::MainWindow::recordingOpened);

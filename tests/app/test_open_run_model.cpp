@@ -27,6 +27,7 @@
 #include "app/studio/MainWindow.h"
 #include "app/studio/ModelHost.h"
 #include "common/TempDir.h"
+#include "common/QtApp.h"
 #include "common/TestPaths.h"
 #include "core/jobs/RunFiles.h"
 #include "core/preprocess/PatchGrid.h"
@@ -40,13 +41,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-QApplication& qtApp() {
-  static int argc = 1;
-  static char name[] = "app_tests";
-  static char* argv[] = {name, nullptr};
-  if (!qApp) new QApplication(argc, argv);
-  return *qApp;
-}
+using test::qtApp;
 
 constexpr const char* kWorkload = "Question: Is this EEG segment of high workload? Answer:";
 

@@ -29,6 +29,7 @@
 #include <random>
 #include <string>
 
+#include "common/QtApp.h"
 #include "app/studio/MainWindow.h"
 #include "common/SyntheticEdf.h"
 #include "common/TempDir.h"
@@ -39,13 +40,7 @@ using namespace neurolm;
 
 namespace {
 
-QApplication& qtApp() {
-  static int argc = 1;
-  static char name[] = "app_tests";
-  static char* argv[] = {name, nullptr};
-  if (!qApp) new QApplication(argc, argv);
-  return *qApp;
-}
+using test::qtApp;
 
 // Largest interval between consecutive ticks of a 5-ms timer on the UI thread. Each gap is also split with
 // the kernel's per-thread scheduler statistics (/proc/thread-self/schedstat: time on a CPU, time runnable but

@@ -16,6 +16,7 @@
 #include <fstream>
 #include <memory>
 
+#include "common/QtApp.h"
 #include "app/studio/MainWindow.h"
 #include "app/studio/MontageControls.h"
 #include "app/studio/SessionSettings.h"
@@ -30,13 +31,7 @@ using namespace neurolm;
 
 namespace {
 
-QApplication& qtApp() {
-  static int argc = 1;
-  static char name[] = "app_tests";
-  static char* argv[] = {name, nullptr};
-  if (!qApp) new QApplication(argc, argv);
-  return *qApp;
-}
+using test::qtApp;
 
 QStringList recentEntries(QMenu* menu, bool enabledOnly) {
   Q_EMIT menu->aboutToShow();

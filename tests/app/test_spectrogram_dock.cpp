@@ -14,6 +14,7 @@
 #include "app/studio/MainWindow.h"
 #include "common/SyntheticEdf.h"
 #include "common/TempDir.h"
+#include "common/QtApp.h"
 #include "common/TestPaths.h"
 #include "core/montage/Montage.h"
 #include "widgets/spectrogram/SpectrogramView.h"
@@ -23,13 +24,7 @@ using namespace neurolm;
 
 namespace {
 
-QApplication& qtApp() {
-  static int argc = 1;
-  static char name[] = "app_tests";
-  static char* argv[] = {name, nullptr};
-  if (!qApp) new QApplication(argc, argv);
-  return *qApp;
-}
+using test::qtApp;
 
 bool waitForResult(widgets::SpectrogramView* view, double startSec, double endSec) {
   for (int i = 0; i < 400; ++i) {

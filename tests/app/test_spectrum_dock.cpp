@@ -16,6 +16,7 @@
 #include "app/studio/MainWindow.h"
 #include "common/SyntheticEdf.h"
 #include "common/TempDir.h"
+#include "common/QtApp.h"
 #include "common/TestPaths.h"
 #include "core/montage/Montage.h"
 #include "widgets/spectrum/SpectrumView.h"
@@ -26,13 +27,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-QApplication& qtApp() {
-  static int argc = 1;
-  static char name[] = "app_tests";
-  static char* argv[] = {name, nullptr};
-  if (!qApp) new QApplication(argc, argv);
-  return *qApp;
-}
+using test::qtApp;
 
 // Waits until the spectrum shows a valid result for a page starting at startSec.
 bool waitForSpectrum(widgets::SpectrumView* view, double startSec) {

@@ -27,6 +27,7 @@
 #include "app/studio/RuntimeTokenBackend.h"
 #include "common/SyntheticEdf.h"
 #include "common/TempDir.h"
+#include "common/QtApp.h"
 #include "common/TestPaths.h"
 #include "models/runtime/InferenceRuntime.h"
 #include "widgets/overview/OverviewView.h"
@@ -39,13 +40,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-QApplication& qtApp() {
-  static int argc = 1;
-  static char name[] = "app_tests";
-  static char* argv[] = {name, nullptr};
-  if (!qApp) new QApplication(argc, argv);
-  return *qApp;
-}
+using test::qtApp;
 
 fs::path sampleEdf() { return test::resourcesDir() / "sample" / "Subject00_2.edf"; }
 

@@ -18,6 +18,7 @@
 #include "app/studio/MainWindow.h"
 #include "common/SyntheticEdf.h"
 #include "common/TempDir.h"
+#include "common/QtApp.h"
 #include "common/TestPaths.h"
 #include "core/montage/Montage.h"
 #include "widgets/annotations/AnnotationTableModel.h"
@@ -29,13 +30,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-QApplication& qtApp() {
-  static int argc = 1;
-  static char name[] = "app_tests";
-  static char* argv[] = {name, nullptr};
-  if (!qApp) new QApplication(argc, argv);
-  return *qApp;
-}
+using test::qtApp;
 
 // White under a colour of opacity alpha/255 (source-over).
 QRgb overWhite(const QColor& c, int alpha) {

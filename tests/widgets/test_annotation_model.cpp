@@ -5,6 +5,7 @@
 #include <QApplication>
 #include <QSignalSpy>
 
+#include "common/QtApp.h"
 #include "core/annotations/AnnotationDocument.h"
 #include "widgets/annotations/AnnotationTableModel.h"
 
@@ -13,13 +14,7 @@ using widgets::AnnotationTableModel;
 
 namespace {
 
-QApplication& qtApp() {
-  static int argc = 1;
-  static char name[] = "widgets_tests";
-  static char* argv[] = {name, nullptr};
-  if (!qApp) new QApplication(argc, argv);
-  return *qApp;
-}
+using test::qtApp;
 
 }  // namespace
 
