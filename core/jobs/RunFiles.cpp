@@ -3,6 +3,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <vector>
 
 namespace neurolm::jobs {
 
@@ -29,6 +30,28 @@ std::string stringAt(const nlohmann::json& j, const char* key) {
   return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
 }
 
+// A path stored in a run's config.json. The trainer stores paths as it resolved them; a run started with a
+// relative config path stored them relative to the directory it was started in, which is the run folder with
+// the stored relative "run_dir" taken off its end (runs/3-instruct in /r/runs/3-instruct -> /r). When the
+// folder does not end with it (a moved run), the stored path is returned unchanged (and will be reported
+// missing unless it exists from the working directory).
+fs::path storedPath(const nlohmann::json& j, const fs::path& runFolder, const char* key) {
+  const fs::path p = stringAt(j, key);
+  if (p.empty() || p.is_absolute()) return p;
+  const fs::path runDir = fs::path(stringAt(j, "run_dir")).lexically_normal();
+  if (runDir.empty() || runDir.is_absolute()) return p;
+  std::vector<fs::path> tail;
+  for (const auto& part : runDir)
+    if (!part.empty() && part != ".") tail.push_back(part);
+  fs::path base = fs::absolute(runFolder).lexically_normal();
+  if (!base.has_filename()) base = base.parent_path();  // "/r/runs/x/" -> "/r/runs/x"
+  for (auto it = tail.rbegin(); it != tail.rend(); ++it) {
+    if (*it == ".." || base.filename() != *it) return p;
+    base = base.parent_path();
+  }
+  return (base / p).lexically_normal();
+}
+
 }  // namespace
 
 std::string runStage(const fs::path& modelPath) {
@@ -50,12 +73,12 @@ RunTokenizer findRunTokenizer(const fs::path& modelPath) {
     const auto config = (model.parent_path() / "config.json").string();
     if (stringAt(*j, "stage") == "vq")
       return {std::nullopt, config + ": the model is itself a tokenizer (vq)"};
-    const fs::path tokenizer = stringAt(*j, "tokenizer");
+    const fs::path tokenizer = storedPath(*j, model.parent_path(), "tokenizer");
     if (!tokenizer.empty()) {
       if (fs::is_regular_file(tokenizer)) return {tokenizer, config + " \"tokenizer\"" + via};
       return {std::nullopt, config + " names \"tokenizer\" " + tokenizer.string() + ", which does not exist"};
     }
-    const fs::path init = stringAt(*j, "init_model");
+    const fs::path init = storedPath(*j, model.parent_path(), "init_model");
     if (init.empty()) return {std::nullopt, config + " names neither \"tokenizer\" nor \"init_model\""};
     via += " (via \"init_model\" of " + config + ")";
     model = init;
