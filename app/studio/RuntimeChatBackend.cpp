@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "core/preprocess/PatchGrid.h"
+#include "models/nn/NeuroLm.h"
 #include "models/runtime/EegWindows.h"
 #include "widgets/chat/ChatConversation.h"
 
@@ -21,6 +22,16 @@ double msBetween(Clock::time_point a, Clock::time_point b) {
 
 // Length of the longest prefix of `bytes` that ends on a whole UTF-8 character (a character whose bytes are
 // split over two GPT-2 tokens waits for the second).
+// The answer's text without the trailing <|endoftext|> that ended it (what the streamed tokens showed).
+std::string withoutEndOfText(const runtime::AskResult& r) {
+  static const std::string kEndOfText = "<|endoftext|>";
+  std::string text = r.answer;
+  if (!r.answerIds.empty() && r.answerIds.back() == nn::kLastGpt2Id && text.size() >= kEndOfText.size() &&
+      text.compare(text.size() - kEndOfText.size(), kEndOfText.size(), kEndOfText) == 0)
+    text.erase(text.size() - kEndOfText.size());
+  return text;
+}
+
 std::size_t wholeUtf8Prefix(const std::string& bytes) {
   const std::size_t n = bytes.size();
   for (std::size_t back = 1; back <= std::min<std::size_t>(3, n); ++back) {
@@ -173,7 +184,9 @@ quint64 RuntimeChatBackend::ask(const widgets::ChatRequest& request) {
         // here would keep the refused token in its answer).
         last = Clock::now();
         if (step == 0) first = last;
-        unsent += token.bytes;
+        // The end-of-text token ends the answer; it is counted and streamed, but as no text (a chat shows
+        // the answer, not GPT-2's separator).
+        if (token.tokenId != nn::kLastGpt2Id) unsent += token.bytes;
         const std::size_t whole = wholeUtf8Prefix(unsent);
         const QString text = QString::fromUtf8(unsent.data(), static_cast<qsizetype>(whole));
         unsent.erase(0, whole);
@@ -192,7 +205,7 @@ quint64 RuntimeChatBackend::ask(const widgets::ChatRequest& request) {
       pending->runtimeId = runtimeId;
       if (pending->cancelled) pending->runtime->cancel(runtimeId);
       const runtime::AskResult r = future.get();
-      answer.text = QString::fromStdString(r.answer);
+      answer.text = QString::fromStdString(withoutEndOfText(r));
       answer.tokenCount = static_cast<int>(r.answerIds.size());
       answer.cancelled = r.cancelled;
       for (const auto& c : r.choices)

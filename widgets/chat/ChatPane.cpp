@@ -484,7 +484,8 @@ void ChatPane::updateControls() {
   send_->setText(editingTurn_ >= 0 ? tr("Re&send") : tr("&Send"));
 }
 
-void ChatPane::note(const QString& text) {
+void ChatPane::note(const QString& text, NoteKind kind) {
+  note_->setStyleSheet(kind == NoteKind::Problem ? QStringLiteral("color:#8a1c1c;") : QStringLiteral("color:#555;"));
   note_->setText(text);
   note_->setVisible(!text.isEmpty());
 }
@@ -541,7 +542,8 @@ void ChatPane::editTurn(int turn) {
   for (const QString& o : a.options) plain << o.trimmed();
   options_->setText(plain.join(QStringLiteral(", ")));
   input_->setFocus();
-  note(tr("Editing question %1: Send adds the new answer beside the old one (Esc cancels).").arg(turn + 1));
+  note(tr("Editing question %1: Send adds the new answer beside the old one (Esc cancels).").arg(turn + 1),
+       NoteKind::Info);
   updateControls();
 }
 
@@ -814,8 +816,8 @@ bool ChatPane::showEvidence(int turn) {
   evidenceTurn_ = turn;
   activeEvidence_ = backend_->explain(request);
   //: Chat pane note while the evidence of an answer is computed on the inference thread
-  note(tr("Computing the evidence for \"%1\" (gradient × input)… Stop cancels.")
-           .arg(request.option.trimmed()));
+  note(tr("Computing the evidence for \"%1\" (gradient × input)… Stop cancels.").arg(request.option.trimmed()),
+       NoteKind::Info);
   updateControls();
   return true;
 }
@@ -832,7 +834,7 @@ void ChatPane::onEvidenceFinished(quint64 requestId, const ChatEvidence& evidenc
   }
   if (evidence.cancelled) {
     //: Chat pane note after Stop during the evidence computation
-    note(tr("Evidence cancelled."));
+    note(tr("Evidence cancelled."), NoteKind::Info);
     return;
   }
   if (turn < 0 || turn >= conversation_.turnCount()) return;
@@ -851,7 +853,7 @@ void ChatPane::onEvidenceFinished(quint64 requestId, const ChatEvidence& evidenc
                                                              {QStringLiteral("logProb"), evidence.logProb},
                                                              {QStringLiteral("top"), rows}});
   //: Chat pane note when the evidence is shown; %1 seconds
-  note(tr("Evidence computed in %1 s.").arg(evidence.seconds, 0, 'f', 2));
+  note(tr("Evidence computed in %1 s.").arg(evidence.seconds, 0, 'f', 2), NoteKind::Info);
   render();
   saveHistory();
   Q_EMIT evidenceShown(turn, top);

@@ -163,7 +163,8 @@ class ChatPane : public QWidget {
   void render();
   void saveHistory();
   void writeInBackground(const QString& path, const QByteArray& bytes, bool isHistory);
-  void note(const QString& text);
+  enum class NoteKind { Problem, Info };
+  void note(const QString& text, NoteKind kind = NoteKind::Problem);  // red for problems, grey for progress
   QStringList typedOptions() const;
 
   QPointer<ChatBackend> backend_;
