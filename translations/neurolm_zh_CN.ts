@@ -2336,6 +2336,53 @@
     </message>
 </context>
 <context>
+    <name>neurolm::widgets::PatchSpectrumPopup</name>
+    <message>
+        <location filename="../widgets/tokens/PatchSpectrumPopup.cpp" line="48"/>
+        <source>Real</source>
+        <translation>实际</translation>
+    </message>
+    <message>
+        <location filename="../widgets/tokens/PatchSpectrumPopup.cpp" line="52"/>
+        <source>Reconstructed from the code</source>
+        <extracomment>Patch spectrum popup: the curve the tokenizer&apos;s decoder computes from the patch&apos;s code</extracomment>
+        <translation>由码元重建</translation>
+    </message>
+    <message>
+        <location filename="../widgets/tokens/PatchSpectrumPopup.cpp" line="57"/>
+        <source>Frequency (Hz)</source>
+        <translation>频率（Hz）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/tokens/PatchSpectrumPopup.cpp" line="63"/>
+        <source>Amplitude (z)</source>
+        <extracomment>Patch spectrum popup, y axis: |DFT| standardised (z-score) with the window&apos;s mean and standard deviation</extracomment>
+        <translation>幅值（z）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/tokens/PatchSpectrumPopup.cpp" line="101"/>
+        <source>Reconstructing the spectrum…</source>
+        <translation>正在重建频谱…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/tokens/PatchSpectrumPopup.cpp" line="109"/>
+        <source>No spectrum: %1</source>
+        <extracomment>Patch spectrum popup: why there is no spectrum (e.g. &quot;this tokenizer has no spectrum decoder&quot;)</extracomment>
+        <translation>无频谱：%1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/tokens/PatchSpectrumPopup.cpp" line="128"/>
+        <source>z over the window %1–%2 s: |DFT| mean %3 µV, s.d. %4 µV</source>
+        <extracomment>Patch spectrum popup: z = (|DFT| - mean) / s.d. over all patches of the window %1–%2 s</extracomment>
+        <translation>z 值基于窗口 %1–%2 s：|DFT| 均值 %3 µV，标准差 %4 µV</translation>
+    </message>
+    <message>
+        <location filename="../widgets/tokens/PatchSpectrumPopup.cpp" line="138"/>
+        <source>Spectrum failed: %1</source>
+        <translation>频谱计算失败：%1</translation>
+    </message>
+</context>
+<context>
     <name>neurolm::widgets::SpectrogramModel</name>
     <message>
         <location filename="../widgets/spectrogram/SpectrogramModel.cpp" line="74"/>

@@ -164,4 +164,69 @@ widgets::TokenGrid RuntimeTokenBackend::tokenize(const fs::path& path, const std
   return grid;
 }
 
+struct RuntimeTokenBackend::SpectrumWindow {
+  std::size_t index = 0;  // in windowsFor(source)
+  runtime::TimeRange range;
+  runtime::PatchSpectraResult spectra;
+};
+
+widgets::PatchSpectrum RuntimeTokenBackend::patchSpectrum(const fs::path& path, std::size_t channel,
+                                                          std::size_t second) {
+  std::lock_guard lock(spectrumMutex_);
+  const std::string identity = fileIdentity(path);
+  if (!spectrumSource_ || identity != spectrumRecording_) {
+    spectrumSource_.reset();
+    spectrumWindow_.reset();
+    spectrumSource_ = std::make_shared<const runtime::EegSource>(runtime::EegSource::openRecording(path));
+    spectrumRecording_ = identity;
+  }
+  const runtime::EegSource& source = *spectrumSource_;
+  const std::size_t n = source.modelNames().size();
+  const auto windows = windowsFor(source, paddedLength_);
+  if (channel >= n)
+    throw std::out_of_range(path.string() + ": channel row " + std::to_string(channel) + " of " +
+                            std::to_string(n) + " the tokenizer knows");
+  std::size_t k = 0;
+  while (k < windows.size() && static_cast<double>(second) >= windows[k].endSec) ++k;
+  if (k == windows.size())
+    throw std::out_of_range(path.string() + ": second " + std::to_string(second) + " is outside its " +
+                            std::to_string(std::lround(windows.back().endSec)) + " whole seconds");
+  if (!spectrumWindow_ || spectrumWindow_->index != k) {
+    spectrumWindow_.reset();
+    auto future = runtime_->patchSpectra(source.window(windows[k], paddedLength_));
+    ++spectrumRequests_;
+    auto w = std::make_shared<SpectrumWindow>();
+    w->index = k;
+    w->range = windows[k];
+    try {
+      w->spectra = future.get();
+    } catch (const runtime::NoSpectrumDecoder& e) {
+      widgets::PatchSpectrum none;
+      none.unavailable = e.what();
+      return none;
+    }
+    spectrumWindow_ = std::move(w);
+  }
+  const SpectrumWindow& w = *spectrumWindow_;
+  const runtime::PatchSpectraResult& r = w.spectra;
+  // time-major: token a·N + n is channel n of second a of the window
+  const std::size_t row = (second - static_cast<std::size_t>(std::lround(w.range.startSec))) * n + channel;
+  const std::size_t bins = r.binCount;
+  if (r.channelCount != n || (row + 1) * bins > r.real.size())
+    throw std::runtime_error(tokenizerPath_.string() + ": the spectra of " + path.string() +
+                             " do not cover channel row " + std::to_string(channel) + " at second " +
+                             std::to_string(second));
+  widgets::PatchSpectrum out;
+  for (std::size_t b = 0; b < bins; ++b) out.frequenciesHz.push_back(static_cast<double>(b));  // bin k = k Hz
+  out.real.assign(r.real.begin() + row * bins, r.real.begin() + (row + 1) * bins);
+  out.reconstructed.assign(r.reconstructed.begin() + row * bins, r.reconstructed.begin() + (row + 1) * bins);
+  out.code = static_cast<std::int32_t>(r.codes[row]);
+  out.windowStartSec = w.range.startSec;
+  out.windowEndSec = w.range.endSec;
+  // Model units are µV / 100 and the DFT is linear: ×100 gives the |DFT| of the µV signal.
+  out.amplitudeMeanUv = r.amplitudeMean * preprocess::kModelInputScaleUv;
+  out.amplitudeStdUv = r.amplitudeStd * preprocess::kModelInputScaleUv;
+  return out;
+}
+
 }  // namespace neurolm::app

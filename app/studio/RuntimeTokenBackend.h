@@ -7,6 +7,8 @@
 #include <atomic>
 #include <filesystem>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +31,10 @@ class RuntimeTokenBackend : public widgets::TokenBackend {
   widgets::TokenGrid tokenize(const std::filesystem::path& path,
                               const std::function<bool(double)>& progress) override;
   std::string description() const override;
+  // Over InferenceRuntime::patchSpectra of the window holding that second. The preprocessed recording and the
+  // last window's spectra are kept, so moving over the cells of one window sends no new request.
+  widgets::PatchSpectrum patchSpectrum(const std::filesystem::path& path, std::size_t channel,
+                                       std::size_t second) override;
 
   // Where the codes of this recording (as it is now: path, size, modification time) with this tokenizer are
   // cached. Throws std::filesystem::filesystem_error when either file cannot be read.
@@ -36,6 +42,8 @@ class RuntimeTokenBackend : public widgets::TokenBackend {
   const std::filesystem::path& cacheDir() const { return cacheDir_; }
   // Tokenize requests sent to the runtime so far (a cached recording sends none).
   std::size_t runtimeRequests() const { return requests_.load(); }
+  // Spectrum requests sent to the runtime so far (one per window asked for, not per cell).
+  std::size_t spectrumRequests() const { return spectrumRequests_.load(); }
   std::size_t paddedLength() const { return paddedLength_; }
 
   // The windows a recording of this source is cut into: [0, L), [L, 2L), … with L = the longest window for its
@@ -49,6 +57,13 @@ class RuntimeTokenBackend : public widgets::TokenBackend {
   std::int64_t codebookSize_ = 0;
   std::size_t paddedLength_;
   std::atomic<std::size_t> requests_{0};
+
+  struct SpectrumWindow;
+  std::mutex spectrumMutex_;  // one patchSpectrum at a time (the lane's worker; tests call it directly too)
+  std::string spectrumRecording_;  // identity (path, size, time) of the recording below
+  std::shared_ptr<const runtime::EegSource> spectrumSource_;
+  std::shared_ptr<const SpectrumWindow> spectrumWindow_;
+  std::atomic<std::size_t> spectrumRequests_{0};
 };
 
 }  // namespace neurolm::app

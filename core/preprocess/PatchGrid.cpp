@@ -11,9 +11,13 @@
 namespace neurolm::preprocess {
 namespace {
 
+struct MeanStd {
+  double mean = 0, std = 1;
+};
+
 // (v − mean) / std with one mean and the unbiased (n − 1) std over all values, as the official std_norm.
-void standardiseInto(const std::vector<double>& values, std::size_t rowLength, std::size_t keepPerRow,
-                     std::vector<float>& out) {
+MeanStd standardiseInto(const std::vector<double>& values, std::size_t rowLength, std::size_t keepPerRow,
+                        std::vector<float>& out) {
   const std::size_t count = values.size();
   if (count < 2) throw std::invalid_argument("tokenizer targets: need at least 2 values to standardise");
   double mean = 0.0;
@@ -27,6 +31,7 @@ void standardiseInto(const std::vector<double>& values, std::size_t rowLength, s
   for (std::size_t r = 0; r < rows; ++r)
     for (std::size_t k = 0; k < keepPerRow; ++k)
       out[r * keepPerRow + k] = static_cast<float>((values[r * rowLength + k] - mean) / stdDev);
+  return {mean, stdDev};
 }
 
 }  // namespace
@@ -114,7 +119,9 @@ TokenizerTargets makeTokenizerTargets(const PatchGrid& grid) {
   targets.yRaw.assign(grid.paddedLength * T, 0.0f);
   targets.yFreq.assign(grid.paddedLength * kFreqBins, 0.0f);
   standardiseInto(raw, T, T, targets.yRaw);
-  standardiseInto(amplitude, T, kFreqBins, targets.yFreq);
+  const MeanStd freq = standardiseInto(amplitude, T, kFreqBins, targets.yFreq);
+  targets.freqMean = freq.mean;
+  targets.freqStd = freq.std;
   return targets;
 }
 

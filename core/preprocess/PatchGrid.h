@@ -47,6 +47,9 @@ struct TokenizerTargets {
   std::size_t realTokenCount = 0;
   std::vector<float> yRaw;   // [Le, 200]
   std::vector<float> yFreq;  // [Le, 100]
+  // The one mean and std of Y_freq's standardisation: over all P·200 amplitudes |DFT200(x)| of the window, in
+  // the model's units (x in µV / 100), so Y_freq · freqStd + freqMean gives the amplitudes back.
+  double freqMean = 0, freqStd = 1;
 };
 
 TokenizerTargets makeTokenizerTargets(const PatchGrid& grid);

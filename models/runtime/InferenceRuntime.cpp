@@ -208,6 +208,45 @@ struct InferenceRuntime::Impl {
     return r;
   }
 
+  PatchSpectraResult patchSpectra(RequestId id, const preprocess::PatchGrid& grid) {
+    if (!tokenizer) {
+      if (neuroLm)
+        throw NoSpectrumDecoder(neuroLm->path.string() +
+                                ": a NeuroLM file holds only the tokenizer's encoder; this tokenizer has no "
+                                "spectrum decoder (load the VQ tokenizer file)");
+      throw NoSpectrumDecoder("no tokenizer is loaded, so there is no spectrum decoder");
+    }
+    auto& vq = *tokenizer->vq;
+    if (vq.decoder_freq.is_empty() || vq.decode_task_layer_freq.is_empty())
+      throw NoSpectrumDecoder(tokenizer->path.string() + ": this tokenizer has no spectrum decoder");
+    // The training target, computed by the trainer's own function (spec §1.4).
+    const auto targets = preprocess::makeTokenizerTargets(grid);
+    const auto v = static_cast<int64_t>(grid.realTokenCount());
+    const int64_t bins = vq.config().decoderOutFreq;
+    if (bins != static_cast<int64_t>(preprocess::kSamplesPerPatch / 2))
+      throw NoSpectrumDecoder(tokenizer->path.string() + ": the spectrum decoder gives " +
+                              std::to_string(bins) + " bins, expected " +
+                              std::to_string(preprocess::kSamplesPerPatch / 2));
+    // As the training forward: the whole padded window through encode and decode (the decoder's key-padding
+    // mask hides the padding), then the real rows.
+    const auto batch = toBatch(grid, device.device);
+    const auto enc = vq.encode(batch);
+    const auto rec = vq.decode(enc.zq, batch).recFreq[0].slice(0, 0, v);  // [Le, 100] -> [V, 100]
+    const auto recCpu = rec.to(torch::kCPU, torch::kFloat).contiguous();
+    const auto codes = enc.codes[0].slice(0, 0, v).to(torch::kCPU).contiguous();
+    PatchSpectraResult r;
+    r.id = id;
+    r.channelCount = grid.channelCount;
+    r.windowSec = grid.windowSec;
+    r.binCount = static_cast<std::size_t>(bins);
+    r.reconstructed.assign(recCpu.data_ptr<float>(), recCpu.data_ptr<float>() + recCpu.numel());
+    r.real.assign(targets.yFreq.begin(), targets.yFreq.begin() + v * bins);
+    r.codes.assign(codes.data_ptr<int64_t>(), codes.data_ptr<int64_t>() + v);
+    r.amplitudeMean = targets.freqMean;
+    r.amplitudeStd = targets.freqStd;
+    return r;
+  }
+
   std::vector<std::vector<int64_t>> encodeChoices(const std::vector<std::string>& choices) const {
     std::vector<std::vector<int64_t>> choiceIds;
     for (const auto& c : choices) {
@@ -446,6 +485,15 @@ std::future<TokenizeResult> InferenceRuntime::tokenize(preprocess::PatchGrid win
   return impl_->post<TokenizeResult>(
       [this, window = std::move(window)](RequestId id, const std::atomic<bool>&) {
         return impl_->tokenize(id, window);
+      },
+      idOut);
+}
+
+std::future<PatchSpectraResult> InferenceRuntime::patchSpectra(preprocess::PatchGrid window,
+                                                               RequestId* idOut) {
+  return impl_->post<PatchSpectraResult>(
+      [this, window = std::move(window)](RequestId id, const std::atomic<bool>&) {
+        return impl_->patchSpectra(id, window);
       },
       idOut);
 }

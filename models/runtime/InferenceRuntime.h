@@ -51,6 +51,27 @@ struct TokenizeResult {
   std::string featureSource;  // "vq" (tokenizer file) or "neurolm" (tokenizer inside the NeuroLM file)
 };
 
+// The tokenizer's view of each real patch's amplitude spectrum (spec §1.4): the training target Y_freq =
+// std_norm(|DFT200(x)|)[:, 0:100] of the window (bin k = k Hz) next to the decoder's reconstruction of it
+// from the quantised vectors (VQ.decode(zq).recFreq). Rows are the real tokens, time-major (token a·N + n).
+struct PatchSpectraResult {
+  RequestId id = 0;
+  std::size_t channelCount = 0, windowSec = 0;
+  std::size_t binCount = 0;          // 100
+  std::vector<float> real;           // [V, binCount] Y_freq
+  std::vector<float> reconstructed;  // [V, binCount] recFreq of the same rows
+  std::vector<int64_t> codes;        // [V] the codes decoded (as tokenize's)
+  // The window's standardisation (model units, x = µV / 100): amplitude = value · amplitudeStd +
+  // amplitudeMean.
+  double amplitudeMean = 0, amplitudeStd = 1;
+};
+
+// Thrown (through the future) by patchSpectra when the loaded tokenizer cannot reconstruct spectra.
+class NoSpectrumDecoder : public std::runtime_error {
+ public:
+  explicit NoSpectrumDecoder(const std::string& what) : std::runtime_error(what) {}
+};
+
 struct AskOptions {
   int64_t maxNewTokens = 5;
   bool officialGenerate = false;  // the official generate with its quirks (parity); default: correct greedy
@@ -155,6 +176,9 @@ class InferenceRuntime {
   // Features + codes of one window. Uses the VQ file when loaded, else the tokenizer inside the NeuroLM file
   // (features only).
   std::future<TokenizeResult> tokenize(preprocess::PatchGrid window, RequestId* idOut = nullptr);
+  // Real and reconstructed amplitude spectra of the window's real patches (needs the VQ file: a NeuroLM file
+  // holds only the tokenizer's encoder, then the future throws NoSpectrumDecoder).
+  std::future<PatchSpectraResult> patchSpectra(preprocess::PatchGrid window, RequestId* idOut = nullptr);
   // Answers `instruction` about the window: prompt = [SEP] + BPE(instruction). onToken (on the worker thread)
   // sees every new token as it is produced; returning false cancels like cancel(id).
   std::future<AskResult> ask(preprocess::PatchGrid window, std::string instruction, AskOptions options,

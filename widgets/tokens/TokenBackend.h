@@ -26,6 +26,19 @@ struct TokenGrid {
   bool empty() const { return channels.empty() || seconds == 0; }
 };
 
+// The tokenizer's view of one cell (spec §1.4): the amplitude spectrum of the 1-s patch, Y_freq = |DFT200|
+// standardised with one mean and std over its whole window, bins 0…99 (bin k = k Hz), next to the tokenizer
+// decoder's reconstruction of it from the patch's code. available() false: `unavailable` says why.
+struct PatchSpectrum {
+  std::vector<double> frequenciesHz;               // 0, 1, …, 99
+  std::vector<float> real, reconstructed;          // standardised amplitude, one per frequency
+  std::int32_t code = -1;                          // the code that was decoded (as the lane's)
+  double windowStartSec = 0, windowEndSec = 0;     // the window the standardisation used
+  double amplitudeMeanUv = 0, amplitudeStdUv = 1;  // of that window's |DFT| (µV): |DFT| = value · std + mean
+  std::string unavailable;
+  bool available() const { return unavailable.empty(); }
+};
+
 // Thrown by TokenBackend::tokenize when its progress callback asked to stop.
 class TokenizeCancelled : public std::runtime_error {
  public:
@@ -41,6 +54,16 @@ class TokenBackend {
   virtual TokenGrid tokenize(const std::filesystem::path& path, const std::function<bool(double)>& progress) = 0;
   // One line for the lane's status, e.g. the tokenizer file.
   virtual std::string description() const = 0;
+  // Real and reconstructed spectrum of the patch of model channel row `channel` at `second` of the recording
+  // at `path` (the same windows as tokenize, so the code matches the lane's). Blocking: the lane calls it on
+  // its worker thread. A tokenizer without a spectrum decoder (and this default) returns unavailable with the
+  // reason; errors (unreadable file, cell outside the recording) throw std::exception naming the file.
+  virtual PatchSpectrum patchSpectrum(const std::filesystem::path& /*path*/, std::size_t /*channel*/,
+                                      std::size_t /*second*/) {
+    PatchSpectrum none;
+    none.unavailable = "this tokenizer has no spectrum decoder";
+    return none;
+  }
 };
 
 }  // namespace neurolm::widgets

@@ -16,6 +16,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "widgets/tokens/PatchSpectrumPopup.h"
+#include "widgets/tokens/SpectrumHover.h"
+
 namespace neurolm::widgets {
 namespace {
 
@@ -31,6 +34,7 @@ TokenLane::TokenLane(QWidget* parent) : QWidget(parent), model_(new TokenModel(t
   setAccessibleName(tr("Neural tokens"));
   pool_ = new QThreadPool(this);
   pool_->setMaxThreadCount(1);
+  hover_ = new SpectrumHover(this);
 
   header_ = new QWidget(this);
   auto* bar = new QHBoxLayout(header_);
@@ -73,6 +77,7 @@ TokenLane::TokenLane(QWidget* parent) : QWidget(parent), model_(new TokenModel(t
   bar->addWidget(previousButton_);
   bar->addWidget(nextButton_);
   bar->addWidget(clearButton_);
+  header_->installEventFilter(hover_);  // the mouse in the header has left the cells
 
   // F3 / Shift+F3 anywhere in the window (e.g. right after clicking a bar of the Code usage chart).
   new QShortcut(QKeySequence(Qt::Key_F3), this, this, &TokenLane::nextOccurrence, Qt::WindowShortcut);
@@ -119,14 +124,18 @@ void TokenLane::setLabelMargin(int px) {
 
 void TokenLane::setBackend(std::shared_ptr<TokenBackend> backend) {
   backend_ = std::move(backend);
+  hover_->setBackend(backend_);
   start();
 }
 
 void TokenLane::setRecording(const QString& path) {
   path_ = path;
   evidence_.clear();
+  hover_->setRecording(path);
   start();
 }
+
+PatchSpectrumPopup* TokenLane::spectrumPopup() const { return hover_->popup(); }
 
 void TokenLane::setPage(double startSec, double durationSec) {
   pageStartSec_ = startSec;
@@ -137,6 +146,7 @@ void TokenLane::setPage(double startSec, double durationSec) {
 void TokenLane::start() {
   if (cancel_) cancel_->store(true);  // the previous run is stale
   const quint64 id = ++request_;
+  hover_->leave();
   model_->setGrid(nullptr);
   progress_ = 0;
   if (!backend_) {
@@ -304,6 +314,10 @@ bool TokenLane::cellAt(QPoint pos, std::size_t& channel, std::size_t& second) co
 QString TokenLane::toolTipAt(QPoint pos) const {
   std::size_t channel = 0, second = 0;
   if (!cellAt(pos, channel, second)) return {};
+  return cellText(channel, second);
+}
+
+QString TokenLane::cellText(std::size_t channel, std::size_t second) const {
   const auto& g = *model_->grid();
   const std::int32_t code = g.code(channel, second);
   const QString name = QString::fromStdString(g.channels[channel]);
@@ -320,9 +334,29 @@ QString TokenLane::toolTipAt(QPoint pos) const {
       .arg(model_->percentOf(code), 0, 'f', 2);
 }
 
+void TokenLane::mouseMoveEvent(QMouseEvent* event) {
+  std::size_t channel = 0, second = 0;
+  const QPoint pos = event->position().toPoint();
+  if (backend_ && cellAt(pos, channel, second))
+    hover_->hoverCell(channel, second, cellText(channel, second), mapToGlobal(pos));
+  else
+    hover_->leave();
+  QWidget::mouseMoveEvent(event);
+}
+
+void TokenLane::leaveEvent(QEvent* event) {
+  hover_->leave();
+  QWidget::leaveEvent(event);
+}
+
 bool TokenLane::event(QEvent* e) {
   if (e->type() == QEvent::ToolTip) {
     auto* help = static_cast<QHelpEvent*>(e);
+    std::size_t channel = 0, second = 0;
+    if (backend_ && cellAt(help->pos(), channel, second)) {  // the spectrum popup says it all
+      QToolTip::hideText();
+      return true;
+    }
     const QString text = toolTipAt(help->pos());
     if (text.isEmpty()) {
       QToolTip::hideText();

@@ -1,10 +1,12 @@
 #pragma once
 // The neural-token lane under the traces: for every channel the tokenizer knows (rows) and every 1-s patch of
 // the page (columns) a cell coloured by its code, on the traces' time axis (same page, same label margin).
-// Hover: code, channel, second and how often the code occurs in the recording. Click: select the code; its
-// occurrences are outlined, N / P (or the buttons, or F3 / Shift+F3 anywhere in the window) move the page to
-// the next / previous one, Esc clears. The codes come from a TokenBackend, run on the lane's own worker
-// thread with progress and Cancel; each run has a request id and results of an older run are dropped.
+// Hover: code, channel, second and how often the code occurs in the recording, with the tokenizer's
+// reconstruction of the patch's amplitude spectrum against the real one (SpectrumHover's popup). Click:
+// select the code; its occurrences are outlined, N / P (or the buttons, or F3 / Shift+F3 anywhere in the
+// window) move the page to the next / previous one, Esc clears. The codes come from a TokenBackend, run on
+// the lane's own worker thread with progress and Cancel; each run has a request id and results of an older
+// run are dropped.
 #include <QPointer>
 #include <QString>
 #include <QWidget>
@@ -22,6 +24,9 @@ class QThreadPool;
 class QToolButton;
 
 namespace neurolm::widgets {
+
+class PatchSpectrumPopup;
+class SpectrumHover;
 
 class TokenLane : public QWidget {
   Q_OBJECT
@@ -54,6 +59,10 @@ class TokenLane : public QWidget {
   // The (channel, second) under a point, false off the cells.
   bool cellAt(QPoint pos, std::size_t& channel, std::size_t& second) const;
   QString toolTipAt(QPoint pos) const;  // empty off the cells
+  // The hover popup with the cell's real and reconstructed spectrum (hidden unless the mouse rests on a
+  // cell).
+  SpectrumHover* spectrumHover() const { return hover_; }
+  PatchSpectrumPopup* spectrumPopup() const;
 
   // Cells that mattered most to a chat answer (its evidence): outlined in magenta, the stronger the larger
   // the weight (0…1, e.g. share / the largest share). Empty: none. Kept until replaced or a new recording.
@@ -83,6 +92,8 @@ class TokenLane : public QWidget {
  protected:
   void paintEvent(QPaintEvent* event) override;
   void mousePressEvent(QMouseEvent* event) override;
+  void mouseMoveEvent(QMouseEvent* event) override;
+  void leaveEvent(QEvent* event) override;
   void keyPressEvent(QKeyEvent* event) override;
   bool event(QEvent* event) override;
   void resizeEvent(QResizeEvent* event) override;
@@ -93,6 +104,7 @@ class TokenLane : public QWidget {
   void updateHeader();
   void revealCurrent();
   int rowHeightPx() const;
+  QString cellText(std::size_t channel, std::size_t second) const;
 
   TokenModel* model_ = nullptr;
   std::shared_ptr<TokenBackend> backend_;
@@ -106,6 +118,7 @@ class TokenLane : public QWidget {
   double pageStartSec_ = 0, pageDurationSec_ = 10;
   int labelMarginPx_ = 90;
   std::vector<EvidenceCell> evidence_;
+  SpectrumHover* hover_ = nullptr;
 
   QWidget* header_ = nullptr;
   QLabel* title_ = nullptr;
