@@ -227,6 +227,14 @@ TEST(TokenSpectrum, RestingOnACellShowsItsRealAndReconstructedSpectrum) {
   QEvent leave(QEvent::Leave);
   QApplication::sendEvent(&lane, &leave);
   EXPECT_FALSE(popup->isVisible());
+  // A new page under a resting mouse puts another cell there: hidden until the mouse moves again.
+  QTest::mouseMove(&lane, lane.cellRect(6, 8).center());
+  ASSERT_TRUE(shown.wait(60000));
+  expectCell(6, 8);
+  lane.setPage(0, 20);  // the same page: stays
+  EXPECT_TRUE(popup->isVisible());
+  lane.setPage(20, 20);
+  EXPECT_FALSE(popup->isVisible());
 }
 
 TEST(TokenSpectrum, ABackendWithoutASpectrumDecoderSaysSoInThePopup) {

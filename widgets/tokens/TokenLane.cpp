@@ -138,6 +138,8 @@ void TokenLane::setRecording(const QString& path) {
 PatchSpectrumPopup* TokenLane::spectrumPopup() const { return hover_->popup(); }
 
 void TokenLane::setPage(double startSec, double durationSec) {
+  if (startSec != pageStartSec_ || std::max(1e-6, durationSec) != pageDurationSec_)
+    hover_->leave();  // another cell lies under the mouse now
   pageStartSec_ = startSec;
   pageDurationSec_ = std::max(1e-6, durationSec);
   update();
