@@ -165,8 +165,18 @@
     </message>
     <message>
         <location filename="../widgets/jobs/JobForm.cpp" line="144"/>
-        <source>The time limit must be longer than the 1-minute warning before it.</source>
-        <translation>时间限制必须长于其之前 1 分钟的预警。</translation>
+        <source>The memory must not be negative.</source>
+        <translation>内存不能为负数。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobForm.cpp" line="148"/>
+        <source>The stop warning must be between 0 and 65535 s.</source>
+        <translation>停止预警必须在 0 到 65535 秒之间。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobForm.cpp" line="153"/>
+        <source>The time limit (%1 min) must be longer than the stop warning before it (%2 s).</source>
+        <translation>时间限制（%1 分钟）必须长于其前的停止预警（%2 秒）。</translation>
     </message>
     <message>
         <location filename="../widgets/jobs/JobForm.cpp" line="150"/>
@@ -1027,6 +1037,16 @@
         <location filename="../app/studio/SlurmJobRunner.cpp" line="120"/>
         <source>Slurm job %1: %2</source>
         <translation>Slurm 作业 %1：%2</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/SlurmJobRunner.cpp" line="107"/>
+        <source>Slurm job %1</source>
+        <translation>Slurm 作业 %1</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/SlurmJobRunner.cpp" line="134"/>
+        <source>unknown</source>
+        <translation>未知</translation>
     </message>
 </context>
 <context>
@@ -1936,6 +1956,51 @@
         <location filename="../widgets/jobs/JobsPanel.cpp" line="239"/>
         <source>GPUs</source>
         <translation>GPU 数</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanelSlurm.cpp" line="45"/>
+        <source> MB</source>
+        <translation> MB</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanelSlurm.cpp" line="48"/>
+        <source>Memory for the job on its node (sbatch --mem), in megabytes; the partition&apos;s default when not set. Slurm ends a job that uses more.</source>
+        <translation>作业在其节点上可用的内存（sbatch --mem），单位为兆字节；未设置时使用分区默认值。用量超出时 Slurm 会结束该作业。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanelSlurm.cpp" line="50"/>
+        <source>Memory</source>
+        <translation>内存</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanelSlurm.cpp" line="54"/>
+        <source> s</source>
+        <translation> 秒</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanelSlurm.cpp" line="55"/>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanelSlurm.cpp" line="57"/>
+        <source>Slurm warns the job this long before its time limit (sbatch --signal=B:USR1@N): the trainer finishes its step, writes a checkpoint and the job queues itself again to go on. It must be shorter than the time limit.</source>
+        <translation>Slurm 在时间限制到达前这么久向作业发出预警（sbatch --signal=B:USR1@N）：训练程序完成当前步并写入检查点，作业随后重新排队以继续运行。它必须短于时间限制。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanelSlurm.cpp" line="60"/>
+        <source>Stop warning</source>
+        <translation>停止预警</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="625"/>
+        <source>queued</source>
+        <translation>排队中</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanel.cpp" line="776"/>
+        <source> · %1: %2</source>
+        <translation> · %1：%2</translation>
     </message>
     <message>
         <location filename="../widgets/jobs/JobsPanel.cpp" line="253"/>

@@ -104,9 +104,16 @@ widgets::JobProcessInfo SlurmJobRunner::processInfo(const QString& runDir) const
       return it->second.info;
   }
   widgets::JobProcessInfo info;
+  info.schedulerJob = QCoreApplication::translate("neurolm::app::SlurmJobRunner", "Slurm job %1").arg(id);
   try {
     const auto s = client_.status(id.toStdString());
     info.alive = !s.finished();
+    // Waiting for a node (first submitted, or queued again after a requeue).
+    info.queued = s.state == "PENDING" || s.state == "CONFIGURING" || s.state == "REQUEUED" ||
+                  s.state == "REQUEUE_HOLD";
+    info.schedulerState = QString::fromStdString(s.state);
+    if (!s.reason.empty() && s.reason != "None")
+      info.schedulerState += QStringLiteral(" (%1)").arg(QString::fromStdString(s.reason));
     if (s.finished()) {
       bool ok = false;
       const int code = QString::fromStdString(s.exitCode).section(QLatin1Char(':'), 0, 0).toInt(&ok);
@@ -124,6 +131,7 @@ widgets::JobProcessInfo SlurmJobRunner::processInfo(const QString& runDir) const
                            : QStringLiteral(" (%1)").arg(QString::fromStdString(s.reason))) +
                       QStringLiteral("\n") + info.outputTail;
   } catch (const std::exception& e) {
+    info.schedulerState = QCoreApplication::translate("neurolm::app::SlurmJobRunner", "unknown");
     info.outputTail = QString::fromStdString(e.what());
   }
   const std::lock_guard lock(mutex_);

@@ -15,6 +15,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QTabWidget>
 #include <QTest>
 #include <QTimer>
@@ -556,6 +557,10 @@ kill -TERM -- "-$(cat "$S/job.pid")"
   auto runner = std::make_shared<app::SlurmJobRunner>(std::make_shared<app::LocalJobRunner>(neurolm), neurolm,
                                                       jobs::SlurmClient(programs));
   widgets::JobsPanel panel(runner, QString(), nullptr, 50);
+  auto* memory = panel.findChild<QSpinBox*>(QStringLiteral("memory"));
+  ASSERT_NE(memory, nullptr);
+  panel.tabs()->setCurrentIndex(1);           // the form
+  EXPECT_FALSE(memory->isVisibleTo(&panel));  // the Slurm rows show for Slurm only
 
   const QString runDir = QString::fromStdString((tmp / "runs" / "vq-slurm").string());
   auto form = widgets::JobForms::defaultForm(QStringLiteral("vq"));
@@ -572,13 +577,22 @@ kill -TERM -- "-$(cat "$S/job.pid")"
   form.partition = QStringLiteral("debug");
   form.timeLimitMin = 1;  // not longer than the 60-s warning
   panel.setForm(form);
+  EXPECT_TRUE(memory->isVisibleTo(&panel));
   EXPECT_FALSE(panel.startFromForm());
   EXPECT_FALSE(panel.formMessage(QStringLiteral("timeLimit"))->isHidden());
   form.timeLimitMin = 90;
   form.cpus = 3;
   form.gpus = 1;
+  form.memoryMb = 2048;
+  form.stopWarningSec = 5400;  // the whole 90 minutes: refused
+  panel.setForm(form);
+  EXPECT_FALSE(panel.startFromForm());
+  EXPECT_TRUE(panel.formMessage(QStringLiteral("timeLimit"))->text().contains(QStringLiteral("5400 s")));
+  form.stopWarningSec = 120;
   panel.setForm(form);
   EXPECT_EQ(panel.form().cpus, 3);
+  EXPECT_EQ(panel.form().memoryMb, 2048);
+  EXPECT_EQ(panel.form().stopWarningSec, 120);
   panel.tabs()->setCurrentIndex(1);
   panel.resize(520, 760);
   const auto formShot = fs::temp_directory_path() / "neurolm-jobs-slurm-form.png";
@@ -597,12 +611,15 @@ kill -TERM -- "-$(cat "$S/job.pid")"
   expected.resources.timeLimit = std::chrono::minutes(90);
   expected.resources.cpusPerTask = 3;
   expected.resources.gpus = 1;
+  expected.resources.memoryMb = 2048;
+  expected.resources.stopWarning = std::chrono::seconds(120);
   const std::string script = jobs::slurmTrainScript(expected);
   std::ifstream in(jobs::slurmScriptPath(runDir.toStdString()));
   const std::string written((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_EQ(written, script);
-  for (const char* line : {"#SBATCH --partition=debug\n", "#SBATCH --time=0-01:30:00\n",
-                           "#SBATCH --cpus-per-task=3\n", "#SBATCH --gres=gpu:1\n"})
+  for (const char* line :
+       {"#SBATCH --partition=debug\n", "#SBATCH --time=0-01:30:00\n", "#SBATCH --cpus-per-task=3\n",
+        "#SBATCH --gres=gpu:1\n", "#SBATCH --mem=2048M\n", "#SBATCH --signal=B:USR1@120\n"})
     EXPECT_NE(written.find(line), std::string::npos) << line;
   std::ifstream idFile(app::SlurmJobRunner::jobIdPath(runDir).toStdString());
   std::string id;

@@ -36,6 +36,8 @@ jobs::SlurmResources JobForms::slurmResources(const JobForm& form) {
   r.timeLimit = std::chrono::minutes(form.timeLimitMin);
   r.cpusPerTask = form.cpus;
   r.gpus = form.gpus;
+  r.memoryMb = form.memoryMb;
+  r.stopWarning = std::chrono::seconds(form.stopWarningSec);
   return r;
 }
 
@@ -138,10 +140,19 @@ std::vector<JobFormError> JobForms::validate(const JobForm& form) {
   if (form.scheduler == QLatin1String("slurm")) {
     if (form.partition.contains(QRegularExpression(QStringLiteral("[\\s\"]"))))
       errors.push_back({QStringLiteral("partition"), tr("A partition name has no spaces or quotes.")});
-    // The warning before the time limit (60 s, as neurolm submit) must be shorter than the limit.
-    if (form.timeLimitMin == 1)
+    if (form.memoryMb < 0)
+      errors.push_back({QStringLiteral("memory"), tr("The memory must not be negative.")});
+    // Slurm's --signal takes at most 65535 s.
+    if (form.stopWarningSec < 0 || form.stopWarningSec > 65535)
+      errors.push_back(
+          {QStringLiteral("stopWarning"), tr("The stop warning must be between 0 and 65535 s.")});
+    // The warning before the time limit must be shorter than the limit.
+    if (form.timeLimitMin > 0 && form.stopWarningSec > 0 &&
+        static_cast<qint64>(form.stopWarningSec) >= static_cast<qint64>(form.timeLimitMin) * 60)
       errors.push_back({QStringLiteral("timeLimit"),
-                        tr("The time limit must be longer than the 1-minute warning before it.")});
+                        tr("The time limit (%1 min) must be longer than the stop warning before it (%2 s).")
+                            .arg(form.timeLimitMin)
+                            .arg(form.stopWarningSec)});
   }
   if (!form.otherKeys.trimmed().isEmpty()) {
     const auto j = nlohmann::json::parse(form.otherKeys.toStdString(), nullptr, false);

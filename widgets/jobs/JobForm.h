@@ -44,10 +44,12 @@ struct JobForm {
   int timeLimitMin = 0;  // 0: the partition's default limit
   int cpus = 1;
   int gpus = 0;
+  int memoryMb = 0;         // --mem; 0: the partition's default
+  int stopWarningSec = 60;  // SIGUSR1 this long before the time limit (checkpoint, requeue); 0: none
 };
 
 struct JobFormError {
-  QString field;  // "dataset", "runDir", "tokenizer", "initModel", "lr", "otherKeys", "after"
+  QString field;  // "dataset", "runDir", "tokenizer", "initModel", "lr", "otherKeys", "after", "timeLimit", …
   QString message;
 };
 
@@ -63,8 +65,9 @@ class JobForms {
   static nlohmann::json toConfig(const JobForm& form);
   // Where the pane writes the config: inside the run folder, beside the trainer's own config.json.
   static QString configPath(const QString& runDir);
-  // The Slurm resources of a form whose scheduler is "slurm" (--partition, --time, --cpus, --gpus of
-  // `neurolm submit`); they are kept in the run folder (slurmPath) so a resume submits the same.
+  // The Slurm resources of a form whose scheduler is "slurm" (--partition, --time, --cpus, --mem, --gpus,
+  // --stop-warning of `neurolm submit`); they are kept in the run folder (slurmPath) so a resume submits the
+  // same.
   static jobs::SlurmResources slurmResources(const JobForm& form);
   static QString slurmPath(const QString& runDir);
   static nlohmann::json slurmJson(const jobs::SlurmResources& resources);

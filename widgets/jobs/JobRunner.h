@@ -11,6 +11,11 @@ struct JobProcessInfo {
   bool alive = false;           // the job's process is running
   std::optional<int> exitCode;  // when it has ended and its exit status was recorded
   QString outputTail;           // the end of its stdout/stderr (errors before log.jsonl exists land there)
+  // A job run by a batch scheduler: its id there ("Slurm job 4242") and the scheduler's word for its state
+  // ("PENDING (Resources)", "RUNNING", "CANCELLED"); empty for a local process.
+  QString schedulerJob;
+  QString schedulerState;
+  bool queued = false;  // alive but waiting in the scheduler's queue: nothing runs yet
 };
 
 class JobRunner {

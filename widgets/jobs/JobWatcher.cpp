@@ -50,7 +50,9 @@ void JobWatcher::pollOne(const QString& runDir, Entry& entry) {
   s.process = runner_->processInfo(runDir);
   const bool processChanged = s.process.alive != entry.lastProcess.alive ||
                               s.process.exitCode != entry.lastProcess.exitCode ||
-                              s.process.outputTail != entry.lastProcess.outputTail;
+                              s.process.outputTail != entry.lastProcess.outputTail ||
+                              s.process.schedulerState != entry.lastProcess.schedulerState ||
+                              s.process.queued != entry.lastProcess.queued;
   if (entry.reported && s.newLines.isEmpty() && !processChanged && s.readError.isEmpty()) return;
   entry.lastProcess = s.process;
   entry.reported = true;

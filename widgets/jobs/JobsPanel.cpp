@@ -139,6 +139,7 @@ JobsPanel::~JobsPanel() {
 QWidget* JobsPanel::buildForm() {
   auto* page = new QWidget(this);
   auto* form = new QFormLayout(page);
+  formLayout_ = form;
   form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
   auto addField = [&](const QString& key, const QString& label, QWidget* field) {
     auto* cell = new QWidget(page);
@@ -220,26 +221,7 @@ QWidget* JobsPanel::buildForm() {
       tr("Queue this job behind another job of the list: it starts when that one is done, "
          "and does not start if that one fails or is stopped."));
   addField(QStringLiteral("after"), tr("Start"), after_);
-  scheduler_ = new QComboBox(page);
-  scheduler_->addItem(tr("this computer"), QStringLiteral("local"));
-  scheduler_->addItem(tr("Slurm (sbatch, as neurolm submit --slurm)"), QStringLiteral("slurm"));
-  addField(QStringLiteral("scheduler"), tr("Run on"), scheduler_);
-  partition_ = new QLineEdit(page);
-  partition_->setPlaceholderText(tr("the cluster's default"));
-  addField(QStringLiteral("partition"), tr("Partition"), partition_);
-  timeLimit_ = new QSpinBox(page);
-  timeLimit_->setRange(0, 60 * 24 * 365);
-  timeLimit_->setSuffix(tr(" min"));
-  timeLimit_->setSpecialValueText(tr("the partition's default"));
-  addField(QStringLiteral("timeLimit"), tr("Time limit"), timeLimit_);
-  cpus_ = new QSpinBox(page);
-  cpus_->setRange(1, 1024);
-  addField(QStringLiteral("cpus"), tr("CPUs"), cpus_);
-  gpus_ = new QSpinBox(page);
-  gpus_->setRange(0, 64);
-  addField(QStringLiteral("gpus"), tr("GPUs"), gpus_);
-  connect(scheduler_, &QComboBox::currentIndexChanged, this, [this]() { applyScheduler(); });
-  applyScheduler();
+  addSchedulerFields(page, addField);
   // Waiting for a run, the stage's missing input is most likely that run's model.
   connect(after_, &QComboBox::activated, this, [this]() {
     const QString after = after_->currentData().toString();
@@ -369,12 +351,6 @@ void JobsPanel::applyStageDefaults() {
                      .arg(d.paddedLength));
 }
 
-void JobsPanel::applyScheduler() {
-  const bool slurm = scheduler_->currentData().toString() == QLatin1String("slurm");
-  for (const auto* key : {"partition", "timeLimit", "cpus", "gpus"})
-    fieldRows_[QLatin1String(key)]->setEnabled(slurm);
-}
-
 JobForm JobsPanel::form() const {
   JobForm f;
   f.stage = stage_->currentData().toString();
@@ -390,11 +366,7 @@ JobForm JobsPanel::form() const {
   f.paddedLength = paddedLength_->value();
   f.otherKeys = otherKeys_->text();
   f.after = after_->currentData().toString();
-  f.scheduler = scheduler_->currentData().toString();
-  f.partition = partition_->text().trimmed();
-  f.timeLimitMin = timeLimit_->value();
-  f.cpus = cpus_->value();
-  f.gpus = gpus_->value();
+  readSchedulerFields(f);
   return f;
 }
 
@@ -411,11 +383,7 @@ void JobsPanel::setForm(const JobForm& f) {
   paddedLength_->setValue(f.paddedLength);
   otherKeys_->setText(f.otherKeys);
   after_->setCurrentIndex(std::max(0, after_->findData(f.after)));
-  scheduler_->setCurrentIndex(std::max(0, scheduler_->findData(f.scheduler)));
-  partition_->setText(f.partition);
-  timeLimit_->setValue(f.timeLimitMin);
-  cpus_->setValue(f.cpus);
-  gpus_->setValue(f.gpus);
+  writeSchedulerFields(f);
 }
 
 void JobsPanel::showFormErrors(const std::vector<JobFormError>& errors) {
@@ -636,7 +604,14 @@ jobs::JobStatus JobsPanel::shownStatus(const QString& runDir) const {
   if (!job.blockedReason.isEmpty()) return jobs::JobStatus::Failed;
   if (!job.startError.isEmpty()) return jobs::JobStatus::Failed;
   if (job.starting) return jobs::JobStatus::Preparing;
+  // A batch job queued again after a stop (Slurm's requeue before its time limit) will run on.
+  if (job.state.status == jobs::JobStatus::Stopped && job.process.alive && job.process.queued)
+    return jobs::JobStatus::Preparing;
   if (jobs::isFinished(job.state.status)) return job.state.status;
+  // Cancelled while it waited in the scheduler's queue: it never started, and Resume submits it again.
+  if (!job.process.alive && job.state.runs == 0 &&
+      job.process.schedulerState.startsWith(QLatin1String("CANCELLED")))
+    return jobs::JobStatus::Stopped;
   if (!job.process.alive) return jobs::JobStatus::Failed;  // ended without its final event (killed, crashed)
   if (job.stopRequested) return jobs::JobStatus::Stopping;
   return job.state.status;
@@ -647,7 +622,7 @@ QString JobsPanel::statusText(const QString& runDir) const {
   if (!blockedReason(runDir).isEmpty()) return tr("blocked");
   switch (shownStatus(runDir)) {
     case jobs::JobStatus::Preparing:
-      return tr("preparing");
+      return jobs_.constFind(runDir)->process.queued ? tr("queued") : tr("preparing");
     case jobs::JobStatus::Running:
       return tr("running");
     case jobs::JobStatus::Stopping:
@@ -752,7 +727,9 @@ void JobsPanel::refreshListItem(const QString& runDir) {
                     .arg(stage, statusText(runDir))
                     .arg(job.state.step)
                     .arg(job.state.totalSteps)
-                    .arg(QDir(runDir).dirName()));
+                    .arg(QDir(runDir).dirName()) +
+                (job.process.schedulerJob.isEmpty() ? QString()
+                                                    : QStringLiteral(" · ") + job.process.schedulerJob));
   list_->item(static_cast<int>(row))->setToolTip(runDir);
 }
 
@@ -795,11 +772,13 @@ void JobsPanel::refreshDetails() {
       why += QStringLiteral("\n") + job.process.outputTail.trimmed().right(400);
     detail += QStringLiteral(": ") + why;
   }
+  if (!job.process.schedulerJob.isEmpty())
+    detail += tr(" · %1: %2").arg(job.process.schedulerJob, job.process.schedulerState);
   if (s.lastCheckpoint) detail += tr(" · last checkpoint: step %1").arg(s.lastCheckpoint->step);
   if (!s.device.empty()) detail += tr(" · %1").arg(QString::fromStdString(s.device));
   status_->setText(detail);
 
-  if (!job.after.isEmpty() || !job.blockedReason.isEmpty()) {
+  if (!job.after.isEmpty() || !job.blockedReason.isEmpty() || (job.process.queued && s.totalSteps == 0)) {
     progress_->setRange(0, 1);
     progress_->setValue(0);
     progress_->setFormat(statusText(runDir));

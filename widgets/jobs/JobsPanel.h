@@ -10,6 +10,7 @@
 #include <QMap>
 #include <QStringList>
 #include <QWidget>
+#include <functional>
 #include <memory>
 
 #include "core/jobs/JobProtocol.h"
@@ -18,6 +19,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QFormLayout;
 class QLabel;
 class QLineEdit;
 class QListWidget;
@@ -72,6 +74,8 @@ class JobsPanel : public QWidget {
 
   QTabWidget* tabs() const { return tabs_; }
   QProgressBar* progressBar() const { return progress_; }
+  QLabel* statusLabel() const { return status_; }  // the selected job's status line
+  QListWidget* jobList() const { return list_; }
   QLineSeries* lossSeries() const { return lossSeries_; }
   QLineSeries* lrSeries() const { return lrSeries_; }
   QPlainTextEdit* logTail() const { return logTail_; }
@@ -115,7 +119,12 @@ class JobsPanel : public QWidget {
   void refreshListItem(const QString& runDir);
   void refreshDetails();
   void applyStageDefaults();
-  void applyScheduler();  // the Slurm fields apply to Slurm only
+  // The "Run on" choice and the Slurm resources (JobsPanelSlurm.cpp); the Slurm rows show for Slurm only.
+  using AddField = std::function<void(const QString& key, const QString& label, QWidget* field)>;
+  void addSchedulerFields(QWidget* page, const AddField& addField);
+  void applyScheduler();
+  void readSchedulerFields(JobForm& form) const;
+  void writeSchedulerFields(const JobForm& form);
   void showFormErrors(const std::vector<JobFormError>& errors);
   QString describeLine(const QString& line) const;
 
@@ -144,6 +153,9 @@ class JobsPanel : public QWidget {
   QSpinBox* timeLimit_ = nullptr;
   QSpinBox* cpus_ = nullptr;
   QSpinBox* gpus_ = nullptr;
+  QSpinBox* memory_ = nullptr;
+  QSpinBox* stopWarning_ = nullptr;
+  QFormLayout* formLayout_ = nullptr;
   QLabel* defaultsNote_ = nullptr;
   QMap<QString, QLabel*> fieldErrors_;
   QMap<QString, QWidget*> fieldRows_;
