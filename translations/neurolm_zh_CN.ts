@@ -100,6 +100,54 @@
     </message>
 </context>
 <context>
+    <name>ComputeDeviceText</name>
+    <message>
+        <location filename="../widgets/jobs/ComputeDevice.cpp" line="11"/>
+        <source>CPU — %1 cores, %2 GiB free memory</source>
+        <translation>CPU — %1 核，%2 GiB 可用内存</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/ComputeDevice.cpp" line="12"/>
+        <source>CPU — %1 cores, free memory unknown</source>
+        <translation>CPU — %1 核，可用内存未知</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/ComputeDevice.cpp" line="13"/>
+        <source>CUDA device %1</source>
+        <translation>CUDA 设备 %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/ComputeDevice.cpp" line="15"/>
+        <source>%1 (cuda:%2) — %3 of %4 GiB free</source>
+        <translation>%1（cuda:%2）— %4 GiB 中 %3 GiB 可用</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/ComputeDevice.cpp" line="16"/>
+        <source>%1 (cuda:%2) — %3 GiB free</source>
+        <translation>%1（cuda:%2）— %3 GiB 可用</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/ComputeDevice.cpp" line="17"/>
+        <source>%1 (cuda:%2) — free memory unknown</source>
+        <translation>%1（cuda:%2）— 可用显存未知</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/ComputeDevice.cpp" line="25"/>
+        <source>no CUDA device: this LibTorch build has no CUDA</source>
+        <translation>无 CUDA 设备：此 LibTorch 构建不含 CUDA</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/ComputeDevice.cpp" line="27"/>
+        <source>no CUDA device: no NVIDIA driver is loaded</source>
+        <translation>无 CUDA 设备：未加载 NVIDIA 驱动</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/ComputeDevice.cpp" line="29"/>
+        <source>no CUDA device: the NVIDIA driver sees no GPU</source>
+        <translation>无 CUDA 设备：NVIDIA 驱动未发现 GPU</translation>
+    </message>
+</context>
+<context>
     <name>JobForms</name>
     <message>
         <location filename="../widgets/jobs/JobForm.cpp" line="87"/>
@@ -180,13 +228,61 @@
     </message>
     <message>
         <location filename="../widgets/jobs/JobForm.cpp" line="150"/>
-        <source>Other keys must be a JSON object, e.g. {&quot;device&quot;: &quot;cuda&quot;}.</source>
-        <translation>其他键必须是一个 JSON 对象，例如 {&quot;device&quot;: &quot;cuda&quot;}。</translation>
+        <source>Other keys must be a JSON object, e.g. {&quot;warmup_epochs&quot;: 0}.</source>
+        <translation>其他键必须是一个 JSON 对象，例如 {&quot;warmup_epochs&quot;: 0}。</translation>
     </message>
     <message>
         <location filename="../widgets/jobs/JobForm.cpp" line="155"/>
         <source>&quot;%1&quot; is set by the form.</source>
         <translation>“%1”由表单设置。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobForm.cpp" line="158"/>
+        <source>Unknown device &quot;%1&quot; (cpu or cuda).</source>
+        <translation>未知设备“%1”（应为 cpu 或 cuda）。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobForm.cpp" line="179"/>
+        <source>This computer cannot train on CUDA (%1): choose the CPU, or run on Slurm with GPUs.</source>
+        <translation>此计算机无法在 CUDA 上训练（%1）：请选择 CPU，或在 Slurm 上使用 GPU 运行。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobForm.cpp" line="180"/>
+        <source>no CUDA device was listed</source>
+        <translation>未列出任何 CUDA 设备</translation>
+    </message>
+</context>
+<context>
+    <name>JobPresets</name>
+    <message>
+        <location filename="../widgets/jobs/JobPresets.cpp" line="61"/>
+        <source>Small model for this CPU (the embedded recipe)</source>
+        <translation>适合本机 CPU 的小模型（内置配方）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobPresets.cpp" line="62"/>
+        <source>Smoke test (a few steps, tiny sizes)</source>
+        <translation>冒烟测试（几步，极小尺寸）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobPresets.cpp" line="63"/>
+        <source>Official defaults</source>
+        <translation>官方默认值</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobPresets.cpp" line="69"/>
+        <source>A few steps of a tiny model, logged every step: checks a dataset and the pipeline in a minute.</source>
+        <translation>极小模型训练几步，每步记录日志：一分钟内检查数据集和流程。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobPresets.cpp" line="71"/>
+        <source>The values of models/recipes/embedded/%1, which trained the shipped model.</source>
+        <translation>models/recipes/embedded/%1 中的值，即训练随附模型所用的配置。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobPresets.cpp" line="73"/>
+        <source>The official NeuroLM defaults of the %1 stage.</source>
+        <translation>%1 阶段的 NeuroLM 官方默认值。</translation>
     </message>
 </context>
 <context>
@@ -2274,6 +2370,66 @@
         <location filename="../widgets/jobs/JobsPanel.cpp" line="877"/>
         <source>Load this run&apos;s model into the chat, with the tokenizer it was trained with.</source>
         <translation>将此运行的模型连同其训练时所用的分词器加载到对话中。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanelPresets.cpp" line="30"/>
+        <source>Preset</source>
+        <translation>预设</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanelPresets.cpp" line="71"/>
+        <source>%1 (modified)</source>
+        <translation>%1（已修改）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanelPresets.cpp" line="76"/>
+        <source>%1 Modified: %2.</source>
+        <translation>%1 已修改：%2。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanelDevice.cpp" line="32"/>
+        <source>Device</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanelDevice.cpp" line="92"/>
+        <source>The trainer uses the first CUDA device; start the app with CUDA_VISIBLE_DEVICES=%1 to train on this one.</source>
+        <translation>训练器使用第一个 CUDA 设备；要在此设备上训练，请以 CUDA_VISIBLE_DEVICES=%1 启动应用。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanelDevice.cpp" line="96"/>
+        <source>CPU (reading the free memory…)</source>
+        <translation>CPU（正在读取可用内存…）</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanelDevice.cpp" line="98"/>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanelDevice.cpp" line="101"/>
+        <source>CUDA: not known yet</source>
+        <translation>CUDA：尚未知</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanelDevice.cpp" line="102"/>
+        <source>The devices of this computer have not been read yet.</source>
+        <translation>尚未读取此计算机的设备。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanelDevice.cpp" line="115"/>
+        <source>Under Slurm the job trains on the node&apos;s GPUs (%1, the GPUs field) when its LibTorch sees them, else on its CPUs; this computer&apos;s devices do not apply.</source>
+        <translation>在 Slurm 下，若节点的 LibTorch 能识别 GPU，任务就在节点的 GPU 上训练（%1 个，见 GPU 字段），否则在其 CPU 上训练；此计算机的设备不适用。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanelDevice.cpp" line="118"/>
+        <source>Under Slurm the job trains on the node&apos;s CPUs; ask for GPUs in the GPUs field to train on the node&apos;s GPUs.</source>
+        <translation>在 Slurm 下，任务在节点的 CPU 上训练；在 GPU 字段中申请 GPU 即可在节点的 GPU 上训练。</translation>
+    </message>
+    <message>
+        <location filename="../widgets/jobs/JobsPanelDevice.cpp" line="121"/>
+        <source>Not everything could be read: %1</source>
+        <translation>部分信息无法读取：%1</translation>
     </message>
 </context>
 <context>

@@ -32,6 +32,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "app/studio/ComputeDevices.h"
 #include "app/studio/ExportSelectionDialog.h"
 #include "app/studio/ModelHost.h"
 #include "app/studio/MontageControls.h"
@@ -135,6 +136,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   jobsPanel_ = new widgets::JobsPanel(std::make_shared<SlurmJobRunner>(std::make_shared<LocalJobRunner>(),
                                                                        LocalJobRunner::defaultExecutable()),
                                       QDir(resourcesDir()).filePath(QStringLiteral("datasets")), this);
+  jobsPanel_->setDeviceProbe(&probeComputeDevices);
   jobsDock_ = new QDockWidget(tr("Training jobs"), this);
   jobsDock_->setObjectName(QStringLiteral("jobsDock"));
   jobsDock_->setWidget(jobsPanel_);

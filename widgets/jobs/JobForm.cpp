@@ -154,14 +154,17 @@ std::vector<JobFormError> JobForms::validate(const JobForm& form) {
                             .arg(form.timeLimitMin)
                             .arg(form.stopWarningSec)});
   }
+  if (form.scheduler == QLatin1String("local") && form.device != QLatin1String("cpu") &&
+      form.device != QLatin1String("cuda"))
+    errors.push_back({QStringLiteral("device"), tr("Unknown device \"%1\" (cpu or cuda).").arg(form.device)});
   if (!form.otherKeys.trimmed().isEmpty()) {
     const auto j = nlohmann::json::parse(form.otherKeys.toStdString(), nullptr, false);
     if (j.is_discarded() || !j.is_object()) {
       errors.push_back({QStringLiteral("otherKeys"),
-                        tr("Other keys must be a JSON object, e.g. {\"device\": \"cuda\"}.")});
+                        tr("Other keys must be a JSON object, e.g. {\"warmup_epochs\": 0}.")});
     } else {
       for (const auto& [key, value] : j.items()) {
-        if (key == "stage" || key == "run_dir" || key == "dataset")
+        if (key == "stage" || key == "run_dir" || key == "dataset" || key == "device")
           errors.push_back({QStringLiteral("otherKeys"),
                             tr("\"%1\" is set by the form.").arg(QString::fromStdString(key))});
       }
@@ -170,13 +173,31 @@ std::vector<JobFormError> JobForms::validate(const JobForm& form) {
   return errors;
 }
 
+std::vector<JobFormError> JobForms::validate(const JobForm& form, const ComputeDevices& here) {
+  auto errors = validate(form);
+  if (form.scheduler == QLatin1String("local") && form.device == QLatin1String("cuda") && !here.hasCuda())
+    errors.push_back(
+        {QStringLiteral("device"),
+         tr("This computer cannot train on CUDA (%1): choose the CPU, or run on Slurm with GPUs.")
+             .arg(here.noCuda == NoCudaReason::None ? tr("no CUDA device was listed")
+                                                    : ComputeDeviceText::noCuda(here.noCuda))});
+  return errors;
+}
+
+QString JobForms::configDevice(const JobForm& form) {
+  if (form.scheduler == QLatin1String("slurm"))
+    return form.gpus > 0 ? QStringLiteral("auto") : QStringLiteral("cpu");
+  return form.device;
+}
+
 nlohmann::json JobForms::toConfig(const JobForm& form) {
   const auto d = defaults(form.stage);
   nlohmann::json c = {{"stage", form.stage.toStdString()},
                       {"run_dir", QDir::cleanPath(form.runDir).toStdString()},
                       {"dataset", QFileInfo(form.dataset).absoluteFilePath().toStdString()},
                       {"batch_size", form.batchSize},
-                      {"padded_length", form.paddedLength}};
+                      {"padded_length", form.paddedLength},
+                      {"device", configDevice(form).toStdString()}};
   if (d.trains) {
     c["epochs"] = form.epochs;
     c["lr"] = form.lr.trimmed().toDouble();

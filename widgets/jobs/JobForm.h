@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/jobs/SlurmJob.h"
+#include "widgets/jobs/ComputeDevice.h"
 
 namespace neurolm::widgets {
 
@@ -33,7 +34,10 @@ struct JobForm {
   QString lr;  // text, so "5e-5" reads as written
   int maxSteps = 0;
   int paddedLength = 0;
-  QString otherKeys;  // a JSON object of further config keys, e.g. {"device": "cuda"}
+  QString otherKeys;  // a JSON object of further config keys, e.g. {"warmup_epochs": 0}
+  // The trainer's "device" for a local job: "cpu" or "cuda" (the first CUDA device). A Slurm job trains on
+  // the node's GPUs when it asks for some (`gpus`), else on its CPUs (configDevice).
+  QString device = QStringLiteral("cpu");
   // The run folder of a job of the pane this one waits for: it starts when that one ends `done`. Its
   // model.safetensors may then be this job's tokenizer or start model before it exists.
   QString after;
@@ -61,6 +65,11 @@ class JobForms {
   static StageDefaults defaults(const QString& stage);
   static JobForm defaultForm(const QString& stage);
   static std::vector<JobFormError> validate(const JobForm& form);
+  // Also refuses a local job on a device this computer does not have (`here`: its devices as listed).
+  static std::vector<JobFormError> validate(const JobForm& form, const ComputeDevices& here);
+  // The trainer's "device" key for the form: its choice when local; under Slurm "auto" when the job asks for
+  // GPUs (CUDA when the node's LibTorch sees the GPU, and the job's start event names the device), else "cpu".
+  static QString configDevice(const JobForm& form);
   // The config `neurolm train` reads (absolute paths); call on a valid form.
   static nlohmann::json toConfig(const JobForm& form);
   // Where the pane writes the config: inside the run folder, beside the trainer's own config.json.

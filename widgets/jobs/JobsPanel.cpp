@@ -93,6 +93,10 @@ JobsPanel::JobsPanel(std::shared_ptr<JobRunner> runner, const QString& datasetsD
   formScroll->setWidget(buildForm());
   tabs_->addTab(formScroll, tr("New job"));
   layout->addWidget(tabs_);
+  // The free memory is read again whenever the form comes into view.
+  connect(tabs_, &QTabWidget::currentChanged, this, [this](int index) {
+    if (index == 1) refreshDevices();
+  });
 
   for (const auto& info :
        QDir(datasetsDir).entryInfoList({QStringLiteral("*.json")}, QDir::Files, QDir::Name))
@@ -163,6 +167,7 @@ QWidget* JobsPanel::buildForm() {
   stage_->addItem(tr("instruct: instruction tuning"), QStringLiteral("instruct"));
   stage_->addItem(tr("eval: score a labelled split"), QStringLiteral("eval"));
   addField(QStringLiteral("stage"), tr("Stage"), stage_);
+  addPresetField(page, addField);
   defaultsNote_ = new QLabel(page);
   defaultsNote_->setWordWrap(true);
   defaultsNote_->setStyleSheet(QStringLiteral("color: palette(mid);"));
@@ -213,7 +218,7 @@ QWidget* JobsPanel::buildForm() {
   paddedLength_->setRange(1, 1000000);
   addField(QStringLiteral("paddedLength"), tr("Padded length"), paddedLength_);
   otherKeys_ = new QLineEdit(page);
-  otherKeys_->setPlaceholderText(QStringLiteral("{\"device\": \"cuda\", \"warmup_epochs\": 0}"));
+  otherKeys_->setPlaceholderText(QStringLiteral("{\"warmup_epochs\": 0, \"threads\": 1}"));
   addField(QStringLiteral("otherKeys"), tr("Other keys (JSON)"), otherKeys_);
   after_ = new QComboBox(page);
   after_->addItem(tr("now"), QString());
@@ -239,6 +244,11 @@ QWidget* JobsPanel::buildForm() {
   form->addRow(start_, startMessage_);
   connect(start_, &QPushButton::clicked, this, [this]() { startFromForm(); });
   connect(stage_, &QComboBox::currentIndexChanged, this, [this]() { applyStageDefaults(); });
+  // An edited hyper-parameter marks the preset "(modified)".
+  for (auto* box : {epochs_, batchSize_, maxSteps_, paddedLength_})
+    connect(box, &QSpinBox::valueChanged, this, [this]() { refreshPresetNote(); });
+  for (auto* edit : {lr_, otherKeys_})
+    connect(edit, &QLineEdit::textChanged, this, [this]() { refreshPresetNote(); });
   return page;
 }
 
@@ -331,10 +341,7 @@ QWidget* JobsPanel::buildJobsTab() {
 void JobsPanel::applyStageDefaults() {
   const QString stage = stage_->currentData().toString();
   const auto d = JobForms::defaults(stage);
-  epochs_->setValue(d.epochs);
-  batchSize_->setValue(d.batchSize);
-  lr_->setText(QString::number(d.lr, 'g', 6));
-  paddedLength_->setValue(d.paddedLength);
+  applyPreset();  // the chosen preset of the new stage (the official defaults unless another is chosen)
   fieldRows_[QStringLiteral("tokenizer")]->setEnabled(d.needsTokenizer);
   fieldRows_[QStringLiteral("initModel")]->setEnabled(d.needsInitModel);
   for (const auto* key : {"epochs", "lr", "maxSteps"}) fieldRows_[QLatin1String(key)]->setEnabled(d.trains);
@@ -365,6 +372,7 @@ JobForm JobsPanel::form() const {
   f.maxSteps = maxSteps_->value();
   f.paddedLength = paddedLength_->value();
   f.otherKeys = otherKeys_->text();
+  f.device = device_->currentData().toString();
   f.after = after_->currentData().toString();
   readSchedulerFields(f);
   return f;
@@ -382,8 +390,10 @@ void JobsPanel::setForm(const JobForm& f) {
   maxSteps_->setValue(f.maxSteps);
   paddedLength_->setValue(f.paddedLength);
   otherKeys_->setText(f.otherKeys);
+  device_->setCurrentIndex(std::max(0, device_->findData(f.device)));
   after_->setCurrentIndex(std::max(0, after_->findData(f.after)));
   writeSchedulerFields(f);
+  refreshPresetNote();
 }
 
 void JobsPanel::showFormErrors(const std::vector<JobFormError>& errors) {
@@ -401,7 +411,7 @@ void JobsPanel::showFormErrors(const std::vector<JobFormError>& errors) {
 
 bool JobsPanel::startFromForm() {
   const auto f = form();
-  auto errors = JobForms::validate(f);
+  auto errors = JobForms::validate(f, devices_);
   if (!f.after.isEmpty() && !jobs_.contains(f.after))
     errors.push_back({QStringLiteral("after"), tr("%1 is not a job of this list.").arg(f.after)});
   showFormErrors(errors);

@@ -14,6 +14,7 @@
 #include <memory>
 
 #include "core/jobs/JobProtocol.h"
+#include "widgets/jobs/ComputeDevice.h"
 #include "widgets/jobs/JobForm.h"
 #include "widgets/jobs/JobRunner.h"
 
@@ -52,6 +53,18 @@ class JobsPanel : public QWidget {
   // The form as data, and filling it (the stage's official defaults are shown when the stage changes).
   JobForm form() const;
   void setForm(const JobForm& form);
+  // The form's "Device" list comes from this probe (run on the pane's worker): now, and each time the form is
+  // shown, so the free memory is current. Without one the list offers the CPU only.
+  void setDeviceProbe(ComputeDeviceProbe probe);
+  void refreshDevices();
+  const ComputeDevices& devices() const { return devices_; }  // as last read
+  QComboBox* deviceBox() const { return device_; }
+  // The presets of the stage ("official", "embedded", "smoke"; JobPresets): choosing one fills the
+  // hyper-parameter fields, and a field edited afterwards marks it "(modified)".
+  void choosePreset(const QString& id);
+  QString presetId() const;
+  QComboBox* presetBox() const { return preset_; }
+  QLabel* presetNote() const { return presetNote_; }
   // Validates the form (messages appear under the fields), writes the config into the run folder and has the
   // worker start the job; returns false and shows why when it cannot (a failed start shows on the job).
   bool startFromForm();
@@ -89,7 +102,11 @@ class JobsPanel : public QWidget {
   void openModelRequested(const QString& modelPath);
   // A finished vq run's model is a tokenizer, not a NeuroLM: the button offers it as the current model's.
   void useTokenizerRequested(const QString& tokenizerPath);
-  void jobsChanged();  // a job was added, updated or removed
+  void jobsChanged();       // a job was added, updated or removed
+  void devicesRefreshed();  // a probe's list arrived and the Device field shows it
+
+ protected:
+  void showEvent(QShowEvent* event) override;
 
  private:
   struct Job {
@@ -125,6 +142,13 @@ class JobsPanel : public QWidget {
   void applyScheduler();
   void readSchedulerFields(JobForm& form) const;
   void writeSchedulerFields(const JobForm& form);
+  // The preset row (JobsPanelPresets.cpp) and the device row (JobsPanelDevice.cpp).
+  void addPresetField(QWidget* page, const AddField& addField);
+  void applyPreset();
+  void refreshPresetNote();
+  void addDeviceField(QWidget* page, const AddField& addField);
+  void showDevices(const ComputeDevices& devices);
+  void applyDeviceScheduler();
   void showFormErrors(const std::vector<JobFormError>& errors);
   QString describeLine(const QString& line) const;
 
@@ -137,6 +161,14 @@ class JobsPanel : public QWidget {
 
   QTabWidget* tabs_ = nullptr;
   QComboBox* stage_ = nullptr;
+  QComboBox* preset_ = nullptr;
+  QLabel* presetNote_ = nullptr;
+  bool applyingPreset_ = false;
+  QComboBox* device_ = nullptr;
+  QLabel* deviceNote_ = nullptr;
+  ComputeDeviceProbe deviceProbe_;
+  ComputeDevices devices_;
+  quint64 deviceRequest_ = 0;  // the latest probe asked for; older answers are dropped
   QComboBox* dataset_ = nullptr;
   QLineEdit* runDir_ = nullptr;
   QLineEdit* tokenizer_ = nullptr;

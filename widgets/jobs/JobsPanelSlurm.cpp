@@ -19,6 +19,7 @@ void JobsPanel::addSchedulerFields(QWidget* page, const AddField& addField) {
   scheduler_->addItem(tr("this computer"), QStringLiteral("local"));
   scheduler_->addItem(tr("Slurm (sbatch, as neurolm submit --slurm)"), QStringLiteral("slurm"));
   addField(QStringLiteral("scheduler"), tr("Run on"), scheduler_);
+  addDeviceField(page, addField);
   partition_ = new QLineEdit(page);
   partition_->setObjectName(QStringLiteral("partition"));
   partition_->setPlaceholderText(tr("the cluster's default"));
@@ -60,6 +61,7 @@ void JobsPanel::addSchedulerFields(QWidget* page, const AddField& addField) {
   addField(QStringLiteral("stopWarning"), tr("Stop warning"), stopWarning_);
 
   connect(scheduler_, &QComboBox::currentIndexChanged, this, [this]() { applyScheduler(); });
+  connect(gpus_, &QSpinBox::valueChanged, this, [this]() { applyDeviceScheduler(); });
   writeSchedulerFields(JobForm{});
   applyScheduler();
 }
@@ -67,6 +69,7 @@ void JobsPanel::addSchedulerFields(QWidget* page, const AddField& addField) {
 void JobsPanel::applyScheduler() {
   const bool slurm = scheduler_->currentData().toString() == QLatin1String("slurm");
   for (const auto* key : kSlurmRows) formLayout_->setRowVisible(fieldRows_[QLatin1String(key)], slurm);
+  applyDeviceScheduler();
 }
 
 void JobsPanel::readSchedulerFields(JobForm& f) const {
