@@ -59,11 +59,15 @@ TEST(EmbeddedModel, ListsItsTaskWithoutAModelOption) {
   std::istringstream lines(r.out);
   for (std::string line; std::getline(lines, line);)
     if (!line.empty()) tasks.push_back(json::parse(line));
-  ASSERT_EQ(tasks.size(), 1u) << r.out;
+  // Workload, then the EEGMMIDB fist tasks of stage 3b (at chance on unseen subjects, as the card says).
+  ASSERT_EQ(tasks.size(), 3u) << r.out;
   EXPECT_EQ(tasks[0]["type"], "task");
   EXPECT_EQ(tasks[0]["prompt"], kPrompt);
   EXPECT_EQ(tasks[0]["options"], json({" No", " Yes"}));
-  EXPECT_NE(tasks[0]["temperature"].get<double>(), 1.0);  // fitted on subjects 22-25
+  EXPECT_EQ(tasks[1]["prompt"], "Question: Does this EEG segment show a hand movement? Answer:");
+  EXPECT_EQ(tasks[2]["options"], json({" (A)", " (B)"}));
+  // Each temperature was fitted on its task's calibration subjects (EEGMAT 22-25, EEGMMIDB 009-010).
+  for (const auto& t : tasks) EXPECT_NE(t["temperature"].get<double>(), 1.0) << t.dump();
 }
 
 TEST(EmbeddedModel, AnswersTheValidationSubjectsAsItsModelCardStates) {
