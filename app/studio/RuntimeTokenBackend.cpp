@@ -37,6 +37,7 @@ RuntimeTokenBackend::RuntimeTokenBackend(std::shared_ptr<runtime::InferenceRunti
     throw std::invalid_argument("the token lane needs a VQ tokenizer file (none loaded)");
   const auto summary = runtime_->tokenizerSummary();
   tokenizerPath_ = summary->path;
+  maxWindowSec_ = static_cast<std::size_t>(std::max(0, summary->trainedWindowSec));
   try {
     const auto config = nlohmann::json::parse(summary->config);
     codebookSize_ = config.at("quantizer").at("n_embed").get<std::int64_t>();
@@ -55,15 +56,19 @@ std::string RuntimeTokenBackend::description() const {
 
 fs::path RuntimeTokenBackend::cachePath(const fs::path& recording) const {
   const std::string key = "neurolm-tokens-v" + std::to_string(kCacheFormat) + "\n" + fileIdentity(recording) +
-                          "\n" + fileIdentity(tokenizerPath_) + "\npad " + std::to_string(paddedLength_);
+                          "\n" + fileIdentity(tokenizerPath_) + "\npad " + std::to_string(paddedLength_) +
+                          (maxWindowSec_ > 0 ? "\nwindow " + std::to_string(maxWindowSec_) : std::string());
   const QByteArray hash =
       QCryptographicHash::hash(QByteArray::fromStdString(key), QCryptographicHash::Sha256).toHex();
   return cacheDir_ / (hash.left(32).toStdString() + ".json");
 }
 
 std::vector<runtime::TimeRange> RuntimeTokenBackend::windowsFor(const runtime::EegSource& source,
-                                                                std::size_t paddedLength) {
-  const double longest = static_cast<double>(source.maxWindowSec(paddedLength));
+                                                                std::size_t paddedLength,
+                                                                std::size_t maxWindowSec) {
+  std::size_t fits = source.maxWindowSec(paddedLength);
+  if (maxWindowSec > 0 && fits > maxWindowSec) fits = maxWindowSec;
+  const double longest = static_cast<double>(fits);
   const double total = std::floor(source.durationSec() + 1e-9);
   if (longest < 1) throw std::invalid_argument(source.path().string() + ": too many channels for one window");
   if (total < 1) throw std::invalid_argument(source.path().string() + ": shorter than one 1-s patch");
@@ -127,7 +132,7 @@ widgets::TokenGrid RuntimeTokenBackend::tokenize(const fs::path& path, const std
   } catch (const preprocess::PreprocessCancelled&) {
     throw widgets::TokenizeCancelled();
   }
-  const auto windows = windowsFor(*source, paddedLength_);
+  const auto windows = windowsFor(*source, paddedLength_, maxWindowSec_);
   widgets::TokenGrid grid;
   grid.channels = source->modelNames();
   grid.sourceLabels = source->sourceLabels();
@@ -182,7 +187,7 @@ widgets::PatchSpectrum RuntimeTokenBackend::patchSpectrum(const fs::path& path, 
   }
   const runtime::EegSource& source = *spectrumSource_;
   const std::size_t n = source.modelNames().size();
-  const auto windows = windowsFor(source, paddedLength_);
+  const auto windows = windowsFor(source, paddedLength_, maxWindowSec_);
   if (channel >= n)
     throw std::out_of_range(path.string() + ": channel row " + std::to_string(channel) + " of " +
                             std::to_string(n) + " the tokenizer knows");

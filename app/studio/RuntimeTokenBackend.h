@@ -47,8 +47,11 @@ class RuntimeTokenBackend : public widgets::TokenBackend {
   std::size_t paddedLength() const { return paddedLength_; }
 
   // The windows a recording of this source is cut into: [0, L), [L, 2L), … with L = the longest window for its
-  // channel count, the last one the whole seconds left (at least 1 s).
-  static std::vector<runtime::TimeRange> windowsFor(const runtime::EegSource& source, std::size_t paddedLength);
+  // channel count, at most `maxWindowSec` when that is > 0 (the tokenizer's training window: its time
+  // embedding knows no later second), the last one the whole seconds left (at least 1 s).
+  static std::vector<runtime::TimeRange> windowsFor(const runtime::EegSource& source, std::size_t paddedLength,
+                                                    std::size_t maxWindowSec = 0);
+  std::size_t maxWindowSec() const { return maxWindowSec_; }
 
  private:
   std::shared_ptr<runtime::InferenceRuntime> runtime_;
@@ -56,6 +59,7 @@ class RuntimeTokenBackend : public widgets::TokenBackend {
   std::filesystem::path cacheDir_;
   std::int64_t codebookSize_ = 0;
   std::size_t paddedLength_;
+  std::size_t maxWindowSec_ = 0;  // the tokenizer's training window (0: not recorded in its file)
   std::atomic<std::size_t> requests_{0};
 
   struct SpectrumWindow;

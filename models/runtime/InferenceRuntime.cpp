@@ -158,6 +158,7 @@ struct InferenceRuntime::Impl {
       tokenizer = loadTokenizer(options.tokenizerPath);
       tokenizerSummary = summarise(*tokenizer->vq, tokenizer->path, tokenizer->format, ModelKind::Tokenizer,
                                    vqConfigToJson(tokenizer->vq->config()));
+      tokenizerSummary->trainedWindowSec = tokenizer->trainedWindowSec;
     }
     if (!options.neuroLmPath.empty()) {
       neuroLm = loadNeuroLm(options.neuroLmPath);

@@ -40,6 +40,8 @@ struct ModelSummary {
   // NeuroLM: the questions it was tuned on, JSON array of {"name", "prompt", "options": [...],
   // "description"} (ModelStore.h ModelTask); "[]" when the file records none (official checkpoints).
   std::string tasksJson = "[]";
+  // Tokenizer: the longest window of its training data in seconds (0: the file does not say).
+  int trainedWindowSec = 0;
 };
 
 struct TokenizeResult {

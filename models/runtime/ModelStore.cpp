@@ -153,6 +153,15 @@ LoadedTokenizer loadTokenizer(const std::filesystem::path& path) {
       loaded.vq = nn::VQ(vqConfigFromJson(config, path.string()));
     }
     loadStateDict(*loaded.vq, storedModelTensors(file, path), path.string(), file.releasePages);
+    if (const auto it = file.metadata.find(kTrainedWindowSecKey); it != file.metadata.end()) {
+      try {
+        loaded.trainedWindowSec = std::stoi(it->second);
+      } catch (const std::exception&) {
+        throw fileError(path, std::string(kTrainedWindowSecKey) + " is \"" + it->second + "\", not a number");
+      }
+      if (loaded.trainedWindowSec < 1 || loaded.trainedWindowSec > 64)
+        throw fileError(path, std::string(kTrainedWindowSecKey) + " is " + it->second + ", outside 1-64 s");
+    }
   }
   loaded.vq->eval();
   return loaded;
@@ -257,9 +266,13 @@ nn::NeuroLmConfig neuroLmConfigFromJson(const nlohmann::json& j, const std::stri
   return c;
 }
 
-void saveTokenizer(nn::VQImpl& vq, const std::filesystem::path& path, StoragePrecision precision) {
+void saveTokenizer(nn::VQImpl& vq, const std::filesystem::path& path, StoragePrecision precision,
+                   int trainedWindowSec) {
+  std::map<std::string, std::string> metadata{{"written_by", "neurolm"},
+                                              {std::string(kStoragePrecisionKey), precisionName(precision)}};
+  if (trainedWindowSec > 0) metadata[kTrainedWindowSecKey] = std::to_string(trainedWindowSec);
   writeSafeTensors(path, encodeForStorage(stateOf(vq), precision, path.string()), vqConfigToJson(vq.config()),
-                   {{"written_by", "neurolm"}, {std::string(kStoragePrecisionKey), precisionName(precision)}});
+                   std::move(metadata));
 }
 
 void saveNeuroLm(nn::NeuroLMImpl& model, const std::filesystem::path& path, const std::vector<ModelTask>& tasks,

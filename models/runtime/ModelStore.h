@@ -37,7 +37,12 @@ struct LoadedTokenizer {
   nn::VQ vq{nullptr};  // eval mode, CPU
   std::filesystem::path path;
   ModelFormat format = ModelFormat::OfficialTorch;
+  // The longest window (seconds) of the tokenizer's training data, from our files' metadata
+  // (kTrainedWindowSecKey); 0 when the file does not say (official checkpoints, older files). Its time
+  // embedding was trained for seconds 0 … trainedWindowSec − 1 only.
+  int trainedWindowSec = 0;
 };
+inline constexpr const char* kTrainedWindowSecKey = "neurolm_trained_window_sec";
 // A question a NeuroLM was instruction-tuned on: the prompt (e.g. "Question: Is this EEG segment of high
 // workload? Answer:") and its answer options (" No", " Yes"), named after the dataset it was tuned on.
 // Stored in our NeuroLM files as __metadata__["neurolm_tasks"] (a JSON array); official files have none.
@@ -70,8 +75,10 @@ LoadedNeuroLm loadNeuroLm(const std::filesystem::path& path);
 // NeuroLM files hold the whole NeuroLM state dict (`GPT2.*`, `tokenizer.*`, `pos_embed.*`, …).
 // `precision`: how the large matrices are stored (StoragePrecision.h; recorded in the metadata); loading
 // decodes any precision back to float32.
+// `trainedWindowSec` > 0 is recorded as kTrainedWindowSecKey (the trainer's vq stage passes its longest
+// training window).
 void saveTokenizer(nn::VQImpl& vq, const std::filesystem::path& path,
-                   StoragePrecision precision = StoragePrecision::Float32);
+                   StoragePrecision precision = StoragePrecision::Float32, int trainedWindowSec = 0);
 void saveNeuroLm(nn::NeuroLMImpl& model, const std::filesystem::path& path,
                  const std::vector<ModelTask>& tasks = {},
                  StoragePrecision precision = StoragePrecision::Float32);

@@ -273,6 +273,14 @@ class Job {
                       bool withText);
   json evaluate(const PreparedSplit& s, const TaskDefinition* task);
   fs::path finalModelPath() const { return c_.runDir / "model.safetensors"; }
+  // The longest training window in seconds (largest second index + 1 over every member's training split;
+  // padding has second 0): the seconds the tokenizer's time embedding was trained for.
+  int trainedWindowSec() const {
+    int32_t longest = 0;
+    for (const auto& m : members_)
+      for (const int32_t t : m.train().inputTime) longest = std::max(longest, t + 1);
+    return static_cast<int>(longest);
+  }
 
   std::size_t datasetCount() const { return c_.datasets.empty() ? 1 : c_.datasets.size(); }
   const fs::path& datasetPath(std::size_t m) const { return c_.datasets.empty() ? c_.dataset : c_.datasets[m]; }
@@ -788,7 +796,7 @@ int Job::run() {
   }
   if (root()) {
     if (c_.stage == "vq")
-      runtime::saveTokenizer(*vq_->vq, finalModelPath());
+      runtime::saveTokenizer(*vq_->vq, finalModelPath(), StoragePrecision::Float32, trainedWindowSec());
     else
       runtime::saveNeuroLm(*lm_, finalModelPath(), tunedTasks());
   }

@@ -276,6 +276,9 @@ TEST(TrainStages, AllThreeStagesRunEndToEndWithTheProtocol) {
   EXPECT_EQ(protocolLines(logText.str()).size(), lines.size());
   EXPECT_TRUE(fs::exists(runs / "vq" / "model.safetensors"));
   EXPECT_TRUE(fs::exists(runs / "vq" / "splits.json"));
+  // The tokenizer records the longest window it was trained on: the Workload protocol's 4 s (spec 1.5).
+  EXPECT_EQ(readSafeTensors(runs / "vq" / "model.safetensors").metadata.at(runtime::kTrainedWindowSecKey), "4");
+  EXPECT_EQ(runtime::loadTokenizer(runs / "vq" / "model.safetensors").trainedWindowSec, 4);
 
   json pre = {{"stage", "pretrain"},    {"run_dir", (runs / "pre").string()},
               {"dataset", "mini.json"}, {"tokenizer", (runs / "vq" / "model.safetensors").string()},
