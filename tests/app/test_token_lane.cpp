@@ -29,6 +29,7 @@
 #include "common/TempDir.h"
 #include "common/QtApp.h"
 #include "common/TestPaths.h"
+#include "common/TokenizerRuntime.h"
 #include "models/runtime/InferenceRuntime.h"
 #include "widgets/overview/OverviewView.h"
 #include "widgets/tokens/CodeUsageView.h"
@@ -59,12 +60,6 @@ fs::path writeTokenizer(const test::TempDir& tmp) {
   return vq;
 }
 
-std::shared_ptr<runtime::InferenceRuntime> makeRuntime(const fs::path& vq) {
-  runtime::RuntimeOptions options;
-  options.tokenizerPath = vq;
-  options.device = "cpu";
-  return std::make_shared<runtime::InferenceRuntime>(options);
-}
 
 // The CLI's codes of the whole sample, by (channel, second): one `neurolm tokenize --json` per window list.
 struct CliCodes {
@@ -103,7 +98,7 @@ TEST(TokenLane, CodesEqualTheCliAndClickedCodeIsHighlightedWhereItOccurs) {
   qtApp();
   test::TempDir tmp("token-lane");
   const fs::path vq = writeTokenizer(tmp);
-  auto backend = std::make_shared<app::RuntimeTokenBackend>(makeRuntime(vq), tmp / "cache");
+  auto backend = std::make_shared<app::RuntimeTokenBackend>(test::tokenizerRuntime(vq), tmp / "cache");
 
   app::MainWindow window;
   window.resize(1500, 950);
@@ -292,7 +287,7 @@ TEST(TokenLane, SecondOpenReadsTheCacheAndCancelLeavesNoCacheFile) {
   qtApp();
   test::TempDir tmp("token-cache");
   const fs::path vq = writeTokenizer(tmp);
-  auto runtime = makeRuntime(vq);
+  auto runtime = test::tokenizerRuntime(vq);
   const fs::path cacheDir = tmp / "cache";
 
   // Cancel inside the backend (its progress callback says stop once the windows are being tokenised).
@@ -377,7 +372,7 @@ TEST(TokenLane, SecondOpenReadsTheCacheAndCancelLeavesNoCacheFile) {
   // Another tokenizer file is another key.
   const fs::path vq2 = tmp / "vq2.safetensors";
   fs::copy_file(vq, vq2);
-  app::RuntimeTokenBackend other(makeRuntime(vq2), cacheDir);
+  app::RuntimeTokenBackend other(test::tokenizerRuntime(vq2), cacheDir);
   EXPECT_NE(other.cachePath(sampleEdf()), cacheFile);
 }
 
@@ -405,7 +400,7 @@ TEST(TokenLane, FollowsTheRuntimeOfTheWindowsModelHost) {
   const fs::path cacheFile = backend->cachePath(sampleEdf());
   EXPECT_TRUE(fs::exists(cacheFile));
   // The same codes as a backend over a runtime of our own (its own cache folder).
-  app::RuntimeTokenBackend own(makeRuntime(vq), tmp / "own-cache");
+  app::RuntimeTokenBackend own(test::tokenizerRuntime(vq), tmp / "own-cache");
   EXPECT_EQ(own.tokenize(sampleEdf(), {}).codes, lane->model()->grid()->codes);
   // Unloading the model leaves the lane without a tokenizer, and says so.
   window.modelHost()->unload();
@@ -424,7 +419,7 @@ TEST(TokenLane, ARecordingWithoutChannelsTheModelKnowsFailsNamingTheFile) {
   const fs::path edf = tmp / "no-eeg.edf";
   test::writeSyntheticEdf(edf, spec);
   widgets::TokenLane lane;
-  auto backend = std::make_shared<app::RuntimeTokenBackend>(makeRuntime(writeTokenizer(tmp)), tmp / "cache");
+  auto backend = std::make_shared<app::RuntimeTokenBackend>(test::tokenizerRuntime(writeTokenizer(tmp)), tmp / "cache");
   QSignalSpy failed(&lane, &widgets::TokenLane::tokenizeFailed);
   lane.setBackend(backend);
   lane.setRecording(QString::fromStdString(edf.string()));

@@ -17,6 +17,7 @@
 #include "common/QtApp.h"
 #include "common/TempDir.h"
 #include "common/TestPaths.h"
+#include "common/TokenizerRuntime.h"
 #include "models/runtime/EegWindows.h"
 #include "models/runtime/InferenceRuntime.h"
 #include "widgets/tokens/PatchSpectrumPopup.h"
@@ -41,12 +42,6 @@ fs::path writeTokenizer(const test::TempDir& tmp) {
   return vq;
 }
 
-std::shared_ptr<runtime::InferenceRuntime> makeRuntime(const fs::path& vq) {
-  runtime::RuntimeOptions options;
-  options.tokenizerPath = vq;
-  options.device = "cpu";
-  return std::make_shared<runtime::InferenceRuntime>(options);
-}
 
 // The tokenizer's codes, with the spectrum left to the interface's default (no decoder).
 class NoDecoderBackend : public widgets::TokenBackend {
@@ -95,7 +90,7 @@ void saveScreenshot(widgets::TokenLane& lane, const char* name) {
 TEST(TokenSpectrum, TheBackendGivesTheRuntimesSpectraOfTheCellsWindowOneRequestPerWindow) {
   test::TempDir tmp("token-spectrum");
   const fs::path vq = writeTokenizer(tmp);
-  auto rt = makeRuntime(vq);
+  auto rt = test::tokenizerRuntime(vq);
   app::RuntimeTokenBackend backend(rt, tmp / "cache");
   const auto grid = backend.tokenize(sampleEdf(), {});
   ASSERT_EQ(grid.channelCount(), 19u);
@@ -159,7 +154,7 @@ TEST(TokenSpectrum, RestingOnACellShowsItsRealAndReconstructedSpectrum) {
   test::TempDir tmp("token-spectrum-hover");
   // The shipped tokenizer (trained: its reconstructions follow the real spectra).
   auto backend = std::make_shared<app::RuntimeTokenBackend>(
-      makeRuntime(test::resourcesDir() / "model" / "tokenizer.safetensors"), tmp / "cache");
+      test::tokenizerRuntime(test::resourcesDir() / "model" / "tokenizer.safetensors"), tmp / "cache");
   widgets::TokenLane lane;
   lane.resize(1200, 26 + 19 * 10 + 2);
   lane.setLabelMargin(90);
@@ -240,7 +235,7 @@ TEST(TokenSpectrum, RestingOnACellShowsItsRealAndReconstructedSpectrum) {
 TEST(TokenSpectrum, ABackendWithoutASpectrumDecoderSaysSoInThePopup) {
   test::qtApp();
   test::TempDir tmp("token-spectrum-none");
-  auto inner = std::make_shared<app::RuntimeTokenBackend>(makeRuntime(writeTokenizer(tmp)), tmp / "cache");
+  auto inner = std::make_shared<app::RuntimeTokenBackend>(test::tokenizerRuntime(writeTokenizer(tmp)), tmp / "cache");
   widgets::TokenLane lane;
   lane.resize(1000, 26 + 19 * 10 + 2);
   lane.show();

@@ -11,6 +11,7 @@
 #include "app/studio/RuntimeTokenBackend.h"
 #include "common/TempDir.h"
 #include "common/TestPaths.h"
+#include "common/TokenizerRuntime.h"
 #include "models/io/SafeTensors.h"
 #include "models/runtime/InferenceRuntime.h"
 #include "models/runtime/ModelStore.h"
@@ -39,19 +40,13 @@ fs::path tokenizerTrainedOn(const test::TempDir& tmp, int windowSec) {
   return out;
 }
 
-std::shared_ptr<runtime::InferenceRuntime> runtimeFor(const fs::path& vq) {
-  runtime::RuntimeOptions options;
-  options.tokenizerPath = vq;
-  options.device = "cpu";
-  return std::make_shared<runtime::InferenceRuntime>(options);
-}
 
 }  // namespace
 
 TEST(TokenWindow, ATokenizerTrainedOnShortWindowsIsAskedOnlyAboutWindowsThatLong) {
   test::TempDir tmp("token-window");
   const fs::path vq = tokenizerTrainedOn(tmp, 5);
-  const auto engine = runtimeFor(vq);
+  const auto engine = test::tokenizerRuntime(vq);
   ASSERT_EQ(engine->tokenizerSummary()->trainedWindowSec, 5);
   app::RuntimeTokenBackend backend(engine, tmp / "cache");
   EXPECT_EQ(backend.maxWindowSec(), 5u);
@@ -78,7 +73,7 @@ TEST(TokenWindow, ATokenizerTrainedOnShortWindowsIsAskedOnlyAboutWindowsThatLong
   EXPECT_TRUE(compared);
 
   // A different window length is a different cache entry (the cached 14-s codes are not reused).
-  app::RuntimeTokenBackend plain(runtimeFor(tmp / "plain.safetensors"), tmp / "cache");
+  app::RuntimeTokenBackend plain(test::tokenizerRuntime(tmp / "plain.safetensors"), tmp / "cache");
   EXPECT_EQ(plain.maxWindowSec(), 0u);
   EXPECT_NE(plain.cachePath(sample).filename(), backend.cachePath(sample).filename());
 }
