@@ -1,5 +1,7 @@
 #include "models/train/Dataset.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
@@ -7,6 +9,7 @@
 #include <set>
 #include <sstream>
 #include <stdexcept>
+#include <system_error>
 
 #include "core/io/AtomicFile.h"
 #include "core/io/Npy.h"
@@ -319,7 +322,9 @@ void appendWindow(PreparedSplit& s, const preprocess::PatchGrid& g, int64_t labe
 }
 
 void writeShards(const PreparedDataset& data, const DatasetDefinition& d, const fs::path& dir) {
-  const auto tmp = dir.parent_path() / (dir.filename().string() + ".partial");
+  // Per process: two jobs that prepare the same dataset at once (the recipe's two folds, two jobs of the
+  // jobs panel) must not write into one folder.
+  const auto tmp = dir.parent_path() / (dir.filename().string() + ".partial-" + std::to_string(::getpid()));
   fs::remove_all(tmp);
   fs::create_directories(tmp);
   json manifest;
@@ -347,8 +352,21 @@ void writeShards(const PreparedDataset& data, const DatasetDefinition& d, const 
     manifest["splits"][name] = split;
   }
   writeFileAtomically(tmp / "manifest.json", manifest.dump(1));
+  std::error_code busy;
+  fs::rename(tmp, dir, busy);  // the shard folder appears complete or not at all
+  if (!busy) return;
+  // The folder exists: another process finished the same shards first (same key, same bytes), so ours goes;
+  // anything else under that name is replaced.
+  try {
+    std::ifstream in(dir / "manifest.json");
+    if (in && json::parse(in).value("key", "") == datasetCacheKey(d)) {
+      fs::remove_all(tmp);
+      return;
+    }
+  } catch (const json::exception&) {
+  }
   fs::remove_all(dir);
-  fs::rename(tmp, dir);  // the shard folder appears complete or not at all
+  fs::rename(tmp, dir);
 }
 
 std::optional<PreparedDataset> readShards(const DatasetDefinition& d, const fs::path& dir) {

@@ -86,6 +86,7 @@ TrainConfig parseTrainConfig(const json& j, const std::string& source, const fs:
                                               "device",
                                               "model",
                                               "calibrate",
+                                              "calibrate_pool",
                                               "precision",
                                               "eval_split",
                                               "official_generate",
@@ -171,6 +172,18 @@ TrainConfig parseTrainConfig(const json& j, const std::string& source, const fs:
     if (c.calibrate && (c.evalSplit == "val" || c.evalSplit == "test"))
       r.bad("calibrate", "must not fit on the '" + c.evalSplit +
                              "' split (the one reported); use eval_split \"calib\" (held-out training subjects)");
+  }
+  if (r.has("calibrate_pool")) {
+    if (!c.calibrate) r.bad("calibrate_pool", "pools windows into a calibration, so it needs \"calibrate\": true");
+    if (!j["calibrate_pool"].is_array()) r.bad("calibrate_pool", "must list scores.csv paths");
+    for (const auto& item : j["calibrate_pool"]) {
+      if (!item.is_string() || item.get<std::string>().empty())
+        r.bad("calibrate_pool", "must list scores.csv paths (strings), got " + item.dump());
+      fs::path p(item.get<std::string>());
+      if (p.is_relative()) p = baseDir / p;
+      if (!fs::exists(p)) r.bad("calibrate_pool", "names " + p.string() + ", which does not exist");
+      c.calibratePool.push_back(p);
+    }
   }
   if (r.has("official_generate")) {
     if (!j["official_generate"].is_boolean()) r.bad("official_generate", "must be true or false");
@@ -276,6 +289,11 @@ json trainConfigToJson(const TrainConfig& c) {
           {"precision", c.precision},
           {"eval_split", c.evalSplit},
           {"calibrate", c.calibrate},
+          {"calibrate_pool", [&] {
+             json a = json::array();
+             for (const auto& p : c.calibratePool) a.push_back(p.string());
+             return a;
+           }()},
           {"official_generate", c.officialGenerate}};
 }
 

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <fstream>
 #include <random>
+#include <set>
 #include <stdexcept>
 
 #include "core/io/AtomicFile.h"
@@ -27,6 +28,7 @@
 #include "models/train/Dataset.h"
 #include "models/train/Distributed.h"
 #include "models/train/InputInit.h"
+#include "models/train/OptionScores.h"
 #include "models/train/Optimizer.h"
 #include "models/train/StageLoss.h"
 
@@ -925,19 +927,53 @@ int Job::runEval() {
                              [&](const runtime::ModelTask& t) { return t.prompt == task.prompt; });
   const double modelTemperature = taskIt != tasks.end() ? taskIt->temperature : 1.0;
   double temperature = modelTemperature;
+  OptionScores scores{split.files, split.startSec, split.subjects, y, logProbs};
+  writeFileAtomically(c_.runDir / "scores.csv", formatOptionScores(scores));
   json calibration;
   if (c_.calibrate) {
-    temperature = metrics::fitTemperature(logProbs, y);
-    const auto before = metrics::softmaxWithTemperature(logProbs, modelTemperature);
-    const auto after = metrics::softmaxWithTemperature(logProbs, temperature);
-    calibration = {{"method", "temperature scaling of the option log-probabilities (NLL minimised on this split)"},
+    // This split's windows, then those of the pooled scores files (held out from the models that scored them).
+    auto fitY = y;
+    auto fitLogProbs = logProbs;
+    json pooled = json::array();
+    const std::set<std::string> own(split.subjects.begin(), split.subjects.end());
+    for (const auto& path : c_.calibratePool) {
+      const auto more = readOptionScores(path, task.options.size());
+      std::set<std::string> subjects(more.subjects.begin(), more.subjects.end());
+      for (const auto& s : subjects) {
+        if (own.count(s))
+          throw std::invalid_argument(path.string() + ": subject " + s + " is also in the '" + c_.evalSplit +
+                                      "' split of " + c_.dataset.string() + " (it would count twice)");
+        for (const char* reported : {"val", "test"}) {
+          const auto it = definition_.split.splits.find(reported);
+          if (it != definition_.split.splits.end() &&
+              std::find(it->second.begin(), it->second.end(), s) != it->second.end())
+            throw std::invalid_argument(path.string() + ": subject " + s + " belongs to the '" + reported +
+                                        "' split of " + c_.dataset.string() +
+                                        ", which must never be used to calibrate");
+        }
+      }
+      fitY.insert(fitY.end(), more.labels.begin(), more.labels.end());
+      fitLogProbs.insert(fitLogProbs.end(), more.logProbs.begin(), more.logProbs.end());
+      pooled.push_back({{"scores", path.string()},
+                        {"windows", more.labels.size()},
+                        {"subjects", std::vector<std::string>(subjects.begin(), subjects.end())}});
+    }
+    temperature = metrics::fitTemperature(fitLogProbs, fitY);
+    const auto before = metrics::softmaxWithTemperature(fitLogProbs, modelTemperature);
+    const auto after = metrics::softmaxWithTemperature(fitLogProbs, temperature);
+    calibration = {{"method", c_.calibratePool.empty()
+                                  ? "temperature scaling of the option log-probabilities (NLL minimised on this split)"
+                                  : "temperature scaling of the option log-probabilities (NLL minimised on this "
+                                    "split and the pooled held-out windows of other models of the recipe)"},
                    {"split", c_.evalSplit},
+                   {"pooled", pooled},
+                   {"windows", fitY.size()},
                    {"temperature_before", modelTemperature},
                    {"temperature", temperature},
-                   {"nll_before", metrics::temperatureNll(logProbs, y, modelTemperature)},
-                   {"nll_after", metrics::temperatureNll(logProbs, y, temperature)},
-                   {"ece_before", metrics::expectedCalibrationError(y, before)},
-                   {"ece_after", metrics::expectedCalibrationError(y, after)}};
+                   {"nll_before", metrics::temperatureNll(fitLogProbs, fitY, modelTemperature)},
+                   {"nll_after", metrics::temperatureNll(fitLogProbs, fitY, temperature)},
+                   {"ece_before", metrics::expectedCalibrationError(fitY, before)},
+                   {"ece_after", metrics::expectedCalibrationError(fitY, after)}};
     if (taskIt == tasks.end()) {
       tasks.push_back({definition_.name, task.prompt, definition_.source.value("description", std::string()),
                        task.options});

@@ -75,6 +75,10 @@ struct TrainConfig {
   // eval: fit the temperature of the task's option probabilities on this split (held-out training
   // subjects) and write run_dir/model.safetensors = init_model with that temperature in its task metadata.
   bool calibrate = false;
+  // calibrate: further held-out windows for the fit, as scores.csv files of eval runs of other models of the
+  // same recipe on subjects those models never trained on (cross-fitting); none may be a subject of this
+  // run's split or of the dataset's val/test splits.
+  std::vector<std::filesystem::path> calibratePool;
   bool officialGenerate = false;
   nlohmann::json source;  // the JSON as given (stored in the run)
 };

@@ -20,6 +20,7 @@
 #include "models/io/SafeTensors.h"
 #include "models/runtime/ModelStore.h"
 #include "models/train/Dataset.h"
+#include "models/train/OptionScores.h"
 #include "models/train/Trainer.h"
 
 using namespace neurolm;
@@ -245,6 +246,45 @@ TEST(TrainDataset, WorkloadDefinitionGivesTheOfficialWindowsAndSubjectSplit) {
   }
 }
 
+// Two jobs preparing the same dataset into one cache at the same moment (the embedded recipe's two folds do)
+// both get their windows, and one complete shard folder remains, with no partial folder left behind.
+TEST(TrainDataset, TwoProcessesPreparingOneDatasetAtOnceBothSucceed) {
+  test::TempDir tmp("train-dataset-race");
+  const auto def = train::readDatasetDefinition(writeMiniDefinition(tmp.path()));
+  train::PrepareOptions po;
+  po.cacheDir = tmp.path() / "cache";
+  std::vector<pid_t> children;
+  for (int i = 0; i < 2; ++i) {
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      int code = 1;
+      try {
+        code = train::prepareDataset(def, po).splits.at("train").count == 6 * 29 ? 0 : 2;
+      } catch (...) {
+        code = 3;
+      }
+      _exit(code);
+    }
+    children.push_back(pid);
+  }
+  for (const pid_t pid : children) {
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0) << "2: wrong windows, 3: preparation threw";
+  }
+  const auto cached = train::prepareDataset(def, po);
+  EXPECT_TRUE(cached.fromCache);
+  EXPECT_EQ(cached.splits.at("train").count, 6 * 29);
+  int folders = 0;
+  for (const auto& entry : fs::directory_iterator(po.cacheDir)) {
+    ++folders;
+    EXPECT_EQ(entry.path().filename().string().find(".partial"), std::string::npos) << entry.path();
+  }
+  EXPECT_EQ(folders, 1);
+}
+
 TEST(TrainStages, AllThreeStagesRunEndToEndWithTheProtocol) {
   test::TempDir tmp("train-stages");
   writeMiniDefinition(tmp.path());
@@ -369,6 +409,100 @@ TEST(TrainStages, AllThreeStagesRunEndToEndWithTheProtocol) {
   const double l0 = answer["options"][0]["log_prob"], l1 = answer["options"][1]["log_prob"];
   const double p0 = 1.0 / (1.0 + std::exp((l1 - l0) / temperature));
   EXPECT_NEAR(answer["options"][0]["probability"].get<double>(), p0, 1e-9);
+
+  // Cross-fitted calibration: the scores.csv of another eval run (here subject 01, held out by a "fold B"
+  // definition) pooled into the fit. scores.csv holds the raw log-probabilities behind predictions.csv; the
+  // pooled temperature is the NLL minimum over both runs' windows (checked against its neighbours with a
+  // hand-written NLL); a pooled subject of the val split, or of the split being fitted, is refused.
+  {
+    std::ifstream in(tmp.path() / "mini.json");
+    auto d = json::parse(in);
+    d["split"]["train"] = {"00", "02"};
+    d["split"]["calib"] = {"01"};
+    std::ofstream(tmp.path() / "mini-fold-b.json") << d.dump(1);
+  }
+  json score = {{"stage", "eval"},
+                {"run_dir", (runs / "score-b").string()},
+                {"dataset", "mini-fold-b.json"},
+                {"init_model", (runs / "ins" / "model.safetensors").string()},
+                {"eval_split", "calib"},
+                {"threads", 2}};
+  r = test::runCli({"train", writeConfig(tmp.path(), "score-b.json", score).string(), "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto foldB = train::readOptionScores(runs / "score-b" / "scores.csv", 2);
+  ASSERT_FALSE(foldB.labels.empty());
+  EXPECT_EQ(std::set<std::string>(foldB.subjects.begin(), foldB.subjects.end()), std::set<std::string>{"01"});
+  {
+    std::ifstream in(runs / "score-b" / "predictions.csv");
+    std::string line;
+    std::getline(in, line);
+    for (std::size_t i = 0; std::getline(in, line); ++i) {
+      ASSERT_LT(i, foldB.labels.size());
+      const double p0 = std::stod(line.substr(line.rfind(',', line.rfind(',') - 1) + 1));
+      const auto& lp = foldB.logProbs[i];  // the uncalibrated model: temperature 1
+      EXPECT_NEAR(p0, 1.0 / (1.0 + std::exp(lp[1] - lp[0])), 1e-6) << line;
+    }
+  }
+  json pooled = cal;
+  pooled["run_dir"] = (runs / "cal-pool").string();
+  pooled["calibrate_pool"] = {(runs / "score-b" / "scores.csv").string()};
+  r = test::runCli({"train", writeConfig(tmp.path(), "cal-pool.json", pooled).string(), "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  json poolMetrics;
+  {
+    std::ifstream in(runs / "cal-pool" / "metrics.json");
+    poolMetrics = json::parse(in);
+  }
+  const auto own = train::readOptionScores(runs / "cal-pool" / "scores.csv", 2);
+  const auto& calib = poolMetrics["calibration"];
+  EXPECT_EQ(calib["windows"].get<std::size_t>(), own.labels.size() + foldB.labels.size());
+  ASSERT_EQ(calib["pooled"].size(), 1u);
+  EXPECT_EQ(calib["pooled"][0]["subjects"], json({"01"}));
+  const auto pooledNll = [&](double t) {
+    double sum = 0;
+    std::size_t n = 0;
+    for (const auto* s : {&own, &foldB})
+      for (std::size_t i = 0; i < s->labels.size(); ++i, ++n) {
+        const double a = s->logProbs[i][0] / t, b = s->logProbs[i][1] / t;
+        const double m = std::max(a, b), lse = m + std::log(std::exp(a - m) + std::exp(b - m));
+        sum -= (s->labels[i] == 0 ? a : b) - lse;
+      }
+    return sum / static_cast<double>(n);
+  };
+  const double pooledT = calib["temperature"];
+  EXPECT_NEAR(calib["nll_after"].get<double>(), pooledNll(pooledT), 1e-9);
+  // (The fit searches T in [0.05, 20]; this barely trained model may sit at the upper end.)
+  if (pooledT < 19.9) {
+    EXPECT_LE(pooledNll(pooledT), pooledNll(pooledT * 1.01) + 1e-12) << "T " << pooledT;
+  }
+  EXPECT_LE(pooledNll(pooledT), pooledNll(pooledT / 1.01) + 1e-12) << "T " << pooledT;
+  EXPECT_LE(pooledNll(pooledT), pooledNll(temperature) + 1e-12);  // at least as good as the one-split fit
+  EXPECT_DOUBLE_EQ(runtime::loadNeuroLm(runs / "cal-pool" / "model.safetensors").tasks[0].temperature, pooledT);
+  // Refusals: a validation subject (03), a subject of the split being fitted (02), no "calibrate".
+  json scoreVal = score;
+  scoreVal["run_dir"] = (runs / "score-val").string();
+  scoreVal["dataset"] = "mini.json";
+  scoreVal["eval_split"] = "val";
+  r = test::runCli({"train", writeConfig(tmp.path(), "score-val.json", scoreVal).string(), "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  pooled["run_dir"] = (runs / "cal-pool-val").string();
+  pooled["calibrate_pool"] = {(runs / "score-val" / "scores.csv").string()};
+  r = test::runCli({"train", writeConfig(tmp.path(), "cal-pool-val.json", pooled).string()});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find((runs / "score-val" / "scores.csv").string() + ": subject 03 belongs to the 'val' split"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(fs::exists(runs / "cal-pool-val" / "model.safetensors"));
+  pooled["run_dir"] = (runs / "cal-pool-twice").string();
+  pooled["calibrate_pool"] = {(runs / "cal" / "scores.csv").string()};
+  r = test::runCli({"train", writeConfig(tmp.path(), "cal-pool-twice.json", pooled).string()});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("subject 02 is also in the 'calib' split"), std::string::npos) << r.err;
+  score["calibrate_pool"] = {(runs / "score-b" / "scores.csv").string()};
+  r = test::runCli({"train", writeConfig(tmp.path(), "pool-no-calibrate.json", score).string()});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("'calibrate_pool'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("needs \"calibrate\": true"), std::string::npos) << r.err;
 
   // Starting the same run again without --resume is refused and changes nothing.
   const auto before = fs::last_write_time(runs / "vq" / "model.safetensors");
