@@ -2,11 +2,12 @@
 // the validation subjects' recordings (EEGMAT 26-30, which neither its training nor its calibration saw) gives
 // per window the option probabilities that the model card's metrics were computed from. The test asks the CLI
 // window by window (the official Workload windows: 4 s, hop 2 s, the last 60 s of the rest recording and the
-// first 60 s of the task recording), recomputes balanced accuracy and AUROC here from the answers and the labels
+// first 60 s of the task recording), recomputes balanced accuracy, AUROC and ECE here from the answers and the labels
 // of the file names, and compares them with resources/model/validation_metrics.json and MODEL_CARD.md.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -116,6 +117,22 @@ TEST(EmbeddedModel, AnswersTheValidationSubjectsAsItsModelCardStates) {
   EXPECT_NEAR(balanced, stated["balanced_accuracy"].get<double>(), 1e-9);
   EXPECT_NEAR(auc, stated["roc_auc"].get<double>(), 1e-4);
   EXPECT_GT(balanced, 0.617);  // the paper's NeuroLM-B on Workload; the card claims to beat it
+  // Expected calibration error, 15 equal-width confidence bins (confidence = the larger option probability;
+  // a bin's |accuracy - mean confidence| weighted by its share of windows), from the CLI's probabilities.
+  {
+    double count[15] = {}, confidence[15] = {}, hits[15] = {};
+    for (std::size_t i = 0; i < pYes.size(); ++i) {
+      const double c = std::max(pYes[i], 1.0 - pYes[i]);
+      const int bin = std::clamp(static_cast<int>(std::ceil(c * 15)) - 1, 0, 14);
+      count[bin] += 1;
+      confidence[bin] += c;
+      hits[bin] += (pYes[i] > 0.5 ? 1 : 0) == labels[i];
+    }
+    double ece = 0;
+    for (int b = 0; b < 15; ++b) ece += std::abs(hits[b] - confidence[b]) / static_cast<double>(pYes.size());
+    std::printf("[ measured ] ECE %.4f (card: %.4f)\n", ece, stated["ece"].get<double>());
+    EXPECT_NEAR(ece, stated["ece"].get<double>(), 2e-3);  // a window on a bin edge may fall either side
+  }
 
   // The model card quotes the same numbers (three decimals).
   const auto text = readText(modelDir() / "MODEL_CARD.md");
