@@ -980,6 +980,8 @@ int Job::runEval() {
       taskIt = tasks.end() - 1;
     }
     taskIt->temperature = temperature;
+    // The description travels with the calibration: it says how the task was calibrated.
+    if (const auto d = definition_.source.value("description", std::string()); !d.empty()) taskIt->description = d;
   }
   const auto probs = metrics::softmaxWithTemperature(logProbs, temperature);
   std::string csv = "file,start_sec,subject,label,hard_answer";

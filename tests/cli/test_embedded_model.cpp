@@ -141,4 +141,6 @@ TEST(EmbeddedModel, AnswersTheValidationSubjectsAsItsModelCardStates) {
   EXPECT_NE(text.find(quoted), std::string::npos) << "MODEL_CARD.md does not quote " << quoted;
   std::snprintf(quoted, sizeof quoted, "%.3f", stated["roc_auc"].get<double>());
   EXPECT_NE(text.find(quoted), std::string::npos) << "MODEL_CARD.md does not quote " << quoted;
+  std::snprintf(quoted, sizeof quoted, "%.3f", stated["ece"].get<double>());
+  EXPECT_NE(text.find(quoted), std::string::npos) << "MODEL_CARD.md does not quote " << quoted;
 }

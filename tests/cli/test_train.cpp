@@ -373,6 +373,7 @@ TEST(TrainStages, AllThreeStagesRunEndToEndWithTheProtocol) {
     auto d = json::parse(in);
     d["split"]["train"] = {"00-01"};
     d["split"]["calib"] = {"02"};
+    d["description"] = "mini Workload, temperature fitted on subject 02";
     std::ofstream(tmp.path() / "mini-calib.json") << d.dump(1);
   }
   json cal = {{"stage", "eval"},
@@ -400,6 +401,7 @@ TEST(TrainStages, AllThreeStagesRunEndToEndWithTheProtocol) {
   const auto calibrated = runtime::loadNeuroLm(runs / "cal" / "model.safetensors");
   ASSERT_EQ(calibrated.tasks.size(), 1u);
   EXPECT_DOUBLE_EQ(calibrated.tasks[0].temperature, temperature);
+  EXPECT_EQ(calibrated.tasks[0].description, "mini Workload, temperature fitted on subject 02");  // how it was calibrated
   r = test::runCli({"ask", (test::dataDir() / "eegmat" / "Subject03_2.edf").string(), "--model",
                     (runs / "cal" / "model.safetensors").string(), "--window", "10:14", "--json",
                     "Question: Is this EEG segment of high workload? Answer:"});
