@@ -25,6 +25,7 @@
 #include "app/studio/MainWindow.h"
 #include "app/studio/ModelHost.h"
 #include "app/studio/RuntimeTokenBackend.h"
+#include "common/CliProcess.h"
 #include "common/SyntheticEdf.h"
 #include "common/TempDir.h"
 #include "common/QtApp.h"
@@ -45,14 +46,7 @@ using test::qtApp;
 
 fs::path sampleEdf() { return test::resourcesDir() / "sample" / "Subject00_2.edf"; }
 
-// Runs the CLI binary; returns stdout, fails the test on a non-zero exit.
-std::string runNeurolm(const QStringList& args) {
-  QProcess p;
-  p.start(QString::fromStdString((test::binDir() / "neurolm").string()), args);
-  EXPECT_TRUE(p.waitForFinished(120000));
-  EXPECT_EQ(p.exitCode(), 0) << p.readAllStandardError().toStdString();
-  return p.readAllStandardOutput().toStdString();
-}
+using test::runNeurolm;
 
 fs::path writeTokenizer(const test::TempDir& tmp) {
   const fs::path vq = tmp / "vq.safetensors";

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "app/studio/RuntimeTokenBackend.h"
+#include "common/CliProcess.h"
 #include "common/TempDir.h"
 #include "common/TestPaths.h"
 #include "common/TokenizerRuntime.h"
@@ -21,13 +22,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string runNeurolm(const QStringList& args) {
-  QProcess p;
-  p.start(QString::fromStdString((test::binDir() / "neurolm").string()), args);
-  EXPECT_TRUE(p.waitForFinished(120000));
-  EXPECT_EQ(p.exitCode(), 0) << p.readAllStandardError().toStdString();
-  return p.readAllStandardOutput().toStdString();
-}
+using test::runNeurolm;
 
 // `neurolm init` writes a tokenizer; the record of a training window is added as the trainer writes it.
 fs::path tokenizerTrainedOn(const test::TempDir& tmp, int windowSec) {
